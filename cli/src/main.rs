@@ -1,0 +1,5 @@
+//! The `starsnap` binary: a thin argument layer over the compiler and runtime crates.
+
+fn main() {
+    std::process::exit(64);
+}

@@ -1,0 +1,12 @@
+//! starsnap's compiler: everything that turns bytes (snapshot SQL, policy files, observed
+//! catalogs) into typed, validated values and canonical text.
+//!
+//! This crate is pure: no I/O, no clock, no environment. The same inputs always give the
+//! same outputs, byte for byte (ARCHITECTURE.md, invariant 1). It never prints; diagnostics
+//! are data and the CLI renders them.
+
+pub mod diagnostic;
+pub mod span;
+
+pub use diagnostic::{Diagnostic, Label, Severity, StarRocksError, Stage};
+pub use span::{LineIndex, Span};

@@ -1,0 +1,61 @@
+//! How a simulator is started: users, clock, time zone, version, backends, storage.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use crate::clock::Clock;
+use crate::profile::VersionProfile;
+
+/// A user that may log in (`mysql_native_password`). An empty password accepts an empty
+/// auth response only.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct User {
+    pub name: String,
+    pub password: String,
+}
+
+/// One simulated backend (BE) node.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BackendSpec {
+    pub alive: bool,
+}
+
+#[derive(Clone, Debug)]
+pub struct SimConfig {
+    /// Port on 127.0.0.1; 0 picks a free one.
+    pub port: u16,
+    pub users: Vec<User>,
+    pub version: VersionProfile,
+    pub clock: Clock,
+    /// The FE's time zone, as StarRocks accepts it: `UTC`, `+08:00`, `Asia/Shanghai`, …
+    /// Shown in VisibleVersionTime, job times and snapshot timestamps.
+    pub time_zone: String,
+    pub backends: Vec<BackendSpec>,
+    /// Where the simulator keeps its own state (catalog and data) so that a restart on the
+    /// same directory finds it again. `None`: memory only.
+    pub data_dir: Option<PathBuf>,
+    /// Repository locations (`s3://bucket/prefix`, `hdfs://…`) mapped to local folders by
+    /// longest prefix. A location with no mapping is refused like an unreachable store.
+    pub storage: BTreeMap<String, PathBuf>,
+    /// Seed for ids and anything pseudo-random, so runs are reproducible.
+    pub seed: u64,
+}
+
+impl Default for SimConfig {
+    fn default() -> Self {
+        SimConfig {
+            port: 0,
+            users: vec![User {
+                name: "root".into(),
+                password: String::new(),
+            }],
+            version: VersionProfile::default(),
+            clock: Clock::Real,
+            time_zone: "UTC".into(),
+            backends: vec![BackendSpec { alive: true }; 3],
+            data_dir: None,
+            storage: BTreeMap::new(),
+            seed: 0,
+        }
+    }
+}
