@@ -1,0 +1,118 @@
+//! Machine-readable lint output, documented by `grammar/lint-output.schema.json`.
+//! Stable field order, one document per run, trailing newline.
+
+use serde::Serialize;
+use starsnap_compiler::{Label, LineIndex, Severity, StarRocksError};
+
+use super::{region, totals, FileReport, Totals};
+
+/// Version of the lint JSON format; bumped on any incompatible change.
+pub const LINT_JSON_VERSION: u32 = 1;
+
+#[derive(Serialize)]
+struct Output<'a> {
+    version: u32,
+    tool: Tool,
+    summary: Totals,
+    diagnostics: Vec<Item<'a>>,
+}
+
+#[derive(Serialize)]
+struct Tool {
+    name: &'static str,
+    version: &'static str,
+}
+
+#[derive(Serialize)]
+struct Position {
+    line: usize,
+    column: usize,
+}
+
+#[derive(Serialize)]
+struct ByteSpan {
+    start: usize,
+    end: usize,
+}
+
+#[derive(Serialize)]
+struct Item<'a> {
+    path: &'a str,
+    code: &'a str,
+    severity: Severity,
+    message: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    help: Option<&'a str>,
+    start: Position,
+    end: Position,
+    span: ByteSpan,
+    #[serde(skip_serializing_if = "<[Label]>::is_empty")]
+    labels: &'a [Label],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    starrocks: Option<&'a StarRocksError>,
+}
+
+pub fn render_json(reports: &[FileReport]) -> String {
+    let mut diagnostics = Vec::new();
+    for r in reports {
+        let index = LineIndex::new(&r.source);
+        for d in &r.diagnostics {
+            let g = region(&index, &r.source, d);
+            diagnostics.push(Item {
+                path: &r.path,
+                code: &d.code,
+                severity: d.severity,
+                message: &d.message,
+                help: d.help.as_deref(),
+                start: Position {
+                    line: g.start_line,
+                    column: g.start_col,
+                },
+                end: Position {
+                    line: g.end_line,
+                    column: g.end_col,
+                },
+                span: ByteSpan {
+                    start: d.span.start,
+                    end: d.span.end,
+                },
+                labels: &d.labels,
+                starrocks: d.starrocks.as_ref(),
+            });
+        }
+    }
+    let out = Output {
+        version: LINT_JSON_VERSION,
+        tool: Tool {
+            name: "starsnap",
+            version: env!("CARGO_PKG_VERSION"),
+        },
+        summary: totals(reports),
+        diagnostics,
+    };
+    let mut s =
+        serde_json::to_string_pretty(&out).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
+    s.push('\n');
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::render::fixtures;
+
+    #[test]
+    fn json_golden() {
+        insta::assert_snapshot!(render_json(&fixtures::reports()));
+    }
+
+    #[test]
+    fn json_is_valid_and_counts() {
+        let v: serde_json::Value =
+            serde_json::from_str(&render_json(&fixtures::reports())).expect("lint output is JSON");
+        assert_eq!(v["summary"]["errors"], 1);
+        assert_eq!(v["summary"]["warnings"], 1);
+        assert_eq!(v["summary"]["files"], 2);
+        assert_eq!(v["diagnostics"][1]["starrocks"]["code"], 5064);
+    }
+}
