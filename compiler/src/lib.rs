@@ -7,6 +7,7 @@
 
 pub mod diagnostic;
 pub mod span;
+pub mod syntax;
 
-pub use diagnostic::{Diagnostic, Label, Severity, StarRocksError, Stage};
+pub use diagnostic::{Diagnostic, Label, Severity, Stage, StarRocksError};
 pub use span::{LineIndex, Span};
