@@ -8,17 +8,12 @@ use std::time::{SystemTime, UNIX_EPOCH};
 /// Milliseconds since the Unix epoch, UTC.
 pub type EpochMillis = i64;
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Default)]
 pub enum Clock {
+    #[default]
     Real,
     /// Shared virtual time; clones see the same instant.
     Virtual(Arc<AtomicI64>),
-}
-
-impl Default for Clock {
-    fn default() -> Self {
-        Clock::Real
-    }
 }
 
 impl Clock {

@@ -8,6 +8,7 @@
 
 pub mod clock;
 pub mod config;
+pub mod engine;
 pub mod profile;
 pub mod response;
 

@@ -69,6 +69,8 @@ impl FromStr for VersionProfile {
         VersionProfile::ALL
             .into_iter()
             .find(|p| p.as_str() == s)
-            .ok_or_else(|| format!("unknown StarRocks version '{s}' (known: 3.3, 3.4, 3.5, 4.0, 4.1)"))
+            .ok_or_else(|| {
+                format!("unknown StarRocks version '{s}' (known: 3.3, 3.4, 3.5, 4.0, 4.1)")
+            })
     }
 }
