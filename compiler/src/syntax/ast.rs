@@ -48,7 +48,22 @@ pub struct Ident {
     pub span: Span,
     pub style: IdentStyle,
 }
-eq_by!(Ident { value } ignore { span, style });
+/// Equality compares values with backquotes deleted: StarRocks deletes every backquote of a
+/// back-quoted identifier, so a name can never contain one, and a value with backquotes
+/// (built in code) denotes the name StarRocks would read from its printed form.
+impl PartialEq for Ident {
+    fn eq(&self, other: &Self) -> bool {
+        if self.value == other.value {
+            return true;
+        }
+        if !self.value.contains('`') && !other.value.contains('`') {
+            return false;
+        }
+        let strip = |s: &str| s.chars().filter(|&c| c != '`').collect::<String>();
+        strip(&self.value) == strip(&other.value)
+    }
+}
+impl Eq for Ident {}
 
 impl Ident {
     /// A bare identifier with an empty span (for building ASTs in code).
@@ -129,7 +144,8 @@ impl StringLit {
 }
 
 /// An expression kept as source text (WHERE / ORDER BY bodies the analyzer inspects itself).
-/// Equality compares the text with runs of whitespace collapsed to one space.
+/// Equality compares the token sequences (`syntax::normalize_raw`): whitespace, comments and
+/// keyword case do not matter; literals and names do.
 #[derive(Clone, Debug, Default)]
 pub struct RawExpr {
     pub text: String,
@@ -138,9 +154,8 @@ pub struct RawExpr {
 
 impl PartialEq for RawExpr {
     fn eq(&self, other: &Self) -> bool {
-        self.text
-            .split_whitespace()
-            .eq(other.text.split_whitespace())
+        self.text == other.text
+            || super::print::normalize_raw(&self.text) == super::print::normalize_raw(&other.text)
     }
 }
 impl Eq for RawExpr {}
@@ -740,7 +755,7 @@ pub enum Statement {
     DropSnapshot(DropSnapshot),
     Alter(Alter),
     /// A statement outside the snapshot family, kept as text (the lint driver hands it to a
-    /// general SQL parser). Equality compares text with whitespace runs collapsed.
+    /// general SQL parser). Equality compares token sequences, like `RawExpr`.
     Other {
         text: String,
         span: Span,
@@ -763,7 +778,7 @@ impl PartialEq for Statement {
             (S::DropSnapshot(a), S::DropSnapshot(b)) => a == b,
             (S::Alter(a), S::Alter(b)) => a == b,
             (S::Other { text: a, .. }, S::Other { text: b, .. }) => {
-                a.split_whitespace().eq(b.split_whitespace())
+                a == b || super::print::normalize_raw(a) == super::print::normalize_raw(b)
             }
             _ => false,
         }

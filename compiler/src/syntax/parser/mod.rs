@@ -1,0 +1,190 @@
+//! The parser driver: splits the token stream into statements at `;`, parses each one with the
+//! productions in `stmt.rs`, applies StarRocks's AstBuilder rules and the dialect checks
+//! (`rules.rs`), and never fails as a whole: an error in one statement gives one diagnostic
+//! and parsing resumes at the next `;`.
+//!
+//! ```text
+//! sql_statements   ::= { single_statement } EOF
+//! single_statement ::= statement ( ';' | EOF ) | ';'
+//! ```
+
+mod cursor;
+mod rules;
+mod stmt;
+
+use crate::diagnostic::{Diagnostic, Severity, Stage, StarRocksError};
+use crate::span::Span;
+
+use super::ast::Statement;
+use super::codes;
+use super::lexer::{lex, Token, TokenKind};
+use super::Dialect;
+
+/// A comment, kept so a formatter can preserve it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Comment {
+    /// The comment's text including its delimiters (`-- x`, `/* x */`).
+    pub text: String,
+    pub span: Span,
+}
+
+/// One statement of the input.
+#[derive(Clone, Debug)]
+pub struct ParsedStatement {
+    /// From the first token to the last token of the statement, without the `;` and without
+    /// leading comments. This is the text StarRocks would receive; StarRocks positions in its
+    /// diagnostics count from its start.
+    pub span: Span,
+    /// The statement, or `None` when it has a syntax error (the diagnostic says why).
+    /// Statements with only an AstBuilder or dialect error are returned.
+    pub statement: Option<Statement>,
+    /// Comments between the previous statement's `;` and this statement's first token.
+    pub leading_comments: Vec<Comment>,
+}
+
+/// The result of parsing: everything that could be parsed, and every diagnostic.
+#[derive(Clone, Debug, Default)]
+pub struct Parse {
+    pub statements: Vec<ParsedStatement>,
+    /// Comments after the last statement (or the only content of a comment-only file).
+    pub trailing_comments: Vec<Comment>,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl Parse {
+    /// Whether any diagnostic is an error.
+    pub fn has_errors(&self) -> bool {
+        self.diagnostics
+            .iter()
+            .any(|d| d.severity == Severity::Error)
+    }
+
+    /// The parsed statements (skipping those with a syntax error).
+    pub fn statements(&self) -> impl Iterator<Item = &Statement> {
+        self.statements.iter().filter_map(|s| s.statement.as_ref())
+    }
+}
+
+/// Parses StarRocks SQL (any number of `;`-separated statements) for the target `dialect`.
+pub fn parse(src: &str, dialect: Dialect) -> Parse {
+    let lexed = lex(src);
+    let mut out = Parse {
+        diagnostics: lexed.diagnostics,
+        ..Parse::default()
+    };
+    let mut comments: Vec<Comment> = Vec::new();
+    let mut sig: Vec<Token> = Vec::new();
+    let mut bad_token = false;
+    let flush = |sig: &mut Vec<Token>,
+                 comments: &mut Vec<Comment>,
+                 bad_token: &mut bool,
+                 out: &mut Parse| {
+        if sig.is_empty() {
+            return;
+        }
+        let span = Span::new(sig[0].span.start, sig[sig.len() - 1].span.end);
+        let statement = if *bad_token {
+            // The lexer already reported the malformed token; one diagnostic per statement.
+            None
+        } else {
+            parse_statement(src, sig, dialect, &mut out.diagnostics)
+        };
+        out.statements.push(ParsedStatement {
+            span,
+            statement,
+            leading_comments: std::mem::take(comments),
+        });
+        sig.clear();
+        *bad_token = false;
+    };
+    for tok in &lexed.tokens {
+        match tok.kind {
+            TokenKind::Semicolon => flush(&mut sig, &mut comments, &mut bad_token, &mut out),
+            k if k.is_comment() => {
+                if tok.unterminated {
+                    bad_token = true;
+                }
+                if sig.is_empty() {
+                    comments.push(Comment {
+                        text: tok.text(src).to_string(),
+                        span: tok.span,
+                    });
+                }
+            }
+            _ => {
+                if tok.unterminated || tok.kind == TokenKind::Unknown {
+                    bad_token = true;
+                }
+                sig.push(*tok);
+            }
+        }
+    }
+    flush(&mut sig, &mut comments, &mut bad_token, &mut out);
+    out.trailing_comments = comments;
+    out
+}
+
+/// Parses bytes: invalid UTF-8 gives a diagnostic at the first bad byte, and the valid prefix
+/// is parsed.
+pub fn parse_bytes(bytes: &[u8], dialect: Dialect) -> Parse {
+    match std::str::from_utf8(bytes) {
+        Ok(s) => parse(s, dialect),
+        Err(e) => {
+            let at = e.valid_up_to();
+            let prefix = std::str::from_utf8(&bytes[..at]).unwrap_or("");
+            let mut p = parse(prefix, dialect);
+            p.diagnostics.push(
+                Diagnostic::error(
+                    codes::INVALID_UTF8,
+                    Span::new(at, at + e.error_len().unwrap_or(1)),
+                    format!("invalid UTF-8 at byte offset {at}"),
+                )
+                .with_help("save the file as UTF-8"),
+            );
+            p
+        }
+    }
+}
+
+/// Parses one statement's significant tokens, pushing at most one syntax diagnostic (plus
+/// dialect diagnostics for a statement that parsed).
+fn parse_statement(
+    src: &str,
+    toks: &[Token],
+    dialect: Dialect,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<Statement> {
+    let mut p = cursor::Cursor::new(src, toks);
+    match stmt::statement(&mut p) {
+        Ok(stmt) => {
+            let ok = match rules::ast_builder(&p, &stmt) {
+                Some(d) => {
+                    diags.push(d);
+                    false
+                }
+                None => true,
+            };
+            if ok {
+                rules::dialect_checks(&p, &stmt, dialect, diags);
+            }
+            Some(stmt)
+        }
+        Err(fail) => {
+            diags.push(p.render_failure(&fail));
+            None
+        }
+    }
+}
+
+/// A StarRocks syntax error (1064/HY000) with the exact message text.
+pub(crate) fn syntax_error(message: String) -> StarRocksError {
+    StarRocksError {
+        code: 1064,
+        sqlstate: "HY000".to_string(),
+        message,
+        stage: Stage::Parse,
+    }
+}
+
+#[cfg(test)]
+mod tests;

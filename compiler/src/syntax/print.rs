@@ -1,0 +1,543 @@
+//! The canonical printer: `Display` for every AST node prints canonical SQL in the 3.4 syntax
+//! (rules in `grammar/starrocks-3.4.ebnf`, section "Canonical printing"). `{:#}` prints one
+//! clause per line with list items indented. `quote_ident` / `quote_string` are the only way
+//! identifiers and strings should enter SQL text (DESIGN invariant 6).
+
+use std::borrow::Cow;
+use std::fmt::{self, Display, Formatter, Write};
+
+use super::ast::*;
+use super::keywords::{is_reserved, Kw};
+use super::lexer::{lex, TokenKind};
+
+/// An identifier as SQL: bare when StarRocks would read it back as the same name (a LETTER or
+/// DIGIT identifier that is not a reserved word and does not lex as a number), otherwise
+/// back-quoted.
+///
+/// StarRocks deletes **every** backquote inside a back-quoted identifier, so a name containing
+/// one cannot be expressed; such a name is printed with each backquote doubled (the MySQL
+/// convention), which StarRocks reads as the name without its backquotes — and `Ident`
+/// equality treats the two as the same name.
+pub fn quote_ident(name: &str) -> Cow<'_, str> {
+    if is_bare_ident(name) {
+        Cow::Borrowed(name)
+    } else {
+        Cow::Owned(format!("`{}`", name.replace('`', "``")))
+    }
+}
+
+fn is_bare_ident(name: &str) -> bool {
+    if name.is_empty() || name.len() > 256 || name.contains('\u{3000}') {
+        return false;
+    }
+    let lexed = lex(name);
+    match lexed.tokens.as_slice() {
+        [t] => {
+            t.kind == TokenKind::Word
+                && !t.reserved
+                && t.span.start == 0
+                && t.span.end == name.len()
+                && !is_reserved(name)
+        }
+        _ => false,
+    }
+}
+
+/// A string literal as SQL, double-quoted, escaped so StarRocks's unescaping gives `value`
+/// back exactly: `\` → `\\`, `"` → `\"`, and control characters as `\n \t \r \b \0 \Z`.
+pub fn quote_string(value: &str) -> String {
+    let mut out = String::with_capacity(value.len() + 2);
+    out.push('"');
+    for c in value.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            '"' => out.push_str("\\\""),
+            '\n' => out.push_str("\\n"),
+            '\t' => out.push_str("\\t"),
+            '\r' => out.push_str("\\r"),
+            '\u{8}' => out.push_str("\\b"),
+            '\0' => out.push_str("\\0"),
+            '\u{1a}' => out.push_str("\\Z"),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// A raw expression normalised: tokens separated by one space, keywords upper-case, comments
+/// dropped, literals and names as written.
+pub fn normalize_raw(text: &str) -> String {
+    let lexed = lex(text);
+    let mut out = String::with_capacity(text.len());
+    for t in lexed.tokens.iter().filter(|t| !t.kind.is_comment()) {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        let s = t.text(text);
+        if t.kind == TokenKind::Word && (t.kw.is_some() || t.reserved) {
+            out.push_str(&s.to_ascii_uppercase());
+        } else {
+            out.push_str(s);
+        }
+    }
+    out
+}
+
+impl Display for Ident {
+    fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
+        f.write_str(&quote_ident(&self.value))
+    }
+}
+
+impl Display for ObjectName {
+    fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
+        for (i, part) in self.parts.iter().enumerate() {
+            if i > 0 {
+                f.write_char('.')?;
+            }
+            write!(f, "{part}")?;
+        }
+        Ok(())
+    }
+}
+
+impl Display for StringLit {
+    fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
+        f.write_str(&quote_string(&self.value))
+    }
+}
+
+impl Display for RawExpr {
+    fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
+        f.write_str(&normalize_raw(&self.text))
+    }
+}
+
+impl Display for Property {
+    fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
+        write!(f, "{} = {}", self.key, self.value)
+    }
+}
+
+/// Writes `(a, b)`; with `{:#}`, one item per indented line.
+fn list<T: Display>(f: &mut Formatter<'_>, items: &[T]) -> fmt::Result {
+    let pretty = f.alternate();
+    f.write_char('(')?;
+    for (i, item) in items.iter().enumerate() {
+        if pretty {
+            f.write_str(if i > 0 { ",\n    " } else { "\n    " })?;
+        } else if i > 0 {
+            f.write_str(", ")?;
+        }
+        write!(f, "{item}")?;
+    }
+    f.write_str(if pretty { "\n)" } else { ")" })
+}
+
+/// The separator before a clause: a space, or a newline with `{:#}`.
+fn sep(f: &mut Formatter<'_>) -> fmt::Result {
+    f.write_char(if f.alternate() { '\n' } else { ' ' })
+}
+
+impl Display for Properties {
+    fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
+        f.write_str("PROPERTIES ")?;
+        list(f, &self.items)
+    }
+}
+
+impl Display for PartitionSpec {
+    fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
+        if self.temporary {
+            f.write_str("TEMPORARY ")?;
+        }
+        f.write_str("PARTITION (")?;
+        match &self.names {
+            PartitionNames::Names(names) => join(f, names)?,
+            PartitionNames::Keys(keys) => {
+                for (i, k) in keys.iter().enumerate() {
+                    if i > 0 {
+                        f.write_str(", ")?;
+                    }
+                    write!(f, "{} = {}", k.column, k.value)?;
+                }
+            }
+        }
+        f.write_char(')')
+    }
+}
+
+fn join<T: Display>(f: &mut Formatter<'_>, items: &[T]) -> fmt::Result {
+    for (i, item) in items.iter().enumerate() {
+        if i > 0 {
+            f.write_str(", ")?;
+        }
+        write!(f, "{item}")?;
+    }
+    Ok(())
+}
+
+fn kind_words(kind: ObjectKind, plural: bool) -> &'static str {
+    match (kind, plural) {
+        (ObjectKind::Table, false) => "TABLE",
+        (ObjectKind::Table, true) => "TABLES",
+        (ObjectKind::View, false) => "VIEW",
+        (ObjectKind::View, true) => "VIEWS",
+        (ObjectKind::MaterializedView, false) => "MATERIALIZED VIEW",
+        (ObjectKind::MaterializedView, true) => "MATERIALIZED VIEWS",
+        (ObjectKind::Function, false) => "FUNCTION",
+        (ObjectKind::Function, true) => "FUNCTIONS",
+    }
+}
+
+/// An `ON (...)` item; `legacy` prints table items bare (legacy RESTORE form).
+struct Item<'a> {
+    item: &'a ObjectItem,
+    legacy: bool,
+}
+
+impl Display for Item<'_> {
+    fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
+        match self.item {
+            ObjectItem::All(a) => write!(f, "ALL {}", kind_words(a.kind, true)),
+            ObjectItem::Named(n) => {
+                if !(self.legacy && n.kind == ObjectKind::Table) {
+                    write!(f, "{} ", kind_words(n.kind, false))?;
+                }
+                write!(f, "{}", n.name)?;
+                if let Some(p) = &n.partitions {
+                    write!(f, " {p}")?;
+                }
+                if let Some(a) = &n.alias {
+                    write!(f, " AS {a}")?;
+                }
+                Ok(())
+            }
+        }
+    }
+}
+
+impl Display for ObjectItem {
+    fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
+        Item {
+            item: self,
+            legacy: false,
+        }
+        .fmt(f)
+    }
+}
+
+fn on_clause(f: &mut Formatter<'_>, on: &ObjectList, legacy: bool) -> fmt::Result {
+    sep(f)?;
+    f.write_str("ON ")?;
+    let items: Vec<Item<'_>> = on.items.iter().map(|item| Item { item, legacy }).collect();
+    list(f, &items)
+}
+
+impl Display for CatalogRef {
+    fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.name)?;
+        if let Some(a) = &self.alias {
+            write!(f, " AS {a}")?;
+        }
+        Ok(())
+    }
+}
+
+impl Display for ExternalCatalogs {
+    fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
+        match self {
+            ExternalCatalogs::All { .. } => f.write_str("ALL EXTERNAL CATALOGS"),
+            ExternalCatalogs::Named { catalogs, .. } => {
+                f.write_str(if catalogs.len() == 1 {
+                    "EXTERNAL CATALOG ("
+                } else {
+                    "EXTERNAL CATALOGS ("
+                })?;
+                join(f, catalogs)?;
+                f.write_char(')')
+            }
+        }
+    }
+}
+
+fn tail(f: &mut Formatter<'_>, props: Option<&Properties>) -> fmt::Result {
+    if let Some(p) = props {
+        sep(f)?;
+        p.fmt(f)?;
+    }
+    Ok(())
+}
+
+impl Display for Backup {
+    fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
+        f.write_str("BACKUP")?;
+        if let Some(c) = &self.catalogs {
+            write!(f, " {c}")?;
+        }
+        // `SNAPSHOT db.l` means `DATABASE db SNAPSHOT l`: print the 3.4 form. Malformed shapes
+        // (both, or a 3+-part label) print as written.
+        let (database, label) = match (&self.database, self.label.parts.as_slice()) {
+            (None, [db, l]) => (Some(db), ObjectName::new([l.clone()])),
+            _ => (self.database.as_ref(), self.label.clone()),
+        };
+        if let Some(db) = database {
+            write!(f, " DATABASE {db}")?;
+        }
+        write!(f, " SNAPSHOT {label}")?;
+        sep(f)?;
+        write!(f, "TO {}", self.repository)?;
+        if let Some(on) = &self.on {
+            on_clause(f, on, false)?;
+        }
+        tail(f, self.properties.as_ref())
+    }
+}
+
+impl Display for Restore {
+    fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
+        // `RESTORE SNAPSHOT db.l` (restore into db whatever db the snapshot holds) has no 3.4
+        // spelling: keep the legacy form, with bare table names.
+        let legacy = self.database.is_none() && self.label.parts.len() == 2;
+        write!(f, "RESTORE SNAPSHOT {}", self.label)?;
+        sep(f)?;
+        write!(f, "FROM {}", self.repository)?;
+        if let Some(c) = &self.catalogs {
+            sep(f)?;
+            write!(f, "{c}")?;
+        }
+        if let Some(d) = &self.database {
+            sep(f)?;
+            write!(f, "DATABASE {}", d.name)?;
+            if let Some(a) = &d.alias {
+                write!(f, " AS {a}")?;
+            }
+        }
+        if let Some(on) = &self.on {
+            on_clause(f, on, legacy)?;
+        }
+        tail(f, self.properties.as_ref())
+    }
+}
+
+fn job(kind: JobKind) -> &'static str {
+    match kind {
+        JobKind::Backup => Kw::Backup.as_str(),
+        JobKind::Restore => Kw::Restore.as_str(),
+    }
+}
+
+impl Display for Cancel {
+    fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
+        write!(f, "CANCEL {}", job(self.kind))?;
+        match &self.target {
+            Some(CancelTarget::Database { name, .. }) => write!(f, " FROM {name}"),
+            Some(CancelTarget::ExternalCatalog { .. }) => f.write_str(" FOR EXTERNAL CATALOG"),
+            None => Ok(()),
+        }
+    }
+}
+
+impl Display for Limit {
+    fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
+        write!(f, "LIMIT {}", self.count)?;
+        if let Some(o) = self.offset {
+            write!(f, " OFFSET {o}")?;
+        }
+        Ok(())
+    }
+}
+
+fn order_limit(
+    f: &mut Formatter<'_>,
+    order: Option<&RawExpr>,
+    limit: Option<&Limit>,
+) -> fmt::Result {
+    if let Some(o) = order {
+        write!(f, " ORDER BY {o}")?;
+    }
+    if let Some(l) = limit {
+        write!(f, " {l}")?;
+    }
+    Ok(())
+}
+
+impl Display for ShowFilters {
+    fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
+        if let Some(w) = &self.where_ {
+            write!(f, " WHERE {w}")?;
+        }
+        order_limit(f, self.order_by.as_ref(), self.limit.as_ref())
+    }
+}
+
+impl Display for ShowJobs {
+    fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
+        write!(f, "SHOW {}", job(self.kind))?;
+        if let Some(db) = &self.database {
+            write!(f, " FROM {db}")?;
+        }
+        write!(f, "{}", self.filters)
+    }
+}
+
+impl Display for SnapshotFilter {
+    fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
+        match self {
+            SnapshotFilter::Equals(eqs) => {
+                for (i, e) in eqs.iter().enumerate() {
+                    if i > 0 {
+                        f.write_str(" AND ")?;
+                    }
+                    let col = match e.column {
+                        SnapshotColumn::Snapshot => "SNAPSHOT",
+                        SnapshotColumn::Timestamp => "TIMESTAMP",
+                    };
+                    write!(f, "{col} = {}", e.value)?;
+                }
+                Ok(())
+            }
+            SnapshotFilter::In(values) => {
+                f.write_str("SNAPSHOT IN (")?;
+                join(f, values)?;
+                f.write_char(')')
+            }
+            SnapshotFilter::Raw(raw) => write!(f, "{raw}"),
+        }
+    }
+}
+
+impl Display for ShowSnapshot {
+    fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
+        write!(f, "SHOW SNAPSHOT ON {}", self.repository)?;
+        if let Some(w) = &self.filter {
+            write!(f, " WHERE {w}")?;
+        }
+        order_limit(f, self.order_by.as_ref(), self.limit.as_ref())
+    }
+}
+
+impl Display for ShowRepositories {
+    fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
+        write!(f, "SHOW REPOSITORIES{}", self.filters)
+    }
+}
+
+impl Display for ShowPartitions {
+    fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
+        f.write_str("SHOW ")?;
+        if self.temporary {
+            f.write_str("TEMPORARY ")?;
+        }
+        write!(f, "PARTITIONS FROM {}{}", self.table, self.filters)
+    }
+}
+
+impl Display for CreateRepository {
+    fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
+        f.write_str("CREATE ")?;
+        if self.read_only {
+            f.write_str("READ ONLY ")?;
+        }
+        write!(f, "REPOSITORY {}", self.name)?;
+        sep(f)?;
+        f.write_str("WITH BROKER")?;
+        if let Some(b) = &self.broker {
+            write!(f, " {b}")?;
+        }
+        sep(f)?;
+        write!(f, "ON LOCATION {}", self.location)?;
+        tail(f, self.properties.as_ref())
+    }
+}
+
+impl Display for DropRepository {
+    fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
+        write!(f, "DROP REPOSITORY {}", self.name)
+    }
+}
+
+impl Display for DropSnapshot {
+    fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
+        write!(f, "DROP SNAPSHOT {} ON {}", self.snapshot, self.repository)?;
+        if self.force {
+            f.write_str(" FORCE")?;
+        }
+        Ok(())
+    }
+}
+
+impl Display for Alter {
+    fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
+        let what = match self.target {
+            AlterTarget::Table => "TABLE",
+            AlterTarget::MaterializedView => "MATERIALIZED VIEW",
+        };
+        write!(f, "ALTER {what} {} ", self.name)?;
+        match &self.action {
+            AlterAction::SwapWith(t) => write!(f, "SWAP WITH {t}"),
+            AlterAction::Rename(t) => write!(f, "RENAME {t}"),
+            AlterAction::Active => f.write_str("ACTIVE"),
+            AlterAction::Inactive => f.write_str("INACTIVE"),
+        }
+    }
+}
+
+impl Display for Statement {
+    fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
+        match self {
+            Statement::Backup(s) => s.fmt(f),
+            Statement::Restore(s) => s.fmt(f),
+            Statement::Cancel(s) => s.fmt(f),
+            Statement::ShowJobs(s) => s.fmt(f),
+            Statement::ShowSnapshot(s) => s.fmt(f),
+            Statement::ShowRepositories(s) => s.fmt(f),
+            Statement::ShowPartitions(s) => s.fmt(f),
+            Statement::CreateRepository(s) => s.fmt(f),
+            Statement::DropRepository(s) => s.fmt(f),
+            Statement::DropSnapshot(s) => s.fmt(f),
+            Statement::Alter(s) => s.fmt(f),
+            Statement::Other { text, .. } => f.write_str(text.trim()),
+        }
+    }
+}
+
+/// The 3.4-syntax rewrite of a legacy BACKUP/RESTORE, when one with the same meaning exists
+/// (for the lint rule "legacy syntax with a 3.4 rewrite"). `None` when the statement already
+/// uses the 3.4 syntax, is not a BACKUP/RESTORE, or has no equivalent (a legacy
+/// `RESTORE SNAPSHOT db.label`, which restores into `db` whatever database the snapshot holds).
+pub fn to_3_4_syntax(stmt: &Statement) -> Option<Statement> {
+    fn typed(on: &mut Option<ObjectList>) {
+        for item in on.iter_mut().flat_map(|l| l.items.iter_mut()) {
+            if let ObjectItem::Named(n) = item {
+                if n.keyword == ObjectKeyword::Bare {
+                    n.keyword = ObjectKeyword::Singular;
+                }
+            }
+        }
+    }
+    match stmt {
+        Statement::Backup(b) if b.syntax() == SnapshotSyntax::Legacy => {
+            let mut out = b.clone();
+            if let [db, label] = b.label.parts.as_slice() {
+                out.database = Some(db.clone());
+                out.label = ObjectName::new([label.clone()]);
+            } else if b.on.is_none() {
+                return None;
+            }
+            typed(&mut out.on);
+            Some(Statement::Backup(out))
+        }
+        Statement::Restore(r)
+            if r.syntax() == SnapshotSyntax::Legacy
+                && r.label.parts.len() == 1
+                && r.on.is_some() =>
+        {
+            let mut out = r.clone();
+            typed(&mut out.on);
+            Some(Statement::Restore(out))
+        }
+        _ => None,
+    }
+}
