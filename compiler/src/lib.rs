@@ -8,6 +8,7 @@
 pub mod diagnostic;
 pub mod span;
 pub mod syntax;
+pub mod validate;
 
 pub use diagnostic::{Diagnostic, Label, Severity, Stage, StarRocksError};
 pub use span::{LineIndex, Span};
