@@ -14,4 +14,4 @@ mod print;
 
 pub use dialect::{Dialect, UnknownDialect};
 pub use parser::{parse, parse_bytes, Comment, Parse, ParsedStatement};
-pub use print::{normalize_raw, quote_ident, quote_string, to_3_4_syntax};
+pub use print::{is_expressible_ident, normalize_raw, quote_ident, quote_string, to_3_4_syntax};

@@ -14,16 +14,26 @@ use super::lexer::{lex, TokenKind};
 /// DIGIT identifier that is not a reserved word and does not lex as a number), otherwise
 /// back-quoted.
 ///
-/// StarRocks deletes **every** backquote inside a back-quoted identifier, so a name containing
-/// one cannot be expressed; such a name is printed with each backquote doubled (the MySQL
-/// convention), which StarRocks reads as the name without its backquotes — and `Ident`
-/// equality treats the two as the same name.
+/// StarRocks deletes **every** backquote inside a back-quoted identifier (`` `a``b` `` is
+/// `ab`), so a name containing one cannot be expressed at all. Such a name is printed as the
+/// name StarRocks would see — with its backquotes removed — which is also what `Ident`
+/// equality compares, so print → parse gives an equal AST and printing stays idempotent.
+/// Callers that must not silently change a name check `is_expressible_ident` first.
 pub fn quote_ident(name: &str) -> Cow<'_, str> {
+    if name.contains('`') {
+        let stripped: String = name.chars().filter(|&c| c != '`').collect();
+        return Cow::Owned(quote_ident(&stripped).into_owned());
+    }
     if is_bare_ident(name) {
         Cow::Borrowed(name)
     } else {
-        Cow::Owned(format!("`{}`", name.replace('`', "``")))
+        Cow::Owned(format!("`{name}`"))
     }
+}
+
+/// Whether StarRocks can name `name` at all (it contains no backquote).
+pub fn is_expressible_ident(name: &str) -> bool {
+    !name.contains('`')
 }
 
 fn is_bare_ident(name: &str) -> bool {
