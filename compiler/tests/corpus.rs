@@ -138,3 +138,40 @@ fn every_statement_round_trips() {
     }
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
 }
+
+/// Golden renderings of a few parse errors (code, span, message, help, StarRocks's answer).
+#[test]
+fn parse_error_renderings() {
+    let inputs = [
+        "RESTORE SNAPSHOT .`snapshot_2` FROM `repo` ALL EXTERNAL CATALOGS PROPERTIES (\"backup_timestamp\"=\"x\");",
+        "CREATE REPOSITORY r WITH BROKER ON LOCATION \"s3://b\"\nPROPERTIES\n(\n);",
+        "BACKUP DATABASE d SNAPSHOT d.l TO r;",
+        "BACKUP SNAPSHOT d.l TO r ON (t AS u);",
+        "CANCEL BACKUP;",
+        "ALTER TABLE t RENAME TO t3;",
+        "SHOW BACKUP FROM 'db;",
+    ];
+    let mut out = String::new();
+    for src in inputs {
+        out.push_str(&format!("== {src}\n"));
+        for d in parse(src, Dialect::StarRocks3_4).diagnostics {
+            let text = &src[d.span.start..d.span.end];
+            out.push_str(&format!(
+                "{} {} [{}..{}] `{text}`: {}\n  help: {}\n",
+                d.severity,
+                d.code,
+                d.span.start,
+                d.span.end,
+                d.message,
+                d.help.as_deref().unwrap_or("-"),
+            ));
+            if let Some(sr) = &d.starrocks {
+                out.push_str(&format!(
+                    "  starrocks: {} ({}) {}\n",
+                    sr.code, sr.sqlstate, sr.message
+                ));
+            }
+        }
+    }
+    insta::assert_snapshot!(out);
+}

@@ -318,7 +318,7 @@ impl<'a> Cursor<'a> {
                 Diagnostic::error(
                     codes::NO_VIABLE_STATEMENT,
                     Span::new(start, end),
-                    format!("`{input}` does not start any statement StarRocks knows"),
+                    format!("StarRocks has no statement form matching `{input}`"),
                 )
                 .with_help("check the statement's spelling against the StarRocks grammar")
                 .with_starrocks(syntax_error(self.message_at(at_span.start, &detail)))

@@ -718,9 +718,7 @@ fn show_partitions(p: &mut Cursor<'_>) -> PResult<Statement> {
     let start = p.bump().start;
     let temporary = p.eat_kw(Kw::Temporary).is_some();
     p.bump();
-    if p.eat_kw(Kw::From).is_none() && p.eat_kw(Kw::In).is_none() {
-        return p.fail(&[Expected::Kw(Kw::From), Expected::Kw(Kw::In)]);
-    }
+    p.expect_kw(Kw::From)?;
     let table = p.qualified_name()?;
     let filters = show_filters(p)?;
     p.expect_end()?;
