@@ -8,6 +8,7 @@
 //! single_statement ::= statement ( ';' | EOF ) | ';'
 //! ```
 
+mod admin;
 mod cursor;
 mod rules;
 mod stmt;
@@ -40,6 +41,8 @@ pub struct ParsedStatement {
     pub statement: Option<Statement>,
     /// Comments between the previous statement's `;` and this statement's first token.
     pub leading_comments: Vec<Comment>,
+    /// Comments after the first token, up to the `;`.
+    pub inner_comments: Vec<Comment>,
 }
 
 /// The result of parsing: everything that could be parsed, and every diagnostic.
@@ -68,60 +71,81 @@ impl Parse {
 /// Parses StarRocks SQL (any number of `;`-separated statements) for the target `dialect`.
 pub fn parse(src: &str, dialect: Dialect) -> Parse {
     let lexed = lex(src);
-    let mut out = Parse {
-        diagnostics: lexed.diagnostics,
-        ..Parse::default()
-    };
-    let mut comments: Vec<Comment> = Vec::new();
-    let mut sig: Vec<Token> = Vec::new();
-    let mut bad_token = false;
-    let flush = |sig: &mut Vec<Token>,
-                 comments: &mut Vec<Comment>,
-                 bad_token: &mut bool,
-                 out: &mut Parse| {
-        if sig.is_empty() {
+    let mut out = Parse::default();
+    let mut b = Builder::default();
+    let mut lex_diags = lexed.diagnostics.into_iter().peekable();
+    for tok in &lexed.tokens {
+        match tok.kind {
+            TokenKind::Semicolon => {
+                // At most one lexical diagnostic per statement (the first).
+                let mut first = true;
+                while let Some(d) = lex_diags.next_if(|d| d.span.start < tok.span.start) {
+                    if std::mem::take(&mut first) {
+                        out.diagnostics.push(d);
+                    }
+                }
+                b.flush(src, dialect, &mut out);
+            }
+            k if k.is_comment() => {
+                b.bad |= tok.unterminated;
+                let c = Comment {
+                    text: tok.text(src).to_string(),
+                    span: tok.span,
+                };
+                if b.sig.is_empty() {
+                    b.leading.push(c);
+                } else {
+                    b.inner.push(c);
+                }
+            }
+            _ => {
+                b.bad |= tok.unterminated || tok.kind == TokenKind::Unknown;
+                b.sig.push(*tok);
+            }
+        }
+    }
+    out.diagnostics.extend(lex_diags.next());
+    b.flush(src, dialect, &mut out);
+    out.trailing_comments = b.leading;
+    out
+}
+
+/// The statement being collected between two `;`.
+#[derive(Default)]
+struct Builder {
+    sig: Vec<Token>,
+    leading: Vec<Comment>,
+    inner: Vec<Comment>,
+    /// A malformed token (already reported by the lexer) is in the statement.
+    bad: bool,
+}
+
+impl Builder {
+    fn flush(&mut self, src: &str, dialect: Dialect, out: &mut Parse) {
+        if self.sig.is_empty() {
+            // Only comments: they lead the next statement.
+            self.leading.append(&mut self.inner);
+            self.bad = false;
             return;
         }
-        let span = Span::new(sig[0].span.start, sig[sig.len() - 1].span.end);
-        let statement = if *bad_token {
-            // The lexer already reported the malformed token; one diagnostic per statement.
+        let span = Span::new(
+            self.sig[0].span.start,
+            self.sig[self.sig.len() - 1].span.end,
+        );
+        let statement = if self.bad {
             None
         } else {
-            parse_statement(src, sig, dialect, &mut out.diagnostics)
+            parse_statement(src, &self.sig, dialect, &mut out.diagnostics)
         };
         out.statements.push(ParsedStatement {
             span,
             statement,
-            leading_comments: std::mem::take(comments),
+            leading_comments: std::mem::take(&mut self.leading),
+            inner_comments: std::mem::take(&mut self.inner),
         });
-        sig.clear();
-        *bad_token = false;
-    };
-    for tok in &lexed.tokens {
-        match tok.kind {
-            TokenKind::Semicolon => flush(&mut sig, &mut comments, &mut bad_token, &mut out),
-            k if k.is_comment() => {
-                if tok.unterminated {
-                    bad_token = true;
-                }
-                if sig.is_empty() {
-                    comments.push(Comment {
-                        text: tok.text(src).to_string(),
-                        span: tok.span,
-                    });
-                }
-            }
-            _ => {
-                if tok.unterminated || tok.kind == TokenKind::Unknown {
-                    bad_token = true;
-                }
-                sig.push(*tok);
-            }
-        }
+        self.sig.clear();
+        self.bad = false;
     }
-    flush(&mut sig, &mut comments, &mut bad_token, &mut out);
-    out.trailing_comments = comments;
-    out
 }
 
 /// Parses bytes: invalid UTF-8 gives a diagnostic at the first bad byte, and the valid prefix

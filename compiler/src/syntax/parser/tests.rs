@@ -243,6 +243,18 @@ fn malformed_input_never_panics() {
     }
     let p = p34("");
     assert!(p.statements.is_empty() && p.diagnostics.is_empty());
+    let p = p34("SHOW /* a */ BACKUP -- b\n; -- c\n# ; SHOW # BACKUP; /* d");
+    let codes: Vec<_> = p.diagnostics.iter().map(|d| d.code.as_str()).collect();
+    assert_eq!(
+        codes,
+        [
+            codes::UNKNOWN_CHARACTER,
+            codes::UNKNOWN_CHARACTER,
+            codes::UNTERMINATED_COMMENT
+        ]
+    );
+    assert_eq!(p.statements[0].inner_comments.len(), 2);
+    assert_eq!(p.statements[1].leading_comments[0].text, "-- c");
     let p = p34("-- only\n/* comments */");
     assert!(p.statements.is_empty() && p.diagnostics.is_empty());
     assert_eq!(p.trailing_comments.len(), 2);
@@ -250,7 +262,7 @@ fn malformed_input_never_panics() {
         ("SHOW BACKUP FROM 'db", codes::UNTERMINATED_STRING),
         ("SHOW BACKUP FROM `db", codes::UNTERMINATED_QUOTED_IDENT),
         ("SHOW BACKUP /* x", codes::UNTERMINATED_COMMENT),
-        ("SHOW BACKUP FROM db #", codes::UNKNOWN_CHARACTER),
+        ("SHOW BACKUP FROM db # #", codes::UNKNOWN_CHARACTER),
     ] {
         let p = p34(src);
         assert_eq!(p.diagnostics.len(), 1, "{src}");
