@@ -1,0 +1,296 @@
+//! `starsnap lint`'s engine: parses each file with the snapshot-SQL parser for the target
+//! [`Dialect`], validates every statement as StarRocks's analyzer would ([`crate::validate`]),
+//! runs the lint rules ([`Rule`], one file each under `rules/`) and the cross-file rules,
+//! hands statements outside the snapshot family to `sqlparser`, applies suppression comments
+//! and severity overrides, and returns the findings of each file sorted by position.
+//!
+//! Pure: no I/O. Never panics on any input; linear in the input size.
+
+mod other;
+pub mod registry;
+pub(crate) mod rules;
+mod suppress;
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+pub use registry::{
+    driver_codes, lookup, registry, rule_docs_markdown, rules_markdown, Rule, RuleKind, RuleMeta,
+};
+
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::span::Span;
+use crate::syntax::{codes as syntax_codes, parse, Dialect, Parse};
+use crate::validate::analyze_static;
+use rules::duplicate_label::{self, Occurrence};
+
+/// One input file.
+#[derive(Clone, Copy, Debug)]
+pub struct SourceFile<'a> {
+    /// How the file is named in findings (a path, or `-` for stdin).
+    pub path: &'a str,
+    pub text: &'a str,
+}
+
+/// The findings of one file, sorted by position.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FileLint {
+    pub path: String,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl FileLint {
+    /// The most severe finding's severity.
+    pub fn max_severity(&self) -> Option<Severity> {
+        self.diagnostics.iter().map(|d| d.severity).max()
+    }
+}
+
+/// What to do with a code's findings.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Level {
+    /// Drop them.
+    Off,
+    /// Report them with this severity.
+    Severity(Severity),
+}
+
+impl Level {
+    /// `off`, `info`, `warning` (`warn`) or `error`.
+    pub fn parse(s: &str) -> Option<Level> {
+        match s {
+            "off" | "allow" | "ignore" => Some(Level::Off),
+            other => Severity::parse(other).map(Level::Severity),
+        }
+    }
+}
+
+/// A severity override named a code starsnap does not have, or one that cannot be changed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct UnknownCode(pub String);
+
+impl fmt::Display for UnknownCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "unknown or unconfigurable code '{}' (StarRocks syntax errors S0xx cannot be changed)",
+            self.0
+        )
+    }
+}
+
+impl std::error::Error for UnknownCode {}
+
+/// Options of a lint run.
+#[derive(Clone, Debug, Default)]
+pub struct LintOptions {
+    /// The StarRocks version the SQL must run on.
+    pub dialect: Dialect,
+    /// Per-code severity overrides, keyed by code (`L005`).
+    overrides: BTreeMap<&'static str, Level>,
+}
+
+impl LintOptions {
+    pub fn new(dialect: Dialect) -> Self {
+        LintOptions {
+            dialect,
+            overrides: BTreeMap::new(),
+        }
+    }
+
+    /// Sets the level of a code or rule name (`L005`, `restore-in-place`). StarRocks syntax
+    /// errors (`S0xx`) cannot be changed.
+    pub fn set_level(&mut self, code_or_name: &str, level: Level) -> Result<(), UnknownCode> {
+        match lookup(code_or_name) {
+            Some(meta) if meta.kind != RuleKind::Syntax => {
+                self.overrides.insert(meta.code, level);
+                Ok(())
+            }
+            _ => Err(UnknownCode(code_or_name.to_string())),
+        }
+    }
+
+    /// The level a finding of `code` gets: the override, else its own severity.
+    pub fn level_of(&self, code: &str, severity: Severity) -> Level {
+        self.overrides
+            .get(code)
+            .copied()
+            .unwrap_or(Level::Severity(severity))
+    }
+}
+
+/// Lints several files together (cross-file rules see all of them). One result per input, in
+/// input order.
+pub fn lint(files: &[SourceFile<'_>], options: &LintOptions) -> Vec<FileLint> {
+    let parses: Vec<Parse> = files
+        .iter()
+        .map(|f| parse(f.text, options.dialect))
+        .collect();
+    let mut per_file: Vec<Vec<Diagnostic>> = files
+        .iter()
+        .zip(&parses)
+        .map(|(f, p)| check_file(f.text, p, options.dialect))
+        .collect();
+
+    // Cross-file: the same label twice in one repository.
+    let occurrences: Vec<Occurrence<'_>> = files
+        .iter()
+        .zip(&parses)
+        .enumerate()
+        .flat_map(|(i, (f, p))| {
+            p.statements().map(move |s| Occurrence {
+                file: i,
+                path: f.path,
+                src: f.text,
+                statement: s,
+            })
+        })
+        .collect();
+    for (file, d) in duplicate_label::check_all(&occurrences) {
+        per_file[file].push(d);
+    }
+
+    files
+        .iter()
+        .zip(&parses)
+        .zip(per_file)
+        .map(|((f, p), mut diags)| {
+            suppress::apply(f.text, &p.statements, &mut diags);
+            finish(f.path, diags, options)
+        })
+        .collect()
+}
+
+/// Lints one file on its own.
+pub fn lint_source(path: &str, text: &str, options: &LintOptions) -> FileLint {
+    lint(&[SourceFile { path, text }], options)
+        .pop()
+        .unwrap_or(FileLint {
+            path: path.to_string(),
+            diagnostics: Vec::new(),
+        })
+}
+
+/// A file read as bytes: the text its findings point into, and the findings.
+#[derive(Clone, Debug)]
+pub struct BytesLint<'a> {
+    /// The text the spans refer to: the whole file when it is UTF-8, the valid prefix when
+    /// it is not, empty for a binary file.
+    pub text: &'a str,
+    pub lint: FileLint,
+}
+
+/// Decodes a file: `(text, finding)`. A file with NUL bytes is binary (empty text and an
+/// `S902` error); invalid UTF-8 keeps the valid prefix and gives an `S007` error at the first
+/// bad byte.
+pub fn decode(bytes: &[u8]) -> (&str, Option<Diagnostic>) {
+    if let Some(at) = bytes.iter().position(|&b| b == 0) {
+        let d = Diagnostic::error(
+            driver_codes::BINARY_FILE,
+            Span::new(0, 0),
+            format!("binary file (NUL byte at offset {at}): not SQL text"),
+        )
+        .with_help("lint only .sql text files");
+        return ("", Some(d));
+    }
+    match std::str::from_utf8(bytes) {
+        Ok(s) => (s, None),
+        Err(e) => {
+            let at = e.valid_up_to();
+            let text = std::str::from_utf8(&bytes[..at]).unwrap_or("");
+            let d = Diagnostic::error(
+                syntax_codes::INVALID_UTF8,
+                Span::new(at, at),
+                format!("invalid UTF-8 at byte offset {at}; the rest of the file is not checked"),
+            )
+            .with_help("save the file as UTF-8");
+            (text, Some(d))
+        }
+    }
+}
+
+/// Lints a file given as bytes (invalid UTF-8 and binary files give a finding, not a failure).
+pub fn lint_bytes<'a>(path: &str, bytes: &'a [u8], options: &LintOptions) -> BytesLint<'a> {
+    let (text, problem) = decode(bytes);
+    let mut lint = lint_source(path, text, options);
+    if let Some(d) = problem {
+        lint.diagnostics.push(d);
+        sort(&mut lint.diagnostics);
+    }
+    BytesLint { text, lint }
+}
+
+/// Validation, rules and `sqlparser` for every statement of one parsed file.
+fn check_file(src: &str, parsed: &Parse, dialect: Dialect) -> Vec<Diagnostic> {
+    let mut diags = parsed.diagnostics.clone();
+    // Starts of error findings, sorted, to know which statements StarRocks refuses to parse.
+    let mut error_starts: Vec<usize> = diags
+        .iter()
+        .filter(|d| d.severity == Severity::Error)
+        .map(|d| d.span.start)
+        .collect();
+    error_starts.sort_unstable();
+    let has_error_in = |span: Span| {
+        let i = error_starts.partition_point(|&s| s < span.start);
+        error_starts.get(i).is_some_and(|&s| s <= span.end)
+    };
+    let mut rule_cx = rules::RuleCx::new(src, dialect);
+    for ps in &parsed.statements {
+        let Some(stmt) = &ps.statement else { continue };
+        if let crate::syntax::ast::Statement::Other { text, span } = stmt {
+            if let Some(d) = other::check(text, *span) {
+                diags.push(d);
+            }
+            continue;
+        }
+        if has_error_in(ps.span) {
+            // StarRocks refuses it at parse time; analysis and rules would only add noise.
+            continue;
+        }
+        let ttl_reported = diags.iter().any(|d| {
+            d.code == syntax_codes::TTL_BEFORE_4_2
+                && d.span.start >= ps.span.start
+                && d.span.end <= ps.span.end
+        });
+        for d in analyze_static(stmt, ps.span, src, dialect) {
+            let ttl_only = d
+                .starrocks
+                .as_ref()
+                .is_some_and(|s| s.message.ends_with("Unknown backup job properties: [ttl]."));
+            if !(ttl_reported && ttl_only) {
+                diags.push(d);
+            }
+        }
+        rules::check_statement(stmt, &mut rule_cx);
+    }
+    diags.append(&mut rule_cx.out);
+    diags
+}
+
+/// Severity overrides, then order by position.
+fn finish(path: &str, diags: Vec<Diagnostic>, options: &LintOptions) -> FileLint {
+    let mut out: Vec<Diagnostic> = diags
+        .into_iter()
+        .filter_map(|mut d| match options.level_of(&d.code, d.severity) {
+            Level::Off => None,
+            Level::Severity(s) => {
+                d.severity = s;
+                Some(d)
+            }
+        })
+        .collect();
+    sort(&mut out);
+    FileLint {
+        path: path.to_string(),
+        diagnostics: out,
+    }
+}
+
+fn sort(diags: &mut [Diagnostic]) {
+    diags.sort_by(|a, b| {
+        (a.span.start, a.span.end, &a.code).cmp(&(b.span.start, b.span.end, &b.code))
+    });
+}
+
+#[cfg(test)]
+mod tests;

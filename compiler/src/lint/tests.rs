@@ -1,0 +1,174 @@
+//! Driver tests: suppressions, overrides, cross-file rules, bad input.
+
+use super::*;
+
+fn codes(fl: &FileLint) -> Vec<&str> {
+    fl.diagnostics.iter().map(|d| d.code.as_str()).collect()
+}
+
+fn lint34(text: &str) -> FileLint {
+    lint_source("t.sql", text, &LintOptions::new(Dialect::StarRocks3_4))
+}
+
+#[test]
+fn statement_suppression_with_reason_silences_the_code() {
+    let fl = lint34("-- starsnap:ignore L011 -- retired\nDROP REPOSITORY r;\n");
+    assert!(codes(&fl).is_empty(), "{:?}", fl.diagnostics);
+}
+
+#[test]
+fn block_comment_suppression_and_rule_names_work() {
+    let fl = lint34("/* starsnap:ignore drop-repository -- retired */\nDROP REPOSITORY r;\n");
+    assert!(codes(&fl).is_empty(), "{:?}", fl.diagnostics);
+}
+
+#[test]
+fn suppression_without_reason_warns_but_applies() {
+    let fl = lint34("-- starsnap:ignore L011\nDROP REPOSITORY r;\n");
+    assert_eq!(codes(&fl), ["L100"]);
+}
+
+#[test]
+fn unused_and_unknown_suppressions_warn() {
+    let fl = lint34("-- starsnap:ignore L011, L999 -- nothing here\nSHOW REPOSITORIES;\n");
+    assert_eq!(codes(&fl), ["L101", "L102"]);
+}
+
+#[test]
+fn suppression_after_a_statement_on_the_same_line_applies_to_nothing() {
+    let fl = lint34("SHOW REPOSITORIES; -- starsnap:ignore L011 -- x\nDROP REPOSITORY r;\n");
+    assert_eq!(codes(&fl), ["L101", "L011"]);
+}
+
+#[test]
+fn file_suppression_applies_everywhere() {
+    let fl = lint34(
+        "DROP REPOSITORY a;\nDROP REPOSITORY b;\n-- starsnap:ignore-file L011 -- decommissioning\n",
+    );
+    assert!(codes(&fl).is_empty(), "{:?}", fl.diagnostics);
+}
+
+#[test]
+fn syntax_errors_cannot_be_suppressed() {
+    let fl = lint34("-- starsnap:ignore S001 -- no\nBACKUP SNAPSHOT TO;\n");
+    assert!(codes(&fl).contains(&"L102"));
+    assert!(fl
+        .diagnostics
+        .iter()
+        .any(|d| d.code.starts_with('S') && d.severity == Severity::Error));
+}
+
+#[test]
+fn overrides_change_or_drop_findings() {
+    let mut opts = LintOptions::new(Dialect::StarRocks3_4);
+    opts.set_level("L011", Level::Off).expect("known code");
+    opts.set_level("cancel-in-file", Level::Severity(Severity::Error))
+        .expect("known name");
+    let fl = lint_source(
+        "t.sql",
+        "DROP REPOSITORY r;\nCANCEL BACKUP FROM d;\n",
+        &opts,
+    );
+    assert_eq!(codes(&fl), ["L015"]);
+    assert_eq!(fl.diagnostics[0].severity, Severity::Error);
+    assert!(opts.set_level("S001", Level::Off).is_err());
+    assert!(opts.set_level("L999", Level::Off).is_err());
+    assert_eq!(
+        Level::parse("warn"),
+        Some(Level::Severity(Severity::Warning))
+    );
+    assert_eq!(Level::parse("off"), Some(Level::Off));
+}
+
+#[test]
+fn duplicate_labels_across_files() {
+    let a = "BACKUP DATABASE d SNAPSHOT nightly TO repo;\n";
+    let b = "\n\nBACKUP DATABASE e SNAPSHOT nightly TO repo;\nBACKUP DATABASE e SNAPSHOT nightly TO other;\n";
+    let out = lint(
+        &[
+            SourceFile {
+                path: "a.sql",
+                text: a,
+            },
+            SourceFile {
+                path: "b.sql",
+                text: b,
+            },
+        ],
+        &LintOptions::new(Dialect::StarRocks3_4),
+    );
+    assert!(!codes(&out[0]).contains(&"L008"));
+    let dup: Vec<&Diagnostic> = out[1]
+        .diagnostics
+        .iter()
+        .filter(|d| d.code == "L008")
+        .collect();
+    assert_eq!(dup.len(), 1);
+    assert!(dup[0].message.contains("a.sql:1:"));
+    assert_eq!(&b[dup[0].span.start..dup[0].span.end], "nightly");
+}
+
+#[test]
+fn duplicate_label_in_one_file_has_a_label_on_the_first() {
+    let fl = lint34("BACKUP DATABASE d SNAPSHOT s TO r;\nBACKUP DATABASE d SNAPSHOT s TO r;\n");
+    let d = fl
+        .diagnostics
+        .iter()
+        .find(|d| d.code == "L008")
+        .expect("L008");
+    assert_eq!(d.labels.len(), 1);
+}
+
+#[test]
+fn validation_runs_only_on_statements_that_parse() {
+    let fl = lint34("BACKUP SNAPSHOT d.s TO r PROPERTIES (\"timeout\" = \"1\");\nBACKUP SNAPSHOT d.s2 TO r PROPERTIES (\"timeout\" = 1);\n");
+    assert!(codes(&fl).contains(&"V010"));
+    assert_eq!(codes(&fl).iter().filter(|c| c.starts_with('V')).count(), 1);
+}
+
+#[test]
+fn other_statements_go_to_sqlparser() {
+    let fl = lint34("USE sales;\nSELECT FROM WHERE;\nCREATE TABLE t (k INT) DUPLICATE KEY(k) DISTRIBUTED BY HASH(k) BUCKETS 1;\n");
+    assert_eq!(codes(&fl), ["S900", "S901"]);
+}
+
+#[test]
+fn ttl_before_4_2_is_reported_once() {
+    let fl = lint34("BACKUP DATABASE d SNAPSHOT s TO r PROPERTIES (\"ttl\" = \"7 DAY\");\n");
+    assert_eq!(
+        codes(&fl)
+            .iter()
+            .filter(|c| **c == "D003" || **c == "V011")
+            .count(),
+        1,
+        "{:?}",
+        fl.diagnostics
+    );
+    let fl42 = lint_source(
+        "t.sql",
+        "BACKUP DATABASE d SNAPSHOT s TO r PROPERTIES (\"ttl\" = \"0 DAY\");\n",
+        &LintOptions::new(Dialect::StarRocks4_2),
+    );
+    assert!(codes(&fl42).contains(&"V027"));
+}
+
+#[test]
+fn bad_bytes_give_findings() {
+    let opts = LintOptions::new(Dialect::StarRocks3_4);
+    let bin = lint_bytes("b.sql", b"SHOW\0BACKUP", &opts);
+    assert_eq!(codes(&bin.lint), ["S902"]);
+    assert_eq!(bin.text, "");
+    let bad = lint_bytes("u.sql", b"DROP REPOSITORY r;\n\xff\xfe", &opts);
+    assert!(codes(&bad.lint).contains(&"S007"));
+    assert!(codes(&bad.lint).contains(&"L011"));
+    assert_eq!(bad.text, "DROP REPOSITORY r;\n");
+}
+
+#[test]
+fn findings_are_sorted_by_position() {
+    let fl = lint34("CANCEL BACKUP FROM d;\nDROP REPOSITORY r;\n");
+    let starts: Vec<usize> = fl.diagnostics.iter().map(|d| d.span.start).collect();
+    let mut sorted = starts.clone();
+    sorted.sort_unstable();
+    assert_eq!(starts, sorted);
+}
