@@ -4,7 +4,9 @@
 
 use proptest::prelude::*;
 use starsnap_compiler::syntax::ast::*;
-use starsnap_compiler::syntax::{parse, parse_bytes, quote_ident, quote_string, Dialect};
+use starsnap_compiler::syntax::{
+    display_for, parse, parse_bytes, quote_ident, quote_string, Dialect,
+};
 use starsnap_compiler::Span;
 
 fn ident() -> impl Strategy<Value = Ident> {
@@ -385,6 +387,15 @@ proptest! {
             prop_assert_eq!(back.as_ref(), Some(&stmt), "{}\n{:#?}", printed, p.diagnostics);
             let back = back.unwrap();
             prop_assert_eq!(back.to_string(), stmt.to_string());
+        }
+    }
+
+    #[test]
+    fn sql_for_every_dialect_parses_back_equal(stmt in statement()) {
+        for d in Dialect::ALL {
+            let printed = display_for(&stmt, d).to_string();
+            let p = parse(&printed, d);
+            prop_assert_eq!(p.statements[0].statement.as_ref(), Some(&stmt), "{}", printed);
         }
     }
 

@@ -2,7 +2,7 @@
 //!
 //! The grammar it implements is `grammar/starrocks-3.4.ebnf`. Entry points: [`parse`],
 //! [`parse_bytes`]; printing: `Display` on [`ast::Statement`], [`quote_ident`],
-//! [`quote_string`], [`to_3_4_syntax`].
+//! [`quote_string`], [`display_for`] (SQL for a target version), [`to_3_4_syntax`].
 
 pub mod ast;
 pub mod codes;
@@ -11,7 +11,9 @@ pub mod keywords;
 pub mod lexer;
 mod parser;
 mod print;
+mod rewrite;
 
 pub use dialect::{Dialect, UnknownDialect};
 pub use parser::{parse, parse_bytes, Comment, Parse, ParsedStatement};
-pub use print::{is_expressible_ident, normalize_raw, quote_ident, quote_string, to_3_4_syntax};
+pub use print::{is_expressible_ident, normalize_raw, quote_ident, quote_string};
+pub use rewrite::{display_for, legacy_expressible, to_3_4_syntax, DisplayFor};

@@ -282,27 +282,40 @@ fn tail(f: &mut Formatter<'_>, props: Option<&Properties>) -> fmt::Result {
 
 impl Display for Backup {
     fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
-        f.write_str("BACKUP")?;
-        if let Some(c) = &self.catalogs {
-            write!(f, " {c}")?;
+        write_backup(self, f, false)
+    }
+}
+
+/// BACKUP in the 3.4 form, or (`legacy`, only for statements `rewrite::legacy_expressible`
+/// accepts) in the 3.3 form `BACKUP SNAPSHOT db.l TO r ON (t, …)`.
+pub(super) fn write_backup(b: &Backup, f: &mut Formatter<'_>, legacy: bool) -> fmt::Result {
+    f.write_str("BACKUP")?;
+    if let Some(c) = &b.catalogs {
+        write!(f, " {c}")?;
+    }
+    if legacy {
+        match b.database() {
+            Some(db) if b.database.is_some() => write!(f, " SNAPSHOT {db}.{}", b.label)?,
+            _ => write!(f, " SNAPSHOT {}", b.label)?,
         }
+    } else {
         // `SNAPSHOT db.l` means `DATABASE db SNAPSHOT l`: print the 3.4 form. Malformed shapes
         // (both, or a 3+-part label) print as written.
-        let (database, label) = match (&self.database, self.label.parts.as_slice()) {
+        let (database, label) = match (&b.database, b.label.parts.as_slice()) {
             (None, [db, l]) => (Some(db), ObjectName::new([l.clone()])),
-            _ => (self.database.as_ref(), self.label.clone()),
+            _ => (b.database.as_ref(), b.label.clone()),
         };
         if let Some(db) = database {
             write!(f, " DATABASE {db}")?;
         }
         write!(f, " SNAPSHOT {label}")?;
-        sep(f)?;
-        write!(f, "TO {}", self.repository)?;
-        if let Some(on) = &self.on {
-            on_clause(f, on, false)?;
-        }
-        tail(f, self.properties.as_ref())
     }
+    sep(f)?;
+    write!(f, "TO {}", b.repository)?;
+    if let Some(on) = &b.on {
+        on_clause(f, on, legacy)?;
+    }
+    tail(f, b.properties.as_ref())
 }
 
 impl Display for Restore {
@@ -310,25 +323,30 @@ impl Display for Restore {
         // `RESTORE SNAPSHOT db.l` (restore into db whatever db the snapshot holds) has no 3.4
         // spelling: keep the legacy form, with bare table names.
         let legacy = self.database.is_none() && self.label.parts.len() == 2;
-        write!(f, "RESTORE SNAPSHOT {}", self.label)?;
-        sep(f)?;
-        write!(f, "FROM {}", self.repository)?;
-        if let Some(c) = &self.catalogs {
-            sep(f)?;
-            write!(f, "{c}")?;
-        }
-        if let Some(d) = &self.database {
-            sep(f)?;
-            write!(f, "DATABASE {}", d.name)?;
-            if let Some(a) = &d.alias {
-                write!(f, " AS {a}")?;
-            }
-        }
-        if let Some(on) = &self.on {
-            on_clause(f, on, legacy)?;
-        }
-        tail(f, self.properties.as_ref())
+        write_restore(self, f, legacy)
     }
+}
+
+/// RESTORE; `legacy` prints table items bare.
+pub(super) fn write_restore(r: &Restore, f: &mut Formatter<'_>, legacy: bool) -> fmt::Result {
+    write!(f, "RESTORE SNAPSHOT {}", r.label)?;
+    sep(f)?;
+    write!(f, "FROM {}", r.repository)?;
+    if let Some(c) = &r.catalogs {
+        sep(f)?;
+        write!(f, "{c}")?;
+    }
+    if let Some(d) = &r.database {
+        sep(f)?;
+        write!(f, "DATABASE {}", d.name)?;
+        if let Some(a) = &d.alias {
+            write!(f, " AS {a}")?;
+        }
+    }
+    if let Some(on) = &r.on {
+        on_clause(f, on, legacy)?;
+    }
+    tail(f, r.properties.as_ref())
 }
 
 fn job(kind: JobKind) -> &'static str {
@@ -510,44 +528,5 @@ impl Display for Statement {
             Statement::Alter(s) => s.fmt(f),
             Statement::Other { text, .. } => f.write_str(text.trim()),
         }
-    }
-}
-
-/// The 3.4-syntax rewrite of a legacy BACKUP/RESTORE, when one with the same meaning exists
-/// (for the lint rule "legacy syntax with a 3.4 rewrite"). `None` when the statement already
-/// uses the 3.4 syntax, is not a BACKUP/RESTORE, or has no equivalent (a legacy
-/// `RESTORE SNAPSHOT db.label`, which restores into `db` whatever database the snapshot holds).
-pub fn to_3_4_syntax(stmt: &Statement) -> Option<Statement> {
-    fn typed(on: &mut Option<ObjectList>) {
-        for item in on.iter_mut().flat_map(|l| l.items.iter_mut()) {
-            if let ObjectItem::Named(n) = item {
-                if n.keyword == ObjectKeyword::Bare {
-                    n.keyword = ObjectKeyword::Singular;
-                }
-            }
-        }
-    }
-    match stmt {
-        Statement::Backup(b) if b.syntax() == SnapshotSyntax::Legacy => {
-            let mut out = b.clone();
-            if let [db, label] = b.label.parts.as_slice() {
-                out.database = Some(db.clone());
-                out.label = ObjectName::new([label.clone()]);
-            } else if b.on.is_none() {
-                return None;
-            }
-            typed(&mut out.on);
-            Some(Statement::Backup(out))
-        }
-        Statement::Restore(r)
-            if r.syntax() == SnapshotSyntax::Legacy
-                && r.label.parts.len() == 1
-                && r.on.is_some() =>
-        {
-            let mut out = r.clone();
-            typed(&mut out.on);
-            Some(Statement::Restore(out))
-        }
-        _ => None,
     }
 }
