@@ -27,6 +27,9 @@ pub struct Catalog {
     /// `CREATE GLOBAL FUNCTION`.
     pub global_functions: Vec<Function>,
     pub external_catalogs: BTreeMap<String, ExternalCatalog>,
+    /// Backup repositories (`CREATE REPOSITORY`), by name; SHOW REPOSITORIES lists them by id.
+    #[serde(default)]
+    pub repositories: BTreeMap<String, Repository>,
 }
 
 impl Catalog {
@@ -524,6 +527,22 @@ impl Function {
     pub fn signature(&self) -> String {
         format!("{}({})", self.name, self.args.join(", "))
     }
+}
+
+/// A backup repository (`backup/Repository.java`), as SHOW REPOSITORIES shows it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Repository {
+    pub id: u64,
+    pub name: String,
+    /// When it was created (or when an existing `__repo_info` says it was).
+    pub created_ms: EpochMillis,
+    pub read_only: bool,
+    pub location: String,
+    /// The broker name; empty for broker-less repositories.
+    pub broker: String,
+    pub properties: BTreeMap<String, String>,
+    /// The last failed ping, `<yyyy-MM-dd HH:mm:ss>: <msg>`; `None` while healthy.
+    pub error: Option<String>,
 }
 
 /// An external catalog: metadata only.

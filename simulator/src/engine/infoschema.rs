@@ -1,12 +1,318 @@
-//! `information_schema` virtual tables (spec §3.7, versions §2.5/§2.6): owned by the
-//! SHOW/information_schema work, which replaces this body. The SELECT executor asks for a
-//! table by name and evaluates WHERE/ORDER BY/LIMIT/projections over what it gets.
+//! `information_schema` virtual tables (spec §3.7, versions §2.5/§2.6): `tables`,
+//! `partitions_meta`, `views`, `materialized_views` and `schemata`, with StarRocks's column
+//! names, order and types per version profile (`show::layouts`) and its values and NULLs.
+//! The SELECT executor asks for a table by name and evaluates WHERE/ORDER BY/LIMIT and
+//! projections over what it gets.
+//!
+//! Value sources (3.4, `fe/fe-core/src/main/java/com/starrocks/` and `be/src/exec/schema_scanner/`):
+//! `service/InformationSchemaDataSource.java` (`generateTablesInfoResponse`,
+//! `genPartitionMetaInfo`), `schema_tables_scanner.cpp` (unset strings are `""`, `-1`
+//! numbers NULL), `schema_views_scanner.cpp`, `schema_schemata_scanner.cpp`,
+//! `schema_materialized_views_scanner.cpp` with `qe/ShowMaterializedViewStatus.toThrift`.
+//! From 4.0 `tables` and `materialized_views` are evaluated in the FE, where an unset string
+//! becomes NULL (`tables`) or `""` (`materialized_views`) and MV times are typed.
 
-use crate::engine::{EngineCtx, VirtualTable};
-use crate::response::Session;
+use crate::engine::catalog::{Partitioning, Table, TableKind};
+use crate::engine::show::partitions::{meta_row, RowCtx, TableText};
+use crate::engine::show::{ddl, layouts, session_time_zone};
+use crate::engine::time::TimeZone;
+use crate::engine::{EngineCtx, Value, VirtualTable};
+use crate::profile::VersionProfile;
+use crate::response::{Column, Session};
+
+/// The tables served, sorted (what `SHOW TABLES FROM information_schema` lists).
+pub const TABLE_NAMES: [&str; 5] = [
+    "materialized_views",
+    "partitions_meta",
+    "schemata",
+    "tables",
+    "views",
+];
 
 /// The rows of `information_schema.<name>` (name lower-cased by the caller), or `None` when
 /// the simulator has no such table.
-pub fn table(_ctx: &EngineCtx<'_>, _session: &Session, _name: &str) -> Option<VirtualTable> {
-    None
+pub fn table(ctx: &EngineCtx<'_>, session: &Session, name: &str) -> Option<VirtualTable> {
+    let profile = ctx.version();
+    let tz = session_time_zone(ctx, session);
+    let (columns, rows) = match name {
+        "tables" => (layouts::tables(profile), tables_rows(ctx, profile, &tz)),
+        "partitions_meta" => (
+            layouts::partitions_meta(profile),
+            partitions_meta_rows(ctx, profile, &tz),
+        ),
+        "views" => (layouts::views(profile), views_rows(ctx)),
+        "materialized_views" => (
+            layouts::materialized_views(profile),
+            materialized_views_rows(ctx, profile),
+        ),
+        "schemata" => (layouts::schemata(profile), schemata_rows(ctx)),
+        _ => return None,
+    };
+    Some(VirtualTable {
+        columns: columns
+            .into_iter()
+            .map(|Column { name, kind }| (name, kind))
+            .collect(),
+        rows,
+    })
+}
+
+fn text(s: impl Into<String>) -> Value {
+    Value::Str(s.into())
+}
+
+/// An epoch-milliseconds instant as a DATETIME cell in the session zone; NULL when `<= 0`
+/// seconds (the BE scanners' rule).
+fn datetime(tz: &TimeZone, ms: i64) -> Value {
+    if ms / 1000 > 0 {
+        Value::DateTime(tz.local_secs(ms))
+    } else {
+        Value::Null
+    }
+}
+
+/// `partitions_meta`: native tables and materialized views in table-id order, normal then
+/// temporary partitions. Linear in the number of partitions.
+fn partitions_meta_rows(
+    ctx: &EngineCtx<'_>,
+    profile: VersionProfile,
+    tz: &TimeZone,
+) -> Vec<Vec<Value>> {
+    let mut tables: Vec<(&str, &Table)> = ctx
+        .catalog
+        .databases
+        .values()
+        .flat_map(|db| db.tables.values().map(move |t| (db.name.as_str(), t)))
+        .filter(|(_, t)| t.is_native())
+        .collect();
+    tables.sort_by_key(|(_, t)| t.id);
+    let rc = RowCtx { profile, tz };
+    let mut rows = Vec::with_capacity(ctx.catalog.partition_count());
+    for (db, table) in tables {
+        let text = TableText::of(table);
+        for (i, p) in table.partitions.iter().enumerate() {
+            rows.push(meta_row(db, table, &text, p, (i, false), &rc));
+        }
+        for (i, p) in table.temp_partitions.iter().enumerate() {
+            rows.push(meta_row(db, table, &text, p, (i, true), &rc));
+        }
+    }
+    rows
+}
+
+/// `information_schema.tables`: every table, view and materialized view, plus the
+/// `information_schema` tables themselves (`SYSTEM VIEW`, engine `MEMORY`).
+fn tables_rows(ctx: &EngineCtx<'_>, profile: VersionProfile, tz: &TimeZone) -> Vec<Vec<Value>> {
+    let fe_evaluated = profile >= VersionProfile::V4_0;
+    // An unset thrift string: `""` from the 3.x BE scanner, NULL from the 4.x FE evaluation.
+    let unset = || if fe_evaluated { Value::Null } else { text("") };
+    let mut rows = Vec::new();
+    for name in TABLE_NAMES {
+        rows.push(vec![
+            text("def"),
+            text("information_schema"),
+            text(name),
+            text("SYSTEM VIEW"),
+            text("MEMORY"),
+            Value::Null,
+            unset(),
+            Value::Null,
+            Value::Null,
+            Value::Null,
+            Value::Null,
+            Value::Null,
+            Value::Null,
+            Value::Null,
+            Value::Null,
+            Value::Null,
+            Value::Null,
+            text("utf8_general_ci"),
+            Value::Null,
+            unset(),
+            text(""),
+        ]);
+    }
+    for db in ctx.catalog.databases.values() {
+        for t in db.tables.values() {
+            let native = t.is_native();
+            let engine = if native { text("StarRocks") } else { unset() };
+            let (rows_n, avg, length, update) = if native {
+                let n = t.total_rows();
+                let bytes = t.data_size();
+                let last = t
+                    .partitions
+                    .iter()
+                    .chain(&t.temp_partitions)
+                    .map(|p| p.visible_version_time)
+                    .max()
+                    .unwrap_or(0);
+                let avg = bytes.checked_div(n).unwrap_or(0);
+                (
+                    Value::Int(n as i64),
+                    Value::Int(avg as i64),
+                    Value::Int(bytes as i64),
+                    datetime(tz, last),
+                )
+            } else {
+                (Value::Null, Value::Null, Value::Null, Value::Null)
+            };
+            rows.push(vec![
+                text("def"),
+                text(db.name.clone()),
+                text(t.name.clone()),
+                text(crate::engine::show::tables::mysql_type(t.kind)),
+                engine,
+                Value::Null,
+                unset(),
+                rows_n,
+                avg,
+                length,
+                Value::Null,
+                Value::Null,
+                Value::Null,
+                Value::Null,
+                datetime(tz, t.created_ms),
+                update,
+                Value::Null,
+                text("utf8_general_ci"),
+                Value::Null,
+                unset(),
+                text(t.comment.clone()),
+            ]);
+        }
+    }
+    rows
+}
+
+/// `information_schema.views`: views only (`Database.getViews`), not materialized views.
+fn views_rows(ctx: &EngineCtx<'_>) -> Vec<Vec<Value>> {
+    ctx.catalog
+        .databases
+        .values()
+        .flat_map(|db| {
+            db.tables
+                .values()
+                .filter(|t| t.kind == TableKind::View)
+                .map(move |t| {
+                    vec![
+                        text("def"),
+                        text(db.name.clone()),
+                        text(t.name.clone()),
+                        text(t.view_definition.clone().unwrap_or_default()),
+                        text("NONE"),
+                        text("NO"),
+                        text(""),
+                        text(""),
+                        text("utf8"),
+                        text("utf8_general_ci"),
+                    ]
+                })
+        })
+        .collect()
+}
+
+/// `information_schema.schemata`: every database, SQL_PATH NULL.
+fn schemata_rows(ctx: &EngineCtx<'_>) -> Vec<Vec<Value>> {
+    let mut names: Vec<String> = ctx.catalog.databases.keys().cloned().collect();
+    names.extend(
+        crate::engine::show::tables::SYSTEM_DATABASES
+            .iter()
+            .map(|s| s.to_string()),
+    );
+    names.sort();
+    names.dedup();
+    names
+        .into_iter()
+        .map(|n| {
+            vec![
+                text("def"),
+                text(n),
+                text("utf8"),
+                text("utf8_general_ci"),
+                Value::Null,
+            ]
+        })
+        .collect()
+}
+
+/// `information_schema.materialized_views`: asynchronous materialized views. The simulator
+/// runs no refresh tasks, so a view that was never refreshed shows StarRocks's empty
+/// refresh status (`RefreshJobStatus` defaults: task id 0, start time `\N`, state `null`).
+fn materialized_views_rows(ctx: &EngineCtx<'_>, profile: VersionProfile) -> Vec<Vec<Value>> {
+    let typed = profile >= VersionProfile::V4_0;
+    let mut rows = Vec::new();
+    for db in ctx.catalog.databases.values() {
+        for t in db
+            .tables
+            .values()
+            .filter(|t| t.kind == TableKind::MaterializedView)
+        {
+            let Some(mv) = &t.mv else { continue };
+            let refresh_type = mv
+                .refresh
+                .split_whitespace()
+                .next()
+                .unwrap_or("MANUAL")
+                .to_ascii_uppercase();
+            let partition_type = match &t.partitioning {
+                Partitioning::Unpartitioned => "UNPARTITIONED",
+                Partitioning::Range { auto: Some(_), .. } => "EXPR_RANGE",
+                Partitioning::Range { .. } => "RANGE",
+                Partitioning::List { .. } => "LIST",
+            };
+            let id = if typed {
+                Value::Int(t.id as i64)
+            } else {
+                text(t.id.to_string())
+            };
+            let rows_n = if typed {
+                Value::Int(t.total_rows() as i64)
+            } else {
+                text(t.total_rows().to_string())
+            };
+            let (task_id, start) = if typed {
+                (Value::Int(0), Value::Null)
+            } else {
+                (text("0"), text("\\N"))
+            };
+            let unset_time = || if typed { Value::Null } else { text("") };
+            let mut row = vec![
+                id,
+                text(db.name.clone()),
+                text(t.name.clone()),
+                text(refresh_type),
+                text(if mv.active { "true" } else { "false" }),
+                text(mv.inactive_reason.clone()),
+                text(partition_type),
+                task_id,
+                text(""),
+                start,
+                unset_time(),
+                unset_time(),
+                text("null"),
+                text("false"),
+                text(""),
+                text(""),
+                text(""),
+                text(""),
+                text(""),
+                text(""),
+                rows_n,
+                text(ddl::create_statement(&db.name, t)),
+                text(""),
+                text(if mv.active {
+                    "VALID".to_string()
+                } else {
+                    format!("INVALID: {}", mv.inactive_reason)
+                }),
+                text(""),
+            ];
+            if typed {
+                row.push(Value::Null);
+                row.push(text(""));
+            }
+            rows.push(row);
+        }
+    }
+    rows
 }

@@ -1,0 +1,447 @@
+//! SHOW CREATE TABLE / VIEW / MATERIALIZED VIEW text, and the catalog-to-text pieces it
+//! shares with SHOW PARTITIONS and `partitions_meta` (column DDL, partition key literals).
+//!
+//! Follows `sql/analyzer/AstToStringBuilder.getDdlStmt` (3.4, lines 1600-1760) and the
+//! `toSql` methods it calls: `catalog/Column.toSql`, `RangePartitionInfo.toSql`,
+//! `ListPartitionInfo.toSql`, `ExpressionRangePartitionInfo.toSql`,
+//! `HashDistributionInfo.toSql` (note its trailing space), `RandomDistributionInfo.toSql`,
+//! `OlapTable.getProperties` (a sorted map) printed by `common/util/PrintableMap`
+//! (paths relative to `fe/fe-core/src/main/java/com/starrocks/`).
+
+use std::collections::BTreeMap;
+
+use crate::engine::catalog::{
+    ColumnDef, Distribution, KeysType, Partition, PartitionBound, Partitioning, Table, TableKind,
+};
+use crate::engine::show::format::{quoted_comment, PartitionKeyText};
+use crate::engine::value::{SqlType, Value};
+
+/// `Column.toSql` for an OLAP table: `` `k` int(11) NOT NULL COMMENT "" ``. Aggregation
+/// names are printed only for AGGREGATE KEY value columns (implicit REPLACE of UNIQUE KEY
+/// tables and PRIMARY KEY tables print none, `toSqlWithoutAggregateTypeName`).
+pub fn column_sql(col: &ColumnDef, keys: KeysType) -> String {
+    let mut s = format!("`{}` {} ", col.name, col.ty);
+    if keys == KeysType::Aggregate && !col.is_key {
+        if let Some(agg) = col.agg {
+            s.push_str(agg.name());
+            s.push(' ');
+        }
+    }
+    s.push_str(if col.nullable { "NULL " } else { "NOT NULL " });
+    match &col.default {
+        _ if col.auto_increment => s.push_str("AUTO_INCREMENT "),
+        Some(d)
+            if d.eq_ignore_ascii_case("CURRENT_TIMESTAMP") || d.eq_ignore_ascii_case("now()") =>
+        {
+            s.push_str("DEFAULT CURRENT_TIMESTAMP ");
+        }
+        Some(d) => {
+            s.push_str("DEFAULT \"");
+            s.push_str(&java_escape(d));
+            s.push_str("\" ");
+        }
+        None => {}
+    }
+    s.push_str("COMMENT ");
+    s.push_str(&quoted_comment(&col.comment));
+    s
+}
+
+/// `StringEscapeUtils.escapeJava` for the characters a DEFAULT literal can hold.
+fn java_escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\t' => out.push_str("\\t"),
+            '\r' => out.push_str("\\r"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// `PrimitiveType.toString()` of a partition column type (`PartitionKey` types).
+pub fn primitive_name(ty: &SqlType) -> &'static str {
+    match ty {
+        SqlType::Boolean => "BOOLEAN",
+        SqlType::TinyInt => "TINYINT",
+        SqlType::SmallInt => "SMALLINT",
+        SqlType::Int => "INT",
+        SqlType::BigInt => "BIGINT",
+        SqlType::LargeInt => "LARGEINT",
+        SqlType::Float => "FLOAT",
+        SqlType::Double => "DOUBLE",
+        SqlType::Decimal(..) => "DECIMAL64",
+        SqlType::Date => "DATE",
+        SqlType::DateTime => "DATETIME",
+        SqlType::Char(_) => "CHAR",
+        SqlType::Varchar(_) | SqlType::String => "VARCHAR",
+        SqlType::Json => "JSON",
+    }
+}
+
+/// `LiteralExpr.createInfinity(type, false).getStringValue()`: the lower bound of a
+/// `VALUES LESS THAN` partition.
+fn min_literal(ty: &SqlType) -> String {
+    match ty {
+        SqlType::TinyInt => i8::MIN.to_string(),
+        SqlType::SmallInt => i16::MIN.to_string(),
+        SqlType::Int => i32::MIN.to_string(),
+        SqlType::BigInt => i64::MIN.to_string(),
+        SqlType::LargeInt => i128::MIN.to_string(),
+        SqlType::DateTime => "0000-01-01 00:00:00".to_string(),
+        _ => "0000-01-01".to_string(),
+    }
+}
+
+/// Partition-column names and types of a table, computed once per table.
+pub struct PartitionColumns {
+    pub names: Vec<String>,
+    pub types: Vec<SqlType>,
+    pub type_names: Vec<&'static str>,
+}
+
+impl PartitionColumns {
+    pub fn of(table: &Table) -> PartitionColumns {
+        let names: Vec<String> = table.partitioning.columns().to_vec();
+        let types: Vec<SqlType> = names
+            .iter()
+            .map(|n| {
+                table
+                    .column_index(n)
+                    .and_then(|i| table.columns.get(i))
+                    .map(|c| c.ty.clone())
+                    .unwrap_or(SqlType::String)
+            })
+            .collect();
+        let type_names = types.iter().map(primitive_name).collect();
+        PartitionColumns {
+            names,
+            types,
+            type_names,
+        }
+    }
+
+    /// A range end as `PartitionKey` text; `None` bound = MIN (lower) or MAXVALUE (upper).
+    pub fn key_text(&self, bound: Option<&Vec<Value>>, lower: bool) -> PartitionKeyText {
+        let keys = match bound {
+            Some(values) => values
+                .iter()
+                .map(|v| Some(v.to_text().unwrap_or_default()))
+                .collect(),
+            None if lower => self.types.iter().map(|t| Some(min_literal(t))).collect(),
+            None => vec![None; self.types.len()],
+        };
+        PartitionKeyText {
+            types: self.type_names.clone(),
+            keys,
+        }
+    }
+}
+
+/// The string values of a LIST partition, one list per item (`getValuesFormat`).
+pub fn list_values(bound: &PartitionBound) -> Vec<Vec<String>> {
+    match bound {
+        PartitionBound::List(items) => items
+            .iter()
+            .map(|item| {
+                item.iter()
+                    .map(|v| v.to_text().unwrap_or_default())
+                    .collect()
+            })
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// SHOW CREATE output for a table, view or materialized view: the DDL text.
+pub fn create_statement(db: &str, table: &Table) -> String {
+    match table.kind {
+        TableKind::View => create_view(table),
+        TableKind::MaterializedView => create_materialized_view(db, table),
+        TableKind::Olap => create_table(table),
+    }
+}
+
+/// `CREATE VIEW `v` (`a`, `b`) AS <query>;` (comment and `SECURITY NONE` as 3.4 prints them).
+fn create_view(table: &Table) -> String {
+    let cols: Vec<String> = table
+        .columns
+        .iter()
+        .map(|c| {
+            if c.comment.is_empty() {
+                format!("`{}`", c.name)
+            } else {
+                format!("`{}` COMMENT {}", c.name, quoted_comment(&c.comment))
+            }
+        })
+        .collect();
+    let mut s = format!("CREATE VIEW `{}` ({})", table.name, cols.join(", "));
+    table_comment(&mut s, table);
+    s.push_str(" SECURITY NONE AS ");
+    s.push_str(table.view_definition.as_deref().unwrap_or(""));
+    s.push(';');
+    s
+}
+
+fn table_comment(s: &mut String, table: &Table) {
+    if !table.comment.is_empty() {
+        s.push_str("\nCOMMENT ");
+        s.push_str(&quoted_comment(&table.comment));
+    }
+}
+
+fn create_table(table: &Table) -> String {
+    let mut s = format!("CREATE TABLE `{}` (\n", table.name);
+    let cols: Vec<String> = table
+        .columns
+        .iter()
+        .map(|c| format!("  {}", column_sql(c, table.keys)))
+        .collect();
+    s.push_str(&cols.join(",\n"));
+    s.push_str("\n) ENGINE=OLAP \n");
+    body(&mut s, table);
+    s
+}
+
+/// Keys, comment, partitioning, distribution, ORDER BY and PROPERTIES.
+fn body(s: &mut String, table: &Table) {
+    s.push_str(table.keys.ddl_keyword());
+    let keys: Vec<String> = table
+        .columns
+        .iter()
+        .filter(|c| c.is_key)
+        .map(|c| format!("`{}`", c.name))
+        .collect();
+    s.push('(');
+    s.push_str(&keys.join(", "));
+    s.push(')');
+    table_comment(s, table);
+    if let Some(p) = partition_sql(table) {
+        s.push('\n');
+        s.push_str(&p);
+    }
+    s.push('\n');
+    s.push_str(&distribution_sql(&table.distribution));
+    if !table.order_by.is_empty() {
+        let cols: Vec<String> = table.order_by.iter().map(|c| format!("`{c}`")).collect();
+        s.push_str("\nORDER BY(");
+        s.push_str(&cols.join(", "));
+        s.push(')');
+    }
+    s.push_str("\nPROPERTIES (\n");
+    let props: Vec<String> = show_properties(table)
+        .iter()
+        .map(|(k, v)| format!("\"{k}\" = \"{}\"", v.replace('"', "\\\"")))
+        .collect();
+    s.push_str(&props.join(",\n"));
+    s.push_str("\n)");
+}
+
+fn create_materialized_view(db: &str, table: &Table) -> String {
+    let mut s = format!("CREATE MATERIALIZED VIEW `{}` (", table.name);
+    let cols: Vec<String> = table
+        .columns
+        .iter()
+        .map(|c| format!("`{}`", c.name))
+        .collect();
+    s.push_str(&cols.join(", "));
+    s.push(')');
+    table_comment(&mut s, table);
+    if let Some(p) = partition_sql(table) {
+        s.push('\n');
+        s.push_str(&p);
+    }
+    s.push('\n');
+    s.push_str(distribution_sql(&table.distribution).trim_end());
+    let refresh = table
+        .mv
+        .as_ref()
+        .map(|m| m.refresh.clone())
+        .unwrap_or_else(|| "MANUAL".to_string());
+    s.push_str("\nREFRESH ");
+    s.push_str(&refresh);
+    s.push_str("\nPROPERTIES (\n");
+    let props: Vec<String> = show_properties(table)
+        .iter()
+        .map(|(k, v)| format!("\"{k}\" = \"{}\"", v.replace('"', "\\\"")))
+        .collect();
+    s.push_str(&props.join(",\n"));
+    s.push_str("\n)\nAS ");
+    let query = table.mv.as_ref().map(|m| m.query.as_str()).unwrap_or("");
+    s.push_str(query);
+    s.push(';');
+    let _ = db;
+    s
+}
+
+/// `PARTITION BY …` for partitioned tables; `None` when unpartitioned.
+fn partition_sql(table: &Table) -> Option<String> {
+    match &table.partitioning {
+        Partitioning::Unpartitioned => None,
+        Partitioning::Range {
+            columns,
+            auto: Some(unit),
+        } => {
+            let col = columns.first().cloned().unwrap_or_default();
+            Some(format!(
+                "PARTITION BY date_trunc('{}', `{col}`)",
+                unit_name(unit)
+            ))
+        }
+        Partitioning::Range {
+            columns,
+            auto: None,
+        } => {
+            let pc = PartitionColumns::of(table);
+            let default_rep = table.replication_num();
+            let items: Vec<String> = table
+                .partitions
+                .iter()
+                .map(|p| {
+                    let (lo, hi) = match &p.bound {
+                        PartitionBound::Range { lower, upper } => (
+                            pc.key_text(lower.as_ref(), true),
+                            pc.key_text(upper.as_ref(), false),
+                        ),
+                        _ => (pc.key_text(None, true), pc.key_text(None, false)),
+                    };
+                    format!(
+                        "PARTITION {} VALUES [{}, {}){}",
+                        p.name,
+                        lo.to_sql(),
+                        hi.to_sql(),
+                        replication_suffix(p, default_rep, "")
+                    )
+                })
+                .collect();
+            Some(format!(
+                "PARTITION BY RANGE({})\n({})",
+                quoted_list(columns, ", "),
+                items.join(",\n")
+            ))
+        }
+        Partitioning::List {
+            columns,
+            auto: true,
+        } => Some(format!("PARTITION BY ({})", quoted_list(columns, ","))),
+        Partitioning::List {
+            columns,
+            auto: false,
+        } => {
+            let default_rep = table.replication_num();
+            let items: Vec<String> = table
+                .partitions
+                .iter()
+                .map(|p| {
+                    let values = list_values(&p.bound);
+                    let single = columns.len() == 1;
+                    let text: Vec<String> = values
+                        .iter()
+                        .map(|item| {
+                            let quoted: Vec<String> =
+                                item.iter().map(|v| format!("'{v}'")).collect();
+                            if single {
+                                quoted.join(", ")
+                            } else {
+                                format!("({})", quoted.join(", "))
+                            }
+                        })
+                        .collect();
+                    format!(
+                        "  PARTITION {} VALUES IN ({}){}",
+                        p.name,
+                        text.join(", "),
+                        replication_suffix(p, default_rep, " ")
+                    )
+                })
+                .collect();
+            Some(format!(
+                "PARTITION BY LIST({})(\n{}\n)",
+                quoted_list(columns, ","),
+                items.join(",\n")
+            ))
+        }
+    }
+}
+
+fn unit_name(unit: &crate::engine::time::TimeUnit) -> String {
+    format!("{unit:?}").to_lowercase()
+}
+
+fn replication_suffix(p: &Partition, table_default: u32, sep: &str) -> String {
+    if p.replication_num != table_default {
+        format!("{sep}(\"replication_num\" = \"{}\")", p.replication_num)
+    } else {
+        String::new()
+    }
+}
+
+fn quoted_list(cols: &[String], sep: &str) -> String {
+    cols.iter()
+        .map(|c| format!("`{c}`"))
+        .collect::<Vec<_>>()
+        .join(sep)
+}
+
+/// `DISTRIBUTED BY HASH(`k`) BUCKETS 3 ` (trailing space, as Java prints it) or
+/// `DISTRIBUTED BY RANDOM BUCKETS 3`; no BUCKETS when automatic (0).
+pub fn distribution_sql(d: &Distribution) -> String {
+    match d {
+        Distribution::Hash { columns, buckets } => {
+            let mut s = format!("DISTRIBUTED BY HASH({})", quoted_list(columns, ", "));
+            if *buckets > 0 {
+                s.push_str(&format!(" BUCKETS {buckets} "));
+            }
+            s
+        }
+        Distribution::Random { buckets } => {
+            let mut s = "DISTRIBUTED BY RANDOM".to_string();
+            if *buckets > 0 {
+                s.push_str(&format!(" BUCKETS {buckets}"));
+            }
+            s
+        }
+    }
+}
+
+/// `OlapTable.getProperties()` as SHOW CREATE TABLE prints it: the table's own properties
+/// plus the ones StarRocks always reports (`compression`, `fast_schema_evolution`,
+/// `replicated_storage`, `replication_num`; `enable_persistent_index` for primary keys),
+/// sorted by key.
+pub fn show_properties(table: &Table) -> BTreeMap<String, String> {
+    let mut props: BTreeMap<String, String> = table
+        .properties
+        .iter()
+        .filter(|(k, _)| !HIDDEN_PROPERTIES.contains(&k.as_str()))
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
+    props.insert(
+        "replication_num".into(),
+        table.replication_num().to_string(),
+    );
+    let compression = props
+        .get("compression")
+        .map(|c| c.to_ascii_uppercase())
+        .filter(|c| c != "LZ4_FRAME")
+        .unwrap_or_else(|| "LZ4".to_string());
+    props.insert("compression".into(), compression);
+    props
+        .entry("fast_schema_evolution".into())
+        .or_insert_with(|| "true".into());
+    props
+        .entry("replicated_storage".into())
+        .or_insert_with(|| "true".into());
+    if table.keys == KeysType::Primary {
+        props
+            .entry("enable_persistent_index".into())
+            .or_insert_with(|| "true".into());
+    }
+    props
+}
+
+/// Properties accepted at CREATE time that `getProperties` does not print back.
+const HIDDEN_PROPERTIES: [&str; 2] = ["in_memory", "storage_format"];
