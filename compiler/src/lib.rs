@@ -6,6 +6,7 @@
 //! are data and the CLI renders them.
 
 pub mod diagnostic;
+pub mod fmt;
 pub mod lint;
 pub mod span;
 pub mod syntax;
