@@ -436,3 +436,16 @@ fn dialect_diagnostics() {
         [codes::SHOW_FILTER_BEFORE_4_1]
     );
 }
+
+#[test]
+fn pretty_printing() {
+    let stmt = one("backup snapshot db.l to r on (t partition (p1, p2), view v) properties ('type'='full', 'timeout'='3600')");
+    assert_eq!(
+        format!("{stmt:#}"),
+        "BACKUP DATABASE db SNAPSHOT l\nTO r\nON (\n    TABLE t PARTITION (p1, p2),\n    VIEW v\n)\nPROPERTIES (\n    \"type\" = \"full\",\n    \"timeout\" = \"3600\"\n)"
+    );
+    assert_eq!(
+        stmt.to_string(),
+        "BACKUP DATABASE db SNAPSHOT l TO r ON (TABLE t PARTITION (p1, p2), VIEW v) PROPERTIES (\"type\" = \"full\", \"timeout\" = \"3600\")"
+    );
+}
