@@ -9,7 +9,7 @@
 use crate::clock::EpochMillis;
 use crate::engine::catalog::{Partition, PartitionBound, Partitioning, Table};
 use crate::engine::show::ddl::{column_sql, list_values, PartitionColumns};
-use crate::engine::show::format::{byte_size, gson_lists, guava_range, java_bool};
+use crate::engine::show::format::{byte_size, gson_lists, java_bool};
 use crate::engine::show::layouts;
 use crate::engine::show::parse::Cursor;
 use crate::engine::show::predicate::{java_like, parse_clauses, Literal, Op, Predicate};
@@ -115,10 +115,9 @@ impl TableText {
         match (&table.partitioning, &p.bound) {
             (Partitioning::Unpartitioned, _) | (_, PartitionBound::Whole) => String::new(),
             (_, PartitionBound::List(_)) => gson_lists(&list_values(&p.bound)),
-            (_, PartitionBound::Range { lower, upper }) => guava_range(
-                &self.columns.key_text(lower.as_ref(), true),
-                &self.columns.key_text(upper.as_ref(), false),
-            ),
+            (_, PartitionBound::Range { lower, upper }) => {
+                self.columns.range_text(lower.as_ref(), upper.as_ref())
+            }
         }
     }
 }
