@@ -345,9 +345,9 @@ pub(super) fn alter(p: &mut Cursor<'_>) -> PResult<Statement> {
     };
     let clause_at = p.pos;
     let action = match p.peek().and_then(|t| t.kw) {
-        Some(Kw::Swap) if p.is_kw_at(1, Kw::With) => {
+        Some(Kw::Swap) => {
             p.bump();
-            p.bump();
+            p.expect_kw(Kw::With)?;
             AlterAction::SwapWith(p.ident()?)
         }
         Some(Kw::Rename) => {

@@ -6,9 +6,10 @@
 
 use super::super::ast::*;
 use super::super::keywords::Kw;
+use super::super::lexer::Token;
 use super::super::lexer::TokenKind;
 use super::admin;
-use super::cursor::{Cursor, Expected, PResult};
+use super::cursor::{Cursor, Expected, Fail, PResult, STRING};
 
 /// ```text
 /// statement ::= backup_stmt | restore_stmt | cancel_stmt | show_backup | show_restore
@@ -227,10 +228,33 @@ fn on_clause(p: &mut Cursor<'_>) -> PResult<Option<ObjectList>> {
     }))
 }
 
-/// Whether the token after `n` more tokens can start a name (decides `VIEW v` vs a table
-/// named `view`).
-fn ident_follows(p: &Cursor<'_>, n: usize) -> bool {
-    p.peek_at(n).is_some_and(|t| t.is_ident())
+/// After a non-reserved kind keyword (`VIEW`, `VIEWS`, `TABLES`, `FUNCTIONS`) at offset `n-1`:
+/// `Some(true)` when a name follows (a typed item), `Some(false)` when the keyword is itself a
+/// bare table name (`ON (views)`, `ON (views PARTITIONS (p))`), `None` when neither
+/// alternative is viable (StarRocks: "No viable statement for input …").
+fn typed_follows(p: &Cursor<'_>, n: usize) -> Option<bool> {
+    let t = p.peek_at(n)?;
+    let next = p.peek_at(n + 1);
+    let next_is = |kinds: &[Kw]| next.is_some_and(|u| u.kw.is_some_and(|k| kinds.contains(&k)));
+    let partition_follows = match t.kw {
+        Some(Kw::Temporary) => next_is(&[Kw::Partition, Kw::Partitions]),
+        Some(Kw::Partitions) => {
+            next.is_some_and(|u| u.kind == TokenKind::LParen || u.is_ident() || u.is_string())
+        }
+        _ => false,
+    };
+    if partition_follows {
+        return Some(false);
+    }
+    if t.is_ident() {
+        return Some(true);
+    }
+    let bare = matches!(
+        t.kind,
+        TokenKind::Dot | TokenKind::Comma | TokenKind::RParen
+    ) || t.is_kw(Kw::Partition)
+        || t.is_kw(Kw::As);
+    bare.then_some(false)
 }
 
 /// ```text
@@ -283,17 +307,22 @@ fn object_desc(p: &mut Cursor<'_>) -> PResult<ObjectItem> {
         Some(Kw::Function) => Some((ObjectKind::Function, ObjectKeyword::Singular, 1)),
         Some(Kw::Table) => Some((ObjectKind::Table, ObjectKeyword::Singular, 1)),
         // Non-reserved words: the keyword only when a name follows.
-        Some(Kw::Functions) if ident_follows(p, 1) => {
-            Some((ObjectKind::Function, ObjectKeyword::Plural, 1))
-        }
-        Some(Kw::Tables) if ident_follows(p, 1) => {
-            Some((ObjectKind::Table, ObjectKeyword::Plural, 1))
-        }
-        Some(Kw::View) if ident_follows(p, 1) => {
-            Some((ObjectKind::View, ObjectKeyword::Singular, 1))
-        }
-        Some(Kw::Views) if ident_follows(p, 1) => {
-            Some((ObjectKind::View, ObjectKeyword::Plural, 1))
+        Some(k @ (Kw::Functions | Kw::Tables | Kw::View | Kw::Views)) => {
+            match typed_follows(p, 1) {
+                Some(true) => Some(match k {
+                    Kw::Functions => (ObjectKind::Function, ObjectKeyword::Plural, 1),
+                    Kw::Tables => (ObjectKind::Table, ObjectKeyword::Plural, 1),
+                    Kw::View => (ObjectKind::View, ObjectKeyword::Singular, 1),
+                    _ => (ObjectKind::View, ObjectKeyword::Plural, 1),
+                }),
+                Some(false) => None,
+                None => {
+                    return Err(Fail::NoViable {
+                        from: p.pos,
+                        at: p.pos + 1,
+                    })
+                }
+            }
         }
         Some(Kw::Materialized) if p.is_kw_at(1, Kw::View) || p.is_kw_at(1, Kw::Views) => {
             let kw = if p.is_kw_at(1, Kw::View) {
@@ -348,6 +377,7 @@ fn object_desc(p: &mut Cursor<'_>) -> PResult<ObjectItem> {
 /// ```
 fn partition_names(p: &mut Cursor<'_>) -> PResult<Option<PartitionSpec>> {
     let start = p.peek().map(|t| t.span.start).unwrap_or(0);
+    let first = p.pos;
     let temporary =
         p.is_kw(Kw::Temporary) && (p.is_kw_at(1, Kw::Partition) || p.is_kw_at(1, Kw::Partitions));
     if temporary {
@@ -360,34 +390,41 @@ fn partition_names(p: &mut Cursor<'_>) -> PResult<Option<PartitionSpec>> {
     } else {
         return Ok(None);
     };
-    const NAME: &[Expected] = &[
-        Expected::LParen,
-        Expected::SingleQuoted,
-        Expected::DoubleQuoted,
-        Expected::Ident,
-    ];
+    // `PARTITION (x = …)` (key partitions) and `PARTITION (x, …)` share a prefix; StarRocks
+    // predicts between the alternatives of `partition_names` from its first token.
+    let no_viable = |at: usize| Err(Fail::NoViable { from: first, at });
     let parenthesized = p.eat(TokenKind::LParen).is_some();
+    let name_like = |t: &Token| t.is_ident() || t.is_string();
     let names = if !parenthesized {
-        PartitionNames::Names(vec![p.ident_or_string(NAME)?])
-    } else if !temporary
-        && keyword == Number::Singular
-        && p.at_ident()
-        && p.peek_at(1).is_some_and(|t| t.kind == TokenKind::Eq)
-    {
-        PartitionNames::Keys(key_partitions(p)?)
-    } else {
-        let mut names = Vec::new();
-        loop {
-            names.push(p.ident_or_string(&NAME[1..])?);
-            if p.eat(TokenKind::Comma).is_some() {
-                continue;
-            }
-            if p.eat(TokenKind::RParen).is_some() {
-                break;
-            }
-            return p.fail(&[Expected::Comma, Expected::RParen]);
+        match p.peek() {
+            Some(t) if name_like(t) => PartitionNames::Names(vec![p.ident_or_string(STRING)?]),
+            _ => return no_viable(p.pos),
         }
-        PartitionNames::Names(names)
+    } else {
+        let first_is_name = p.peek().is_some_and(name_like);
+        let then = p.peek_at(1).map(|t| t.kind);
+        let keys_possible = !temporary && keyword == Number::Singular;
+        if keys_possible && !first_is_name {
+            return no_viable(p.pos);
+        }
+        if keys_possible && p.at_ident() && then == Some(TokenKind::Eq) {
+            PartitionNames::Keys(key_partitions(p)?)
+        } else if keys_possible && !matches!(then, Some(TokenKind::Comma | TokenKind::RParen)) {
+            return no_viable(p.pos + 1);
+        } else {
+            let mut names = Vec::new();
+            loop {
+                names.push(p.ident_or_string(STRING_OR_IDENT)?);
+                if p.eat(TokenKind::Comma).is_some() {
+                    continue;
+                }
+                if p.eat(TokenKind::RParen).is_some() {
+                    break;
+                }
+                return p.fail(&[Expected::Comma, Expected::RParen]);
+            }
+            PartitionNames::Names(names)
+        }
     };
     Ok(Some(PartitionSpec {
         temporary,
@@ -420,6 +457,12 @@ fn key_partitions(p: &mut Cursor<'_>) -> PResult<Vec<KeyPartition>> {
         return Ok(keys);
     }
 }
+
+const STRING_OR_IDENT: &[Expected] = &[
+    Expected::SingleQuoted,
+    Expected::DoubleQuoted,
+    Expected::Ident,
+];
 
 /// Collects tokens up to (not including) the first one at parenthesis depth 0 for which `stop`
 /// holds, or the end; iterative, so any nesting depth is fine. Fails on an empty expression or

@@ -449,3 +449,47 @@ fn pretty_printing() {
         "BACKUP DATABASE db SNAPSHOT l TO r ON (TABLE t PARTITION (p1, p2), VIEW v) PROPERTIES (\"type\" = \"full\", \"timeout\" = \"3600\")"
     );
 }
+
+#[test]
+fn no_viable_alternatives_inside_statements() {
+    for (src, want) in [
+        (
+            "BACKUP SNAPSHOT d.s TO r ON (VIEW 123)",
+            "Getting syntax error at line 1, column 34. Detail message: No viable statement for input 'VIEW 123'.",
+        ),
+        (
+            "BACKUP SNAPSHOT d.s TO r ON (t PARTITION (p 1))",
+            "Getting syntax error at line 1, column 44. Detail message: No viable statement for input 'PARTITION (p 1'.",
+        ),
+        (
+            "BACKUP SNAPSHOT d.s TO r ON (t PARTITION ())",
+            "Getting syntax error at line 1, column 42. Detail message: No viable statement for input 'PARTITION ()'.",
+        ),
+        (
+            "BACKUP SNAPSHOT d.s TO r ON (t PARTITIONS (p 1))",
+            "Getting syntax error at line 1, column 45. Detail message: Unexpected input '1', the most similar input is {',', ')'}.",
+        ),
+        (
+            "ALTER TABLE t SWAP t2",
+            "Getting syntax error at line 1, column 19. Detail message: Unexpected input 't2', the most similar input is {'WITH'}.",
+        ),
+    ] {
+        assert_eq!(sr(src), want, "{src}");
+    }
+    // A non-reserved kind keyword is a bare table name when no object name follows.
+    for src in [
+        "BACKUP SNAPSHOT d.s TO r ON (views PARTITIONS (p))",
+        "BACKUP SNAPSHOT d.s TO r ON (view TEMPORARY PARTITION p, tables.x, functions)",
+    ] {
+        let Statement::Backup(b) = one(src) else {
+            panic!()
+        };
+        assert!(
+            b.on.unwrap()
+                .items
+                .iter()
+                .all(|i| matches!(i, ObjectItem::Named(n) if n.keyword == ObjectKeyword::Bare)),
+            "{src}"
+        );
+    }
+}
