@@ -374,6 +374,28 @@ fn show_create_of_views_and_wrong_objects() {
         rs.names(),
         ["Materialized View", "Create Materialized View"]
     );
+    // `MaterializedView.getMaterializedViewDdlStmt(true)` (catalog/MaterializedView.java).
+    let expected = [
+        "CREATE MATERIALIZED VIEW `mv_daily` (`dt`, `total`)",
+        "PARTITION BY (date_trunc('day', `dt`))",
+        "DISTRIBUTED BY HASH(`dt`) BUCKETS 2 ",
+        "REFRESH ASYNC EVERY(INTERVAL 1 DAY)",
+        "PROPERTIES (",
+        "\"replication_num\" = \"3\",",
+        "\"storage_medium\" = \"HDD\"",
+        ")",
+        "AS SELECT dt, sum(amount) AS total FROM orders GROUP BY dt;",
+    ]
+    .join("\n");
+    assert_eq!(
+        rs.cell(0, "Create Materialized View"),
+        Some(expected.as_str())
+    );
+    let rs = run.show("SHOW CREATE VIEW mv_daily").expect("mv as view");
+    assert_eq!(
+        rs.cell(0, "Create View"),
+        Some("CREATE VIEW `mv_daily` AS SELECT dt, sum(amount) AS total FROM orders GROUP BY dt")
+    );
     let e = run.show("SHOW CREATE VIEW orders").expect_err("not a view");
     assert_eq!(
         (e.code, e.message.as_str()),

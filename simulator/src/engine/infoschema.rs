@@ -298,7 +298,7 @@ fn materialized_views_rows(ctx: &EngineCtx<'_>, profile: VersionProfile) -> Vec<
                 text(""),
                 text(""),
                 rows_n,
-                text(ddl::create_statement(&db.name, t)),
+                text(ddl::create_statement(t)),
                 text(""),
                 text(if mv.active {
                     "VALID".to_string()

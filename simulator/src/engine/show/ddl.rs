@@ -197,10 +197,10 @@ pub fn list_values(bound: &PartitionBound) -> Vec<Vec<String>> {
 }
 
 /// SHOW CREATE output for a table, view or materialized view: the DDL text.
-pub fn create_statement(db: &str, table: &Table) -> String {
+pub fn create_statement(table: &Table) -> String {
     match table.kind {
         TableKind::View => create_view(table),
-        TableKind::MaterializedView => create_materialized_view(db, table),
+        TableKind::MaterializedView => create_materialized_view(table),
         TableKind::Olap => create_table(table),
     }
 }
@@ -280,41 +280,98 @@ fn body(s: &mut String, table: &Table) {
     s.push_str("\n)");
 }
 
-fn create_materialized_view(db: &str, table: &Table) -> String {
+/// `MaterializedView.getMaterializedViewDdlStmt(true)`: columns by name, comment,
+/// `PARTITION BY (…)`, distribution, `REFRESH <type>[ EVERY(INTERVAL n UNIT)]`, the stored
+/// properties then `storage_medium`, and `AS <query>;`.
+fn create_materialized_view(table: &Table) -> String {
     let mut s = format!("CREATE MATERIALIZED VIEW `{}` (", table.name);
     let cols: Vec<String> = table
         .columns
         .iter()
-        .map(|c| format!("`{}`", c.name))
+        .map(|c| {
+            if c.comment.is_empty() {
+                format!("`{}`", c.name)
+            } else {
+                format!("`{}` COMMENT {}", c.name, quoted_comment(&c.comment))
+            }
+        })
         .collect();
     s.push_str(&cols.join(", "));
     s.push(')');
     table_comment(&mut s, table);
-    if let Some(p) = partition_sql(table) {
-        s.push('\n');
-        s.push_str(&p);
+    match &table.partitioning {
+        Partitioning::Unpartitioned => {}
+        Partitioning::Range { columns, auto } => {
+            let col = columns.first().cloned().unwrap_or_default();
+            match auto {
+                Some(unit) => s.push_str(&format!(
+                    "\nPARTITION BY (date_trunc('{}', `{col}`))",
+                    unit_name(unit)
+                )),
+                None => s.push_str(&format!("\nPARTITION BY (`{col}`)")),
+            }
+        }
+        Partitioning::List { columns, .. } => {
+            s.push_str(&format!("\nPARTITION BY ({})", quoted_list(columns, ",")));
+        }
     }
     s.push('\n');
-    s.push_str(distribution_sql(&table.distribution).trim_end());
+    s.push_str(&distribution_sql(&table.distribution));
     let refresh = table
         .mv
         .as_ref()
-        .map(|m| m.refresh.clone())
+        .map(|m| normalize_refresh(&m.refresh))
         .unwrap_or_else(|| "MANUAL".to_string());
     s.push_str("\nREFRESH ");
     s.push_str(&refresh);
     s.push_str("\nPROPERTIES (\n");
-    let props: Vec<String> = show_properties(table)
+    let mut props: Vec<String> = table
+        .properties
         .iter()
-        .map(|(k, v)| format!("\"{k}\" = \"{}\"", v.replace('"', "\\\"")))
+        .filter(|(k, _)| k.as_str() != "storage_medium")
+        .map(|(k, v)| format!("\"{k}\" = \"{v}\""))
         .collect();
+    let medium = table
+        .properties
+        .get("storage_medium")
+        .cloned()
+        .or_else(|| table.partitions.first().map(|p| p.storage_medium.clone()))
+        .unwrap_or_else(|| "HDD".to_string());
+    props.push(format!(
+        "\"storage_medium\" = \"{}\"",
+        medium.to_ascii_uppercase()
+    ));
     s.push_str(&props.join(",\n"));
     s.push_str("\n)\nAS ");
-    let query = table.mv.as_ref().map(|m| m.query.as_str()).unwrap_or("");
-    s.push_str(query);
+    s.push_str(table.mv.as_ref().map(|m| m.query.as_str()).unwrap_or(""));
     s.push(';');
-    let _ = db;
     s
+}
+
+/// The refresh clause as `MvRefreshScheme` prints it: `ASYNC EVERY(INTERVAL 1 DAY)`,
+/// `DEFERRED MANUAL`, `MANUAL`.
+fn normalize_refresh(written: &str) -> String {
+    let words: Vec<String> = written
+        .split_whitespace()
+        .map(|w| {
+            if w.chars()
+                .any(|c| c.is_ascii_digit() || c == '\'' || c == '"')
+            {
+                w.to_string()
+            } else {
+                w.to_ascii_uppercase()
+            }
+        })
+        .collect();
+    let text = words.join(" ");
+    let text = text
+        .replace("EVERY (", "EVERY(")
+        .replace("START (", "START(");
+    if text.is_empty() {
+        "MANUAL".to_string()
+    } else {
+        text
+    }
 }
 
 /// `PARTITION BY …` for partitioned tables; `None` when unpartitioned.
