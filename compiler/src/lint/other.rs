@@ -84,8 +84,9 @@ pub(crate) fn check(text: &str, span: Span) -> Option<Diagnostic> {
         return Some(d);
     }
     let (message, at) = describe(&err, text);
-    let at = span.start + at.min(text.len());
-    let end = (at + 1).min(span.end).max(at);
+    let (rel, len) = locate_found(&message, text, at.min(text.len()));
+    let at = span.start + rel;
+    let end = (at + len).min(span.end).max(at);
     Some(
         Diagnostic::new(
             driver_codes::OTHER_UNPARSED,
@@ -95,6 +96,30 @@ pub(crate) fn check(text: &str, span: Span) -> Option<Diagnostic> {
         )
         .with_help("check the statement; if it is valid StarRocks SQL that sqlparser does not know, suppress S900 with a reason"),
     )
+}
+
+/// sqlparser's reported position is not always the offending token's start: when the message
+/// names the token (`found: FROM`), point at its last occurrence up to that position.
+fn locate_found(message: &str, text: &str, at: usize) -> (usize, usize) {
+    let found = message
+        .rsplit_once("found: ")
+        .and_then(|(_, f)| f.split_whitespace().next())
+        .filter(|f| !f.is_empty() && *f != "EOF");
+    let Some(found) = found else {
+        return (at, 1);
+    };
+    let limit = floor_char_boundary(text, (at + found.len()).min(text.len()));
+    match text[..limit].rfind(found) {
+        Some(i) => (i, found.len()),
+        None => (at, 1),
+    }
+}
+
+fn floor_char_boundary(text: &str, mut i: usize) -> usize {
+    while i > 0 && !text.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
 }
 
 fn first_word_len(text: &str) -> usize {
@@ -162,6 +187,9 @@ mod tests {
         assert_eq!(d.severity, Severity::Warning);
         assert!(d.span.start >= 100);
         assert!(!d.message.contains("Line:"));
+        let text = "SELECT order_id, FROM orders WHERE";
+        let d = check(text, Span::new(0, text.len())).expect("finding");
+        assert_eq!(&text[d.span.start..d.span.end], "FROM");
     }
 
     #[test]

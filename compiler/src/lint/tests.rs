@@ -172,3 +172,102 @@ fn findings_are_sorted_by_position() {
     sorted.sort_unstable();
     assert_eq!(starts, sorted);
 }
+
+#[test]
+fn hostile_input_gives_findings_not_panics() {
+    let opts = LintOptions::new(Dialect::StarRocks3_4);
+    let nested = format!("SELECT {}1{};", "(".repeat(10_000), ")".repeat(10_000));
+    for text in [
+        "BACKUP SNAPSHOT d.s TO r PROPERTIES ('a' = 'unterminated",
+        "/* never closed",
+        "RESTORE SNAPSHOT `x FROM r;",
+        nested.as_str(),
+        ";;;;",
+        "",
+        "-- starsnap:ignore-file",
+    ] {
+        let fl = lint_source("x.sql", text, &opts);
+        for d in &fl.diagnostics {
+            assert!(
+                d.span.start <= d.span.end && d.span.end <= text.len(),
+                "{d:?}"
+            );
+        }
+    }
+}
+
+/// Snapshot-SQL-shaped token soup.
+fn soup() -> impl proptest::strategy::Strategy<Value = String> {
+    use proptest::prelude::*;
+    const WORDS: &[&str] = &[
+        "BACKUP",
+        "RESTORE",
+        "SNAPSHOT",
+        "DATABASE",
+        "TO",
+        "FROM",
+        "ON",
+        "(",
+        ")",
+        ",",
+        ";",
+        "PROPERTIES",
+        "\"timeout\"",
+        "=",
+        "\"600\"",
+        "'x'",
+        "`q`",
+        "t",
+        "d.s",
+        "AS",
+        "TABLE",
+        "PARTITION",
+        "ALL",
+        "TABLES",
+        "-- starsnap:ignore L005 -- r\n",
+        "/* c */",
+        "SHOW",
+        "WHERE",
+        "CREATE",
+        "REPOSITORY",
+        "WITH",
+        "BROKER",
+        "LOCATION",
+        "DROP",
+        "CANCEL",
+        "\n",
+        "SELECT",
+        "1",
+    ];
+    proptest::collection::vec(0..WORDS.len(), 0..60).prop_map(|ix| {
+        ix.into_iter()
+            .map(|i| WORDS[i])
+            .collect::<Vec<_>>()
+            .join(" ")
+    })
+}
+
+proptest::proptest! {
+    #[test]
+    fn random_text_never_panics(s in "\\PC{0,300}") {
+        let fl = lint_source("p.sql", &s, &LintOptions::new(Dialect::StarRocks3_4));
+        for d in &fl.diagnostics {
+            proptest::prop_assert!(d.span.end <= s.len());
+        }
+    }
+
+    #[test]
+    fn token_soup_never_panics(s in soup()) {
+        for dialect in [Dialect::StarRocks3_3, Dialect::StarRocks3_4, Dialect::StarRocks4_2] {
+            let fl = lint_source("p.sql", &s, &LintOptions::new(dialect));
+            for d in &fl.diagnostics {
+                proptest::prop_assert!(d.span.end <= s.len());
+            }
+        }
+    }
+
+    #[test]
+    fn random_bytes_never_panic(b in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..200)) {
+        let _ = lint_bytes("b.sql", &b, &LintOptions::new(Dialect::StarRocks3_4));
+    }
+}

@@ -30,11 +30,15 @@ pub(crate) fn check(stmt: &Statement, cx: &mut RuleCx<'_>) {
     let Statement::DropRepository(d) = stmt else {
         return;
     };
+    if d.name.value.is_empty() {
+        // StarRocks refuses it (V019); nothing would be dropped.
+        return;
+    }
     cx.report(
         Rule::DropRepository,
         d.span,
         format!("DROP REPOSITORY makes StarRocks forget every snapshot in `{}`", d.name.value),
-        )
+    )
     .help("the files stay in storage; re-create with `CREATE READ ONLY REPOSITORY … ON LOCATION` to read them again; if intended, suppress with a reason");
 }
 

@@ -1,0 +1,5 @@
+-- code: L010
+-- allow_load is recorded but ignored (info by default; raised here).
+-- severity: L010=warning
+RESTORE SNAPSHOT snap_0601 FROM s3_repo DATABASE sales ON (TABLE orders AS orders_restored)
+PROPERTIES ("backup_timestamp" = "2024-12-09-10-25-58-842", "replication_num" = "3", "allow_load" = "true");

@@ -1,0 +1,3 @@
+-- code: L018
+-- ALL MATERIALIZED VIEWS backs up nothing by default.
+BACKUP DATABASE sales SNAPSHOT snap_0601 TO s3_repo ON (ALL TABLES, ALL MATERIALIZED VIEWS);

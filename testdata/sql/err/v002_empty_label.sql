@@ -1,0 +1,3 @@
+-- code: V002
+-- An empty snapshot label.
+BACKUP DATABASE sales SNAPSHOT `` TO s3_repo;

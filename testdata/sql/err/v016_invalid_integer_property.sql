@@ -1,0 +1,4 @@
+-- code: V016
+-- replication_num must be an integer (StarRocks's message says 'meta version').
+RESTORE SNAPSHOT snap_0601 FROM s3_repo DATABASE sales ON (TABLE orders AS orders_restored)
+PROPERTIES ("backup_timestamp" = "2024-12-09-10-25-58-842", "replication_num" = "three");

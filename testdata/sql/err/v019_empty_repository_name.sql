@@ -1,0 +1,3 @@
+-- code: V019
+-- An empty repository name.
+DROP REPOSITORY ``;
