@@ -187,3 +187,40 @@ fn show_tables_from_information_schema_lists_the_served_tables() {
     );
     assert!(rs.column("Table_type").iter().all(|t| t == "SYSTEM VIEW"));
 }
+
+#[test]
+fn pushdown_only_skips_other_databases_and_tables() {
+    use starsnap_simulator::engine::infoschema::{table_filtered, Pushdown};
+    use starsnap_simulator::engine::EngineCtx;
+    let run = Run::new(V3_4);
+    let ctx = EngineCtx {
+        catalog: &run.catalog,
+        config: &run.config,
+        time_zone: &run.tz,
+    };
+    let only_orders = Pushdown {
+        db: Some("sales".into()),
+        table: Some("orders".into()),
+    };
+    let meta = table_filtered(&ctx, &run.session, "partitions_meta", &only_orders).expect("meta");
+    assert_eq!(meta.rows.len(), 4);
+    let all = run.infoschema("partitions_meta").expect("all");
+    let full: Vec<_> = all
+        .rows
+        .iter()
+        .filter(|r| r[1].as_deref() == Some("orders"))
+        .cloned()
+        .collect();
+    let pushed: Vec<Vec<Option<String>>> = meta
+        .rows
+        .iter()
+        .map(|r| r.iter().map(|v| v.to_text()).collect())
+        .collect();
+    assert_eq!(pushed, full, "pushdown rows equal the filtered full scan");
+    let none = Pushdown {
+        db: Some("SALES".into()),
+        table: None,
+    };
+    let tables = table_filtered(&ctx, &run.session, "tables", &none).expect("tables");
+    assert!(tables.rows.is_empty(), "names are case-sensitive");
+}

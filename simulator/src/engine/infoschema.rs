@@ -32,18 +32,54 @@ pub const TABLE_NAMES: [&str; 5] = [
 /// The rows of `information_schema.<name>` (name lower-cased by the caller), or `None` when
 /// the simulator has no such table.
 pub fn table(ctx: &EngineCtx<'_>, session: &Session, name: &str) -> Option<VirtualTable> {
+    table_filtered(ctx, session, name, &Pushdown::default())
+}
+
+/// Equality predicates a SELECT may hand down, as StarRocks pushes `TABLE_SCHEMA = '…'` /
+/// `TABLE_NAME = '…'` (`DB_NAME` in `partitions_meta`) into the scan: rows of other
+/// databases or tables are never generated. The caller still evaluates its whole WHERE
+/// clause; this only skips work (a query on one database of a 365,000-partition catalog
+/// builds that database's rows only).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Pushdown {
+    /// Exact (case-sensitive) database name.
+    pub db: Option<String>,
+    /// Exact (case-sensitive) table name.
+    pub table: Option<String>,
+}
+
+impl Pushdown {
+    fn keeps_db(&self, db: &str) -> bool {
+        self.db.as_deref().is_none_or(|d| d == db)
+    }
+
+    fn keeps_table(&self, table: &str) -> bool {
+        self.table.as_deref().is_none_or(|t| t == table)
+    }
+}
+
+/// [`table`] with database / table equality pushed into the scan.
+pub fn table_filtered(
+    ctx: &EngineCtx<'_>,
+    session: &Session,
+    name: &str,
+    pushdown: &Pushdown,
+) -> Option<VirtualTable> {
     let profile = ctx.version();
     let tz = session_time_zone(ctx, session);
     let (columns, rows) = match name {
-        "tables" => (layouts::tables(profile), tables_rows(ctx, profile, &tz)),
+        "tables" => (
+            layouts::tables(profile),
+            tables_rows(ctx, profile, &tz, pushdown),
+        ),
         "partitions_meta" => (
             layouts::partitions_meta(profile),
-            partitions_meta_rows(ctx, profile, &tz),
+            partitions_meta_rows(ctx, profile, &tz, pushdown),
         ),
-        "views" => (layouts::views(profile), views_rows(ctx)),
+        "views" => (layouts::views(profile), views_rows(ctx, pushdown)),
         "materialized_views" => (
             layouts::materialized_views(profile),
-            materialized_views_rows(ctx, profile),
+            materialized_views_rows(ctx, profile, pushdown),
         ),
         "schemata" => (layouts::schemata(profile), schemata_rows(ctx)),
         _ => return None,
@@ -77,13 +113,15 @@ fn partitions_meta_rows(
     ctx: &EngineCtx<'_>,
     profile: VersionProfile,
     tz: &TimeZone,
+    pushdown: &Pushdown,
 ) -> Vec<Vec<Value>> {
     let mut tables: Vec<(&str, &Table)> = ctx
         .catalog
         .databases
         .values()
+        .filter(|db| pushdown.keeps_db(&db.name))
         .flat_map(|db| db.tables.values().map(move |t| (db.name.as_str(), t)))
-        .filter(|(_, t)| t.is_native())
+        .filter(|(_, t)| t.is_native() && pushdown.keeps_table(&t.name))
         .collect();
     tables.sort_by_key(|(_, t)| t.id);
     let rc = RowCtx { profile, tz };
@@ -102,16 +140,24 @@ fn partitions_meta_rows(
 
 /// `information_schema.tables`: every table, view and materialized view, plus the
 /// `information_schema` tables themselves (`SYSTEM VIEW`, engine `MEMORY`).
-fn tables_rows(ctx: &EngineCtx<'_>, profile: VersionProfile, tz: &TimeZone) -> Vec<Vec<Value>> {
+fn tables_rows(
+    ctx: &EngineCtx<'_>,
+    profile: VersionProfile,
+    tz: &TimeZone,
+    pushdown: &Pushdown,
+) -> Vec<Vec<Value>> {
     let fe_evaluated = profile >= VersionProfile::V4_0;
     // An unset thrift string: `""` from the 3.x BE scanner, NULL from the 4.x FE evaluation.
     let unset = || if fe_evaluated { Value::Null } else { text("") };
     let mut rows = Vec::new();
-    for name in TABLE_NAMES {
+    let system = TABLE_NAMES
+        .iter()
+        .filter(|n| pushdown.keeps_db("information_schema") && pushdown.keeps_table(n));
+    for name in system {
         rows.push(vec![
             text("def"),
             text("information_schema"),
-            text(name),
+            text(*name),
             text("SYSTEM VIEW"),
             text("MEMORY"),
             Value::Null,
@@ -132,8 +178,13 @@ fn tables_rows(ctx: &EngineCtx<'_>, profile: VersionProfile, tz: &TimeZone) -> V
             text(""),
         ]);
     }
-    for db in ctx.catalog.databases.values() {
-        for t in db.tables.values() {
+    for db in ctx
+        .catalog
+        .databases
+        .values()
+        .filter(|d| pushdown.keeps_db(&d.name))
+    {
+        for t in db.tables.values().filter(|t| pushdown.keeps_table(&t.name)) {
             let native = t.is_native();
             let engine = if native { text("StarRocks") } else { unset() };
             let (rows_n, avg, length, update) = if native {
@@ -185,14 +236,15 @@ fn tables_rows(ctx: &EngineCtx<'_>, profile: VersionProfile, tz: &TimeZone) -> V
 }
 
 /// `information_schema.views`: views only (`Database.getViews`), not materialized views.
-fn views_rows(ctx: &EngineCtx<'_>) -> Vec<Vec<Value>> {
+fn views_rows(ctx: &EngineCtx<'_>, pushdown: &Pushdown) -> Vec<Vec<Value>> {
     ctx.catalog
         .databases
         .values()
+        .filter(|db| pushdown.keeps_db(&db.name))
         .flat_map(|db| {
             db.tables
                 .values()
-                .filter(|t| t.kind == TableKind::View)
+                .filter(|t| t.kind == TableKind::View && pushdown.keeps_table(&t.name))
                 .map(move |t| {
                     vec![
                         text("def"),
@@ -238,14 +290,23 @@ fn schemata_rows(ctx: &EngineCtx<'_>) -> Vec<Vec<Value>> {
 /// `information_schema.materialized_views`: asynchronous materialized views. The simulator
 /// runs no refresh tasks, so a view that was never refreshed shows StarRocks's empty
 /// refresh status (`RefreshJobStatus` defaults: task id 0, start time `\N`, state `null`).
-fn materialized_views_rows(ctx: &EngineCtx<'_>, profile: VersionProfile) -> Vec<Vec<Value>> {
+fn materialized_views_rows(
+    ctx: &EngineCtx<'_>,
+    profile: VersionProfile,
+    pushdown: &Pushdown,
+) -> Vec<Vec<Value>> {
     let typed = profile >= VersionProfile::V4_0;
     let mut rows = Vec::new();
-    for db in ctx.catalog.databases.values() {
+    for db in ctx
+        .catalog
+        .databases
+        .values()
+        .filter(|d| pushdown.keeps_db(&d.name))
+    {
         for t in db
             .tables
             .values()
-            .filter(|t| t.kind == TableKind::MaterializedView)
+            .filter(|t| t.kind == TableKind::MaterializedView && pushdown.keeps_table(&t.name))
         {
             let Some(mv) = &t.mv else { continue };
             let refresh_type = mv
