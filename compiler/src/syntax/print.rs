@@ -526,7 +526,7 @@ impl Display for Statement {
             Statement::DropRepository(s) => s.fmt(f),
             Statement::DropSnapshot(s) => s.fmt(f),
             Statement::Alter(s) => s.fmt(f),
-            Statement::Other { text, .. } => f.write_str(text.trim()),
+            Statement::Other { text, .. } => f.write_str(text),
         }
     }
 }

@@ -493,3 +493,12 @@ fn no_viable_alternatives_inside_statements() {
         );
     }
 }
+
+/// Regression: an `Other` statement ending in U+3000 (a LETTER in StarRocks, so part of the
+/// last word) was printed trimmed, which changed the word.
+#[test]
+fn regression_other_text_ending_in_ideographic_space_prints_unchanged() {
+    let stmt = one("SELECT x\u{3000}");
+    assert_eq!(stmt.to_string(), "SELECT x\u{3000}");
+    assert_eq!(one(&stmt.to_string()), stmt);
+}
