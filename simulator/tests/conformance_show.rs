@@ -405,3 +405,57 @@ fn show_create_of_views_and_wrong_objects() {
         )
     );
 }
+
+#[test]
+fn node_lists_take_where_order_limit_from_4_1_only() {
+    // versions §3: showPredicateClauses on FRONTENDS/BACKENDS/REPOSITORIES from 4.1.
+    for profile in [V3_3, V3_4, V3_5, V4_0] {
+        let e = Run::with(profile, "UTC", &[true, false])
+            .show("SHOW BACKENDS WHERE Alive = 'true'")
+            .expect_err("syntax");
+        assert!(
+            e.message.contains("Unexpected input 'WHERE'"),
+            "{profile}: {}",
+            e.message
+        );
+    }
+    let mut run = Run::with(V4_1, "UTC", &[true, false, true]);
+    let rs = run
+        .show("SHOW BACKENDS WHERE Alive = 'true'")
+        .expect("where");
+    assert_eq!(rs.column("BackendId"), ["10001", "10003"]);
+    let rs = run
+        .show("SHOW BACKENDS WHERE Alive = 'true' ORDER BY BackendId DESC LIMIT 1")
+        .expect("order");
+    assert_eq!(rs.column("BackendId"), ["10003"]);
+    // ORDER BY without WHERE is not applied (the analyzer returns early); LIMIT is.
+    let rs = run
+        .show("SHOW BACKENDS ORDER BY BackendId DESC LIMIT 2")
+        .expect("no where");
+    assert_eq!(rs.column("BackendId"), ["10001", "10002"]);
+    let e = run
+        .show("SHOW FRONTENDS WHERE Nope = 1")
+        .expect_err("column");
+    assert_eq!(
+        e.message,
+        "Getting analyzing error. Detail message: Can't get column nope."
+    );
+    let rs = run
+        .show("SHOW REPOSITORIES WHERE RepoName LIKE 'repo%'")
+        .expect("repos");
+    assert_eq!(rs.column("RepoName"), ["repo1"]);
+}
+
+#[test]
+fn keywords_are_case_insensitive_names_are_not() {
+    let mut run = Run::new(V3_4);
+    assert_eq!(run.show("sHoW fUlL tAbLeS").expect("kw").rows.len(), 5);
+    let e = run.show("SHOW PARTITIONS FROM ORDERS").expect_err("case");
+    assert!(
+        e.message.contains("Table[ORDERS] does not exists"),
+        "{}",
+        e.message
+    );
+    let e = run.show("SHOW TABLES FROM SALES").expect_err("db case");
+    assert_eq!(e.code, 5501);
+}

@@ -7,6 +7,7 @@
 //! formats. New forms (SHOW BACKUP / RESTORE / SNAPSHOT for the snapshot engine) are added
 //! as one more row of [`FORMS`].
 
+pub mod clauses41;
 pub mod ddl;
 pub mod format;
 pub mod layouts;

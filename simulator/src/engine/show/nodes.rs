@@ -8,8 +8,8 @@
 //! `fe/fe-core/src/main/java/com/starrocks/`).
 
 use crate::engine::show::format::{capacity, java_bool, percent, pretty_bytes};
-use crate::engine::show::layouts;
 use crate::engine::show::parse::Cursor;
+use crate::engine::show::{clauses41, layouts};
 use crate::engine::show::{result, session_time_zone};
 use crate::engine::EngineCtx;
 use crate::profile::VersionProfile;
@@ -65,8 +65,8 @@ fn placement(ctx: &EngineCtx<'_>) -> Vec<(u64, u64)> {
 
 /// `SHOW BACKENDS`.
 pub fn show_backends(ctx: &EngineCtx<'_>, s: &mut Session, c: &mut Cursor<'_>) -> Outcome {
-    c.expect_end()?;
     let profile = ctx.version();
+    let clauses = clauses41::parse(c, profile)?;
     let tz = session_time_zone(ctx, s);
     let now = ctx.now_ms();
     let placed = placement(ctx);
@@ -139,13 +139,15 @@ pub fn show_backends(ctx: &EngineCtx<'_>, s: &mut Session, c: &mut Cursor<'_>) -
     }
     // ListComparator(1, 3): IP, then BePort, compared as strings.
     rows.sort_by(|a, b| (&a[1], &a[3]).cmp(&(&b[1], &b[3])));
-    result(layouts::show_backends(profile), rows)
+    let columns = layouts::show_backends(profile);
+    let rows = clauses.apply(&columns, rows)?;
+    result(columns, rows)
 }
 
 /// `SHOW FRONTENDS`: the simulator is a single leader FE.
 pub fn show_frontends(ctx: &EngineCtx<'_>, s: &mut Session, c: &mut Cursor<'_>) -> Outcome {
-    c.expect_end()?;
     let profile = ctx.version();
+    let clauses = clauses41::parse(c, profile)?;
     let tz = session_time_zone(ctx, s);
     let now = ctx.now_ms();
     let query_port = match u32::from(ctx.config.port) {
@@ -179,5 +181,7 @@ pub fn show_frontends(ctx: &EngineCtx<'_>, s: &mut Session, c: &mut Cursor<'_>) 
         Some(tz.format_datetime(now)),
         Some(profile.version_comment().to_string()),
     ]);
-    result(layouts::show_frontends(profile), vec![row])
+    let columns = layouts::show_frontends(profile);
+    let rows = clauses.apply(&columns, vec![row])?;
+    result(columns, rows)
 }
