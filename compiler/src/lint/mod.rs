@@ -234,6 +234,13 @@ fn check_file(src: &str, parsed: &Parse, dialect: Dialect) -> Vec<Diagnostic> {
         let i = error_starts.partition_point(|&s| s < span.start);
         error_starts.get(i).is_some_and(|&s| s <= span.end)
     };
+    // Statements where the parser already said `ttl` needs 4.2 (V011 would repeat it).
+    let mut ttl_starts: Vec<usize> = diags
+        .iter()
+        .filter(|d| d.code == syntax_codes::TTL_BEFORE_4_2)
+        .map(|d| d.span.start)
+        .collect();
+    ttl_starts.sort_unstable();
     let mut rule_cx = rules::RuleCx::new(src, dialect);
     for ps in &parsed.statements {
         let Some(stmt) = &ps.statement else { continue };
@@ -247,11 +254,10 @@ fn check_file(src: &str, parsed: &Parse, dialect: Dialect) -> Vec<Diagnostic> {
             // StarRocks refuses it at parse time; analysis and rules would only add noise.
             continue;
         }
-        let ttl_reported = diags.iter().any(|d| {
-            d.code == syntax_codes::TTL_BEFORE_4_2
-                && d.span.start >= ps.span.start
-                && d.span.end <= ps.span.end
-        });
+        let ttl_reported = {
+            let i = ttl_starts.partition_point(|&s| s < ps.span.start);
+            ttl_starts.get(i).is_some_and(|&s| s <= ps.span.end)
+        };
         for d in analyze_static(stmt, ps.span, src, dialect) {
             let ttl_only = d
                 .starrocks

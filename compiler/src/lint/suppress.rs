@@ -167,13 +167,20 @@ pub(crate) fn apply(src: &str, statements: &[ParsedStatement], diags: &mut Vec<D
             by_statement.entry(t).or_default().push(i);
         }
     }
+    let file_level: Vec<usize> = (0..directives.len())
+        .filter(|&i| directives[i].file)
+        .collect();
     let starts: Vec<usize> = statements.iter().map(|s| s.span.start).collect();
     diags.retain(|diag| {
         if !is_suppressible(&diag.code) {
             return true;
         }
-        for d in directives.iter_mut().filter(|d| d.file) {
-            if let Some(e) = d.entries.iter_mut().find(|e| e.code == diag.code) {
+        for &fi in &file_level {
+            if let Some(e) = directives[fi]
+                .entries
+                .iter_mut()
+                .find(|e| e.code == diag.code)
+            {
                 e.used = true;
                 return false;
             }
