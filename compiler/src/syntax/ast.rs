@@ -186,14 +186,31 @@ impl Property {
 
 /// `PROPERTIES '(' property { ',' property } ')'`, in source order (duplicates kept; StarRocks
 /// lets the last one win).
+///
+/// Equality is StarRocks's meaning: the map from trimmed key to its last value, so order and
+/// overridden duplicates do not matter.
 #[derive(Clone, Debug, Default)]
 pub struct Properties {
     pub items: Vec<Property>,
     pub span: Span,
 }
-eq_by!(Properties { items } ignore { span });
+
+impl PartialEq for Properties {
+    fn eq(&self, other: &Self) -> bool {
+        self.items == other.items || self.effective() == other.effective()
+    }
+}
+impl Eq for Properties {}
 
 impl Properties {
+    /// What StarRocks reads: trimmed key → value, the last duplicate winning.
+    pub fn effective(&self) -> std::collections::BTreeMap<&str, &str> {
+        self.items
+            .iter()
+            .map(|p| (p.effective_key(), p.value.value.as_str()))
+            .collect()
+    }
+
     /// The value StarRocks would use for `key` (trimmed key match, last one wins).
     pub fn get(&self, key: &str) -> Option<&StringLit> {
         self.items

@@ -502,3 +502,15 @@ fn regression_other_text_ending_in_ideographic_space_prints_unchanged() {
     assert_eq!(stmt.to_string(), "SELECT x\u{3000}");
     assert_eq!(one(&stmt.to_string()), stmt);
 }
+
+#[test]
+fn properties_compare_as_starrocks_reads_them() {
+    assert_eq!(
+        one("BACKUP SNAPSHOT d.l TO r PROPERTIES ('type' = 'x', ' timeout' = '700', 'type' = 'full')"),
+        one("BACKUP SNAPSHOT d.l TO r PROPERTIES ('timeout' = '700', 'type' = 'full')")
+    );
+    assert_ne!(
+        one("BACKUP SNAPSHOT d.l TO r PROPERTIES ('type' = 'full')"),
+        one("BACKUP SNAPSHOT d.l TO r PROPERTIES ('type' = 'full ')")
+    );
+}
