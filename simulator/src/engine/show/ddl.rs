@@ -545,7 +545,106 @@ const HIDDEN_PROPERTIES: [&str; 2] = ["in_memory", "storage_format"];
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::engine::catalog::{AggType, TableState};
     use crate::engine::show::format::guava_range;
+
+    fn column(name: &str, ty: SqlType, key: bool) -> ColumnDef {
+        ColumnDef {
+            name: name.into(),
+            ty,
+            nullable: !key,
+            is_key: key,
+            agg: None,
+            default: None,
+            auto_increment: false,
+            comment: String::new(),
+        }
+    }
+
+    fn table(keys: KeysType, columns: Vec<ColumnDef>) -> Table {
+        Table {
+            id: 1,
+            name: "t".into(),
+            kind: TableKind::Olap,
+            columns,
+            keys,
+            partitioning: Partitioning::Unpartitioned,
+            distribution: Distribution::Hash {
+                columns: vec!["k".into()],
+                buckets: 4,
+            },
+            order_by: Vec::new(),
+            properties: BTreeMap::new(),
+            comment: String::new(),
+            state: TableState::Normal,
+            schema_version: 0,
+            created_ms: 0,
+            updated_ms: 0,
+            partitions: Vec::new(),
+            temp_partitions: Vec::new(),
+            view_definition: None,
+            mv: None,
+        }
+    }
+
+    #[test]
+    fn primary_key_tables_print_no_aggregation_and_persistent_index() {
+        let mut v = column("v", SqlType::Varchar(20), false);
+        v.agg = Some(AggType::Replace);
+        v.default = Some("a\"b".into());
+        let mut t = table(KeysType::Primary, vec![column("k", SqlType::Int, true), v]);
+        t.order_by = vec!["v".into()];
+        let ddl = create_statement(&t);
+        assert!(
+            ddl.contains("  `v` varchar(20) NULL DEFAULT \"a\\\"b\" COMMENT \"\"\n"),
+            "{ddl}"
+        );
+        assert!(
+            ddl.contains("PRIMARY KEY(`k`)\nDISTRIBUTED BY HASH(`k`) BUCKETS 4 \nORDER BY(`v`)\n"),
+            "{ddl}"
+        );
+        assert!(
+            ddl.contains("\"enable_persistent_index\" = \"true\""),
+            "{ddl}"
+        );
+        assert!(!ddl.contains("PARTITION BY"), "{ddl}");
+    }
+
+    #[test]
+    fn less_than_partitions_start_at_the_type_minimum() {
+        let mut t = table(KeysType::Duplicate, vec![column("k", SqlType::Int, true)]);
+        t.partitioning = Partitioning::Range {
+            columns: vec!["k".into()],
+            auto: None,
+        };
+        let mut p = crate::engine::catalog::Partition {
+            id: 2,
+            name: "p1".into(),
+            bound: PartitionBound::Range {
+                lower: None,
+                upper: Some(vec![Value::Int(10)]),
+            },
+            visible_version: 1,
+            visible_version_time: 0,
+            buckets: 4,
+            replication_num: 1,
+            storage_medium: "HDD".into(),
+            rows: Vec::new(),
+            data_size: 0,
+        };
+        t.partitions.push(p.clone());
+        p.name = "pmax".into();
+        p.bound = PartitionBound::Range {
+            lower: Some(vec![Value::Int(10)]),
+            upper: None,
+        };
+        t.partitions.push(p);
+        let ddl = create_statement(&t);
+        assert!(
+            ddl.contains("(PARTITION p1 VALUES [(\"-2147483648\"), (\"10\"))(\"replication_num\" = \"1\"),\nPARTITION pmax VALUES [(\"10\"), (MAXVALUE))(\"replication_num\" = \"1\"))"),
+            "{ddl}"
+        );
+    }
 
     #[test]
     fn direct_range_text_equals_the_guava_rendering() {
