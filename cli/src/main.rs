@@ -1,7 +1,64 @@
-//! The `starsnap` binary: a thin argument layer over the compiler and runtime crates.
+//! The `starsnap` binary: a thin argument layer over the compiler (and, later, runtime)
+//! crates. Data goes to stdout; logs and progress to stderr. Exit codes: `exit.rs`.
 
+mod cmd;
+mod exit;
+mod files;
 mod render;
 
-fn main() {
-    std::process::exit(64);
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// Declarative, reviewable and safe StarRocks backups and restores.
+#[derive(Debug, Parser)]
+#[command(name = "starsnap", version, about, after_help = exit::HELP_TABLE)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Check snapshot SQL (BACKUP, RESTORE, repositories, swaps) without a cluster.
+    #[command(after_help = exit::HELP_TABLE)]
+    Lint(cmd::lint::LintArgs),
+    /// Rewrite snapshot statements in canonical form; keep comments and other statements.
+    #[command(after_help = exit::HELP_TABLE)]
+    Fmt(cmd::fmt::FmtArgs),
+    /// List the lint rules, or show one rule's documentation.
+    Rules(cmd::rules::RulesArgs),
+}
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            // --help and --version are not errors; everything else is a usage error (64).
+            let code = if e.use_stderr() {
+                exit::USAGE
+            } else {
+                exit::OK
+            };
+            let _ = e.print();
+            return ExitCode::from(code as u8);
+        }
+    };
+    let code = match cli.command {
+        Command::Lint(args) => cmd::lint::run(args),
+        Command::Fmt(args) => cmd::fmt::run(args),
+        Command::Rules(args) => cmd::rules::run(args),
+    };
+    ExitCode::from(code.clamp(0, 255) as u8)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn cli_definition_is_consistent() {
+        Cli::command().debug_assert();
+    }
 }

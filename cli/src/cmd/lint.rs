@@ -1,0 +1,132 @@
+//! `starsnap lint [PATHS…]`: parse, validate and lint snapshot SQL offline.
+
+use std::path::PathBuf;
+
+use starsnap_compiler::lint::{lint, registry, Level, LintOptions, SourceFile};
+use starsnap_compiler::syntax::Dialect;
+use starsnap_compiler::Severity;
+
+use super::{parse_dialect, usage_error, ColorChoice};
+use crate::exit;
+use crate::files::{collect, Input};
+use crate::render::{render, FileReport, Format, RuleDoc};
+
+/// `lint` arguments.
+#[derive(Debug, clap::Args)]
+pub struct LintArgs {
+    /// Files or directories (every `*.sql` below them); `-` reads standard input.
+    #[arg(default_value = ".")]
+    pub paths: Vec<PathBuf>,
+    /// Output format: text (for people), json (grammar/lint-output.schema.json), sarif
+    /// (SARIF 2.1.0 for code scanning) or github (workflow annotations).
+    #[arg(long, default_value = "text", value_parser = clap::builder::ValueParser::new(|s: &str| s.parse::<Format>()))]
+    pub format: Format,
+    /// Exit 1 when a finding is at least this severe.
+    #[arg(long, default_value = "error", value_parser = ["error", "warning"])]
+    pub fail_on: String,
+    /// The StarRocks version the SQL must run on: starrocks-3.3, 3.4, 3.5, 4.0, 4.1 or 4.2.
+    #[arg(long, default_value = "starrocks-3.4", value_parser = parse_dialect)]
+    pub dialect: Dialect,
+    /// Change a rule's severity: CODE=LEVEL (or NAME=LEVEL), LEVEL one of off, info, warning,
+    /// error. Repeatable: `--severity L006=off --severity restore-in-place=error`.
+    #[arg(long = "severity", value_name = "CODE=LEVEL")]
+    pub severities: Vec<String>,
+    /// Color in text output.
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+}
+
+fn options(args: &LintArgs) -> Result<LintOptions, String> {
+    let mut opts = LintOptions::new(args.dialect);
+    for s in &args.severities {
+        let (code, level) = s
+            .split_once('=')
+            .ok_or_else(|| format!("--severity '{s}': expected CODE=LEVEL"))?;
+        let level = Level::parse(level.trim()).ok_or_else(|| {
+            format!("--severity '{s}': unknown level '{level}' (off, info, warning, error)")
+        })?;
+        opts.set_level(code.trim(), level)
+            .map_err(|e| format!("--severity '{s}': {e}"))?;
+    }
+    Ok(opts)
+}
+
+/// The rule documentation SARIF embeds.
+pub fn rule_docs() -> Vec<RuleDoc> {
+    registry()
+        .iter()
+        .map(|m| RuleDoc {
+            code: m.code.to_string(),
+            name: m.name.to_string(),
+            summary: m.summary.to_string(),
+            default_severity: m.default_severity,
+        })
+        .collect()
+}
+
+/// Lints `inputs` read as `(name, bytes)`; the reports keep input order.
+pub fn lint_inputs(named: &[(String, Vec<u8>)], opts: &LintOptions) -> Vec<FileReport> {
+    let decoded: Vec<(&str, &str, Option<starsnap_compiler::Diagnostic>)> = named
+        .iter()
+        .map(|(name, bytes)| {
+            let (text, problem) = starsnap_compiler::lint::decode(bytes);
+            (name.as_str(), text, problem)
+        })
+        .collect();
+    let sources: Vec<SourceFile<'_>> = decoded
+        .iter()
+        .map(|(path, text, _)| SourceFile { path, text })
+        .collect();
+    lint(&sources, opts)
+        .into_iter()
+        .zip(decoded)
+        .map(|(fl, (name, text, problem))| {
+            let mut diags = fl.diagnostics;
+            diags.extend(problem);
+            FileReport::new(name, text, diags)
+        })
+        .collect()
+}
+
+pub fn run(args: LintArgs) -> i32 {
+    let opts = match options(&args) {
+        Ok(o) => o,
+        Err(e) => return usage_error(e),
+    };
+    let inputs = match collect(&args.paths) {
+        Ok(i) => i,
+        Err(e) => return usage_error(e),
+    };
+    let mut named = Vec::with_capacity(inputs.len());
+    let mut io_failed = false;
+    for input in &inputs {
+        match input.read() {
+            Ok(bytes) => named.push((input.display_name(), bytes)),
+            Err(e) => {
+                eprintln!("starsnap: {}: {e}", input.display_name());
+                io_failed = true;
+            }
+        }
+    }
+    if inputs.is_empty() || (inputs.len() == 1 && inputs[0] == Input::Stdin && named.is_empty()) {
+        eprintln!("starsnap: no .sql files found");
+    }
+    let reports = lint_inputs(&named, &opts);
+    let color = args.format == Format::Text && args.color.enabled();
+    print!("{}", render(args.format, &reports, &rule_docs(), color));
+
+    let threshold = if args.fail_on == "warning" {
+        Severity::Warning
+    } else {
+        Severity::Error
+    };
+    let failing = reports
+        .iter()
+        .flat_map(|r| &r.diagnostics)
+        .any(|d| d.severity >= threshold);
+    if failing || io_failed {
+        exit::FAILURE
+    } else {
+        exit::OK
+    }
+}
