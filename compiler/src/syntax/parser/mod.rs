@@ -45,6 +45,13 @@ pub struct ParsedStatement {
     pub inner_comments: Vec<Comment>,
 }
 
+impl ParsedStatement {
+    /// The statement's text as StarRocks would receive it (no leading comments, no `;`).
+    pub fn text<'a>(&self, src: &'a str) -> &'a str {
+        src.get(self.span.start..self.span.end).unwrap_or("")
+    }
+}
+
 /// The result of parsing: everything that could be parsed, and every diagnostic.
 #[derive(Clone, Debug, Default)]
 pub struct Parse {

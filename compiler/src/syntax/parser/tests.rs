@@ -211,6 +211,7 @@ fn positions_use_lines_and_character_columns_of_the_statement() {
     let p = p34(src);
     assert_eq!(p.statements[1].leading_comments.len(), 0);
     assert_eq!(p.statements[0].leading_comments[0].text, "-- lead");
+    assert_eq!(p.statements[0].text(src), "SHOW BACKUP");
     assert_eq!(
         p.diagnostics[0].starrocks.as_ref().unwrap().message,
         "Getting syntax error at line 4, column 0. Detail message: Unexpected input ')', the most similar input is {SINGLE_QUOTED_TEXT, DOUBLE_QUOTED_TEXT}."
