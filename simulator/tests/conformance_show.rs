@@ -459,3 +459,45 @@ fn keywords_are_case_insensitive_names_are_not() {
     let e = run.show("SHOW TABLES FROM SALES").expect_err("db case");
     assert_eq!(e.code, 5501);
 }
+
+#[test]
+fn every_row_has_as_many_cells_as_the_header_in_every_profile() {
+    let statements = [
+        "SHOW DATABASES",
+        "SHOW FULL TABLES",
+        "SHOW CREATE TABLE orders",
+        "SHOW PARTITIONS FROM orders",
+        "SHOW PARTITIONS FROM regions",
+        "SHOW PARTITIONS FROM totals",
+        "SHOW PARTITIONS FROM mv_daily",
+        "SHOW TEMPORARY PARTITIONS FROM orders",
+        "SHOW BACKENDS",
+        "SHOW FRONTENDS",
+        "SHOW VARIABLES",
+        "SHOW REPOSITORIES",
+    ];
+    let tables = [
+        "tables",
+        "partitions_meta",
+        "views",
+        "materialized_views",
+        "schemata",
+    ];
+    for profile in VersionProfile::ALL {
+        let mut run = Run::with(profile, "UTC", &[true, false]);
+        for sql in statements {
+            let rs = run.show(sql).expect(sql);
+            assert!(!rs.rows.is_empty(), "{profile} {sql}: no rows");
+            for row in &rs.rows {
+                assert_eq!(row.len(), rs.columns.len(), "{profile} {sql}");
+            }
+        }
+        for t in tables {
+            let rs = run.infoschema(t).expect(t);
+            assert!(!rs.rows.is_empty(), "{profile} {t}: no rows");
+            for row in &rs.rows {
+                assert_eq!(row.len(), rs.columns.len(), "{profile} {t}");
+            }
+        }
+    }
+}
