@@ -17,6 +17,8 @@ mod properties;
 mod repository;
 mod restore;
 mod snapshot_where;
+#[cfg(test)]
+mod tests;
 
 pub use codes::Check;
 
@@ -257,20 +259,4 @@ pub(crate) fn last_token_start(src: &str, span: Span) -> usize {
         _ => bytes.len() - 1,
     };
     span.start + rel
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn last_token_of_spans() {
-        let src = "x a.`b``c` (p1) 'q' ident";
-        assert_eq!(last_token_start(src, Span::new(2, 10)), 4);
-        assert_eq!(last_token_start(src, Span::new(11, 15)), 14);
-        assert_eq!(last_token_start(src, Span::new(16, 19)), 16);
-        assert_eq!(last_token_start(src, Span::new(20, 25)), 20);
-        assert_eq!(last_token_start(src, Span::new(0, 0)), 0);
-        assert_eq!(last_token_start(src, Span::new(40, 50)), 40);
-    }
 }
