@@ -155,8 +155,9 @@ impl Builder {
     }
 }
 
-/// Parses bytes: invalid UTF-8 gives a diagnostic at the first bad byte, and the valid prefix
-/// is parsed.
+/// Parses bytes: invalid UTF-8 gives a diagnostic at the first bad byte, and the statements
+/// before it are parsed (the statement the bad byte cuts short is returned without an AST and
+/// without its own diagnostics).
 pub fn parse_bytes(bytes: &[u8], dialect: Dialect) -> Parse {
     match std::str::from_utf8(bytes) {
         Ok(s) => parse(s, dialect),
@@ -164,6 +165,15 @@ pub fn parse_bytes(bytes: &[u8], dialect: Dialect) -> Parse {
             let at = e.valid_up_to();
             let prefix = std::str::from_utf8(&bytes[..at]).unwrap_or("");
             let mut p = parse(prefix, dialect);
+            if let Some(last) = p.statements.last_mut() {
+                let cut = !prefix.get(last.span.end..).unwrap_or("").contains(';');
+                if cut {
+                    let s = last.span;
+                    last.statement = None;
+                    p.diagnostics
+                        .retain(|d| d.span.start < s.start || d.span.start > s.end);
+                }
+            }
             p.diagnostics.push(
                 Diagnostic::error(
                     codes::INVALID_UTF8,

@@ -303,6 +303,10 @@ fn invalid_utf8_is_reported_with_offset() {
         p.statements[0].statement,
         Some(Statement::ShowJobs(_))
     ));
+    // The statement cut short by the bad byte gets no syntax error of its own.
+    let p = parse_bytes(b"SHOW BACKUP; BACKUP SNAPSHOT \xc3", Dialect::StarRocks3_4);
+    assert_eq!(p.diagnostics.len(), 1);
+    assert!(p.statements[1].statement.is_none());
 }
 
 #[test]
