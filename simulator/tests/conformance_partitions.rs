@@ -419,3 +419,34 @@ fn partitions_meta_values() {
     let r = rs.row_where("PARTITION_NAME", "p202402");
     assert_eq!(rs.cell(r, "DATA_SIZE"), Some("1536"));
 }
+
+#[test]
+fn show_proc_partitions_equals_show_partitions() {
+    let mut run = Run::new(V3_4);
+    let (db_id, table_id) = {
+        let db = run.catalog.db("sales").expect("db");
+        (db.id, db.tables.get("orders").map(|t| t.id).unwrap_or(0))
+    };
+    let plain = run.show("SHOW PARTITIONS FROM orders").expect("show");
+    let by_id = run
+        .show(&format!("SHOW PROC '/dbs/{db_id}/{table_id}/partitions'"))
+        .expect("proc");
+    assert_eq!(by_id.names(), plain.names());
+    assert_eq!(by_id.rows, plain.rows);
+    let by_name = run
+        .show("SHOW PROC '/dbs/sales/orders/temp_partitions'")
+        .expect("proc temp");
+    assert_eq!(by_name.column("PartitionName"), ["tp202404"]);
+    let e = run
+        .show("SHOW PROC '/dbs/999/1/partitions'")
+        .expect_err("db");
+    assert_eq!(
+        e.message,
+        "Getting analyzing error. Detail message: Unknown proc node path: /dbs/999/1/partitions. msg: Unknown database id or name \"999\"."
+    );
+    let backends = run.show("SHOW PROC '/backends'").expect("backends");
+    assert_eq!(
+        backends.names(),
+        run.show("SHOW BACKENDS").expect("b").names()
+    );
+}

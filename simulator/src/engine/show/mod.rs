@@ -15,6 +15,7 @@ pub mod nodes;
 pub mod parse;
 pub mod partitions;
 pub mod predicate;
+pub mod proc;
 pub mod repositories;
 pub mod tables;
 pub mod variables;
@@ -49,6 +50,7 @@ pub const FORMS: &[(&[&str], ShowFn)] = &[
     (&["BACKENDS"], nodes::show_backends),
     (&["FRONTENDS"], nodes::show_frontends),
     (&["REPOSITORIES"], repositories::show_repositories),
+    (&["PROC"], proc::show_proc),
     (&["VARIABLES"], variables::show_variables),
     (&["SESSION", "VARIABLES"], variables::show_variables),
     (&["LOCAL", "VARIABLES"], variables::show_variables),
@@ -89,7 +91,6 @@ const KNOWN_UNSUPPORTED: &[&str] = &[
     "OPEN",
     "PLUGINS",
     "PRIVILEGES",
-    "PROC",
     "PROCEDURE",
     "PROCESSLIST",
     "PROPERTY",

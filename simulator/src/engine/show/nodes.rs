@@ -7,9 +7,10 @@
 //! strings) and `common/proc/FrontendsProcNode` (paths relative to
 //! `fe/fe-core/src/main/java/com/starrocks/`).
 
+use crate::engine::show::clauses41::{self, Clauses};
 use crate::engine::show::format::{capacity, java_bool, percent, pretty_bytes};
+use crate::engine::show::layouts;
 use crate::engine::show::parse::Cursor;
-use crate::engine::show::{clauses41, layouts};
 use crate::engine::show::{result, session_time_zone};
 use crate::engine::EngineCtx;
 use crate::profile::VersionProfile;
@@ -65,8 +66,13 @@ fn placement(ctx: &EngineCtx<'_>) -> Vec<(u64, u64)> {
 
 /// `SHOW BACKENDS`.
 pub fn show_backends(ctx: &EngineCtx<'_>, s: &mut Session, c: &mut Cursor<'_>) -> Outcome {
+    let clauses = clauses41::parse(c, ctx.version())?;
+    backends(ctx, s, Some(clauses))
+}
+
+/// The SHOW BACKENDS result (also `SHOW PROC '/backends'`), with 4.1's clauses if any.
+pub fn backends(ctx: &EngineCtx<'_>, s: &Session, clauses: Option<Clauses>) -> Outcome {
     let profile = ctx.version();
-    let clauses = clauses41::parse(c, profile)?;
     let tz = session_time_zone(ctx, s);
     let now = ctx.now_ms();
     let placed = placement(ctx);
@@ -140,14 +146,22 @@ pub fn show_backends(ctx: &EngineCtx<'_>, s: &mut Session, c: &mut Cursor<'_>) -
     // ListComparator(1, 3): IP, then BePort, compared as strings.
     rows.sort_by(|a, b| (&a[1], &a[3]).cmp(&(&b[1], &b[3])));
     let columns = layouts::show_backends(profile);
-    let rows = clauses.apply(&columns, rows)?;
+    let rows = match clauses {
+        Some(c) => c.apply(&columns, rows)?,
+        None => rows,
+    };
     result(columns, rows)
 }
 
 /// `SHOW FRONTENDS`: the simulator is a single leader FE.
 pub fn show_frontends(ctx: &EngineCtx<'_>, s: &mut Session, c: &mut Cursor<'_>) -> Outcome {
+    let clauses = clauses41::parse(c, ctx.version())?;
+    frontends(ctx, s, Some(clauses))
+}
+
+/// The SHOW FRONTENDS result (also `SHOW PROC '/frontends'`), with 4.1's clauses if any.
+pub fn frontends(ctx: &EngineCtx<'_>, s: &Session, clauses: Option<Clauses>) -> Outcome {
     let profile = ctx.version();
-    let clauses = clauses41::parse(c, profile)?;
     let tz = session_time_zone(ctx, s);
     let now = ctx.now_ms();
     let query_port = match u32::from(ctx.config.port) {
@@ -182,6 +196,9 @@ pub fn show_frontends(ctx: &EngineCtx<'_>, s: &mut Session, c: &mut Cursor<'_>) 
         Some(profile.version_comment().to_string()),
     ]);
     let columns = layouts::show_frontends(profile);
-    let rows = clauses.apply(&columns, vec![row])?;
+    let rows = match clauses {
+        Some(c) => c.apply(&columns, vec![row])?,
+        None => vec![row],
+    };
     result(columns, rows)
 }

@@ -413,19 +413,8 @@ fn run_show(ctx: &EngineCtx<'_>, s: &mut Session, c: &mut Cursor<'_>, temp: bool
             })?;
         sort_keys.push((idx, *desc));
     }
-    let tz = session_time_zone(ctx, s);
-    let text = TableText::of(table);
-    let parts = if temp {
-        &table.temp_partitions
-    } else {
-        &table.partitions
-    };
-    let mut rows = Vec::with_capacity(parts.len());
-    for (i, p) in parts.iter().enumerate() {
-        if p.name.starts_with('$') {
-            continue;
-        }
-        let row = show_row(table, &text, p, i, profile, &tz);
+    let mut rows = Vec::new();
+    for row in cells(ctx, s, table, temp) {
         if filters.is_empty() || passes(&titles, &row, &filters)? {
             rows.push(row);
         }
@@ -464,6 +453,35 @@ fn run_show(ctx: &EngineCtx<'_>, s: &mut Session, c: &mut Cursor<'_>, temp: bool
         .map(|r| r.iter().map(Cell::text).collect())
         .collect();
     result(columns, text_rows)
+}
+
+/// The typed rows of SHOW PARTITIONS for a native table, in partition order (RANGE
+/// partitions by range), shadow partitions (`$…`) skipped.
+fn cells(ctx: &EngineCtx<'_>, s: &Session, table: &Table, temp: bool) -> Vec<Vec<Cell>> {
+    let profile = ctx.version();
+    let tz = session_time_zone(ctx, s);
+    let text = TableText::of(table);
+    let parts = if temp {
+        &table.temp_partitions
+    } else {
+        &table.partitions
+    };
+    parts
+        .iter()
+        .enumerate()
+        .filter(|(_, p)| !p.name.starts_with('$'))
+        .map(|(i, p)| show_row(table, &text, p, i, profile, &tz))
+        .collect()
+}
+
+/// SHOW PARTITIONS without clauses (`SHOW PROC '/dbs/<db>/<table>/partitions'`).
+pub fn rows_of(ctx: &EngineCtx<'_>, s: &Session, table: &Table, temp: bool) -> Outcome {
+    let columns = layouts::show_partitions(ctx.version(), table.partitioning.is_list());
+    let rows = cells(ctx, s, table, temp)
+        .iter()
+        .map(|r| r.iter().map(Cell::text).collect())
+        .collect();
+    result(columns, rows)
 }
 
 /// `ErrorCode.ERR_WRONG_COLUMN_NAME`: `Incorrect column name '%s'`.
