@@ -193,6 +193,8 @@ pub fn decode(bytes: &[u8]) -> (&str, Option<Diagnostic>) {
         .with_help("lint only .sql text files");
         return ("", Some(d));
     }
+    // A UTF-8 byte-order mark is not SQL; spans then count from after it.
+    let bytes = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes);
     match std::str::from_utf8(bytes) {
         Ok(s) => (s, None),
         Err(e) => {
@@ -270,7 +272,20 @@ fn check_file(src: &str, parsed: &Parse, dialect: Dialect) -> Vec<Diagnostic> {
         rules::check_statement(stmt, &mut rule_cx);
     }
     diags.append(&mut rule_cx.out);
+    for d in &mut diags {
+        hint(d);
+    }
     diags
+}
+
+/// Sharper help for syntax errors starsnap users commonly make.
+fn hint(d: &mut Diagnostic) {
+    if d.code == syntax_codes::NO_VIABLE_STATEMENT && d.message.contains("RENAME TO") {
+        d.help = Some(
+            "StarRocks renames with `ALTER TABLE t RENAME t2` (no TO); to replace a table atomically use `ALTER TABLE t SWAP WITH t2`"
+                .to_string(),
+        );
+    }
 }
 
 /// Severity overrides, then order by position.

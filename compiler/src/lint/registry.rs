@@ -113,6 +113,7 @@ lint_rules! {
     KeyPartition => ("L016", "key-partition", Warning, key_partition::KeyPartition, "`PARTITION (col = value)` selects no partition by name."),
     RestoreDatabaseInPlace => ("L017", "restore-database-in-place", Warning, restore_database_in_place::RestoreDatabaseInPlace, "Whole-database RESTORE into the database's own name."),
     MaterializedViewsSkipped => ("L018", "materialized-views-skipped", Warning, materialized_views_skipped::MaterializedViewsSkipped, "`ALL MATERIALIZED VIEWS` in a BACKUP backs up nothing by default from 3.4.2."),
+    ObjectKeywordUnchecked => ("L019", "object-keyword-unchecked", Info, object_keyword_unchecked::ObjectKeywordUnchecked, "`VIEW v` / `MATERIALIZED VIEW mv` in ON (...) is not checked against the object's real kind."),
     SuppressionWithoutReason => ("L100", "suppression-without-reason", Warning, suppression_rules::SuppressionWithoutReason, "A `starsnap:ignore` comment without `-- reason`."),
     UnusedSuppression => ("L101", "unused-suppression", Warning, suppression_rules::UnusedSuppression, "A `starsnap:ignore` comment that silenced nothing."),
     UnknownSuppressionCode => ("L102", "unknown-suppression-code", Warning, suppression_rules::UnknownSuppressionCode, "A `starsnap:ignore` comment naming a code starsnap does not have."),

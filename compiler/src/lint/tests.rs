@@ -271,3 +271,25 @@ proptest::proptest! {
         let _ = lint_bytes("b.sql", &b, &LintOptions::new(Dialect::StarRocks3_4));
     }
 }
+
+#[test]
+fn rename_to_gets_a_precise_hint_and_a_bom_is_skipped() {
+    let fl = lint34("ALTER TABLE sales.orders RENAME TO orders_old;\n");
+    let d = fl
+        .diagnostics
+        .iter()
+        .find(|d| d.code == "S002")
+        .expect("S002");
+    assert!(d.help.as_deref().unwrap_or("").contains("SWAP WITH"));
+    let bom = lint_bytes(
+        "b.sql",
+        b"\xef\xbb\xbfSHOW BACKUP;\n",
+        &LintOptions::new(Dialect::StarRocks3_4),
+    );
+    assert!(
+        bom.lint.diagnostics.is_empty(),
+        "{:?}",
+        bom.lint.diagnostics
+    );
+    assert_eq!(bom.text, "SHOW BACKUP;\n");
+}

@@ -13,6 +13,7 @@ pub(crate) mod inline_secret;
 pub(crate) mod key_partition;
 pub(crate) mod legacy_syntax;
 pub(crate) mod materialized_views_skipped;
+pub(crate) mod object_keyword_unchecked;
 pub(crate) mod restore_database_in_place;
 pub(crate) mod restore_in_place;
 pub(crate) mod restore_without_replication_num;
@@ -127,6 +128,7 @@ pub(crate) fn check_statement(stmt: &Statement, cx: &mut RuleCx<'_>) {
     show_restore_where::check(stmt, cx);
     cancel_in_file::check(stmt, cx);
     materialized_views_skipped::check(stmt, cx);
+    object_keyword_unchecked::check(stmt, cx);
 }
 
 /// The property StarRocks would use for `key`: Java-trimmed key, last duplicate wins.
