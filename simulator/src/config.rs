@@ -39,6 +39,9 @@ pub struct SimConfig {
     pub storage: BTreeMap<String, PathBuf>,
     /// Seed for ids and anything pseudo-random, so runs are reproducible.
     pub seed: u64,
+    /// The largest packet the server reads; a bigger one is refused with error 1153 and the
+    /// connection closes. StarRocks's `max_allowed_packet` default: 32 MiB.
+    pub max_allowed_packet: usize,
 }
 
 impl Default for SimConfig {
@@ -56,6 +59,7 @@ impl Default for SimConfig {
             data_dir: None,
             storage: BTreeMap::new(),
             seed: 0,
+            max_allowed_packet: crate::protocol::DEFAULT_MAX_ALLOWED_PACKET,
         }
     }
 }

@@ -10,9 +10,12 @@ pub mod clock;
 pub mod config;
 pub mod engine;
 pub mod profile;
+pub mod protocol;
 pub mod response;
+pub mod server;
 
 pub use clock::Clock;
 pub use config::{BackendSpec, SimConfig, User};
 pub use profile::VersionProfile;
 pub use response::{Column, ColumnType, Handler, Outcome, Response, Session, SqlError};
+pub use server::Server;

@@ -123,6 +123,9 @@ pub struct Session {
     /// Statements this connection has sent (COM_QUERY, one per statement in a multi-statement
     /// packet). Queryable, so benchmarks can count round trips.
     pub statements: u64,
+    /// Fault injection: when the engine sets this while answering a command, the protocol
+    /// sends that answer and then closes the connection (as if the network dropped it).
+    pub close_after: bool,
 }
 
 /// The frontend: executes SQL for a session.
@@ -136,4 +139,15 @@ pub trait Handler: Send + Sync + 'static {
 
     /// Called once when a connection ends, however it ends.
     fn disconnect(&self, _session: &Session) {}
+
+    /// COM_FIELD_LIST (`mysql` clients' `mysql_list_fields`): the columns of `table` in the
+    /// current database. The default answers as StarRocks does when the table is not there:
+    /// `Unknown database(<db>)` with no current database, else `Unknown table(<table>)`,
+    /// both 1064 / HY000 (`ConnectProcessor.handleFieldList`).
+    fn field_list(&self, session: &Session, table: &str) -> Result<Vec<Column>, SqlError> {
+        Err(match &session.current_db {
+            None => SqlError::generic("Unknown database(null)"),
+            Some(_) => SqlError::generic(format!("Unknown table({table})")),
+        })
+    }
 }
