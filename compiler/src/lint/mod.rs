@@ -15,7 +15,8 @@ use std::collections::BTreeMap;
 use std::fmt;
 
 pub use registry::{
-    driver_codes, lookup, registry, rule_docs_markdown, rules_markdown, Rule, RuleKind, RuleMeta,
+    driver_codes, explain, lookup, registry, rule_docs_markdown, rules_markdown, Rule, RuleKind,
+    RuleMeta,
 };
 
 use crate::diagnostic::{Diagnostic, Severity};

@@ -129,13 +129,28 @@ pub mod driver_codes {
     pub const BINARY_FILE: &str = "S902";
 }
 
+/// `"unexpected token"` → `"unexpected-token"`. Built once per process for the parser's codes
+/// (whose table holds phrases); the registry lives for the whole process anyway.
+fn kebab(phrase: &str) -> &'static str {
+    let mut out = String::with_capacity(phrase.len());
+    for c in phrase.chars() {
+        if c.is_ascii_alphanumeric() {
+            out.push(c.to_ascii_lowercase());
+        } else if !out.ends_with('-') && !out.is_empty() {
+            out.push('-');
+        }
+    }
+    let trimmed = out.trim_end_matches('-').to_string();
+    Box::leak(trimmed.into_boxed_str())
+}
+
 fn build() -> Vec<RuleMeta> {
     let mut out = Vec::new();
     for &(code, meaning) in syntax_codes::ALL {
         let dialect = code.starts_with('D');
         out.push(RuleMeta {
             code,
-            name: meaning,
+            name: kebab(meaning),
             kind: if dialect {
                 RuleKind::Dialect
             } else {
@@ -225,6 +240,23 @@ pub fn rule_docs_markdown(rule: Rule) -> String {
         .join("\n")
 }
 
+/// The documentation of any code or rule name, as markdown (for `starsnap lint --explain`):
+/// a lint rule's full documentation, or the summary of a parser, validator or driver code.
+pub fn explain(code_or_name: &str) -> Option<String> {
+    let meta = lookup(code_or_name)?;
+    let body = match Rule::find(meta.code) {
+        Some(rule) => rule_docs_markdown(rule),
+        None => meta.summary.to_string(),
+    };
+    Some(format!(
+        "# {} {} (default: {})\n\n{}\n",
+        meta.code,
+        meta.name,
+        meta.default_severity,
+        body.trim_end()
+    ))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -253,6 +285,13 @@ mod tests {
         }
         for m in reg {
             assert!(!m.summary.is_empty(), "{} has no summary", m.code);
+            assert!(
+                m.name
+                    .chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-'),
+                "{} is not kebab-case",
+                m.name
+            );
         }
     }
 
@@ -265,5 +304,10 @@ mod tests {
         assert!(lookup("L001").is_some());
         assert!(lookup("restore-in-place").is_some());
         assert!(lookup("L999").is_none());
+        let doc = explain("restore-in-place").expect("documented");
+        assert!(doc.starts_with("# L005 restore-in-place (default: warning)"));
+        assert!(doc.contains("## Why is this bad?"));
+        assert!(explain("V017").expect("known").contains("backup_timestamp"));
+        assert!(explain("nope").is_none());
     }
 }
