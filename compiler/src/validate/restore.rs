@@ -1,6 +1,11 @@
 //! RESTORE checks (spec §2.3): duplicate table names, duplicate aliases, then properties. The
 //! RESTORE analyzer checks no database, repository or table: StarRocks creates the target
 //! database if needed and looks the snapshot up only at execution.
+//!
+//! Positions: StarRocks reports these two errors at the table reference's position. starsnap
+//! uses the span from the item's name to the start of the item's last token (`t PARTITION
+//! (p) AS a` → from `t` to `a`), which is what a table-reference node covers in the grammar;
+//! the corpus has no RESTORE duplicate to confirm it against.
 
 use std::collections::HashSet;
 

@@ -33,6 +33,11 @@ rule_doc! {
 
 pub(crate) fn check(stmt: &Statement, cx: &mut RuleCx<'_>) {
     let Statement::Restore(r) = stmt else { return };
+    if r.database.as_ref().is_some_and(|d| d.alias.is_some()) {
+        // `DATABASE src AS target`: restored into another database; whole-database overwrite
+        // is restore-database-in-place's concern.
+        return;
+    }
     for n in named_objects(r.on.as_ref()) {
         if n.alias.is_some() {
             continue;
@@ -68,6 +73,7 @@ mod tests {
 
     #[test]
     fn silent_with_alias_or_for_views() {
+        assert!(!fires("L005", "RESTORE SNAPSHOT s FROM r DATABASE d AS d2 ON (TABLE t) PROPERTIES (\"backup_timestamp\" = \"x\");"));
         assert!(!fires("L005", "RESTORE SNAPSHOT s FROM r DATABASE d ON (TABLE t AS t2) PROPERTIES (\"backup_timestamp\" = \"x\");"));
         assert!(!fires("L005", "RESTORE SNAPSHOT s FROM r DATABASE d ON (VIEW v) PROPERTIES (\"backup_timestamp\" = \"x\");"));
     }
