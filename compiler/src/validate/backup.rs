@@ -9,6 +9,7 @@ use super::{java, properties, Check, Cx};
 use crate::span::Span;
 use crate::syntax::ast::{
     Backup, ExternalCatalogs, NamedObject, ObjectItem, ObjectKeyword, ObjectKind, ObjectList,
+    PartitionNames, PartitionSpec,
 };
 
 /// The table-like refs of an `ON` list in the order StarRocks's AstBuilder lists them: bare
@@ -53,13 +54,16 @@ pub fn check(cx: &mut Cx<'_>, b: &Backup) {
         if let ExternalCatalogs::Named { catalogs, .. } = catalogs {
             for c in catalogs {
                 if java::equals_ignore_case(&c.name.value, "default_catalog") {
+                    default_catalog(cx, c.name.span);
+                } else if cx.catalog.catalog_exists(&c.name.value) == Some(false) {
                     cx.emit(
-                        Check::DefaultCatalogBackup,
+                        Check::UnknownCatalog,
                         c.name.span,
-                        "`default_catalog` cannot be backed up as an external catalog",
-                        "back up the internal catalog's databases with `BACKUP DATABASE <db> SNAPSHOT …` instead",
+                        format!("external catalog `{}` does not exist", c.name.value),
+                        "check the name with SHOW CATALOGS",
                         String::new(),
-                        "Do not support Backup/Restore the entire default catalog",
+                        // (sic) the trailing period is part of StarRocks's message.
+                        &format!("external catalog {} does not existed.", c.name.value),
                     );
                 }
             }
@@ -128,9 +132,11 @@ pub fn check(cx: &mut Cx<'_>, b: &Backup) {
     let mut seen: HashSet<&str> = HashSet::new();
     for n in table_refs(b.on.as_ref()) {
         let Some(name) = n.name.name() else { continue };
+        let mut table_known = true;
         if db_known {
             if let Some(db) = &db_name {
                 if cx.catalog.table_exists(db, &name.value) == Some(false) {
+                    table_known = false;
                     cx.emit(
                         Check::UnknownTable,
                         n.name.span,
@@ -140,6 +146,11 @@ pub fn check(cx: &mut Cx<'_>, b: &Backup) {
                         &format!("Incorrect table name '{}'", name.value),
                     );
                 }
+            }
+        }
+        if db_known && table_known {
+            if let (Some(db), Some(spec)) = (&db_name, &n.partitions) {
+                check_partitions(cx, db, &name.value, spec);
             }
         }
         if !seen.insert(name.value.as_str()) {
@@ -171,6 +182,39 @@ pub fn check(cx: &mut Cx<'_>, b: &Backup) {
 
     // 5. Properties.
     properties::check_backup(cx, b.properties.as_ref());
+}
+
+/// `analyzeTableRef`'s partition check: each named partition must exist (reported at the
+/// partition clause, with StarRocks's spacing quirks).
+fn check_partitions(cx: &mut Cx<'_>, db: &str, table: &str, spec: &PartitionSpec) {
+    let PartitionNames::Names(names) = &spec.names else {
+        return;
+    };
+    for p in names {
+        if cx.catalog.partition_exists(db, table, &p.value) == Some(false) {
+            let pos = cx.pos_text(spec.span);
+            cx.emit(
+                Check::UnknownPartition,
+                p.span,
+                format!("partition `{}` does not exist in table `{table}`", p.value),
+                "list the partitions with SHOW PARTITIONS FROM <table>",
+                pos,
+                &format!("partition[{}] does not exist  in table{table}", p.value),
+            );
+            return;
+        }
+    }
+}
+
+fn default_catalog(cx: &mut Cx<'_>, span: Span) {
+    cx.emit(
+        Check::DefaultCatalogBackup,
+        span,
+        "`default_catalog` cannot be backed up as an external catalog",
+        "back up the internal catalog's databases with `BACKUP DATABASE <db> SNAPSHOT …` instead",
+        String::new(),
+        "Do not support Backup/Restore the entire default catalog",
+    );
 }
 
 fn check_function(cx: &mut Cx<'_>, f: &NamedObject) {

@@ -39,10 +39,12 @@ pub enum Check {
     UnknownDatabase,
     UnknownRepository,
     UnknownTable,
+    UnknownPartition,
+    UnknownCatalog,
 }
 
 impl Check {
-    pub const ALL: [Check; 30] = [
+    pub const ALL: [Check; 32] = [
         Check::InvalidDatabaseName,
         Check::EmptyLabel,
         Check::EmptyRepository,
@@ -73,6 +75,8 @@ impl Check {
         Check::UnknownDatabase,
         Check::UnknownRepository,
         Check::UnknownTable,
+        Check::UnknownPartition,
+        Check::UnknownCatalog,
     ];
 
     /// `(code, kebab-case name, one-line summary)`.
@@ -109,6 +113,8 @@ impl Check {
             UnknownDatabase => ("V101", "unknown-database", "The database does not exist (needs the catalog)."),
             UnknownRepository => ("V102", "unknown-repository", "The repository does not exist (needs the catalog)."),
             UnknownTable => ("V103", "unknown-table", "A table named in a BACKUP does not exist (needs the catalog)."),
+            UnknownPartition => ("V104", "unknown-partition", "A partition named in a BACKUP does not exist (needs the catalog)."),
+            UnknownCatalog => ("V105", "unknown-catalog", "An external catalog named in a BACKUP does not exist (needs the catalog)."),
         }
     }
 
@@ -147,7 +153,8 @@ impl Check {
             | SnapshotInElement
             | InvalidTtl
             | NonPositiveTtl
-            | UnknownTable => (1064, "HY000"),
+            | UnknownTable
+            | UnknownPartition => (1064, "HY000"),
             EmptyRepository
             | EmptyFunctionName
             | InvalidFunctionName
@@ -162,7 +169,8 @@ impl Check {
             | MissingBackupTimestamp
             | UnknownRestoreProperty
             | EmptyRepositoryName
-            | UnknownRepository => (5064, "42000"),
+            | UnknownRepository
+            | UnknownCatalog => (5064, "42000"),
         }
     }
 
@@ -170,7 +178,11 @@ impl Check {
     pub fn needs_catalog(self) -> bool {
         matches!(
             self,
-            Check::UnknownDatabase | Check::UnknownRepository | Check::UnknownTable
+            Check::UnknownDatabase
+                | Check::UnknownRepository
+                | Check::UnknownTable
+                | Check::UnknownPartition
+                | Check::UnknownCatalog
         )
     }
 }

@@ -43,6 +43,15 @@ pub trait Catalog {
     fn table_exists(&self, _database: &str, _table: &str) -> Option<bool> {
         None
     }
+    /// Whether `partition` exists in the native table `table` (names as StarRocks looks them
+    /// up: case-insensitively).
+    fn partition_exists(&self, _database: &str, _table: &str, _partition: &str) -> Option<bool> {
+        None
+    }
+    /// Whether an external catalog of that name exists.
+    fn catalog_exists(&self, _name: &str) -> Option<bool> {
+        None
+    }
 }
 
 /// A catalog that knows nothing: only the static checks run.
