@@ -248,7 +248,9 @@ fn check_file(src: &str, parsed: &Parse, dialect: Dialect) -> Vec<Diagnostic> {
     for ps in &parsed.statements {
         let Some(stmt) = &ps.statement else { continue };
         if let crate::syntax::ast::Statement::Other { text, span } = stmt {
-            if let Some(d) = other::check(text, *span) {
+            // sqlparser's positions are mapped back through the exact source text.
+            let exact = src.get(span.start..span.end).unwrap_or(text);
+            if let Some(d) = other::check(exact, *span) {
                 diags.push(d);
             }
             continue;
