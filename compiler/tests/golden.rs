@@ -153,3 +153,39 @@ fn every_lint_rule_and_static_check_has_an_err_file() {
         }
     }
 }
+
+/// `fmt` over every golden file: idempotent, keeps every comment, and (for `ok/`) one
+/// snapshot of the formatted text.
+#[test]
+fn fmt_is_idempotent_on_golden_files_and_keeps_comments() {
+    use starsnap_compiler::fmt::format;
+    let mut settings = insta::Settings::clone_current();
+    settings.set_prepend_module_to_snapshot(false);
+    settings.set_snapshot_path("snapshots");
+    let _guard = settings.bind_to_scope();
+    for dir in ["ok", "err"] {
+        for path in files(dir) {
+            let text = std::fs::read_to_string(&path).expect("utf-8 golden file");
+            let dialect = options(&text).dialect;
+            let once = format(&text, dialect);
+            let twice = format(&once.output, dialect);
+            assert_eq!(twice.output, once.output, "{}", path.display());
+            assert!(!twice.changed, "{}", path.display());
+            for line in text.lines().filter(|l| l.trim_start().starts_with("--")) {
+                assert!(
+                    once.output.contains(line.trim()),
+                    "{}: lost {line}",
+                    path.display()
+                );
+            }
+            if dir == "ok" {
+                let stem = path
+                    .file_stem()
+                    .and_then(|s| s.to_str())
+                    .expect("utf-8 name")
+                    .to_string();
+                insta::assert_snapshot!(format!("fmt__{stem}"), once.output);
+            }
+        }
+    }
+}
