@@ -126,6 +126,9 @@ pub struct Session {
     /// Fault injection: when the engine sets this while answering a command, the protocol
     /// sends that answer and then closes the connection (as if the network dropped it).
     pub close_after: bool,
+    /// Fault injection: the command takes effect but its answer is never sent; the protocol
+    /// closes the connection instead (a client losing the connection mid-statement).
+    pub close_before_answer: bool,
 }
 
 /// The frontend: executes SQL for a session.

@@ -15,7 +15,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::thread::{self, JoinHandle};
 
 use crate::config::SimConfig;
-use crate::protocol::connection::{serve, ConnectionContext};
+use crate::protocol::connection::{serve, ConnectionContext, WRITE_TIMEOUT};
 use crate::protocol::packet::PacketStream;
 use crate::response::{Handler, Session};
 
@@ -152,20 +152,22 @@ fn accept_loop(listener: TcpListener, shared: Arc<Shared>) {
 /// One connection thread: serve, catch any panic, tell the handler, close the socket.
 fn run_connection(stream: TcpStream, id: u32, shared: Arc<Shared>) {
     let _ = stream.set_nodelay(true);
+    let _ = stream.set_write_timeout(Some(WRITE_TIMEOUT));
     let mut session: Option<Session> = None;
     if let Ok(mut io) = PacketStream::new(stream, shared.ctx.max_allowed_packet) {
-        let served = catch_unwind(AssertUnwindSafe(|| {
+        // A panic (there should be none) ends this connection only.
+        let _ = catch_unwind(AssertUnwindSafe(|| {
             serve(&mut io, &shared.ctx, id, &mut session)
         }));
-        if served.is_err() {
-            let _ = io.socket().shutdown(Shutdown::Both);
-        }
+        let _ = io.socket().shutdown(Shutdown::Both);
+    }
+    // Forget the socket before telling the handler, so that a test that saw the disconnect
+    // also sees the connection gone.
+    if let Some(s) = lock(&shared.open).remove(&id) {
+        let _ = s.shutdown(Shutdown::Both);
     }
     if let Some(s) = &session {
         let handler = &shared.ctx.handler;
         let _ = catch_unwind(AssertUnwindSafe(|| handler.disconnect(s)));
-    }
-    if let Some(s) = lock(&shared.open).remove(&id) {
-        let _ = s.shutdown(Shutdown::Both);
     }
 }

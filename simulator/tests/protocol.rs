@@ -19,7 +19,8 @@ use starsnap_simulator::{
 ///
 /// `rows N` (id, name, note; note NULL on every third row) · `nulls` · `affected N` ·
 /// `echo TEXT` (its length) · `set K V` · `get K` · `db` · `conn_id` · `count` · `fail` ·
-/// `panic` · `close_after` · the two variables the `mysql` crate asks for at connect.
+/// `panic` · `close_after` · `lost N` (sets variable `lost` to N, then the answer is lost) ·
+/// the two variables the `mysql` crate asks for at connect.
 #[derive(Default)]
 struct Scripted {
     seen: Mutex<Vec<String>>,
@@ -102,6 +103,11 @@ impl Scripted {
                 Some(session.statements.to_string()),
             ),
             "panic" => panic!("scripted panic"),
+            "lost" => {
+                session.variables.insert("lost".into(), arg.into());
+                session.close_before_answer = true;
+                Ok(Response::ok())
+            }
             "close_after" => {
                 session.close_after = true;
                 Ok(Response::ok())
@@ -392,7 +398,22 @@ fn an_oversized_packet_is_refused_with_1153_and_the_server_keeps_serving() {
     let mut other = connect(&server);
     let n: Option<u64> = other.query_first("echo 12345").expect("still serving");
     assert_eq!(n, Some(5));
-    assert!(handler.disconnects.load(Ordering::SeqCst) >= 1);
+    // The refused connection's thread ends (and reports) once the client has gone.
+    assert!(eventually(
+        || handler.disconnects.load(Ordering::SeqCst) == 1
+    ));
+}
+
+/// Polls `cond` for up to ten seconds.
+fn eventually(cond: impl Fn() -> bool) -> bool {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while std::time::Instant::now() < deadline {
+        if cond() {
+            return true;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    cond()
 }
 
 #[test]
@@ -531,4 +552,21 @@ fn stop_closes_the_listener_and_open_connections() {
     assert!(conn.ping().is_err());
     assert!(Conn::new(opts(port, "root", "")).is_err());
     server.stop();
+}
+
+#[test]
+fn close_before_answer_runs_the_statement_but_the_client_never_hears_back() {
+    let (server, handler) = start();
+    let mut conn = connect(&server);
+    assert!(
+        conn.query_drop("lost 7").is_err(),
+        "the answer never arrives"
+    );
+    drop(conn);
+    connect(&server).ping().expect("server still serving");
+    drop(server);
+    // The handler ran the statement before the connection was dropped.
+    let seen = handler.seen.lock().expect("lock").clone();
+    assert!(seen.iter().any(|q| q == "lost 7"), "{seen:?}");
+    assert_eq!(handler.disconnects.load(Ordering::SeqCst), 2);
 }

@@ -1,6 +1,6 @@
 //! One client connection after the socket is accepted: login, then one command at a time
 //! until the client quits, the socket fails, or the engine asks to drop the connection
-//! (`Session::close_after`).
+//! (`Session::close_after`, `Session::close_before_answer`).
 //!
 //! Command answers follow StarRocks 3.4 (`fe/.../qe/ConnectProcessor.java` `dispatch`):
 //! * COM_QUERY, COM_INIT_DB, COM_PING, COM_RESET_CONNECTION, COM_CHANGE_USER,
@@ -37,6 +37,13 @@ use super::results::{
 use super::NATIVE_PASSWORD;
 use crate::config::User;
 use crate::response::{Handler, Session, SqlError};
+
+/// How long the connection phase may take (MySQL's `connect_timeout` default).
+pub const LOGIN_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// How long one write may block on a client that does not read (MySQL's
+/// `net_write_timeout` default); then the connection is dropped.
+pub const WRITE_TIMEOUT: Duration = Duration::from_secs(60);
 
 /// What every connection of one server shares.
 pub struct ConnectionContext {
@@ -78,6 +85,8 @@ pub fn serve(
     connection_id: u32,
     session_out: &mut Option<Session>,
 ) {
+    // A client that connects and never logs in must not hold a thread forever.
+    let _ = io.socket().set_read_timeout(Some(LOGIN_TIMEOUT));
     let logged_in = match login(
         io,
         &ctx.server_version,
@@ -97,6 +106,9 @@ pub fn serve(
         capabilities,
         scramble,
     } = logged_in;
+    if io.socket().set_read_timeout(None).is_err() {
+        return;
+    }
     *session_out = Some(session);
     let Some(session) = session_out.as_mut() else {
         return;
@@ -174,6 +186,9 @@ impl Connection<'_> {
                 let sql = lossy(&body[..end]);
                 session.statements += 1;
                 let outcomes = handler.query(session, &sql);
+                if session.close_before_answer {
+                    return Ok(Next::Close);
+                }
                 write_outcomes(io, &outcomes, self.terminator())?;
             }
             com::INIT_DB => {
