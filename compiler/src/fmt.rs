@@ -145,6 +145,50 @@ mod tests {
         ";",
     ];
 
+    /// Words of the snapshot grammar, in any order: mostly invalid statements, some valid.
+    const SOUP: &[&str] = &[
+        "BACKUP",
+        "RESTORE",
+        "SNAPSHOT",
+        "DATABASE",
+        "TO",
+        "FROM",
+        "ON",
+        "(",
+        ")",
+        ",",
+        ";",
+        "PROPERTIES",
+        "\"timeout\"",
+        "=",
+        "\"600\"",
+        "'x'",
+        "`q`",
+        "t",
+        "d.s",
+        "AS",
+        "TABLE",
+        "PARTITION",
+        "ALL",
+        "TABLES",
+        "-- c\n",
+        "/* c */",
+        "SHOW",
+        "WHERE",
+        "VIEW",
+        "REPOSITORY",
+        "CREATE",
+        "WITH",
+        "BROKER",
+        "LOCATION",
+        "DROP",
+        "CANCEL",
+        "\n",
+        "SELECT",
+        "1",
+        "r",
+    ];
+
     proptest! {
         #[test]
         fn format_is_idempotent(picks in proptest::collection::vec((0..PIECES.len(), 0..GLUE.len()), 0..8)) {
@@ -158,6 +202,13 @@ mod tests {
             for c in ["-- note", "/* block */"] {
                 prop_assert_eq!(src.matches(c).count(), once.matches(c).count());
             }
+        }
+
+        #[test]
+        fn format_is_idempotent_on_token_soup(ix in proptest::collection::vec(0..SOUP.len(), 0..40)) {
+            let src = ix.into_iter().map(|i| SOUP[i]).collect::<Vec<_>>().join(" ");
+            let once = fmt34(&src);
+            prop_assert_eq!(fmt34(&once), once);
         }
 
         #[test]
