@@ -1,0 +1,587 @@
+//! Loads: `INSERT INTO … VALUES / SELECT`, `INSERT OVERWRITE`, `DELETE`. Every load is one
+//! transaction: rows are routed to partitions by the partition columns (expression-
+//! partitioned tables create the partitions they need), merged by the keys model
+//! (DUPLICATE appends, PRIMARY/UNIQUE replace by key, AGGREGATE aggregates), and every
+//! partition the load touched advances its VisibleVersion by exactly one.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use crate::engine::ast::{Delete, Insert, InsertSource, ObjName};
+use crate::engine::catalog::{
+    AggType, Catalog, Database, KeysType, Partition, PartitionBound, Partitioning, Row, Table,
+    TableKind, TableState,
+};
+use crate::engine::errors::{
+    self, ERR_BAD_FIELD_ERROR, ERR_BAD_TABLE_ERROR, ERR_INSERT_COLUMN_COUNT_MISMATCH,
+};
+use crate::engine::eval::{EvalEnv, Scope, SourceColumn};
+use crate::engine::value::{SqlType, Value};
+use crate::engine::{ddl, select, EngineCtx, Env};
+use crate::response::{Outcome, Response, Session, SqlError};
+
+/// StarRocks's primary key limit (bytes of the encoded key; BE `kPrimaryKeyLimitSize`).
+pub const PRIMARY_KEY_LIMIT: usize = 128;
+
+fn load_target<'c>(
+    dbs: &'c mut BTreeMap<String, Database>,
+    session: &Session,
+    name: &ObjName,
+) -> Result<&'c mut Table, SqlError> {
+    let db = ddl::target_db(session, name)?;
+    let database = dbs
+        .get_mut(&db)
+        .ok_or_else(|| errors::unknown_database(&db))?;
+    let t = database.tables.get_mut(&name.name).ok_or_else(|| {
+        errors::analyzing_code(
+            ERR_BAD_TABLE_ERROR,
+            &format!("Unknown table '{db}.{}'", name.name),
+        )
+    })?;
+    if t.kind != TableKind::Olap {
+        return Err(errors::analyzing(&format!(
+            "The target table {} of the INSERT is not insertable-into",
+            name.name
+        )));
+    }
+    if matches!(t.state, TableState::Restore | TableState::RestoreWithLoad) {
+        return Err(errors::ddl_plain(format!(
+            "Cannot write RESTORE state table \"{}\"",
+            t.name
+        )));
+    }
+    Ok(t)
+}
+
+pub fn insert(
+    cat: &mut Catalog,
+    env: &Env<'_>,
+    session: &Session,
+    ins: &Insert,
+    sql: &str,
+) -> Outcome {
+    // Source rows first (an INSERT … SELECT reads the catalog before the write).
+    let source_rows: Vec<Vec<Value>> = match &ins.source {
+        InsertSource::Values(rows) => {
+            let eval_env = EvalEnv {
+                session,
+                config: env.config,
+                tz: env.tz,
+                sql,
+                qualifiers: Vec::new(),
+                columns: &[],
+            };
+            let mut out = Vec::with_capacity(rows.len());
+            for r in rows {
+                let mut vals = Vec::with_capacity(r.len());
+                for e in r {
+                    vals.push(eval_env.eval(e, Scope::Empty)?);
+                }
+                out.push(vals);
+            }
+            out
+        }
+        InsertSource::Select(sel) => {
+            let ctx = EngineCtx {
+                catalog: cat,
+                config: env.config,
+                time_zone: env.tz,
+            };
+            select::run(&ctx, session, sel, sql, 0)?.rows
+        }
+    };
+    let Catalog {
+        databases, next_id, ..
+    } = cat;
+    let table = load_target(databases, session, &ins.table)?;
+    let targets: Vec<usize> = match &ins.columns {
+        None => (0..table.columns.len()).collect(),
+        Some(cols) => {
+            let mut v = Vec::with_capacity(cols.len());
+            for c in cols {
+                let i = table.column_index(c).ok_or_else(|| {
+                    errors::analyzing_code(
+                        ERR_BAD_FIELD_ERROR,
+                        &format!("Unknown column '{c}' in '{}'", table.name),
+                    )
+                })?;
+                v.push(i);
+            }
+            v
+        }
+    };
+    let mut rows: Vec<Row> = Vec::with_capacity(source_rows.len());
+    for src in source_rows {
+        if src.len() != targets.len() {
+            return Err(errors::analyzing_code(
+                ERR_INSERT_COLUMN_COUNT_MISMATCH,
+                &format!(
+                    "Inserted target column count: {} doesn't match select/value column count: {}",
+                    targets.len(),
+                    src.len()
+                ),
+            ));
+        }
+        rows.push(build_row(table, &targets, src, env)?);
+    }
+    if table.keys == KeysType::Primary {
+        for r in &rows {
+            if encoded_key_len(table, r) > PRIMARY_KEY_LIMIT {
+                return Err(errors::ddl_plain("primary key size exceed the limit."));
+            }
+        }
+    }
+    let n = rows.len() as u64;
+    if ins.overwrite {
+        overwrite(next_id, table, rows, &ins.partitions, env)?;
+    } else {
+        load_rows(next_id, table, rows, &ins.partitions, env)?;
+    }
+    table.updated_ms = env.now;
+    let txn = env.next_txn();
+    Ok(Response::Ok {
+        affected_rows: n,
+        last_insert_id: 0,
+        warnings: 0,
+        info: format!("{{'label':'insert_{txn:08x}', 'status':'VISIBLE', 'txnId':'{txn}'}}"),
+    })
+}
+
+fn build_row(
+    table: &Table,
+    targets: &[usize],
+    src: Vec<Value>,
+    env: &Env<'_>,
+) -> Result<Row, SqlError> {
+    let mut row: Vec<Option<Value>> = vec![None; table.columns.len()];
+    for (v, &i) in src.into_iter().zip(targets) {
+        row[i] = Some(v);
+    }
+    let mut out = Vec::with_capacity(row.len());
+    for (c, v) in table.columns.iter().zip(row) {
+        let v = match v {
+            Some(v) => v,
+            None => match &c.default {
+                Some(d) if d.eq_ignore_ascii_case("CURRENT_TIMESTAMP") => {
+                    Value::DateTime(env.tz.local_secs(env.now))
+                }
+                Some(d) if d.eq_ignore_ascii_case("NULL") => Value::Null,
+                Some(d) => Value::Str(d.clone()),
+                None if c.nullable || c.auto_increment => Value::Null,
+                None => {
+                    return Err(errors::analyzing(&format!(
+                        "'{}' must be explicitly mentioned in column permutation",
+                        c.name
+                    )))
+                }
+            },
+        };
+        let v = c.ty.coerce(v).map_err(|bad| {
+            filtered(&format!("Value '{bad}' is invalid for column '{}'", c.name))
+        })?;
+        if v.is_null() && !c.nullable && !c.auto_increment {
+            return Err(filtered(&format!(
+                "NULL value in non-nullable column '{}'",
+                c.name
+            )));
+        }
+        let v = match (&c.ty, v) {
+            (SqlType::Varchar(n) | SqlType::Char(n), Value::Str(s)) if s.len() > *n as usize => {
+                return Err(filtered(&format!(
+                    "String '{s}' is too long for column '{}'",
+                    c.name
+                )))
+            }
+            (_, v) => v,
+        };
+        out.push(v);
+    }
+    Ok(out)
+}
+
+fn filtered(reason: &str) -> SqlError {
+    errors::ddl_plain(format!("Insert has filtered data in strict mode. {reason}"))
+}
+
+/// Bytes of a primary key as the BE encodes it: fixed-width numbers and dates, strings as
+/// their bytes (plus a two-byte terminator unless last).
+pub fn encoded_key_len(table: &Table, row: &[Value]) -> usize {
+    let keys: Vec<usize> = table
+        .columns
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| c.is_key)
+        .map(|(i, _)| i)
+        .collect();
+    let last = keys.len().saturating_sub(1);
+    keys.iter()
+        .enumerate()
+        .map(|(k, &i)| match &table.columns[i].ty {
+            SqlType::Boolean | SqlType::TinyInt => 1,
+            SqlType::SmallInt => 2,
+            SqlType::Int | SqlType::Date => 4,
+            SqlType::BigInt | SqlType::DateTime | SqlType::Double => 8,
+            SqlType::LargeInt => 16,
+            _ => {
+                let len = row
+                    .get(i)
+                    .and_then(Value::to_text)
+                    .map(|s| s.len())
+                    .unwrap_or(0);
+                if k == last {
+                    len
+                } else {
+                    len + 2
+                }
+            }
+        })
+        .sum()
+}
+
+fn partition_key(table: &Table, row: &[Value]) -> Vec<Value> {
+    table
+        .partitioning
+        .columns()
+        .iter()
+        .filter_map(|c| table.column_index(c))
+        .map(|i| row[i].clone())
+        .collect()
+}
+
+/// Finds (or, for expression partitioning, creates) the partition of a row.
+fn route(
+    table: &mut Table,
+    row: &[Value],
+    env: &Env<'_>,
+    next_id: &mut u64,
+) -> Result<usize, SqlError> {
+    let key = partition_key(table, row);
+    if let Some(i) = table.route(&key) {
+        return Ok(i);
+    }
+    let name = table.name.clone();
+    let (bound, pname) = match &table.partitioning {
+        Partitioning::Range {
+            auto: Some(unit), ..
+        } => {
+            let secs = match key.first().map(|v| SqlType::DateTime.coerce(v.clone())) {
+                Some(Ok(Value::DateTime(s))) => s,
+                _ => return Err(filtered("The row's partition value is NULL or not a time")),
+            };
+            let lo = unit.truncate(secs);
+            let hi = unit.add(lo, 1);
+            let is_date = table
+                .partitioning
+                .columns()
+                .first()
+                .and_then(|c| table.column_index(c))
+                .is_some_and(|i| table.columns[i].ty == SqlType::Date);
+            let as_value = |s: i64| {
+                if is_date {
+                    Value::Date(s.div_euclid(86_400) as i32)
+                } else {
+                    Value::DateTime(s)
+                }
+            };
+            (
+                PartitionBound::Range {
+                    lower: Some(vec![as_value(lo)]),
+                    upper: Some(vec![as_value(hi)]),
+                },
+                format!("p{}", unit.partition_suffix(lo)),
+            )
+        }
+        Partitioning::List { auto: true, .. } => {
+            let parts: Vec<String> = key
+                .iter()
+                .map(|v| {
+                    v.to_text()
+                        .unwrap_or_else(|| "null".into())
+                        .chars()
+                        .filter(|c| c.is_ascii_alphanumeric())
+                        .collect()
+                })
+                .collect();
+            (
+                PartitionBound::List(vec![key.clone()]),
+                format!("p{}", parts.join("_")),
+            )
+        }
+        _ => {
+            if table.partitions.is_empty() {
+                return Err(errors::ddl(
+                    errors::Code(1748, "HY000"),
+                    format!(
+                        "data cannot be inserted into table with empty partition. Use `SHOW PARTITIONS FROM {name}` to see the currently partitions of this table. "
+                    ),
+                ));
+            }
+            return Err(filtered(
+                "The row is out of partition ranges. Please add a new partition.",
+            ));
+        }
+    };
+    let mut pname = pname;
+    while table.partition(&pname).is_some() {
+        pname.push('_');
+    }
+    let id = *next_id;
+    *next_id += 1;
+    let buckets = table.partitions.first().map(|p| p.buckets).unwrap_or(1);
+    table.insert_partition(Partition {
+        id,
+        name: pname.clone(),
+        bound,
+        visible_version: 1,
+        visible_version_time: env.now,
+        buckets,
+        replication_num: table.replication_num(),
+        storage_medium: "HDD".into(),
+        rows: Vec::new(),
+        data_size: 0,
+    });
+    table
+        .partitions
+        .iter()
+        .position(|p| p.name == pname)
+        .ok_or_else(|| errors::ddl_plain("partition creation failed"))
+}
+
+/// Merges rows into their partitions by the keys model; returns touched partition names.
+fn load_rows(
+    next_id: &mut u64,
+    table: &mut Table,
+    rows: Vec<Row>,
+    only: &[String],
+    env: &Env<'_>,
+) -> Result<BTreeSet<String>, SqlError> {
+    // Route everything first so a rejected row leaves the table untouched.
+    let mut staged: Vec<(String, Row)> = Vec::with_capacity(rows.len());
+    for r in rows {
+        let idx = route(table, &r, env, next_id)?;
+        let name = table.partitions[idx].name.clone();
+        if !only.is_empty() && !only.contains(&name) {
+            return Err(filtered(&format!(
+                "The row does not belong to partition(s) {}",
+                only.join(", ")
+            )));
+        }
+        staged.push((name, r));
+    }
+    let mut names: Vec<String> = Vec::with_capacity(staged.len());
+    for (name, r) in staged {
+        table_rows_push(table, &name, r);
+        names.push(name);
+    }
+    let touched: BTreeSet<String> = names.into_iter().collect();
+    let keys: Vec<usize> = table
+        .columns
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| c.is_key)
+        .map(|(i, _)| i)
+        .collect();
+    let aggs: Vec<Option<AggType>> = table.columns.iter().map(|c| c.agg).collect();
+    let model = table.keys;
+    for name in &touched {
+        if let Some(p) = table.partition_mut(name) {
+            if model != KeysType::Duplicate {
+                merge_by_key(&mut p.rows, &keys, &aggs, model);
+            }
+            p.recompute_size();
+            p.bump_version(env.now);
+        }
+    }
+    Ok(touched)
+}
+
+/// Staging: new rows are appended to the partition and merged afterwards.
+fn table_rows_push(table: &mut Table, partition: &str, row: Row) {
+    if let Some(p) = table.partition_mut(partition) {
+        p.rows.push(row);
+    }
+}
+
+/// Collapses rows with equal keys: later rows replace (PRIMARY/UNIQUE) or aggregate into
+/// (AGGREGATE) earlier ones. Order of first appearance is kept.
+fn merge_by_key(rows: &mut Vec<Row>, keys: &[usize], aggs: &[Option<AggType>], model: KeysType) {
+    let mut index: HashMap<Vec<(u8, Option<String>)>, usize> = HashMap::with_capacity(rows.len());
+    let mut out: Vec<Row> = Vec::with_capacity(rows.len());
+    for r in rows.drain(..) {
+        let k: Vec<(u8, Option<String>)> = keys.iter().map(|&i| (0, r[i].to_text())).collect();
+        match index.get(&k) {
+            Some(&at) => {
+                if model == KeysType::Aggregate {
+                    let cur = &mut out[at];
+                    for (i, agg) in aggs.iter().enumerate() {
+                        if let Some(a) = agg {
+                            cur[i] = combine(*a, &cur[i], &r[i]);
+                        }
+                    }
+                } else {
+                    out[at] = r;
+                }
+            }
+            None => {
+                index.insert(k, out.len());
+                out.push(r);
+            }
+        }
+    }
+    *rows = out;
+}
+
+fn combine(agg: AggType, old: &Value, new: &Value) -> Value {
+    match agg {
+        AggType::Replace => new.clone(),
+        AggType::ReplaceIfNotNull => {
+            if new.is_null() {
+                old.clone()
+            } else {
+                new.clone()
+            }
+        }
+        AggType::Max | AggType::Min => {
+            if old.is_null() {
+                return new.clone();
+            }
+            if new.is_null() {
+                return old.clone();
+            }
+            let o = new.total_cmp(old);
+            let take_new = if agg == AggType::Max {
+                o.is_gt()
+            } else {
+                o.is_lt()
+            };
+            if take_new {
+                new.clone()
+            } else {
+                old.clone()
+            }
+        }
+        AggType::Sum => match (old, new) {
+            (Value::Null, v) | (v, Value::Null) => v.clone(),
+            (Value::Int(a), Value::Int(b)) => Value::Int(a.wrapping_add(*b)),
+            (Value::Decimal(a, s), Value::Decimal(b, t)) if s == t => {
+                Value::Decimal(a.saturating_add(*b), *s)
+            }
+            (a, b) => Value::Float(a.as_f64().unwrap_or(0.0) + b.as_f64().unwrap_or(0.0)),
+        },
+    }
+}
+
+/// INSERT OVERWRITE: the partitions in scope are replaced by new partitions (new ids)
+/// holding only the new rows, as StarRocks does with temporary partitions; each new
+/// partition is at version 2 (created at 1, loaded once).
+fn overwrite(
+    next_id: &mut u64,
+    table: &mut Table,
+    rows: Vec<Row>,
+    only: &[String],
+    env: &Env<'_>,
+) -> Result<BTreeSet<String>, SqlError> {
+    let scope: Vec<String> = if only.is_empty() {
+        table.partitions.iter().map(|p| p.name.clone()).collect()
+    } else {
+        only.to_vec()
+    };
+    for name in &scope {
+        if table.partition(name).is_none() {
+            return Err(errors::ddl_plain(format!(
+                "Unknown partition '{name}' in table '{}'",
+                table.name
+            )));
+        }
+    }
+    for p in table
+        .partitions
+        .iter_mut()
+        .filter(|p| scope.contains(&p.name))
+    {
+        p.id = *next_id;
+        *next_id += 1;
+        p.rows.clear();
+        p.visible_version = 1;
+    }
+    let touched = load_rows(next_id, table, rows, only, env)?;
+    for p in table
+        .partitions
+        .iter_mut()
+        .filter(|p| scope.contains(&p.name) && !touched.contains(&p.name))
+    {
+        p.recompute_size();
+        p.bump_version(env.now);
+    }
+    Ok(touched)
+}
+
+pub fn delete(
+    cat: &mut Catalog,
+    env: &Env<'_>,
+    session: &Session,
+    del: &Delete,
+    sql: &str,
+) -> Outcome {
+    let table = load_target(&mut cat.databases, session, &del.table)?;
+    for p in &del.partitions {
+        if table.partition(p).is_none() {
+            return Err(errors::ddl_plain(format!(
+                "Partition does not exist. name: {p}"
+            )));
+        }
+    }
+    let columns: Vec<SourceColumn> = table
+        .columns
+        .iter()
+        .map(|c| SourceColumn {
+            name: c.name.clone(),
+            kind: c.ty.column_type(),
+            ty: Some(c.ty.clone()),
+        })
+        .collect();
+    let eval_env = EvalEnv {
+        session,
+        config: env.config,
+        tz: env.tz,
+        sql,
+        qualifiers: vec![table.name.clone()],
+        columns: &columns,
+    };
+    let primary = table.keys == KeysType::Primary;
+    let mut deleted = 0u64;
+    let mut plan: Vec<(usize, Vec<usize>)> = Vec::new();
+    for (pi, p) in table.partitions.iter().enumerate() {
+        if !del.partitions.is_empty() && !del.partitions.contains(&p.name) {
+            continue;
+        }
+        let mut gone = Vec::new();
+        for (ri, r) in p.rows.iter().enumerate() {
+            let hit = match &del.selection {
+                Some(w) => eval_env.eval(w, Scope::Row(r))?.truthy(),
+                None => true,
+            };
+            if hit {
+                gone.push(ri);
+            }
+        }
+        plan.push((pi, gone));
+    }
+    for (pi, gone) in plan {
+        let p = &mut table.partitions[pi];
+        if primary && gone.is_empty() {
+            continue;
+        }
+        deleted += gone.len() as u64;
+        let set: BTreeSet<usize> = gone.into_iter().collect();
+        let mut i = 0;
+        p.rows.retain(|_| {
+            let keep = !set.contains(&i);
+            i += 1;
+            keep
+        });
+        p.recompute_size();
+        p.bump_version(env.now);
+    }
+    table.updated_ms = env.now;
+    Ok(Response::affected(deleted))
+}

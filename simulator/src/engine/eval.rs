@@ -1,0 +1,691 @@
+//! Expression evaluation over a row, a group of rows (aggregates) or nothing (constant
+//! SELECTs, INSERT VALUES). SQL three-valued logic: comparisons with NULL are NULL, and
+//! WHERE keeps only rows whose predicate is true.
+
+use crate::config::SimConfig;
+use crate::engine::ast::{BinOp, Expr};
+use crate::engine::errors;
+use crate::engine::session;
+use crate::engine::time::{self, TimeUnit, TimeZone};
+use crate::engine::value::{SqlType, Value};
+use crate::response::{ColumnType, Session, SqlError};
+
+/// A column of the rows being evaluated.
+#[derive(Clone, Debug)]
+pub struct SourceColumn {
+    pub name: String,
+    pub kind: ColumnType,
+    pub ty: Option<SqlType>,
+}
+
+/// What an expression can see besides the row.
+pub struct EvalEnv<'a> {
+    pub session: &'a Session,
+    pub config: &'a SimConfig,
+    pub tz: &'a TimeZone,
+    /// The whole statement text, for error positions.
+    pub sql: &'a str,
+    /// Names a column may be qualified with (table name, alias).
+    pub qualifiers: Vec<String>,
+    pub columns: &'a [SourceColumn],
+}
+
+/// The rows an expression is evaluated against.
+#[derive(Clone, Copy)]
+pub enum Scope<'a> {
+    Empty,
+    Row(&'a [Value]),
+    Group(&'a [&'a [Value]]),
+}
+
+pub const AGGREGATES: &[&str] = &["count", "sum", "min", "max", "avg"];
+
+/// Whether an expression contains an aggregate call.
+pub fn has_aggregate(e: &Expr) -> bool {
+    match e {
+        Expr::Func { name, args, .. } => {
+            AGGREGATES.contains(&name.as_str()) || args.iter().any(has_aggregate)
+        }
+        Expr::Neg(x) | Expr::Not(x) => has_aggregate(x),
+        Expr::Bin { l, r, .. } => has_aggregate(l) || has_aggregate(r),
+        Expr::IsNull { e, .. } | Expr::Cast { e, .. } => has_aggregate(e),
+        Expr::In { e, list, .. } => has_aggregate(e) || list.iter().any(has_aggregate),
+        Expr::Between { e, lo, hi, .. } => {
+            has_aggregate(e) || has_aggregate(lo) || has_aggregate(hi)
+        }
+        Expr::Like { e, pat, .. } => has_aggregate(e) || has_aggregate(pat),
+        Expr::Case {
+            operand,
+            whens,
+            otherwise,
+        } => {
+            operand.as_deref().is_some_and(has_aggregate)
+                || whens
+                    .iter()
+                    .any(|(a, b)| has_aggregate(a) || has_aggregate(b))
+                || otherwise.as_deref().is_some_and(has_aggregate)
+        }
+        _ => false,
+    }
+}
+
+/// Calls `f` on every column reference of an expression.
+pub fn visit_columns<'e>(
+    e: &'e Expr,
+    f: &mut dyn FnMut(&'e Option<String>, &'e str, usize) -> Result<(), SqlError>,
+) -> Result<(), SqlError> {
+    match e {
+        Expr::Col { table, name, pos } => f(table, name, *pos),
+        Expr::Func { args, .. } => args.iter().try_for_each(|a| visit_columns(a, f)),
+        Expr::Neg(x) | Expr::Not(x) => visit_columns(x, f),
+        Expr::Bin { l, r, .. } => {
+            visit_columns(l, f)?;
+            visit_columns(r, f)
+        }
+        Expr::IsNull { e, .. } | Expr::Cast { e, .. } => visit_columns(e, f),
+        Expr::In { e, list, .. } => {
+            visit_columns(e, f)?;
+            list.iter().try_for_each(|a| visit_columns(a, f))
+        }
+        Expr::Between { e, lo, hi, .. } => {
+            visit_columns(e, f)?;
+            visit_columns(lo, f)?;
+            visit_columns(hi, f)
+        }
+        Expr::Like { e, pat, .. } => {
+            visit_columns(e, f)?;
+            visit_columns(pat, f)
+        }
+        Expr::Case {
+            operand,
+            whens,
+            otherwise,
+        } => {
+            if let Some(o) = operand {
+                visit_columns(o, f)?;
+            }
+            for (a, b) in whens {
+                visit_columns(a, f)?;
+                visit_columns(b, f)?;
+            }
+            match otherwise {
+                Some(o) => visit_columns(o, f),
+                None => Ok(()),
+            }
+        }
+        _ => Ok(()),
+    }
+}
+
+impl EvalEnv<'_> {
+    /// Checks that every column an expression names exists (before any row is read, as the
+    /// analyzer does).
+    pub fn check(&self, e: &Expr) -> Result<(), SqlError> {
+        visit_columns(e, &mut |t, n, p| self.resolve(t, n, p).map(|_| ()))
+    }
+
+    /// Index of a column reference, or StarRocks's "cannot be resolved" error.
+    pub fn resolve(
+        &self,
+        table: &Option<String>,
+        name: &str,
+        pos: usize,
+    ) -> Result<usize, SqlError> {
+        let qual_ok = match table {
+            None => true,
+            Some(t) => self.qualifiers.iter().any(|q| q == t),
+        };
+        let idx = if qual_ok {
+            self.columns
+                .iter()
+                .position(|c| c.name.eq_ignore_ascii_case(name))
+        } else {
+            None
+        };
+        idx.ok_or_else(|| {
+            let shown = match table {
+                Some(t) => format!("{t}.{name}"),
+                None => name.to_string(),
+            };
+            errors::analyzing_at(
+                self.sql,
+                pos,
+                None,
+                &format!("Column '{shown}' cannot be resolved"),
+            )
+        })
+    }
+
+    pub fn eval(&self, e: &Expr, scope: Scope<'_>) -> Result<Value, SqlError> {
+        match e {
+            Expr::Lit(v) => Ok(v.clone()),
+            Expr::Col { table, name, pos } => {
+                let idx = self.resolve(table, name, *pos)?;
+                Ok(match scope {
+                    Scope::Row(r) => r.get(idx).cloned().unwrap_or(Value::Null),
+                    Scope::Group(rows) => rows
+                        .first()
+                        .and_then(|r| r.get(idx).cloned())
+                        .unwrap_or(Value::Null),
+                    Scope::Empty => Value::Null,
+                })
+            }
+            Expr::SysVar { name, .. } => session::sysvar(self.session, self.config, self.tz, name),
+            Expr::UserVar(n) => Ok(self
+                .session
+                .variables
+                .get(&format!("@{n}"))
+                .map(|v| Value::Str(v.clone()))
+                .unwrap_or(Value::Null)),
+            Expr::Neg(x) => Ok(match self.eval(x, scope)? {
+                Value::Null => Value::Null,
+                Value::Int(i) => Value::Int(i.wrapping_neg()),
+                Value::Decimal(u, s) => Value::Decimal(-u, s),
+                v => v.as_f64().map(|f| Value::Float(-f)).unwrap_or(Value::Null),
+            }),
+            Expr::Not(x) => Ok(match self.eval(x, scope)? {
+                Value::Null => Value::Null,
+                v => Value::Bool(!v.truthy()),
+            }),
+            Expr::Bin { op, l, r } => self.binary(op, l, r, scope),
+            Expr::IsNull { e, neg } => Ok(Value::Bool(self.eval(e, scope)?.is_null() != *neg)),
+            Expr::In { e, list, neg } => {
+                let v = self.eval(e, scope)?;
+                if v.is_null() {
+                    return Ok(Value::Null);
+                }
+                let mut saw_null = false;
+                for item in list {
+                    let x = self.eval(item, scope)?;
+                    match v.sql_cmp(&x) {
+                        Some(std::cmp::Ordering::Equal) => return Ok(Value::Bool(!*neg)),
+                        None if x.is_null() => saw_null = true,
+                        _ => {}
+                    }
+                }
+                Ok(if saw_null {
+                    Value::Null
+                } else {
+                    Value::Bool(*neg)
+                })
+            }
+            Expr::Between { e, lo, hi, neg } => {
+                let v = self.eval(e, scope)?;
+                let (a, b) = (self.eval(lo, scope)?, self.eval(hi, scope)?);
+                match (v.sql_cmp(&a), v.sql_cmp(&b)) {
+                    (Some(x), Some(y)) => Ok(Value::Bool((x.is_ge() && y.is_le()) != *neg)),
+                    _ => Ok(Value::Null),
+                }
+            }
+            Expr::Like { e, pat, neg } => {
+                let v = self.eval(e, scope)?;
+                let p = self.eval(pat, scope)?;
+                match (v.to_text(), p.to_text()) {
+                    (Some(s), Some(p)) => Ok(Value::Bool(like(&s, &p) != *neg)),
+                    _ => Ok(Value::Null),
+                }
+            }
+            Expr::Cast { e, ty } => {
+                let v = self.eval(e, scope)?;
+                Ok(ty.coerce(v).unwrap_or(Value::Null))
+            }
+            Expr::Case {
+                operand,
+                whens,
+                otherwise,
+            } => {
+                let op = match operand {
+                    Some(o) => Some(self.eval(o, scope)?),
+                    None => None,
+                };
+                for (w, t) in whens {
+                    let c = self.eval(w, scope)?;
+                    let hit = match &op {
+                        Some(o) => o.sql_cmp(&c) == Some(std::cmp::Ordering::Equal),
+                        None => c.truthy(),
+                    };
+                    if hit {
+                        return self.eval(t, scope);
+                    }
+                }
+                match otherwise {
+                    Some(o) => self.eval(o, scope),
+                    None => Ok(Value::Null),
+                }
+            }
+            Expr::Func {
+                name,
+                args,
+                star,
+                distinct,
+                pos,
+            } => {
+                if AGGREGATES.contains(&name.as_str()) {
+                    let rows: &[&[Value]] = match scope {
+                        Scope::Group(rows) => rows,
+                        _ => {
+                            return Err(errors::analyzing_at(
+                                self.sql,
+                                *pos,
+                                None,
+                                &format!("'{name}' cannot be used here: aggregate functions are not allowed in this clause"),
+                            ))
+                        }
+                    };
+                    return self.aggregate(name, args, *star, *distinct, rows, *pos);
+                }
+                let vals = args
+                    .iter()
+                    .map(|a| self.eval(a, scope))
+                    .collect::<Result<Vec<_>, _>>()?;
+                self.scalar(name, &vals, *pos)
+            }
+        }
+    }
+
+    fn binary(&self, op: &BinOp, l: &Expr, r: &Expr, scope: Scope<'_>) -> Result<Value, SqlError> {
+        if matches!(op, BinOp::And | BinOp::Or) {
+            let a = self.eval(l, scope)?;
+            let b = self.eval(r, scope)?;
+            let t = |v: &Value| if v.is_null() { None } else { Some(v.truthy()) };
+            return Ok(match (op, t(&a), t(&b)) {
+                (BinOp::And, Some(false), _) | (BinOp::And, _, Some(false)) => Value::Bool(false),
+                (BinOp::And, Some(true), Some(true)) => Value::Bool(true),
+                (BinOp::Or, Some(true), _) | (BinOp::Or, _, Some(true)) => Value::Bool(true),
+                (BinOp::Or, Some(false), Some(false)) => Value::Bool(false),
+                _ => Value::Null,
+            });
+        }
+        let a = self.eval(l, scope)?;
+        let b = self.eval(r, scope)?;
+        use std::cmp::Ordering::*;
+        let cmp = |f: fn(std::cmp::Ordering) -> bool| match a.sql_cmp(&b) {
+            Some(o) => Value::Bool(f(o)),
+            None => Value::Null,
+        };
+        Ok(match op {
+            BinOp::Eq => cmp(|o| o == Equal),
+            BinOp::Ne => cmp(|o| o != Equal),
+            BinOp::Lt => cmp(|o| o == Less),
+            BinOp::Le => cmp(|o| o != Greater),
+            BinOp::Gt => cmp(|o| o == Greater),
+            BinOp::Ge => cmp(|o| o != Less),
+            BinOp::NullSafeEq => Value::Bool(match (a.is_null(), b.is_null()) {
+                (true, true) => true,
+                (false, false) => a.sql_cmp(&b) == Some(Equal),
+                _ => false,
+            }),
+            _ => arith(op, &a, &b),
+        })
+    }
+
+    fn aggregate(
+        &self,
+        name: &str,
+        args: &[Expr],
+        star: bool,
+        distinct: bool,
+        rows: &[&[Value]],
+        pos: usize,
+    ) -> Result<Value, SqlError> {
+        if name == "count" && star {
+            return Ok(Value::Int(rows.len() as i64));
+        }
+        let arg = args.first().ok_or_else(|| {
+            errors::analyzing_at(
+                self.sql,
+                pos,
+                None,
+                &format!("No matching function with signature: {name}()"),
+            )
+        })?;
+        let mut vals = Vec::with_capacity(rows.len());
+        for r in rows {
+            let v = self.eval(arg, Scope::Row(r))?;
+            if !v.is_null() {
+                vals.push(v);
+            }
+        }
+        if distinct {
+            vals.sort_by(|a, b| a.total_cmp(b));
+            vals.dedup_by(|a, b| a.total_cmp(b).is_eq());
+        }
+        Ok(match name {
+            "count" => Value::Int(vals.len() as i64),
+            "min" => vals
+                .into_iter()
+                .min_by(|a, b| a.total_cmp(b))
+                .unwrap_or(Value::Null),
+            "max" => vals
+                .into_iter()
+                .max_by(|a, b| a.total_cmp(b))
+                .unwrap_or(Value::Null),
+            "sum" => sum(&vals),
+            _ => {
+                if vals.is_empty() {
+                    Value::Null
+                } else {
+                    let total: f64 = vals.iter().filter_map(Value::as_f64).sum();
+                    Value::Float(total / vals.len() as f64)
+                }
+            }
+        })
+    }
+
+    fn scalar(&self, name: &str, a: &[Value], pos: usize) -> Result<Value, SqlError> {
+        let now_ms = self.config.clock.now_ms();
+        let arg = |i: usize| a.get(i).cloned().unwrap_or(Value::Null);
+        let text = |i: usize| a.get(i).and_then(Value::to_text);
+        Ok(match name {
+            "database" | "schema" => self
+                .session
+                .current_db
+                .clone()
+                .map(Value::Str)
+                .unwrap_or(Value::Null),
+            "connection_id" => Value::Int(i64::from(self.session.connection_id)),
+            "current_version" => Value::Str(self.config.version.version_comment().to_string()),
+            "version" => Value::Str(self.config.version.mysql_version().to_string()),
+            "user" | "session_user" | "system_user" => {
+                Value::Str(format!("'{}'@'%'", self.session.user))
+            }
+            "current_user" => Value::Str(format!("'{}'@'%'", self.session.user)),
+            "now" | "current_timestamp" | "localtime" | "localtimestamp" | "sysdate" => {
+                Value::DateTime(self.tz.local_secs(now_ms))
+            }
+            "curdate" | "current_date" => Value::Date(self.tz.local_date(now_ms)),
+            "unix_timestamp" if a.is_empty() => Value::Int(now_ms.div_euclid(1000)),
+            "concat" => {
+                let mut s = String::new();
+                for v in a {
+                    match v.to_text() {
+                        Some(t) => s.push_str(&t),
+                        None => return Ok(Value::Null),
+                    }
+                }
+                Value::Str(s)
+            }
+            "concat_ws" => {
+                let sep = text(0).unwrap_or_default();
+                let parts: Vec<String> = a.iter().skip(1).filter_map(Value::to_text).collect();
+                Value::Str(parts.join(&sep))
+            }
+            "upper" | "ucase" => text(0)
+                .map(|s| Value::Str(s.to_uppercase()))
+                .unwrap_or(Value::Null),
+            "lower" | "lcase" => text(0)
+                .map(|s| Value::Str(s.to_lowercase()))
+                .unwrap_or(Value::Null),
+            "length" => text(0)
+                .map(|s| Value::Int(s.len() as i64))
+                .unwrap_or(Value::Null),
+            "char_length" | "character_length" => text(0)
+                .map(|s| Value::Int(s.chars().count() as i64))
+                .unwrap_or(Value::Null),
+            "trim" => text(0)
+                .map(|s| Value::Str(s.trim().to_string()))
+                .unwrap_or(Value::Null),
+            "substr" | "substring" => match (text(0), arg(1).as_i64()) {
+                (Some(s), Some(start)) => {
+                    let chars: Vec<char> = s.chars().collect();
+                    let n = chars.len() as i64;
+                    let from = if start > 0 {
+                        start - 1
+                    } else {
+                        (n + start).max(0)
+                    };
+                    let len = arg(2).as_i64().unwrap_or(n);
+                    let from = from.clamp(0, n) as usize;
+                    let to = (from as i64 + len.max(0)).clamp(0, n) as usize;
+                    Value::Str(chars[from..to].iter().collect())
+                }
+                _ => Value::Null,
+            },
+            "replace" => match (text(0), text(1), text(2)) {
+                (Some(s), Some(f), Some(t)) if !f.is_empty() => Value::Str(s.replace(&f, &t)),
+                (Some(s), _, _) => Value::Str(s),
+                _ => Value::Null,
+            },
+            "ifnull" | "nvl" => {
+                if arg(0).is_null() {
+                    arg(1)
+                } else {
+                    arg(0)
+                }
+            }
+            "coalesce" => a
+                .iter()
+                .find(|v| !v.is_null())
+                .cloned()
+                .unwrap_or(Value::Null),
+            "nullif" => {
+                if arg(0).sql_cmp(&arg(1)) == Some(std::cmp::Ordering::Equal) {
+                    Value::Null
+                } else {
+                    arg(0)
+                }
+            }
+            "if" => {
+                if arg(0).truthy() {
+                    arg(1)
+                } else {
+                    arg(2)
+                }
+            }
+            "abs" => match arg(0) {
+                Value::Int(i) => Value::Int(i.wrapping_abs()),
+                Value::Decimal(u, s) => Value::Decimal(u.wrapping_abs(), s),
+                v => v
+                    .as_f64()
+                    .map(|f| Value::Float(f.abs()))
+                    .unwrap_or(Value::Null),
+            },
+            "round" | "floor" | "ceil" | "ceiling" | "truncate" => {
+                let Some(f) = arg(0).as_f64() else {
+                    return Ok(Value::Null);
+                };
+                let digits = arg(1).as_i64().unwrap_or(0).clamp(0, 18) as i32;
+                let m = 10f64.powi(digits);
+                let r = match name {
+                    "floor" => (f * m).floor() / m,
+                    "ceil" | "ceiling" => (f * m).ceil() / m,
+                    "truncate" => (f * m).trunc() / m,
+                    _ => (f * m).round() / m,
+                };
+                if digits == 0 {
+                    Value::Int(r as i64)
+                } else {
+                    Value::Float(r)
+                }
+            }
+            "greatest" => a
+                .iter()
+                .cloned()
+                .max_by(|x, y| x.total_cmp(y))
+                .unwrap_or(Value::Null),
+            "least" => a
+                .iter()
+                .cloned()
+                .min_by(|x, y| x.total_cmp(y))
+                .unwrap_or(Value::Null),
+            "date" | "to_date" => SqlType::Date.coerce(arg(0)).unwrap_or(Value::Null),
+            "timestamp" => SqlType::DateTime.coerce(arg(0)).unwrap_or(Value::Null),
+            "year" | "month" | "day" | "dayofmonth" => {
+                match SqlType::Date.coerce(arg(0)).unwrap_or(Value::Null) {
+                    Value::Date(d) => {
+                        let (y, m, dd) = time::civil_from_days(i64::from(d));
+                        Value::Int(match name {
+                            "year" => y,
+                            "month" => i64::from(m),
+                            _ => i64::from(dd),
+                        })
+                    }
+                    _ => Value::Null,
+                }
+            }
+            "date_trunc" => {
+                let unit = text(0).and_then(|u| TimeUnit::parse(&u));
+                match (
+                    unit,
+                    SqlType::DateTime.coerce(arg(1)).unwrap_or(Value::Null),
+                ) {
+                    (Some(u), Value::DateTime(s)) => Value::DateTime(u.truncate(s)),
+                    _ => Value::Null,
+                }
+            }
+            "from_unixtime" => match arg(0).as_i64() {
+                Some(s) => Value::Str(time::format_naive_datetime(
+                    s + i64::from(self.tz.offset_secs),
+                )),
+                None => Value::Null,
+            },
+            _ => {
+                let kinds: Vec<&str> = a.iter().map(type_name).collect();
+                return Err(errors::analyzing_at(
+                    self.sql,
+                    pos,
+                    None,
+                    &format!(
+                        "No matching function with signature: {name}({})",
+                        kinds.join(", ")
+                    ),
+                ));
+            }
+        })
+    }
+}
+
+fn type_name(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null_type",
+        Value::Bool(_) => "boolean",
+        Value::Int(_) => "bigint(20)",
+        Value::Float(_) => "double",
+        Value::Decimal(..) => "decimal",
+        Value::Date(_) => "date",
+        Value::DateTime(_) => "datetime",
+        Value::Str(_) => "varchar",
+    }
+}
+
+fn sum(vals: &[Value]) -> Value {
+    if vals.is_empty() {
+        return Value::Null;
+    }
+    if vals
+        .iter()
+        .all(|v| matches!(v, Value::Int(_) | Value::Bool(_)))
+    {
+        return Value::Int(
+            vals.iter()
+                .filter_map(Value::as_i64)
+                .fold(0i64, i64::wrapping_add),
+        );
+    }
+    if let Some(scale) = vals.iter().try_fold(None::<u8>, |acc, v| match v {
+        Value::Decimal(_, s) => Some(Some(acc.map_or(*s, |a: u8| a.max(*s)))),
+        Value::Int(_) => Some(acc),
+        _ => None,
+    }) {
+        let scale = scale.unwrap_or(0);
+        let total: i64 = vals
+            .iter()
+            .map(|v| match v {
+                Value::Decimal(u, s) => u.saturating_mul(10i64.pow(u32::from(scale - *s))),
+                Value::Int(i) => i.saturating_mul(10i64.pow(u32::from(scale))),
+                _ => 0,
+            })
+            .fold(0i64, i64::saturating_add);
+        return Value::Decimal(total, scale);
+    }
+    Value::Float(vals.iter().filter_map(Value::as_f64).sum())
+}
+
+fn arith(op: &BinOp, a: &Value, b: &Value) -> Value {
+    if a.is_null() || b.is_null() {
+        return Value::Null;
+    }
+    if let (Value::Int(x), Value::Int(y)) = (a, b) {
+        return match op {
+            BinOp::Add => Value::Int(x.wrapping_add(*y)),
+            BinOp::Sub => Value::Int(x.wrapping_sub(*y)),
+            BinOp::Mul => Value::Int(x.wrapping_mul(*y)),
+            BinOp::Div if *y == 0 => Value::Null,
+            BinOp::Div => Value::Float(*x as f64 / *y as f64),
+            BinOp::Mod if *y == 0 => Value::Null,
+            BinOp::Mod => Value::Int(x.wrapping_rem(*y)),
+            _ => Value::Null,
+        };
+    }
+    match (a.as_f64(), b.as_f64()) {
+        (Some(x), Some(y)) => match op {
+            BinOp::Add => Value::Float(x + y),
+            BinOp::Sub => Value::Float(x - y),
+            BinOp::Mul => Value::Float(x * y),
+            BinOp::Div if y == 0.0 => Value::Null,
+            BinOp::Div => Value::Float(x / y),
+            BinOp::Mod if y == 0.0 => Value::Null,
+            BinOp::Mod => Value::Float(x % y),
+            _ => Value::Null,
+        },
+        _ => Value::Null,
+    }
+}
+
+/// SQL LIKE with `%`, `_` and backslash escapes.
+pub fn like(s: &str, p: &str) -> bool {
+    let s: Vec<char> = s.chars().collect();
+    let mut pat: Vec<(char, bool)> = Vec::new();
+    let mut it = p.chars();
+    while let Some(c) = it.next() {
+        if c == '\\' {
+            if let Some(n) = it.next() {
+                pat.push((n, true));
+            }
+        } else {
+            pat.push((c, false));
+        }
+    }
+    // dp[j]: pattern[..i] matches s[..j]
+    let mut dp = vec![false; s.len() + 1];
+    dp[0] = true;
+    for &(c, lit) in &pat {
+        let mut next = vec![false; s.len() + 1];
+        if c == '%' && !lit {
+            let mut any = false;
+            for j in 0..=s.len() {
+                any |= dp[j];
+                next[j] = any;
+            }
+        } else {
+            for j in 1..=s.len() {
+                next[j] = dp[j - 1] && ((c == '_' && !lit) || s[j - 1] == c);
+            }
+        }
+        dp = next;
+    }
+    dp[s.len()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn like_patterns() {
+        assert!(like("starsnap", "star%"));
+        assert!(like("a_c", "a\\_c"));
+        assert!(!like("abc", "a\\_c"));
+        assert!(like("abc", "_b_"));
+        assert!(!like("abc", "ab"));
+    }
+
+    #[test]
+    fn sums_keep_integers_and_decimals() {
+        assert_eq!(sum(&[Value::Int(2), Value::Int(3)]), Value::Int(5));
+        assert_eq!(
+            sum(&[Value::Decimal(150, 2), Value::Decimal(5, 1)]),
+            Value::Decimal(200, 2)
+        );
+    }
+}

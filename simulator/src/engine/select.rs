@@ -1,0 +1,416 @@
+//! SELECT over one table, view, materialized view or `information_schema` virtual table
+//! (or no FROM): WHERE, GROUP BY, aggregates, HAVING, ORDER BY, DISTINCT, LIMIT/OFFSET.
+//! Views and materialized views are evaluated from their defining query (single-table
+//! queries only), so an MV always reads as freshly refreshed.
+
+use std::collections::BTreeMap;
+
+use crate::engine::ast::{Expr, Select, SelectItem, Stmt};
+use crate::engine::catalog::{TableKind, TableState};
+use crate::engine::errors::{self, ERR_BAD_DB_ERROR, ERR_BAD_TABLE_ERROR, ERR_BAD_TABLE_STATE};
+use crate::engine::eval::{has_aggregate, EvalEnv, Scope, SourceColumn};
+use crate::engine::value::Value;
+use crate::engine::{infoschema, parser, EngineCtx};
+use crate::response::{Column, ColumnType, Outcome, Response, Session, SqlError};
+
+/// Result columns and rows of a SELECT.
+pub struct QueryResult {
+    pub columns: Vec<SourceColumn>,
+    pub rows: Vec<Vec<Value>>,
+}
+
+pub fn execute(ctx: &EngineCtx<'_>, session: &mut Session, sel: &Select, sql: &str) -> Outcome {
+    let r = run(ctx, session, sel, sql, 0)?;
+    Ok(Response::ResultSet {
+        columns: r
+            .columns
+            .iter()
+            .map(|c| Column::typed(c.name.clone(), c.kind))
+            .collect(),
+        rows: r
+            .rows
+            .iter()
+            .map(|row| row.iter().map(Value::to_text).collect())
+            .collect(),
+    })
+}
+
+/// The error a query on a table in a non-NORMAL state gets (spec §3.2).
+pub fn state_error(state: TableState) -> SqlError {
+    let shown = match state {
+        TableState::Restore | TableState::RestoreWithLoad => "RESTORING".to_string(),
+        other => other.to_string(),
+    };
+    errors::analyzing_code(
+        ERR_BAD_TABLE_STATE,
+        &format!("Table state is not NORMAL: '{shown}'"),
+    )
+}
+
+enum Rows<'a> {
+    Borrowed(Vec<&'a [Value]>),
+    Owned(Vec<Vec<Value>>),
+}
+
+fn source<'a>(
+    ctx: &'a EngineCtx<'a>,
+    session: &Session,
+    sel: &Select,
+    sql: &str,
+    depth: usize,
+) -> Result<(Vec<SourceColumn>, Rows<'a>, Vec<String>), SqlError> {
+    let Some(from) = &sel.from else {
+        return Ok((Vec::new(), Rows::Owned(vec![Vec::new()]), Vec::new()));
+    };
+    let mut quals = vec![from.name.clone()];
+    if let Some(a) = &sel.alias {
+        quals.push(a.clone());
+    }
+    let db = match (&from.db, &session.current_db) {
+        (Some(d), _) => d.clone(),
+        (None, Some(d)) => d.clone(),
+        (None, None) => return Err(errors::no_database_selected()),
+    };
+    if db.eq_ignore_ascii_case("information_schema") {
+        let vt =
+            infoschema::table(ctx, session, &from.name.to_ascii_lowercase()).ok_or_else(|| {
+                errors::analyzing_at(
+                    sql,
+                    from.pos,
+                    Some(ERR_BAD_TABLE_ERROR),
+                    &format!("Unknown table 'information_schema.{}'", from.name),
+                )
+            })?;
+        let cols = vt
+            .columns
+            .iter()
+            .map(|(n, k)| SourceColumn {
+                name: n.clone(),
+                kind: *k,
+                ty: None,
+            })
+            .collect();
+        return Ok((cols, Rows::Owned(vt.rows), quals));
+    }
+    let database = ctx.catalog.db(&db).ok_or_else(|| {
+        errors::analyzing_at(
+            sql,
+            from.pos,
+            Some(ERR_BAD_DB_ERROR),
+            &format!("Unknown database '{db}'"),
+        )
+    })?;
+    let table = database.tables.get(&from.name).ok_or_else(|| {
+        errors::analyzing_at(
+            sql,
+            from.pos,
+            Some(ERR_BAD_TABLE_ERROR),
+            &format!("Unknown table '{db}.{}'", from.name),
+        )
+    })?;
+    if table.state != TableState::Normal {
+        return Err(state_error(table.state));
+    }
+    let definition = match table.kind {
+        TableKind::Olap => None,
+        TableKind::View => table.view_definition.clone(),
+        TableKind::MaterializedView => table.mv.as_ref().map(|m| m.query.clone()),
+    };
+    if let Some(def) = definition {
+        if depth > 8 {
+            return Err(errors::analyzing("View nesting too deep"));
+        }
+        let inner = match parser::parse_all(&def) {
+            Ok(mut v) if v.len() == 1 => match v.remove(0).stmt {
+                Stmt::Select(s) => s,
+                _ => return Err(errors::unsupported("this view definition")),
+            },
+            _ => return Err(errors::unsupported("this view definition")),
+        };
+        let mut inner_session = session.clone();
+        inner_session.current_db = Some(db.clone());
+        let r = run(ctx, &inner_session, &inner, &def, depth + 1)?;
+        return Ok((r.columns, Rows::Owned(r.rows), quals));
+    }
+    let cols = table
+        .columns
+        .iter()
+        .map(|c| SourceColumn {
+            name: c.name.clone(),
+            kind: c.ty.column_type(),
+            ty: Some(c.ty.clone()),
+        })
+        .collect();
+    let rows = table
+        .partitions
+        .iter()
+        .flat_map(|p| p.rows.iter().map(|r| r.as_slice()))
+        .collect();
+    Ok((cols, Rows::Borrowed(rows), quals))
+}
+
+/// Runs a SELECT and returns typed columns and value rows.
+pub fn run(
+    ctx: &EngineCtx<'_>,
+    session: &Session,
+    sel: &Select,
+    sql: &str,
+    depth: usize,
+) -> Result<QueryResult, SqlError> {
+    let (columns, rows, qualifiers) = source(ctx, session, sel, sql, depth)?;
+    let all: Vec<&[Value]> = match &rows {
+        Rows::Borrowed(v) => v.clone(),
+        Rows::Owned(v) => v.iter().map(Vec::as_slice).collect(),
+    };
+    let env = EvalEnv {
+        session,
+        config: ctx.config,
+        tz: ctx.time_zone,
+        sql,
+        qualifiers,
+        columns: &columns,
+    };
+    for item in &sel.items {
+        if let SelectItem::Expr { expr, .. } = item {
+            env.check(expr)?;
+        }
+    }
+    for e in sel
+        .selection
+        .iter()
+        .chain(sel.group_by.iter())
+        .chain(sel.having.iter())
+    {
+        env.check(e)?;
+    }
+    let aliases: Vec<&str> = sel
+        .items
+        .iter()
+        .filter_map(|i| match i {
+            SelectItem::Expr { alias, text, .. } => Some(alias.as_deref().unwrap_or(text)),
+            SelectItem::Star => None,
+        })
+        .collect();
+    for k in &sel.order_by {
+        match &k.expr {
+            Expr::Col {
+                table: None, name, ..
+            } if aliases.iter().any(|a| a.eq_ignore_ascii_case(name)) => {}
+            e => env.check(e)?,
+        }
+    }
+    let mut kept = Vec::with_capacity(all.len());
+    for r in all {
+        let keep = match &sel.selection {
+            Some(w) => env.eval(w, Scope::Row(r))?.truthy(),
+            None => true,
+        };
+        if keep {
+            kept.push(r);
+        }
+    }
+
+    // Output columns.
+    let mut out_cols: Vec<SourceColumn> = Vec::new();
+    for item in &sel.items {
+        match item {
+            SelectItem::Star => out_cols.extend(columns.iter().cloned()),
+            SelectItem::Expr { expr, alias, text } => out_cols.push(SourceColumn {
+                name: alias.clone().unwrap_or_else(|| text.clone()),
+                kind: static_kind(expr, &env).unwrap_or(ColumnType::VarString),
+                ty: None,
+            }),
+        }
+    }
+    let aggregate = !sel.group_by.is_empty()
+        || sel.having.is_some()
+        || sel
+            .items
+            .iter()
+            .any(|i| matches!(i, SelectItem::Expr { expr, .. } if has_aggregate(expr)));
+
+    let project = |scope: Scope<'_>| -> Result<Vec<Value>, SqlError> {
+        let mut out = Vec::with_capacity(out_cols.len());
+        for item in &sel.items {
+            match item {
+                SelectItem::Star => {
+                    let r: &[Value] = match scope {
+                        Scope::Row(r) => r,
+                        Scope::Group(g) => g.first().copied().unwrap_or(&[]),
+                        Scope::Empty => &[],
+                    };
+                    for i in 0..columns.len() {
+                        out.push(r.get(i).cloned().unwrap_or(Value::Null));
+                    }
+                }
+                SelectItem::Expr { expr, .. } => out.push(env.eval(expr, scope)?),
+            }
+        }
+        Ok(out)
+    };
+    let order_key = |scope: Scope<'_>, out: &[Value]| -> Result<Vec<Value>, SqlError> {
+        let mut keys = Vec::with_capacity(sel.order_by.len());
+        for k in &sel.order_by {
+            let v = match &k.expr {
+                Expr::Lit(Value::Int(n)) if *n >= 1 && (*n as usize) <= out.len() => {
+                    out[*n as usize - 1].clone()
+                }
+                Expr::Col {
+                    table: None, name, ..
+                } => match out_cols
+                    .iter()
+                    .position(|c| c.name.eq_ignore_ascii_case(name))
+                {
+                    Some(i)
+                        if !columns.iter().any(|c| c.name.eq_ignore_ascii_case(name))
+                            || aggregate =>
+                    {
+                        out[i].clone()
+                    }
+                    _ => env.eval(&k.expr, scope)?,
+                },
+                e => env.eval(e, scope)?,
+            };
+            keys.push(v);
+        }
+        Ok(keys)
+    };
+
+    let mut result: Vec<(Vec<Value>, Vec<Value>)> = Vec::new();
+    if aggregate {
+        let mut groups: BTreeMap<GroupKey, Vec<&[Value]>> = BTreeMap::new();
+        if sel.group_by.is_empty() {
+            groups.insert(Vec::new(), kept);
+        } else {
+            for r in kept {
+                let mut key = Vec::with_capacity(sel.group_by.len());
+                for g in &sel.group_by {
+                    let v = match g {
+                        Expr::Lit(Value::Int(n)) if *n >= 1 && (*n as usize) <= sel.items.len() => {
+                            match &sel.items[*n as usize - 1] {
+                                SelectItem::Expr { expr, .. } => env.eval(expr, Scope::Row(r))?,
+                                SelectItem::Star => Value::Null,
+                            }
+                        }
+                        e => env.eval(e, Scope::Row(r))?,
+                    };
+                    key.push((discriminant(&v), v.to_text()));
+                }
+                groups.entry(key).or_default().push(r);
+            }
+        }
+        for rows in groups.values() {
+            let scope = Scope::Group(rows);
+            if let Some(h) = &sel.having {
+                if !env.eval(h, scope)?.truthy() {
+                    continue;
+                }
+            }
+            let out = project(scope)?;
+            let key = order_key(scope, &out)?;
+            result.push((key, out));
+        }
+    } else {
+        for r in kept {
+            let out = project(Scope::Row(r))?;
+            let key = order_key(Scope::Row(r), &out)?;
+            result.push((key, out));
+        }
+    }
+    if !sel.order_by.is_empty() {
+        result.sort_by(|a, b| {
+            for (i, k) in sel.order_by.iter().enumerate() {
+                let o = a.0[i].total_cmp(&b.0[i]);
+                let o = if k.desc { o.reverse() } else { o };
+                if o.is_ne() {
+                    return o;
+                }
+            }
+            std::cmp::Ordering::Equal
+        });
+    }
+    let mut rows: Vec<Vec<Value>> = result.into_iter().map(|(_, r)| r).collect();
+    if sel.distinct {
+        let mut seen = std::collections::BTreeSet::new();
+        rows.retain(|r| {
+            seen.insert(
+                r.iter()
+                    .map(|v| (discriminant(v), v.to_text()))
+                    .collect::<Vec<_>>(),
+            )
+        });
+    }
+    let offset = usize::try_from(sel.offset).unwrap_or(usize::MAX);
+    let rows: Vec<Vec<Value>> = match sel.limit {
+        Some(n) => rows
+            .into_iter()
+            .skip(offset)
+            .take(usize::try_from(n).unwrap_or(usize::MAX))
+            .collect(),
+        None => rows.into_iter().skip(offset).collect(),
+    };
+    // Columns whose type could not be known statically take the type of their first value.
+    for (i, c) in out_cols.iter_mut().enumerate() {
+        if c.kind == ColumnType::VarString && c.ty.is_none() {
+            if let Some(v) = rows.iter().map(|r| &r[i]).find(|v| !v.is_null()) {
+                c.kind = value_kind(v);
+            }
+        }
+    }
+    Ok(QueryResult {
+        columns: out_cols,
+        rows,
+    })
+}
+
+/// A grouping key: per value, its kind and text.
+type GroupKey = Vec<(u8, Option<String>)>;
+
+fn discriminant(v: &Value) -> u8 {
+    match v {
+        Value::Null => 0,
+        Value::Bool(_) => 1,
+        Value::Int(_) | Value::Float(_) | Value::Decimal(..) => 2,
+        Value::Date(_) | Value::DateTime(_) => 3,
+        Value::Str(_) => 4,
+    }
+}
+
+fn value_kind(v: &Value) -> ColumnType {
+    match v {
+        Value::Bool(_) => ColumnType::Tiny,
+        Value::Int(_) => ColumnType::LongLong,
+        Value::Float(_) => ColumnType::Double,
+        Value::Decimal(..) => ColumnType::Decimal,
+        Value::Date(_) => ColumnType::Date,
+        Value::DateTime(_) => ColumnType::DateTime,
+        Value::Null | Value::Str(_) => ColumnType::VarString,
+    }
+}
+
+/// The wire type of an expression when it is known without evaluating it.
+fn static_kind(e: &Expr, env: &EvalEnv<'_>) -> Option<ColumnType> {
+    match e {
+        Expr::Col { table, name, pos } => env
+            .resolve(table, name, *pos)
+            .ok()
+            .map(|i| env.columns[i].kind),
+        Expr::Func { name, args, .. } => match name.as_str() {
+            "count" | "connection_id" => Some(ColumnType::LongLong),
+            "avg" => Some(ColumnType::Double),
+            "min" | "max" => args.first().and_then(|a| static_kind(a, env)),
+            "sum" => match args.first().and_then(|a| static_kind(a, env)) {
+                Some(ColumnType::Decimal) => Some(ColumnType::Decimal),
+                Some(ColumnType::Double) => Some(ColumnType::Double),
+                Some(ColumnType::Long | ColumnType::LongLong | ColumnType::Tiny) => {
+                    Some(ColumnType::LongLong)
+                }
+                _ => None,
+            },
+            _ => None,
+        },
+        Expr::Lit(Value::Str(_)) => Some(ColumnType::VarString),
+        Expr::Cast { ty, .. } => Some(ty.column_type()),
+        _ => None,
+    }
+}
