@@ -1,0 +1,200 @@
+//! Connections to a StarRocks frontend with the `mysql` crate.
+//!
+//! Always the text protocol (StarRocks's prepared statements are of no use here) and
+//! `prefer_socket(false)`: with the default, the `mysql` crate asks `SELECT @@socket`, which
+//! StarRocks answers with error 1193, and the connection fails.
+
+use std::time::Duration;
+
+use mysql::prelude::Queryable;
+use mysql::{Conn, OptsBuilder, Value};
+
+use crate::error::RuntimeError;
+use crate::row::ResultSet;
+use crate::version::StarRocksVersion;
+
+/// Where and how to connect. The password is given by the *name* of an environment variable.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ConnectOptions {
+    pub host: String,
+    pub port: u16,
+    pub user: String,
+    /// Name of the environment variable holding the password; `None`: empty password.
+    pub password_env: Option<String>,
+    pub connect_timeout: Duration,
+    /// Read/write timeout of one statement on the socket.
+    pub io_timeout: Duration,
+}
+
+impl Default for ConnectOptions {
+    fn default() -> Self {
+        ConnectOptions {
+            host: "127.0.0.1".into(),
+            port: 9030,
+            user: "root".into(),
+            password_env: None,
+            connect_timeout: Duration::from_secs(10),
+            io_timeout: Duration::from_secs(60),
+        }
+    }
+}
+
+/// One connection to a StarRocks frontend.
+pub struct Cluster {
+    conn: Conn,
+    opts: ConnectOptions,
+    statements: u64,
+}
+
+impl std::fmt::Debug for Cluster {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Cluster")
+            .field("host", &self.opts.host)
+            .field("port", &self.opts.port)
+            .field("user", &self.opts.user)
+            .finish()
+    }
+}
+
+fn text_of(v: &Value) -> Option<String> {
+    match v {
+        Value::NULL => None,
+        Value::Bytes(b) => Some(String::from_utf8_lossy(b).into_owned()),
+        Value::Int(i) => Some(i.to_string()),
+        Value::UInt(u) => Some(u.to_string()),
+        Value::Float(f) => Some(f.to_string()),
+        Value::Double(d) => Some(d.to_string()),
+        other => Some(other.as_sql(true).trim_matches('\'').to_string()),
+    }
+}
+
+impl Cluster {
+    /// Connects. `env` looks up environment variables (the CLI passes `std::env::var`; tests
+    /// pass a map), so the password never travels through the options.
+    pub fn connect(
+        opts: &ConnectOptions,
+        env: &dyn Fn(&str) -> Option<String>,
+    ) -> Result<Cluster, RuntimeError> {
+        let password = match &opts.password_env {
+            None => String::new(),
+            Some(name) => {
+                env(name).ok_or_else(|| RuntimeError::MissingPasswordEnv { name: name.clone() })?
+            }
+        };
+        let builder = OptsBuilder::new()
+            .ip_or_hostname(Some(opts.host.clone()))
+            .tcp_port(opts.port)
+            .user(Some(opts.user.clone()))
+            .pass(Some(password))
+            .prefer_socket(false)
+            .tcp_connect_timeout(Some(opts.connect_timeout))
+            .read_timeout(Some(opts.io_timeout))
+            .write_timeout(Some(opts.io_timeout))
+            .stmt_cache_size(0);
+        let conn = Conn::new(builder).map_err(|e| classify_connect_error(opts, e))?;
+        Ok(Cluster {
+            conn,
+            opts: opts.clone(),
+            statements: 0,
+        })
+    }
+
+    pub fn options(&self) -> &ConnectOptions {
+        &self.opts
+    }
+
+    /// Statements this connection has sent through [`Cluster::query`]/[`Cluster::execute`].
+    pub fn statements_sent(&self) -> u64 {
+        self.statements
+    }
+
+    /// Runs one statement and returns its first result set (empty for statements without one).
+    pub fn query(&mut self, sql: &str) -> Result<ResultSet, RuntimeError> {
+        self.statements += 1;
+        let mut result = self
+            .conn
+            .query_iter(sql)
+            .map_err(|e| classify_query_error(sql, e))?;
+        let mut out = ResultSet::new(sql, Vec::new(), Vec::new());
+        if let Some(set) = result.iter() {
+            let columns: Vec<String> = set
+                .columns()
+                .as_ref()
+                .iter()
+                .map(|c| c.name_str().into_owned())
+                .collect();
+            let mut rows = Vec::new();
+            for row in set {
+                let row = row.map_err(|e| classify_query_error(sql, e))?;
+                rows.push(
+                    row.unwrap_raw()
+                        .iter()
+                        .map(|v| v.as_ref().and_then(text_of))
+                        .collect(),
+                );
+            }
+            out = ResultSet::new(sql, columns, rows);
+        }
+        // Drain any further result sets so the connection stays usable.
+        while let Some(set) = result.iter() {
+            for row in set {
+                row.map_err(|e| classify_query_error(sql, e))?;
+            }
+        }
+        Ok(out)
+    }
+
+    /// Runs a statement for its effect.
+    pub fn execute(&mut self, sql: &str) -> Result<u64, RuntimeError> {
+        self.statements += 1;
+        let result = self
+            .conn
+            .query_iter(sql)
+            .map_err(|e| classify_query_error(sql, e))?;
+        let affected = result.affected_rows();
+        drop(result);
+        Ok(affected)
+    }
+
+    /// The cluster's StarRocks version, from `@@version_comment`.
+    pub fn version(&mut self) -> Result<StarRocksVersion, RuntimeError> {
+        let rs = self.query("SELECT @@version_comment AS version_comment")?;
+        let row = rs
+            .iter()
+            .next()
+            .ok_or_else(|| RuntimeError::Version(String::new()))?;
+        StarRocksVersion::parse(row.text("version_comment")?)
+    }
+}
+
+fn classify_connect_error(opts: &ConnectOptions, e: mysql::Error) -> RuntimeError {
+    match e {
+        mysql::Error::MySqlError(me) if me.code == 1045 => RuntimeError::Auth {
+            host: opts.host.clone(),
+            port: opts.port,
+            user: opts.user.clone(),
+            message: me.message,
+        },
+        other => RuntimeError::Connect {
+            host: opts.host.clone(),
+            port: opts.port,
+            timeout: opts.connect_timeout,
+            message: other.to_string(),
+        },
+    }
+}
+
+fn classify_query_error(sql: &str, e: mysql::Error) -> RuntimeError {
+    match e {
+        mysql::Error::MySqlError(me) => RuntimeError::Server {
+            statement: sql.to_string(),
+            code: me.code,
+            sqlstate: me.state,
+            message: me.message,
+        },
+        other => RuntimeError::ConnectionLost {
+            statement: sql.to_string(),
+            message: other.to_string(),
+        },
+    }
+}

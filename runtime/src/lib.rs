@@ -1,0 +1,13 @@
+//! starsnap's runtime: the only crate that talks to a StarRocks cluster (ARCHITECTURE.md,
+//! invariant 4). It connects with the `mysql` crate over TCP, reads every result set by column
+//! name (invariant 5), and turns what the cluster says into the compiler's types.
+
+pub mod conn;
+pub mod error;
+pub mod row;
+pub mod version;
+
+pub use conn::{Cluster, ConnectOptions};
+pub use error::RuntimeError;
+pub use row::{NamedRow, ResultSet};
+pub use version::StarRocksVersion;
