@@ -42,6 +42,9 @@ pub struct SimConfig {
     /// The largest packet the server reads; a bigger one is refused with error 1153 and the
     /// connection closes. StarRocks's `max_allowed_packet` default: 32 MiB.
     pub max_allowed_packet: usize,
+    /// How long each BACKUP/RESTORE job state lasts (`snapshot::pacing`); a few
+    /// milliseconds per state by default.
+    pub snapshot_pacing: crate::snapshot::Pacing,
 }
 
 impl Default for SimConfig {
@@ -60,6 +63,7 @@ impl Default for SimConfig {
             storage: BTreeMap::new(),
             seed: 0,
             max_allowed_packet: crate::protocol::DEFAULT_MAX_ALLOWED_PACKET,
+            snapshot_pacing: crate::snapshot::Pacing::default(),
         }
     }
 }

@@ -13,6 +13,7 @@ pub mod profile;
 pub mod protocol;
 pub mod response;
 pub mod server;
+pub mod snapshot;
 
 pub use clock::Clock;
 pub use config::{BackendSpec, SimConfig, User};

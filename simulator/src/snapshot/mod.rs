@@ -1,0 +1,350 @@
+//! The snapshot engine: repositories, BACKUP (and later RESTORE) jobs, SHOW BACKUP / SHOW
+//! SNAPSHOT, CANCEL, job pacing and fault injection (spec §2, §3.1–§3.5, §4, §8).
+//!
+//! Statements are parsed and statically analyzed with the compiler
+//! (`starsnap_compiler::syntax::parse`, `validate::analyze` over [`analyze::CatalogView`]), so
+//! `starsnap lint` and the simulator agree by construction; checks that need simulator state
+//! the compiler cannot see (partitions, functions, empty databases, brokers) and every
+//! `BackupHandler` execution check run here, in StarRocks's order.
+//!
+//! The engine routes statements for which [`handles`] is true to [`Snapshots::execute`],
+//! holding its catalog lock; [`Snapshots`] keeps its own state (jobs, faults, pacing) behind
+//! its own mutex, taken after the catalog's. Jobs advance as described in [`pacing`].
+//! With a `data_dir`, jobs and armed faults are saved to `<data_dir>/snapshot_jobs.json` and
+//! reloaded by the next simulator on that directory; a job that was running continues from
+//! the state it was in, on the schedule it had (so a job whose time has passed catches up
+//! at the first statement after the restart). Repositories live in the engine's catalog.
+//!
+//! Modules: `analyze` (compiler hook-up and extra analyzer checks), `backup` (submission and
+//! job steps), `show` (SHOW BACKUP, SHOW SNAPSHOT), `repository` (CREATE/DROP REPOSITORY),
+//! `cancel`, `storage` + `files` (the on-disk layout), `faults`, `pacing`, `job`, `md5`.
+
+pub mod analyze;
+pub mod backup;
+pub mod cancel;
+pub mod faults;
+pub mod files;
+pub mod job;
+pub mod md5;
+pub mod pacing;
+pub mod repository;
+pub mod show;
+pub mod storage;
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::sync::{Mutex, MutexGuard};
+
+use serde::{Deserialize, Serialize};
+use starsnap_compiler::syntax::ast::{JobKind, Statement};
+
+use crate::clock::EpochMillis;
+use crate::config::SimConfig;
+use crate::engine::catalog::Catalog;
+use crate::engine::time::TimeZone;
+use crate::engine::{errors, EngineCtx};
+use crate::response::{Outcome, Response, Session};
+
+pub use faults::{AdminCommand, ConnectionDrop, Faults, JobFailure, JobType};
+pub use job::{BackupJob, BackupState, JobStatus};
+pub use pacing::Pacing;
+
+/// What the snapshot engine borrows from the engine for one statement.
+pub struct SnapCtx<'a> {
+    pub catalog: &'a mut Catalog,
+    pub config: &'a SimConfig,
+    /// The FE time zone (snapshot timestamps).
+    pub time_zone: &'a TimeZone,
+}
+
+impl SnapCtx<'_> {
+    pub fn now_ms(&self) -> EpochMillis {
+        self.config.clock.now_ms()
+    }
+
+    /// A read-only engine view (for SHOW helpers such as the session time zone).
+    pub fn engine_ctx(&self) -> EngineCtx<'_> {
+        EngineCtx {
+            catalog: self.catalog,
+            config: self.config,
+            time_zone: self.time_zone,
+        }
+    }
+}
+
+/// The last job of a database.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub enum Job {
+    Backup(BackupJob),
+}
+
+impl Job {
+    pub fn is_done(&self) -> bool {
+        match self {
+            Job::Backup(b) => b.state.is_done(),
+        }
+    }
+
+    pub fn repository(&self) -> &str {
+        match self {
+            Job::Backup(b) => &b.repository,
+        }
+    }
+}
+
+/// Everything the snapshot engine keeps.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub struct State {
+    /// The last job per database name; `""` is the external-catalog job.
+    pub jobs: BTreeMap<String, Job>,
+    pub faults: Faults,
+    pub pacing: Pacing,
+}
+
+/// The snapshot engine of one simulator.
+pub struct Snapshots {
+    state: Mutex<State>,
+    save_path: Option<PathBuf>,
+}
+
+const STATE_FILE: &str = "snapshot_jobs.json";
+
+/// Whether a statement belongs to the snapshot engine (by its first keywords): BACKUP,
+/// RESTORE, CANCEL BACKUP|RESTORE, CREATE [READ ONLY] REPOSITORY, DROP REPOSITORY,
+/// DROP SNAPSHOT, SHOW BACKUP|RESTORE|SNAPSHOT, and the `ADMIN … SIMULATOR` statements.
+pub fn handles(sql: &str) -> bool {
+    let words: Vec<String> = leading_words(sql, 4);
+    let w = |i: usize| words.get(i).map(String::as_str).unwrap_or("");
+    match w(0) {
+        "BACKUP" | "RESTORE" => true,
+        "CANCEL" => matches!(w(1), "BACKUP" | "RESTORE"),
+        "CREATE" => w(1) == "REPOSITORY" || (w(1) == "READ" && w(2) == "ONLY"),
+        "DROP" => matches!(w(1), "REPOSITORY" | "SNAPSHOT"),
+        "SHOW" => matches!(w(1), "BACKUP" | "RESTORE" | "SNAPSHOT"),
+        "ADMIN" => faults::is_admin(sql),
+        _ => false,
+    }
+}
+
+/// The first `n` words, upper-cased, skipping comments.
+fn leading_words(sql: &str, n: usize) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut rest = sql;
+    while out.len() < n {
+        rest = rest.trim_start();
+        if let Some(r) = rest.strip_prefix("--") {
+            rest = r.split_once('\n').map(|(_, b)| b).unwrap_or("");
+            continue;
+        }
+        if let Some(r) = rest.strip_prefix("/*") {
+            rest = r.split_once("*/").map(|(_, b)| b).unwrap_or("");
+            continue;
+        }
+        let end = rest
+            .find(|c: char| !(c.is_alphanumeric() || c == '_'))
+            .unwrap_or(rest.len());
+        if end == 0 {
+            break;
+        }
+        out.push(rest[..end].to_ascii_uppercase());
+        rest = &rest[end..];
+    }
+    out
+}
+
+impl Snapshots {
+    /// A snapshot engine for `config`, reloading saved jobs from its `data_dir`.
+    pub fn new(config: &SimConfig) -> Snapshots {
+        let save_path = config.data_dir.as_ref().map(|d| d.join(STATE_FILE));
+        let mut state = save_path
+            .as_ref()
+            .and_then(|p| std::fs::read_to_string(p).ok())
+            .and_then(|t| serde_json::from_str::<State>(&t).ok())
+            .unwrap_or_default();
+        if save_path.is_none() || state.jobs.is_empty() {
+            state.pacing = config.snapshot_pacing.clone();
+        }
+        Snapshots {
+            state: Mutex::new(state),
+            save_path,
+        }
+    }
+
+    fn lock(&self) -> MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn save(&self, st: &State) {
+        if let Some(path) = &self.save_path {
+            if let Ok(text) = serde_json::to_vec(st) {
+                let tmp = path.with_extension("json.tmp");
+                if std::fs::write(&tmp, text).is_ok() {
+                    let _ = std::fs::rename(&tmp, path);
+                }
+            }
+        }
+    }
+
+    /// Runs one snapshot statement. Jobs advance first (see [`pacing`]).
+    pub fn execute(&self, cx: &mut SnapCtx<'_>, session: &mut Session, sql: &str) -> Outcome {
+        let mut st = self.lock();
+        backup::advance(&mut st, cx);
+        let out = if faults::is_admin(sql) {
+            faults::parse_admin(sql).map(|cmd| {
+                let State { faults, pacing, .. } = &mut *st;
+                faults::apply(cmd, faults, pacing);
+                Response::ok()
+            })
+        } else {
+            self.statement(&mut st, cx, session, sql)
+        };
+        if st.faults.take_drop(sql) {
+            session.close_after = true;
+        }
+        self.save(&st);
+        out
+    }
+
+    fn statement(
+        &self,
+        st: &mut State,
+        cx: &mut SnapCtx<'_>,
+        s: &mut Session,
+        sql: &str,
+    ) -> Outcome {
+        let parsed = analyze::parse_one(sql, cx.config.version)?;
+        let stmt = &parsed.statement;
+        match stmt {
+            Statement::Backup(b) => backup::submit(st, cx, s, b, &parsed),
+            Statement::CreateRepository(c) => {
+                analyze::check(&parsed, cx, s)?;
+                repository::create(cx, c)
+            }
+            Statement::DropRepository(d) => {
+                analyze::check(&parsed, cx, s)?;
+                repository::drop(st, cx, d)
+            }
+            Statement::ShowSnapshot(ss) => {
+                analyze::check(&parsed, cx, s)?;
+                show::show_snapshot(cx, ss)
+            }
+            Statement::ShowJobs(j) => {
+                analyze::check(&parsed, cx, s)?;
+                if st.faults.take_show_error() {
+                    return Err(errors::analyzing(
+                        "meta data may has been updated during this period, please try again",
+                    ));
+                }
+                match j.kind {
+                    JobKind::Backup => show::show_backup(st, cx, s, j),
+                    JobKind::Restore => show::show_restore(st, cx, s, j),
+                }
+            }
+            Statement::Cancel(c) => cancel::cancel(st, cx, c),
+            Statement::Restore(_) => Err(errors::unsupported("RESTORE (not implemented yet)")),
+            _ => Err(errors::unsupported(sql.trim())),
+        }
+    }
+
+    /// Advances every job to the clock's current time (tests call this after moving a
+    /// virtual clock; any snapshot statement does it too).
+    pub fn tick(&self, cx: &mut SnapCtx<'_>) {
+        let mut st = self.lock();
+        if backup::advance(&mut st, cx) {
+            self.save(&st);
+        }
+    }
+
+    /// Applies a fault-injection command (the library form of `ADMIN SET SIMULATOR …`).
+    pub fn inject(&self, cmd: AdminCommand) {
+        let mut st = self.lock();
+        let State { faults, pacing, .. } = &mut *st;
+        faults::apply(cmd, faults, pacing);
+        self.save(&st);
+    }
+
+    /// Fails the next `kind` job on `database` at `state` with Status `[COMMON_ERROR, msg: …]`.
+    pub fn fail_job_at(&self, kind: JobType, database: &str, state: &str, message: &str) {
+        self.inject(AdminCommand::FailJob(JobFailure::new(
+            kind, database, state, message,
+        )));
+    }
+
+    /// The next `n` SHOW BACKUP / SHOW RESTORE fail with "meta data may has been updated".
+    pub fn fail_next_shows(&self, n: u32) {
+        self.inject(AdminCommand::ShowErrors(n));
+    }
+
+    /// The next `n` BACKUP / RESTORE submissions are refused as if the submit lock were held.
+    pub fn reject_next_submissions(&self, n: u32) {
+        self.inject(AdminCommand::SubmitBusy(n));
+    }
+
+    /// Closes the connection after answering the next `times` statements starting with `prefix`.
+    pub fn drop_connection_after(&self, prefix: &str, times: u32) {
+        self.inject(AdminCommand::Drop(ConnectionDrop {
+            prefix: prefix.to_string(),
+            remaining: times,
+        }));
+    }
+
+    /// Marks backend `index` (into `SimConfig::backends`) dead or alive.
+    pub fn set_backend_alive(&self, index: usize, alive: bool) {
+        self.inject(AdminCommand::Backend { index, alive });
+    }
+
+    /// Replaces the job pacing.
+    pub fn set_pacing(&self, pacing: Pacing) {
+        let mut st = self.lock();
+        st.pacing = pacing;
+        self.save(&st);
+    }
+
+    /// Number of alive backends: configured alive and not marked dead.
+    pub fn alive_backends(&self, config: &SimConfig) -> usize {
+        let st = self.lock();
+        config
+            .backends
+            .iter()
+            .enumerate()
+            .filter(|(i, b)| b.alive && !st.faults.dead_backends.contains(i))
+            .count()
+    }
+
+    /// A copy of the current state (jobs, faults, pacing), for inspection.
+    pub fn snapshot_state(&self) -> State {
+        self.lock().clone()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn routing_by_leading_words() {
+        for yes in [
+            "BACKUP SNAPSHOT d.l TO r",
+            "  restore snapshot l from r",
+            "CANCEL BACKUP FROM d",
+            "create read only repository r with broker on location 's3://b'",
+            "/* c */ CREATE REPOSITORY r WITH BROKER ON LOCATION 'x'",
+            "DROP REPOSITORY r",
+            "DROP SNAPSHOT s ON r",
+            "SHOW BACKUP",
+            "show snapshot on r",
+            "ADMIN SET SIMULATOR FAULT 'submit_busy' TIMES 1",
+        ] {
+            assert!(handles(yes), "{yes}");
+        }
+        for no in [
+            "SHOW REPOSITORIES",
+            "CREATE TABLE t (a int)",
+            "DROP TABLE t",
+            "SELECT 1",
+            "ADMIN SET FRONTEND CONFIG",
+        ] {
+            assert!(!handles(no), "{no}");
+        }
+    }
+}

@@ -1,0 +1,200 @@
+//! SHOW BACKUP (14 columns, spec §3.1), SHOW RESTORE (18 columns, §3.2) and SHOW SNAPSHOT
+//! (list and detail forms, §3.3). SHOW SNAPSHOT reads the repository folder every time.
+
+use starsnap_compiler::syntax::ast::{ShowJobs, ShowSnapshot, SnapshotColumn, SnapshotFilter};
+
+use super::job::BackupJob;
+use super::{files, storage, Job, SnapCtx, State};
+use crate::engine::errors;
+use crate::engine::show::{layouts, session_time_zone};
+use crate::engine::time::TimeZone;
+use crate::response::{Outcome, Response, Session};
+
+fn time(tz: &TimeZone, ms: i64) -> Option<String> {
+    (ms > 0).then(|| tz.format_datetime(ms))
+}
+
+/// One SHOW BACKUP row (`BackupJob.getInfo`).
+pub fn backup_row(j: &BackupJob, tz: &TimeZone) -> Vec<Option<String>> {
+    vec![
+        Some(j.job_id.to_string()),
+        Some(j.label.clone()),
+        Some(j.db_name.clone()),
+        Some(j.state.name().to_string()),
+        Some(j.objects_text()),
+        time(tz, j.create_ms),
+        time(tz, j.snapshot_finished_ms),
+        time(tz, j.upload_finished_ms),
+        time(tz, j.finished_ms),
+        Some(String::new()),
+        Some(String::new()),
+        Some(j.task_errors_text()),
+        Some(j.status.render()),
+        Some(j.timeout_s.to_string()),
+    ]
+}
+
+/// The jobs SHOW lists: the named database's, or every database's in database-id order, then
+/// the external-catalog job.
+fn listed<'a>(st: &'a State, cx: &SnapCtx<'_>, j: &ShowJobs) -> Vec<&'a Job> {
+    match &j.database {
+        Some(db) => st.jobs.get(&db.value).into_iter().collect(),
+        None => {
+            let mut v: Vec<(u64, &Job)> = st
+                .jobs
+                .iter()
+                .filter_map(|(name, job)| {
+                    if name.is_empty() {
+                        Some((u64::MAX, job))
+                    } else {
+                        cx.catalog.db(name).map(|d| (d.id, job))
+                    }
+                })
+                .collect();
+            v.sort_by_key(|(id, _)| *id);
+            v.into_iter().map(|(_, j)| j).collect()
+        }
+    }
+}
+
+fn refuse_filters(cx: &SnapCtx<'_>, j: &ShowJobs) -> Result<(), crate::response::SqlError> {
+    // 3.4 has no WHERE on SHOW BACKUP (a syntax error from the parser) and ignores SHOW
+    // RESTORE's WHERE; 4.1's filters are not simulated.
+    if cx.config.version >= crate::profile::VersionProfile::V4_1 && !j.filters.is_empty() {
+        return Err(errors::unsupported(
+            "WHERE / ORDER BY / LIMIT on SHOW BACKUP / RESTORE",
+        ));
+    }
+    Ok(())
+}
+
+/// `SHOW BACKUP [FROM db]`.
+pub fn show_backup(st: &State, cx: &SnapCtx<'_>, s: &Session, j: &ShowJobs) -> Outcome {
+    refuse_filters(cx, j)?;
+    let tz = session_time_zone(&cx.engine_ctx(), s);
+    let rows = listed(st, cx, j)
+        .into_iter()
+        .map(|job| match job {
+            Job::Backup(b) => backup_row(b, &tz),
+        })
+        .collect();
+    Ok(Response::ResultSet {
+        columns: layouts::show_backup(cx.config.version),
+        rows,
+    })
+}
+
+/// `SHOW RESTORE [FROM db] [WHERE …]` (WHERE ignored, spec §2.5).
+pub fn show_restore(st: &State, cx: &SnapCtx<'_>, _s: &Session, j: &ShowJobs) -> Outcome {
+    refuse_filters(cx, j)?;
+    // Only BACKUP jobs exist so far: a database whose last job is a backup lists nothing.
+    let rows = listed(st, cx, j)
+        .into_iter()
+        .filter_map(|job| match job {
+            Job::Backup(_) => None::<Vec<Option<String>>>,
+        })
+        .collect();
+    Ok(Response::ResultSet {
+        columns: layouts::show_restore(cx.config.version),
+        rows,
+    })
+}
+
+/// `SHOW SNAPSHOT ON repo [WHERE …]`.
+pub fn show_snapshot(cx: &SnapCtx<'_>, ss: &ShowSnapshot) -> Outcome {
+    let repo = cx
+        .catalog
+        .repositories
+        .get(&ss.repository.value)
+        .ok_or_else(|| {
+            errors::analyzing_code(
+                errors::ERR_COMMON_ERROR,
+                &format!("Repository [{}] does not exist", ss.repository.value),
+            )
+        })?;
+    let (mut snapshot, mut timestamp, mut names) = (None, None, None);
+    match &ss.filter {
+        Some(SnapshotFilter::Equals(eqs)) => {
+            for e in eqs {
+                match e.column {
+                    SnapshotColumn::Snapshot => snapshot = Some(e.value.value.clone()),
+                    SnapshotColumn::Timestamp => timestamp = Some(e.value.value.clone()),
+                }
+            }
+        }
+        Some(SnapshotFilter::In(list)) => {
+            names = Some(
+                list.iter()
+                    .map(|l| l.value.clone())
+                    .filter(|v| !v.is_empty())
+                    .collect::<Vec<_>>(),
+            )
+        }
+        Some(SnapshotFilter::Raw(_)) | None => {}
+    }
+    let version = cx.config.version;
+    let dir = storage::repo_dir(&cx.config.storage, &repo.name, &repo.location);
+    if let (Some(label), Some(ts)) = (&snapshot, &timestamp) {
+        let row = match dir
+            .and_then(|d| storage::find_info(&d, label, ts).and_then(|p| files::read_info(&p)))
+        {
+            Ok(info) => vec![
+                Some(label.clone()),
+                Some(ts.clone()),
+                Some(info.database.clone()),
+                Some(files::brief(&info)),
+                Some("OK".to_string()),
+            ],
+            Err(msg) => vec![
+                Some(label.clone()),
+                Some(ts.clone()),
+                None,
+                None,
+                Some(format!("Failed to get info: {msg}")),
+            ],
+        };
+        return Ok(Response::ResultSet {
+            columns: layouts::show_snapshot(version, true),
+            rows: vec![row],
+        });
+    }
+    let row_of = |label: &str, stamps: &[String]| {
+        if stamps.is_empty() {
+            vec![
+                Some(label.to_string()),
+                Some(String::new()),
+                Some("ERROR: no snapshot".to_string()),
+            ]
+        } else {
+            vec![
+                Some(label.to_string()),
+                Some(stamps.join("\n")),
+                Some("OK".to_string()),
+            ]
+        }
+    };
+    let rows = match (dir, snapshot) {
+        (Err(msg), label) => vec![vec![
+            label,
+            None,
+            Some(format!("ERROR: Failed to get info: {msg}")),
+        ]],
+        (Ok(d), Some(label)) => vec![row_of(&label, &storage::timestamps(&d, &label))],
+        (Ok(d), None) => match storage::list_snapshots(&d) {
+            Ok(list) => list
+                .iter()
+                .filter(|e| names.as_ref().is_none_or(|n| n.contains(&e.label)))
+                .map(|e| row_of(&e.label, &e.timestamps))
+                .collect(),
+            Err(msg) => vec![vec![
+                None,
+                None,
+                Some(format!("ERROR: Failed to get info: {msg}")),
+            ]],
+        },
+    };
+    Ok(Response::ResultSet {
+        columns: layouts::show_snapshot(version, false),
+        rows,
+    })
+}
