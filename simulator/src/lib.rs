@@ -12,7 +12,9 @@ pub mod engine;
 pub mod profile;
 pub mod protocol;
 pub mod response;
+pub mod seed;
 pub mod server;
+pub mod sim;
 pub mod snapshot;
 
 pub use clock::Clock;

@@ -120,6 +120,8 @@ pub struct Engine {
     closed_statements: AtomicU64,
     txn: AtomicU64,
     persist: Option<persist::Persister>,
+    /// Repositories' jobs, faults and pacing (`crate::snapshot`).
+    snapshots: crate::snapshot::Snapshots,
 }
 
 impl Engine {
@@ -149,6 +151,7 @@ impl Engine {
             closed_statements: AtomicU64::new(0),
             txn: AtomicU64::new(1000),
             persist,
+            snapshots: crate::snapshot::Snapshots::new(config),
         })
     }
 
@@ -158,6 +161,11 @@ impl Engine {
 
     pub fn time_zone(&self) -> &TimeZone {
         &self.tz
+    }
+
+    /// The snapshot engine (BACKUP/RESTORE jobs, fault injection, pacing).
+    pub fn snapshots(&self) -> &crate::snapshot::Snapshots {
+        &self.snapshots
     }
 
     /// Read access to the catalog (a lock guard: keep it short).
@@ -240,8 +248,9 @@ impl Engine {
         }
     }
 
-    fn count_statement(&self, session: &mut Session) {
-        session.statements += 1;
+    /// Counts one statement for the session's connection (every statement of a
+    /// multi-statement text counts; `Session::statements` is the protocol's packet count).
+    fn count_statement(&self, session: &Session) {
         if let Ok(mut m) = self.connections.lock() {
             let e = m
                 .entry(session.connection_id)
@@ -250,7 +259,7 @@ impl Engine {
                     user: session.user.clone(),
                     statements: 0,
                 });
-            e.statements = session.statements;
+            e.statements += 1;
             e.user.clone_from(&session.user);
         }
     }
@@ -307,6 +316,11 @@ impl Engine {
 
 impl Handler for Engine {
     fn query(&self, session: &mut Session, sql: &str) -> Vec<Outcome> {
+        // Snapshot statements (BACKUP, RESTORE, CANCEL, SHOW BACKUP/RESTORE/SNAPSHOT,
+        // CREATE/DROP REPOSITORY, ADMIN … SIMULATOR) go to `crate::snapshot`; jobs advance first.
+        if let Some(out) = crate::snapshot::route::query(self, session, sql) {
+            return out;
+        }
         let parsed = match parser::parse_all(sql) {
             Ok(p) => p,
             Err(e) => {
