@@ -4,6 +4,7 @@
 mod cmd;
 mod exit;
 mod files;
+mod out;
 mod render;
 
 use std::process::ExitCode;

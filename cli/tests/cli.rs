@@ -208,3 +208,21 @@ fn rules_lists_registry_and_documents_one() {
     assert!(stdout(&one).contains("What it does"), "{}", stdout(&one));
     assert_eq!(starsnap(&["rules", "nope"]).status.code(), Some(64));
 }
+
+/// Regression: `starsnap rules | head -1` panicked with "failed printing to stdout: Broken pipe".
+#[test]
+fn closed_stdout_is_not_a_panic() {
+    for args in [&["rules"][..], &["lint", "--format", "sarif", "testdata/sql/err"][..]] {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_starsnap"))
+            .args(args)
+            .current_dir(root())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        drop(child.stdout.take());
+        let out = child.wait_with_output().unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(!err.contains("panicked"), "{args:?}: {err}");
+    }
+}

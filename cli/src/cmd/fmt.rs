@@ -13,9 +13,9 @@ use starsnap_compiler::syntax::Dialect;
 use starsnap_compiler::Severity;
 
 use super::{parse_dialect, usage_error};
-use crate::exit;
 use crate::files::{collect, Input};
 use crate::render::{render_text, FileReport};
+use crate::{exit, out};
 
 /// `fmt` arguments.
 #[derive(Debug, clap::Args)]
@@ -99,16 +99,17 @@ pub fn run(args: FmtArgs) -> i32 {
             failed = true;
         }
         match input {
-            Input::Stdin if !args.check => print!("{}", result.output),
+            Input::Stdin if !args.check => out::print(&result.output),
             _ if !result.changed => {}
             _ if args.check => {
                 would_change += 1;
                 let diff = TextDiff::from_lines(text, &result.output);
-                print!(
-                    "{}",
-                    diff.unified_diff()
+                out::print(
+                    &diff
+                        .unified_diff()
                         .context_radius(2)
                         .header(&name, &format!("{name} (formatted)"))
+                        .to_string(),
                 );
             }
             Input::File(path) => match write_atomically(path, &result.output) {

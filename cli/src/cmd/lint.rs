@@ -7,9 +7,9 @@ use starsnap_compiler::syntax::Dialect;
 use starsnap_compiler::Severity;
 
 use super::{parse_dialect, usage_error, ColorChoice};
-use crate::exit;
 use crate::files::{collect, Input};
 use crate::render::{render, FileReport, Format, RuleDoc};
+use crate::{exit, out};
 
 /// `lint` arguments.
 #[derive(Debug, clap::Args)]
@@ -113,7 +113,7 @@ pub fn run(args: LintArgs) -> i32 {
     }
     let reports = lint_inputs(&named, &opts);
     let color = args.format == Format::Text && args.color.enabled();
-    print!("{}", render(args.format, &reports, &rule_docs(), color));
+    out::print(&render(args.format, &reports, &rule_docs(), color));
 
     let threshold = if args.fail_on == "warning" {
         Severity::Warning

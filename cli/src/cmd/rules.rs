@@ -1,30 +1,26 @@
-//! `starsnap rules [CODE|NAME]`: the rule registry, as a table or one rule's documentation.
+//! `starsnap rules [CODE|NAME]`: the rule registry, as a table or one code's documentation.
 
-use starsnap_compiler::lint::{lookup, rules_markdown};
+use starsnap_compiler::lint::{explain, rules_markdown};
 
 use super::usage_error;
-use crate::exit;
+use crate::{exit, out};
 
 /// `rules` arguments.
 #[derive(Debug, clap::Args)]
 pub struct RulesArgs {
-    /// A code (`L005`) or name (`restore-in-place`): print that rule's documentation.
+    /// A code (`L005`, `V017`) or rule name (`restore-in-place`): print its documentation.
     pub rule: Option<String>,
 }
 
 pub fn run(args: RulesArgs) -> i32 {
     match args.rule {
         None => {
-            print!("{}", rules_markdown());
+            out::print(&rules_markdown());
             exit::OK
         }
-        Some(r) => match lookup(&r) {
-            Some(meta) => {
-                println!("{} {} ({})\n", meta.code, meta.name, meta.default_severity);
-                println!("{}\n", meta.summary);
-                if !meta.docs.is_empty() {
-                    println!("{}", meta.docs.trim_end());
-                }
+        Some(r) => match explain(&r) {
+            Some(doc) => {
+                out::print(&format!("{}\n", doc.trim_end()));
                 exit::OK
             }
             None => usage_error(format!("unknown rule '{r}' (see `starsnap rules`)")),

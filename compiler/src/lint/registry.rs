@@ -240,7 +240,7 @@ pub fn rule_docs_markdown(rule: Rule) -> String {
         .join("\n")
 }
 
-/// The documentation of any code or rule name, as markdown (for `starsnap lint --explain`):
+/// The documentation of any code or rule name, as markdown (for `starsnap rules CODE`):
 /// a lint rule's full documentation, or the summary of a parser, validator or driver code.
 pub fn explain(code_or_name: &str) -> Option<String> {
     let meta = lookup(code_or_name)?;

@@ -133,7 +133,7 @@ pub(crate) fn apply(src: &str, statements: &[ParsedStatement], diags: &mut Vec<D
                         span,
                         format!("unknown code `{c}` in suppression"),
                     )
-                    .with_help("use a code such as L005 or a rule name such as restore-in-place (see `starsnap lint --list-rules`)"),
+                    .with_help("use a code such as L005 or a rule name such as restore-in-place (see `starsnap rules`)"),
                 ),
             }
         }
