@@ -398,3 +398,25 @@ fn a_client_leaving_in_the_middle_of_a_big_result_does_not_hurt_the_server() {
     assert_eq!(handler.disconnects.load(Ordering::SeqCst), 4);
     assert_eq!(server.open_connections(), 0);
 }
+
+#[test]
+fn stop_returns_while_clients_sit_in_the_handshake_or_idle() {
+    let (mut server, handler) = start();
+    let mut silent = Raw::connect(&server);
+    silent.greeting();
+    let mut idle = Raw::connect(&server);
+    idle.login(CLIENT);
+    let started = std::time::Instant::now();
+    server.stop();
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "stop did not wait for clients"
+    );
+    silent.expect_closed();
+    idle.expect_closed();
+    assert_eq!(
+        handler.disconnects.load(Ordering::SeqCst),
+        1,
+        "only the logged-in one"
+    );
+}

@@ -77,8 +77,9 @@ enum Next {
     Close,
 }
 
-/// Serves one connection to its end. Returns the session if login succeeded, so that the
-/// caller can report the disconnect to the handler.
+/// Serves one connection to its end. Once login succeeds the session lives in
+/// `session_out`, so that the caller still has it (to report the disconnect to the handler)
+/// even if serving panics. A client that never logs in leaves it `None`.
 pub fn serve(
     io: &mut PacketStream,
     ctx: &ConnectionContext,
