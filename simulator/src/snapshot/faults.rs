@@ -8,7 +8,7 @@
 //! ADMIN SET SIMULATOR FAULT 'restore_fail' ON DATABASE <db> AT STATE '<STATE>' [WITH …]
 //! ADMIN SET SIMULATOR FAULT 'show_job_error'  TIMES <n>     -- next n SHOW BACKUP/RESTORE fail
 //! ADMIN SET SIMULATOR FAULT 'submit_busy'     TIMES <n>     -- next n BACKUP/RESTORE refused
-//! ADMIN SET SIMULATOR FAULT 'drop_connection' AFTER '<statement prefix>' [TIMES <n>]
+//! ADMIN SET SIMULATOR FAULT 'drop_connection' (AFTER | DURING) '<statement prefix>' [TIMES <n>]
 //! ADMIN SET SIMULATOR FAULT 'backend_dead'    ON BACKEND <index>
 //! ADMIN SET SIMULATOR FAULT 'backend_alive'   ON BACKEND <index>
 //! ADMIN CLEAR SIMULATOR FAULTS
@@ -18,9 +18,11 @@
 //! `ON DATABASE ''` targets the external-catalog job. A job fault fires once, when the job's
 //! step for that state runs: the job goes CANCELLED with Status `[<ErrCode>, msg: <msg>]`
 //! (ErrCode default `COMMON_ERROR`) and, with a task message, TaskErrMsg `[<taskId>: <msg>]`.
-//! `drop_connection` answers the matching snapshot statement (its effect happens) and then
-//! closes the connection (`Session::close_after`); the prefix is compared with the
-//! statement's leading words, case-insensitively (`'BACKUP'`, `'SHOW BACKUP'`, …).
+//! `drop_connection AFTER` answers the matching snapshot statement (its effect happens) and
+//! then closes the connection (`Session::close_after`); `DURING` lets the statement take
+//! effect but closes the connection instead of answering (`Session::close_before_answer`).
+//! The prefix is compared with the statement's leading words, case-insensitively
+//! (`'BACKUP'`, `'SHOW BACKUP'`, …); only statements routed to the snapshot engine match.
 
 use std::collections::BTreeSet;
 
@@ -68,6 +70,9 @@ impl JobFailure {
 pub struct ConnectionDrop {
     pub prefix: String,
     pub remaining: u32,
+    /// Close instead of answering (`DURING`), not after answering (`AFTER`).
+    #[serde(default)]
+    pub before_answer: bool,
 }
 
 /// Every armed fault.
@@ -91,22 +96,21 @@ impl Faults {
         Some(self.job_failures.remove(i))
     }
 
-    /// Consumes one armed connection drop matching `sql`'s leading words.
-    pub fn take_drop(&mut self, sql: &str) -> bool {
+    /// Consumes one armed connection drop matching `sql`'s leading words: `Some(true)` to
+    /// close before answering, `Some(false)` after.
+    pub fn take_drop(&mut self, sql: &str) -> Option<bool> {
         let words = normalize_words(sql);
-        let Some(i) = self.drops.iter().position(|d| {
+        let i = self.drops.iter().position(|d| {
             let p = normalize_words(&d.prefix);
             words == p || words.starts_with(&format!("{p} "))
-        }) else {
-            return false;
-        };
-        if let Some(d) = self.drops.get_mut(i) {
-            d.remaining = d.remaining.saturating_sub(1);
-            if d.remaining == 0 {
-                self.drops.remove(i);
-            }
+        })?;
+        let d = self.drops.get_mut(i)?;
+        let before = d.before_answer;
+        d.remaining = d.remaining.saturating_sub(1);
+        if d.remaining == 0 {
+            self.drops.remove(i);
         }
-        true
+        Some(before)
     }
 
     /// Consumes one pending "meta data may has been updated" failure.
@@ -347,14 +351,21 @@ pub fn parse_admin(sql: &str) -> Result<AdminCommand, SqlError> {
             }
         }
         "drop_connection" => {
-            p.expect("AFTER")?;
+            let before_answer = p.kw("DURING");
+            if !before_answer {
+                p.expect("AFTER")?;
+            }
             let prefix = p.string()?;
             let remaining = if p.kw("TIMES") {
                 u32::try_from(p.number()?).map_err(|_| admin_error("bad count"))?
             } else {
                 1
             };
-            AdminCommand::Drop(ConnectionDrop { prefix, remaining })
+            AdminCommand::Drop(ConnectionDrop {
+                prefix,
+                remaining,
+                before_answer,
+            })
         }
         "backend_dead" | "backend_alive" => {
             p.expect("ON")?;
@@ -432,10 +443,18 @@ mod tests {
         f.drops.push(ConnectionDrop {
             prefix: "show backup".into(),
             remaining: 1,
+            before_answer: false,
         });
-        assert!(!f.take_drop("SHOW RESTORE"));
-        assert!(!f.take_drop("SHOW BACKUPS"));
-        assert!(f.take_drop("  SHOW   BACKUP FROM d"));
-        assert!(!f.take_drop("SHOW BACKUP"));
+        assert_eq!(f.take_drop("SHOW RESTORE"), None);
+        assert_eq!(f.take_drop("SHOW BACKUPS"), None);
+        assert_eq!(f.take_drop("  SHOW   BACKUP FROM d"), Some(false));
+        assert_eq!(f.take_drop("SHOW BACKUP"), None);
+        let Ok(AdminCommand::Drop(d)) =
+            parse_admin("ADMIN SET SIMULATOR FAULT 'drop_connection' DURING 'backup' TIMES 2")
+        else {
+            panic!("DURING form")
+        };
+        assert!(d.before_answer);
+        assert_eq!(d.remaining, 2);
     }
 }

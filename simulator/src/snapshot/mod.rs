@@ -28,6 +28,7 @@ pub mod job;
 pub mod md5;
 pub mod pacing;
 pub mod repository;
+pub mod route;
 pub mod show;
 pub mod storage;
 
@@ -198,8 +199,10 @@ impl Snapshots {
         } else {
             self.statement(&mut st, cx, session, sql)
         };
-        if st.faults.take_drop(sql) {
-            session.close_after = true;
+        match st.faults.take_drop(sql) {
+            Some(true) => session.close_before_answer = true,
+            Some(false) => session.close_after = true,
+            None => {}
         }
         self.save(&st);
         out
@@ -285,6 +288,17 @@ impl Snapshots {
         self.inject(AdminCommand::Drop(ConnectionDrop {
             prefix: prefix.to_string(),
             remaining: times,
+            before_answer: false,
+        }));
+    }
+
+    /// Lets the next `times` statements starting with `prefix` take effect, then closes the
+    /// connection without answering.
+    pub fn drop_connection_during(&self, prefix: &str, times: u32) {
+        self.inject(AdminCommand::Drop(ConnectionDrop {
+            prefix: prefix.to_string(),
+            remaining: times,
+            before_answer: true,
         }));
     }
 
@@ -309,6 +323,11 @@ impl Snapshots {
             .enumerate()
             .filter(|(i, b)| b.alive && !st.faults.dead_backends.contains(i))
             .count()
+    }
+
+    /// Whether a job is still running (so statements must advance jobs first).
+    pub fn has_active_jobs(&self) -> bool {
+        self.lock().jobs.values().any(|j| !j.is_done())
     }
 
     /// A copy of the current state (jobs, faults, pacing), for inspection.
