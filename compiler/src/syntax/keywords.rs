@@ -19,11 +19,17 @@ macro_rules! keywords {
                 match self { $(Kw::$v => $s),* }
             }
 
-            /// Looks up an upper-case word.
+            /// Looks up an upper-case word (binary search; the table is sorted).
             pub fn from_upper(word: &[u8]) -> Option<Kw> {
-                match word { $(w if w == $s.as_bytes() => Some(Kw::$v),)* _ => None }
+                KW_TABLE
+                    .binary_search_by(|(probe, _)| probe.as_bytes().cmp(word))
+                    .ok()
+                    .map(|i| KW_TABLE[i].1)
             }
         }
+
+        /// Every keyword with its text, sorted by text (declaration order is alphabetical).
+        const KW_TABLE: &[(&str, Kw)] = &[$(($s, Kw::$v)),*];
     };
 }
 
@@ -199,9 +205,70 @@ pub const RESERVED: &[&str] = &[
 
 /// Whether an upper-case word is reserved.
 pub fn is_reserved_upper(word: &[u8]) -> bool {
-    RESERVED
-        .binary_search_by(|probe| probe.as_bytes().cmp(word))
-        .is_ok()
+    match pack(word) {
+        Some(key) => lookup(key).is_some_and(|e| e.reserved),
+        None => RESERVED
+            .binary_search_by(|probe| probe.as_bytes().cmp(word))
+            .is_ok(),
+    }
+}
+
+/// What the lexer needs to know about an upper-case word: the keyword it spells and whether it
+/// is reserved. One lookup for both (the lexer's hot path).
+pub fn classify_upper(word: &[u8]) -> (Option<Kw>, bool) {
+    match pack(word) {
+        Some(key) => lookup(key).map_or((None, false), |e| (e.kw, e.reserved)),
+        None => (Kw::from_upper(word), is_reserved_upper(word)),
+    }
+}
+
+/// A word of at most 16 bytes as a big-endian integer (zero-padded), so integer order is the
+/// words' byte order and lookups compare integers instead of calling `memcmp`.
+fn pack(word: &[u8]) -> Option<u128> {
+    if word.len() > 16 {
+        return None;
+    }
+    let mut buf = [0u8; 16];
+    buf[..word.len()].copy_from_slice(word);
+    Some(u128::from_be_bytes(buf))
+}
+
+struct Entry {
+    key: u128,
+    kw: Option<Kw>,
+    reserved: bool,
+}
+
+/// Keywords and reserved words of at most 16 bytes, sorted by packed key.
+fn table() -> &'static [Entry] {
+    static TABLE: std::sync::OnceLock<Vec<Entry>> = std::sync::OnceLock::new();
+    TABLE.get_or_init(|| {
+        let mut entries: Vec<Entry> = Vec::new();
+        let words = KW_TABLE
+            .iter()
+            .map(|(w, _)| *w)
+            .chain(RESERVED.iter().copied());
+        for w in words {
+            let Some(key) = pack(w.as_bytes()) else {
+                continue;
+            };
+            if entries.iter().any(|e| e.key == key) {
+                continue;
+            }
+            entries.push(Entry {
+                key,
+                kw: Kw::from_upper(w.as_bytes()),
+                reserved: RESERVED.binary_search(&w).is_ok(),
+            });
+        }
+        entries.sort_by_key(|e| e.key);
+        entries
+    })
+}
+
+fn lookup(key: u128) -> Option<&'static Entry> {
+    let t = table();
+    t.binary_search_by_key(&key, |e| e.key).ok().map(|i| &t[i])
 }
 
 /// Whether `word` (any case) is a reserved word.
@@ -263,10 +330,22 @@ mod tests {
             assert!(!is_reserved(w), "{w}");
         }
         assert!(is_reserved("table"));
+        assert!(is_reserved("current_timestamp"));
+        for w in RESERVED {
+            assert!(classify_upper(w.as_bytes()).1, "{w}");
+        }
+        assert_eq!(classify_upper(b"SNAPSHOT"), (Some(Kw::Snapshot), false));
+        assert_eq!(classify_upper(b"TABLE"), (Some(Kw::Table), true));
+        assert_eq!(classify_upper(b"SELECT"), (None, true));
+        assert_eq!(classify_upper(b"T0"), (None, false));
     }
 
     #[test]
     fn keyword_lookup() {
+        assert!(KW_TABLE.windows(2).all(|w| w[0].0 < w[1].0));
+        for (text, kw) in KW_TABLE {
+            assert_eq!(Kw::from_upper(text.as_bytes()), Some(*kw));
+        }
         assert_eq!(Kw::from_upper(b"BACKUP"), Some(Kw::Backup));
         assert_eq!(Kw::from_upper(b"BACKUPS"), None);
         assert_eq!(Kw::Snapshot.as_str(), "SNAPSHOT");

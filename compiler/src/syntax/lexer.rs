@@ -9,7 +9,7 @@
 use nom::bytes::complete::{take_until, take_while};
 use nom::IResult;
 
-use super::keywords::{is_reserved_upper, Kw};
+use super::keywords::{classify_upper, Kw};
 use crate::diagnostic::Diagnostic;
 use crate::span::Span;
 
@@ -133,22 +133,71 @@ fn block_comment_body(i: &str) -> IResult<&str, &str> {
 
 /// Lexes the whole input.
 pub fn lex(src: &str) -> Lexed {
-    let mut out = Lexed {
-        tokens: Vec::with_capacity(src.len() / 4 + 1),
-        diagnostics: Vec::new(),
-    };
-    let bytes = src.as_bytes();
-    let mut pos = 0;
-    while pos < bytes.len() {
-        let b = bytes[pos];
+    let mut lexer = Lexer::new(src);
+    let mut tokens = Vec::with_capacity(src.len() / 6 + 1);
+    tokens.extend(lexer.by_ref());
+    Lexed {
+        tokens,
+        diagnostics: lexer.diagnostics,
+    }
+}
+
+/// A streaming lexer: one token at a time (the parser never holds more than one statement's
+/// tokens); diagnostics accumulate in `diagnostics`, in source order.
+#[derive(Clone, Debug)]
+pub struct Lexer<'a> {
+    src: &'a str,
+    pos: usize,
+    last: Option<TokenKind>,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl<'a> Lexer<'a> {
+    pub fn new(src: &'a str) -> Self {
+        Lexer {
+            src,
+            pos: 0,
+            last: None,
+            diagnostics: Vec::new(),
+        }
+    }
+
+    /// The next token, or `None` at the end of the input.
+    pub fn next_token(&mut self) -> Option<Token> {
+        let src = self.src;
+        let bytes = src.as_bytes();
+        while self.pos < bytes.len() {
+            let pos = self.pos;
+            let tok = self.token_at(src, pos)?;
+            match tok {
+                Step::Skip(len) => self.pos += len,
+                Step::Token(tok) => {
+                    self.pos = tok.span.end.max(pos + 1);
+                    self.last = Some(tok.kind);
+                    return Some(tok);
+                }
+            }
+        }
+        None
+    }
+
+    /// Whether the previous token ends where a `.` starts a qualified-name part
+    /// (`t.1a` is `t`, `.`, `1a`; a `.5` after an operator is a number).
+    fn after_word(&self) -> bool {
+        matches!(
+            self.last,
+            Some(TokenKind::Word | TokenKind::QuotedIdent | TokenKind::RParen)
+        )
+    }
+
+    fn token_at(&mut self, src: &str, pos: usize) -> Option<Step> {
+        let bytes = src.as_bytes();
+        let b = *bytes.get(pos)?;
         let rest = &src[pos..];
         let start = pos;
         let single = |kind| Token::new(kind, start, start + 1);
         let tok = match b {
-            b' ' | b'\t' | b'\r' | b'\n' => {
-                pos += ws_len(rest);
-                continue;
-            }
+            b' ' | b'\t' | b'\r' | b'\n' => return Some(Step::Skip(ws_len(rest))),
             b'(' => single(TokenKind::LParen),
             b')' => single(TokenKind::RParen),
             b',' => single(TokenKind::Comma),
@@ -161,15 +210,33 @@ pub fn lex(src: &str) -> Lexed {
                 }
             }
             b'.' => {
-                if bytes.get(pos + 1).is_some_and(u8::is_ascii_digit) && !after_word(&out) {
+                if bytes.get(pos + 1).is_some_and(u8::is_ascii_digit) && !self.after_word() {
                     number(src, pos)
                 } else {
                     single(TokenKind::Dot)
                 }
             }
-            b'`' => quoted(src, pos, b'`', TokenKind::QuotedIdent, &mut out),
-            b'\'' => quoted(src, pos, b'\'', TokenKind::SingleQuoted, &mut out),
-            b'"' => quoted(src, pos, b'"', TokenKind::DoubleQuoted, &mut out),
+            b'`' => quoted(
+                src,
+                pos,
+                b'`',
+                TokenKind::QuotedIdent,
+                &mut self.diagnostics,
+            ),
+            b'\'' => quoted(
+                src,
+                pos,
+                b'\'',
+                TokenKind::SingleQuoted,
+                &mut self.diagnostics,
+            ),
+            b'"' => quoted(
+                src,
+                pos,
+                b'"',
+                TokenKind::DoubleQuoted,
+                &mut self.diagnostics,
+            ),
             b'-' if rest.starts_with("--") => {
                 let len = rest.find('\n').unwrap_or(rest.len());
                 Token::new(TokenKind::LineComment, start, start + len)
@@ -179,7 +246,7 @@ pub fn lex(src: &str) -> Lexed {
                 Err(_) => {
                     let mut t = Token::new(TokenKind::BlockComment, start, src.len());
                     t.unterminated = true;
-                    out.diagnostics.push(
+                    self.diagnostics.push(
                         Diagnostic::error(
                             super::codes::UNTERMINATED_COMMENT,
                             Span::new(start, start + 2),
@@ -201,15 +268,14 @@ pub fn lex(src: &str) -> Lexed {
                     let ws = ws_len(rest);
                     let id = word_len(rest);
                     if ws > id {
-                        pos += ws;
-                        continue;
+                        return Some(Step::Skip(ws));
                     }
                     word_token(src, pos, id)
                 } else if is_letter(c) {
                     word_token(src, pos, word_len(rest))
                 } else {
                     let t = Token::new(TokenKind::Unknown, start, start + c.len_utf8());
-                    out.diagnostics.push(
+                    self.diagnostics.push(
                         Diagnostic::error(
                             super::codes::UNKNOWN_CHARACTER,
                             t.span,
@@ -221,10 +287,23 @@ pub fn lex(src: &str) -> Lexed {
                 }
             }
         };
-        pos = tok.span.end.max(pos + 1);
-        out.tokens.push(tok);
+        Some(Step::Token(tok))
     }
-    out
+}
+
+impl Iterator for Lexer<'_> {
+    type Item = Token;
+
+    fn next(&mut self) -> Option<Token> {
+        self.next_token()
+    }
+}
+
+/// What the lexer found at a position.
+enum Step {
+    /// Whitespace of this many bytes.
+    Skip(usize),
+    Token(Token),
 }
 
 fn ws_len(rest: &str) -> usize {
@@ -235,17 +314,6 @@ fn word_len(rest: &str) -> usize {
     word(rest).map(|(_, w)| w.len()).unwrap_or(0)
 }
 
-/// Whether the previous token ends right where a `.` starts a qualified-name part
-/// (`t.1a` is `t`, `.`, `1a`; a `.5` after an operator is a number).
-fn after_word(out: &Lexed) -> bool {
-    out.tokens.last().is_some_and(|t| {
-        matches!(
-            t.kind,
-            TokenKind::Word | TokenKind::QuotedIdent | TokenKind::RParen
-        )
-    })
-}
-
 fn word_token(src: &str, start: usize, len: usize) -> Token {
     let mut t = Token::new(TokenKind::Word, start, start + len);
     let text = &src.as_bytes()[start..start + len];
@@ -254,9 +322,7 @@ fn word_token(src: &str, start: usize, len: usize) -> Token {
         for (d, s) in buf.iter_mut().zip(text) {
             *d = s.to_ascii_uppercase();
         }
-        let upper = &buf[..len];
-        t.kw = Kw::from_upper(upper);
-        t.reserved = is_reserved_upper(upper);
+        (t.kw, t.reserved) = classify_upper(&buf[..len]);
     }
     t
 }
@@ -317,7 +383,13 @@ fn operator(src: &str, start: usize) -> Token {
 
 /// A quoted token: a doubled delimiter stands for itself; in strings a backslash escapes the
 /// next character.
-fn quoted(src: &str, start: usize, delim: u8, kind: TokenKind, out: &mut Lexed) -> Token {
+fn quoted(
+    src: &str,
+    start: usize,
+    delim: u8,
+    kind: TokenKind,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Token {
     let bytes = src.as_bytes();
     let backslash = delim != b'`';
     let mut i = start + 1;
@@ -346,7 +418,7 @@ fn quoted(src: &str, start: usize, delim: u8, kind: TokenKind, out: &mut Lexed) 
         TokenKind::SingleQuoted => (super::codes::UNTERMINATED_STRING, "string literal", "'"),
         _ => (super::codes::UNTERMINATED_STRING, "string literal", "\""),
     };
-    out.diagnostics.push(
+    diagnostics.push(
         Diagnostic::error(
             code,
             Span::new(start, start + 1),

@@ -18,7 +18,7 @@ use crate::span::Span;
 
 use super::ast::Statement;
 use super::codes;
-use super::lexer::{lex, Token, TokenKind};
+use super::lexer::{Lexer, Token, TokenKind};
 use super::Dialect;
 
 /// A comment, kept so a formatter can preserve it.
@@ -77,20 +77,14 @@ impl Parse {
 
 /// Parses StarRocks SQL (any number of `;`-separated statements) for the target `dialect`.
 pub fn parse(src: &str, dialect: Dialect) -> Parse {
-    let lexed = lex(src);
+    let mut lexer = Lexer::new(src);
     let mut out = Parse::default();
     let mut b = Builder::default();
-    let mut lex_diags = lexed.diagnostics.into_iter().peekable();
-    for tok in &lexed.tokens {
+    while let Some(tok) = lexer.next_token() {
         match tok.kind {
             TokenKind::Semicolon => {
                 // At most one lexical diagnostic per statement (the first).
-                let mut first = true;
-                while let Some(d) = lex_diags.next_if(|d| d.span.start < tok.span.start) {
-                    if std::mem::take(&mut first) {
-                        out.diagnostics.push(d);
-                    }
-                }
+                out.diagnostics.extend(lexer.diagnostics.drain(..).next());
                 b.flush(src, dialect, &mut out);
             }
             k if k.is_comment() => {
@@ -107,11 +101,11 @@ pub fn parse(src: &str, dialect: Dialect) -> Parse {
             }
             _ => {
                 b.bad |= tok.unterminated || tok.kind == TokenKind::Unknown;
-                b.sig.push(*tok);
+                b.sig.push(tok);
             }
         }
     }
-    out.diagnostics.extend(lex_diags.next());
+    out.diagnostics.extend(lexer.diagnostics.drain(..).next());
     b.flush(src, dialect, &mut out);
     out.trailing_comments = b.leading;
     out
