@@ -8,7 +8,10 @@
 //! ```
 
 use std::io;
-use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Weak};
+use std::thread::JoinHandle;
+use std::time::Duration;
 
 use crate::config::SimConfig;
 use crate::engine::Engine;
@@ -19,6 +22,29 @@ pub struct Simulator {
     config: SimConfig,
     engine: Arc<Engine>,
     server: Option<Server>,
+    stopping: Arc<AtomicBool>,
+    flusher: Option<JoinHandle<()>>,
+}
+
+/// Saves a large catalog's pending changes about once a second (small catalogs are saved
+/// after every change already), so a killed sandbox loses at most a second of work.
+fn flusher(engine: Weak<Engine>, stopping: Arc<AtomicBool>) -> JoinHandle<()> {
+    std::thread::spawn(move || {
+        let tick = Duration::from_millis(100);
+        let mut waited = Duration::ZERO;
+        while !stopping.load(Ordering::SeqCst) {
+            std::thread::sleep(tick);
+            waited += tick;
+            if waited < Duration::from_secs(1) {
+                continue;
+            }
+            waited = Duration::ZERO;
+            let Some(e) = engine.upgrade() else { return };
+            if let Err(err) = e.flush() {
+                eprintln!("starsnap-simulator: could not save the catalog: {err}");
+            }
+        }
+    })
 }
 
 impl Simulator {
@@ -32,10 +58,17 @@ impl Simulator {
     /// Starts a server in front of an engine built (and possibly seeded) by the caller.
     pub fn start_with(config: SimConfig, engine: Arc<Engine>) -> io::Result<Simulator> {
         let server = Server::start(&config, engine.clone())?;
+        let stopping = Arc::new(AtomicBool::new(false));
+        let flusher = config
+            .data_dir
+            .is_some()
+            .then(|| flusher(Arc::downgrade(&engine), stopping.clone()));
         Ok(Simulator {
             config,
             engine,
             server: Some(server),
+            stopping,
+            flusher,
         })
     }
 
@@ -67,6 +100,10 @@ impl Simulator {
     pub fn stop(&mut self) -> io::Result<()> {
         if let Some(mut s) = self.server.take() {
             s.stop();
+        }
+        self.stopping.store(true, Ordering::SeqCst);
+        if let Some(f) = self.flusher.take() {
+            let _ = f.join();
         }
         self.engine.flush()
     }

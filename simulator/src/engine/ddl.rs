@@ -593,7 +593,25 @@ pub fn add_partition(
         ));
     }
     if !temp {
-        if let Some(other) = table.partitions.iter().find(|p| p.bound.overlaps(&bound)) {
+        // RANGE partitions are sorted: only the neighbours of the insertion point can overlap.
+        let candidates: Vec<&Partition> = match &bound {
+            PartitionBound::Range { lower, .. } => {
+                let idx = table
+                    .partitions
+                    .partition_point(|q| match (&q.bound, lower) {
+                        (PartitionBound::Range { lower: Some(a), .. }, Some(b)) => {
+                            cmp_keys(a, b).is_lt()
+                        }
+                        (PartitionBound::Range { lower: None, .. }, _) => true,
+                        _ => false,
+                    });
+                table.partitions[idx.saturating_sub(1)..(idx + 1).min(table.partitions.len())]
+                    .iter()
+                    .collect()
+            }
+            _ => table.partitions.iter().collect(),
+        };
+        if let Some(other) = candidates.into_iter().find(|p| p.bound.overlaps(&bound)) {
             return Err(errors::ddl_plain(match &bound {
                 PartitionBound::List(_) => format!(
                     "Duplicate values in partition {name} conflict with partition {}",

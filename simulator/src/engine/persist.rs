@@ -14,7 +14,7 @@ use crate::engine::catalog::Catalog;
 
 const FILE: &str = "catalog.json";
 /// Catalogs with fewer partitions than this are saved after every change.
-const SMALL: usize = 20_000;
+const SMALL: usize = 2_000;
 const DEBOUNCE: Duration = Duration::from_secs(2);
 
 pub struct Persister {

@@ -5,7 +5,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::engine::ast::{Expr, Select, SelectItem, Stmt};
+use crate::engine::ast::{BinOp, Expr, Select, SelectItem, Stmt};
 use crate::engine::catalog::{TableKind, TableState};
 use crate::engine::errors::{self, ERR_BAD_DB_ERROR, ERR_BAD_TABLE_ERROR, ERR_BAD_TABLE_STATE};
 use crate::engine::eval::{has_aggregate, EvalEnv, Scope, SourceColumn};
@@ -72,15 +72,17 @@ fn source<'a>(
         (None, None) => return Err(errors::no_database_selected()),
     };
     if db.eq_ignore_ascii_case("information_schema") {
+        let pushdown = sel.selection.as_ref().map(pushdown).unwrap_or_default();
         let vt =
-            infoschema::table(ctx, session, &from.name.to_ascii_lowercase()).ok_or_else(|| {
-                errors::analyzing_at(
-                    sql,
-                    from.pos,
-                    Some(ERR_BAD_TABLE_ERROR),
-                    &format!("Unknown table 'information_schema.{}'", from.name),
-                )
-            })?;
+            infoschema::table_filtered(ctx, session, &from.name.to_ascii_lowercase(), &pushdown)
+                .ok_or_else(|| {
+                    errors::analyzing_at(
+                        sql,
+                        from.pos,
+                        Some(ERR_BAD_TABLE_ERROR),
+                        &format!("Unknown table 'information_schema.{}'", from.name),
+                    )
+                })?;
         let cols = vt
             .columns
             .iter()
@@ -361,6 +363,44 @@ pub fn run(
         columns: out_cols,
         rows,
     })
+}
+
+/// Database / table equalities among the top-level AND-ed conjuncts of a WHERE clause
+/// (`TABLE_SCHEMA`/`DB_NAME = '…'`, `TABLE_NAME = '…'`), handed to the information_schema
+/// scan so it builds only those rows. The whole WHERE is still evaluated afterwards.
+fn pushdown(e: &Expr) -> infoschema::Pushdown {
+    let mut p = infoschema::Pushdown::default();
+    let mut stack = vec![e];
+    while let Some(e) = stack.pop() {
+        match e {
+            Expr::Bin {
+                op: BinOp::And,
+                l,
+                r,
+            } => {
+                stack.push(l);
+                stack.push(r);
+            }
+            Expr::Bin {
+                op: BinOp::Eq,
+                l,
+                r,
+            } => {
+                let (col, val) = match (l.as_ref(), r.as_ref()) {
+                    (Expr::Col { name, .. }, Expr::Lit(Value::Str(v)))
+                    | (Expr::Lit(Value::Str(v)), Expr::Col { name, .. }) => (name, v),
+                    _ => continue,
+                };
+                if col.eq_ignore_ascii_case("TABLE_SCHEMA") || col.eq_ignore_ascii_case("DB_NAME") {
+                    p.db = Some(val.clone());
+                } else if col.eq_ignore_ascii_case("TABLE_NAME") {
+                    p.table = Some(val.clone());
+                }
+            }
+            _ => {}
+        }
+    }
+    p
 }
 
 /// A grouping key: per value, its kind and text.
