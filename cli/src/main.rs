@@ -29,6 +29,8 @@ enum Command {
     Fmt(cmd::fmt::FmtArgs),
     /// List the lint rules, or show one rule's documentation.
     Rules(cmd::rules::RulesArgs),
+    /// Run the bundled StarRocks simulator, seeded with demo data, until Ctrl-C.
+    Sandbox(cmd::sandbox::SandboxArgs),
 }
 
 fn main() -> ExitCode {
@@ -49,6 +51,7 @@ fn main() -> ExitCode {
         Command::Lint(args) => cmd::lint::run(args),
         Command::Fmt(args) => cmd::fmt::run(args),
         Command::Rules(args) => cmd::rules::run(args),
+        Command::Sandbox(args) => cmd::sandbox::run(args),
     };
     ExitCode::from(code.clamp(0, 255) as u8)
 }

@@ -212,7 +212,10 @@ fn rules_lists_registry_and_documents_one() {
 /// Regression: `starsnap rules | head -1` panicked with "failed printing to stdout: Broken pipe".
 #[test]
 fn closed_stdout_is_not_a_panic() {
-    for args in [&["rules"][..], &["lint", "--format", "sarif", "testdata/sql/err"][..]] {
+    for args in [
+        &["rules"][..],
+        &["lint", "--format", "sarif", "testdata/sql/err"][..],
+    ] {
         let mut child = Command::new(env!("CARGO_BIN_EXE_starsnap"))
             .args(args)
             .current_dir(root())

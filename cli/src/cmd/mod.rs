@@ -3,6 +3,7 @@
 pub mod fmt;
 pub mod lint;
 pub mod rules;
+pub mod sandbox;
 
 use std::io::IsTerminal;
 
