@@ -5,11 +5,16 @@
 //! same outputs, byte for byte (ARCHITECTURE.md, invariant 1). It never prints; diagnostics
 //! are data and the CLI renders them.
 
+pub mod catalog;
 pub mod diagnostic;
 pub mod fmt;
 pub mod lint;
+pub mod plan;
+pub mod planner;
+pub mod policy;
 pub mod span;
 pub mod syntax;
+pub mod time;
 pub mod validate;
 
 pub use diagnostic::{Diagnostic, Label, Severity, Stage, StarRocksError};

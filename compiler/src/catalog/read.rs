@@ -1,0 +1,119 @@
+//! Reading and writing catalog JSON: a clear error with line:column for malformed files, and a
+//! clear refusal of a `format_version` this build does not know.
+
+use std::fmt;
+
+use super::{ObservedCatalog, CATALOG_FORMAT_VERSION};
+
+/// Why a catalog file could not be read.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum CatalogReadError {
+    /// Not JSON, or JSON of the wrong shape (serde_json's message, with line and column).
+    Malformed {
+        line: usize,
+        column: usize,
+        message: String,
+    },
+    /// No `format_version` field, or one that is not an integer.
+    MissingVersion,
+    /// A `format_version` this build does not read.
+    UnsupportedVersion(u64),
+}
+
+impl fmt::Display for CatalogReadError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            CatalogReadError::Malformed {
+                line,
+                column,
+                message,
+            } => write!(
+                f,
+                "malformed catalog at line {line}, column {column}: {message}"
+            ),
+            CatalogReadError::MissingVersion => f.write_str(
+                "the catalog has no integer `format_version`; write it with `starsnap inspect --out catalog.json`",
+            ),
+            CatalogReadError::UnsupportedVersion(v) => write!(
+                f,
+                "catalog format_version {v} is not supported by this starsnap (it reads version {CATALOG_FORMAT_VERSION}); re-run `starsnap inspect` with this version"
+            ),
+        }
+    }
+}
+
+impl std::error::Error for CatalogReadError {}
+
+fn malformed(e: &serde_json::Error) -> CatalogReadError {
+    // serde_json's Display appends " at line L column C"; keep only the message.
+    let text = e.to_string();
+    let message = match text.rfind(" at line ") {
+        Some(i) => text[..i].to_string(),
+        None => text,
+    };
+    CatalogReadError::Malformed {
+        line: e.line(),
+        column: e.column(),
+        message,
+    }
+}
+
+/// Reads a catalog JSON document (any key order, any list order).
+pub fn from_json(text: &str) -> Result<ObservedCatalog, CatalogReadError> {
+    let value: serde_json::Value = serde_json::from_str(text).map_err(|e| malformed(&e))?;
+    match value
+        .get("format_version")
+        .and_then(serde_json::Value::as_u64)
+    {
+        None => return Err(CatalogReadError::MissingVersion),
+        Some(v) if v != u64::from(CATALOG_FORMAT_VERSION) => {
+            return Err(CatalogReadError::UnsupportedVersion(v))
+        }
+        Some(_) => {}
+    }
+    // Deserialize from the text (not the Value) so shape errors keep their line and column.
+    serde_json::from_str(text).map_err(|e| malformed(&e))
+}
+
+/// The canonical JSON of a catalog (normalized order, sorted keys, two-space indent).
+pub fn to_json(catalog: &ObservedCatalog) -> String {
+    let value = serde_json::to_value(catalog.normalized()).unwrap_or(serde_json::Value::Null);
+    crate::plan::canonical::to_string(&value)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn malformed_json_reports_line_and_column() {
+        let err = from_json("{\n  \"format_version\": 1,\n  \"cluster\": {\"version\": 3}\n}")
+            .expect_err("wrong type");
+        match err {
+            CatalogReadError::Malformed { line, .. } => assert_eq!(line, 3),
+            other => panic!("unexpected {other:?}"),
+        }
+        let err = from_json("{ nope").expect_err("not json");
+        assert!(err.to_string().contains("line 1, column 3"), "{err}");
+    }
+
+    #[test]
+    fn version_is_checked() {
+        assert_eq!(
+            from_json("{\"format_version\": 7}"),
+            Err(CatalogReadError::UnsupportedVersion(7))
+        );
+        assert_eq!(from_json("{}"), Err(CatalogReadError::MissingVersion));
+    }
+
+    #[test]
+    fn round_trips() {
+        let mut c = ObservedCatalog::empty("3.4.5-abcdef0");
+        c.databases.push(crate::catalog::Database {
+            name: "d".into(),
+            ..Default::default()
+        });
+        let text = to_json(&c);
+        assert_eq!(from_json(&text), Ok(c));
+    }
+}

@@ -1,0 +1,363 @@
+//! Human views of a plan, as Strings (the CLI prints them): [`text`] in the manner of
+//! `terraform plan` (destructive steps first, a one-line summary), [`markdown`] for a pull
+//! request comment (under [`MARKDOWN_LIMIT`] characters, details collapsed, truncated with a
+//! note), and [`compare`] (a unified diff of two text renderings).
+
+use std::fmt::Write;
+
+use super::{Action, BackupKind, Plan, Step, StepObject};
+
+/// GitHub refuses comments above 65,536 characters; stay well under.
+pub const MARKDOWN_LIMIT: usize = 60_000;
+
+fn plural(n: u64, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
+/// `Plan: 2 backups (1 full, 1 incremental), 1 repository to create.`
+pub fn summary_line(plan: &Plan) -> String {
+    if plan.steps.is_empty() {
+        return "No changes. Nothing to back up: the cluster matches the last backups.".into();
+    }
+    let s = &plan.summary;
+    let count = |a: Action| s.by_action.get(a.as_str()).copied().unwrap_or(0);
+    let mut parts = Vec::new();
+    let backups = count(Action::Backup);
+    if backups > 0 {
+        let mut kinds = Vec::new();
+        if s.full_backups > 0 {
+            kinds.push(format!("{} full", s.full_backups));
+        }
+        if s.incremental_backups > 0 {
+            kinds.push(format!("{} incremental", s.incremental_backups));
+        }
+        let other = backups - s.full_backups.min(backups) - s.incremental_backups.min(backups);
+        if other > 0 && !kinds.is_empty() {
+            kinds.push(format!("{other} hand-written"));
+        }
+        let detail = if kinds.is_empty() {
+            String::new()
+        } else {
+            format!(" ({})", kinds.join(", "))
+        };
+        parts.push(format!("{}{detail}", plural(backups, "backup", "backups")));
+    }
+    let repos = count(Action::CreateRepository);
+    if repos > 0 {
+        parts.push(format!(
+            "{} to create",
+            plural(repos, "repository", "repositories")
+        ));
+    }
+    for (action, one, many) in [
+        (Action::Restore, "restore", "restores"),
+        (Action::Swap, "table swap", "table swaps"),
+        (
+            Action::DropRepository,
+            "repository to drop",
+            "repositories to drop",
+        ),
+        (
+            Action::DropSnapshot,
+            "snapshot to drop",
+            "snapshots to drop",
+        ),
+        (Action::Sql, "statement", "statements"),
+    ] {
+        let n = count(action);
+        if n > 0 {
+            parts.push(plural(n, one, many));
+        }
+    }
+    let mut line = format!("Plan: {}.", parts.join(", "));
+    if s.destructive > 0 {
+        line.push_str(&format!(" {} destructive.", s.destructive));
+    }
+    line
+}
+
+/// Steps in display order: destructive first, then the rest, each in plan order.
+fn display_order(plan: &Plan) -> Vec<&Step> {
+    let mut steps: Vec<&Step> = plan.steps.iter().filter(|s| s.destructive).collect();
+    steps.extend(plan.steps.iter().filter(|s| !s.destructive));
+    steps
+}
+
+fn symbol(step: &Step) -> &'static str {
+    if step.destructive {
+        "-/+"
+    } else {
+        "  +"
+    }
+}
+
+fn title(step: &Step) -> String {
+    let mut t = step.action.as_str().to_string();
+    for part in [step.group.as_deref(), step.database.as_deref()]
+        .into_iter()
+        .flatten()
+    {
+        t.push(' ');
+        t.push_str(part);
+    }
+    if let Some(k) = step.kind {
+        t.push(' ');
+        t.push_str(k.as_str());
+    }
+    if let Some(c) = step.chunk {
+        t.push_str(&format!(" (part {} of {})", c.index, c.count));
+    }
+    t
+}
+
+fn object_line(o: &StepObject) -> String {
+    let kind = match o.kind {
+        super::ObjectKind::Table => "table",
+        super::ObjectKind::MaterializedView => "materialized view",
+        super::ObjectKind::View => "view",
+        super::ObjectKind::Functions => "functions",
+        super::ObjectKind::ExternalCatalog => "external catalog",
+    };
+    if o.partition_count == 0 {
+        format!("{kind} {}", o.name)
+    } else {
+        format!(
+            "{kind} {} ({})",
+            o.name,
+            plural(o.partition_count, "partition", "partitions")
+        )
+    }
+}
+
+fn partition_lines(o: &StepObject, out: &mut Vec<String>) {
+    for p in &o.partitions {
+        out.push(match p.previous {
+            Some(prev) if prev.id != p.id => format!(
+                "-/+ {}.{}  id {} -> {}, version {} -> {}",
+                o.name, p.name, prev.id, p.id, prev.visible_version, p.visible_version
+            ),
+            Some(prev) => format!(
+                "  ~ {}.{}  id {}, version {} -> {}",
+                o.name, p.name, p.id, prev.visible_version, p.visible_version
+            ),
+            None => format!(
+                "  + {}.{}  id {}, version {} (new)",
+                o.name, p.name, p.id, p.visible_version
+            ),
+        });
+    }
+}
+
+/// The terraform-style text view.
+pub fn text(plan: &Plan) -> String {
+    let mut out = String::new();
+    let fp: String = plan.fingerprint.chars().take(12).collect();
+    let _ = writeln!(
+        out,
+        "starsnap plan as of {} (cluster {}, fingerprint {fp})",
+        plan.as_of, plan.observed.cluster_version
+    );
+    out.push('\n');
+    if plan.steps.is_empty() {
+        let _ = writeln!(out, "{}", summary_line(plan));
+        return out;
+    }
+    let _ = writeln!(
+        out,
+        "starsnap will perform the following actions (  + create, -/+ replace or delete):"
+    );
+    for step in display_order(plan) {
+        out.push('\n');
+        let _ = writeln!(out, "{} {}", symbol(step), title(step));
+        let _ = writeln!(out, "      id:       {}", step.id);
+        let _ = writeln!(
+            out,
+            "      reason:   {} ({})",
+            step.reason.as_str(),
+            step.detail
+        );
+        if let Some(label) = &step.label {
+            let parent = step
+                .parent
+                .as_deref()
+                .map(|p| format!(" (parent {p})"))
+                .unwrap_or_default();
+            let _ = writeln!(out, "      label:    {label}{parent}");
+        }
+        if let Some(repo) = &step.repository {
+            let _ = writeln!(out, "      repository: {repo}");
+        }
+        if let Some(src) = &step.source {
+            let _ = writeln!(out, "      source:   {}:{}", src.file, src.line);
+        }
+        for o in &step.objects {
+            let _ = writeln!(out, "      object:   {}", object_line(o));
+        }
+        let mut parts = Vec::new();
+        for o in &step.objects {
+            partition_lines(o, &mut parts);
+        }
+        for line in parts {
+            let _ = writeln!(out, "      {line}");
+        }
+        if !step.env.is_empty() {
+            let _ = writeln!(out, "      env:      {}", step.env.join(", "));
+        }
+        if !step.depends_on.is_empty() {
+            let _ = writeln!(out, "      after:    {}", step.depends_on.join(", "));
+        }
+        for (i, line) in step.sql.lines().enumerate() {
+            let head = if i == 0 { "sql:      " } else { "          " };
+            let _ = writeln!(out, "      {head}{line}");
+        }
+    }
+    out.push('\n');
+    let _ = writeln!(out, "{}", summary_line(plan));
+    out
+}
+
+fn cell(s: &str) -> String {
+    s.replace('|', "\\|").replace('\n', " ")
+}
+
+fn code(s: &str) -> String {
+    format!("`{}`", s.replace('`', "'"))
+}
+
+fn details(step: &Step) -> String {
+    let mut d = String::new();
+    let _ = writeln!(
+        d,
+        "<details><summary>{} <code>{}</code></summary>\n",
+        symbol(step).trim(),
+        cell(&title(step))
+    );
+    let _ = writeln!(d, "- id: {}", code(&step.id));
+    let _ = writeln!(
+        d,
+        "- reason: `{}`: {}",
+        step.reason.as_str(),
+        cell(&step.detail)
+    );
+    if let Some(label) = &step.label {
+        let _ = writeln!(d, "- label: {}", code(label));
+    }
+    if let Some(p) = &step.parent {
+        let _ = writeln!(d, "- parent: {}", code(p));
+    }
+    if let Some(src) = &step.source {
+        let _ = writeln!(
+            d,
+            "- source: {}",
+            code(&format!("{}:{}", src.file, src.line))
+        );
+    }
+    for o in &step.objects {
+        let _ = writeln!(d, "- {}", cell(&object_line(o)));
+    }
+    let mut parts = Vec::new();
+    for o in &step.objects {
+        partition_lines(o, &mut parts);
+    }
+    if !parts.is_empty() {
+        d.push_str("\n```diff\n");
+        for p in parts {
+            let _ = writeln!(
+                d,
+                "{}",
+                p.trim_start().replacen("-/+", "!", 1).replacen('~', "!", 1)
+            );
+        }
+        d.push_str("```\n");
+    }
+    let fence = if step.sql.contains("```") {
+        "~~~~"
+    } else {
+        "```"
+    };
+    let _ = writeln!(d, "\n{fence}sql\n{}\n{fence}\n\n</details>\n", step.sql);
+    d
+}
+
+/// Markdown for a pull-request comment, at most `MARKDOWN_LIMIT` characters.
+pub fn markdown(plan: &Plan) -> String {
+    markdown_with_limit(plan, MARKDOWN_LIMIT)
+}
+
+/// Markdown of at most `limit` characters (steps that do not fit are left out with a note).
+pub fn markdown_with_limit(plan: &Plan, limit: usize) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "### starsnap plan\n\n**{}**\n", summary_line(plan));
+    let fp: String = plan.fingerprint.chars().take(12).collect();
+    let _ = writeln!(
+        out,
+        "as of {} · cluster {} · fingerprint {}\n",
+        code(&plan.as_of),
+        code(&plan.observed.cluster_version),
+        code(&fp)
+    );
+    if plan.steps.is_empty() {
+        return out;
+    }
+    let steps = display_order(plan);
+    let mut table = String::from("| | action | group | database | kind | reason | label | partitions |\n|---|---|---|---|---|---|---|---|\n");
+    let mut rows = Vec::new();
+    for s in &steps {
+        let parts: u64 = s.objects.iter().map(|o| o.partition_count).sum();
+        rows.push(format!(
+            "| {} | {} | {} | {} | {} | {} | {} | {} |\n",
+            symbol(s).trim(),
+            s.action.as_str(),
+            cell(s.group.as_deref().unwrap_or("")),
+            cell(s.database.as_deref().unwrap_or("")),
+            s.kind.map(BackupKind::as_str).unwrap_or(""),
+            s.reason.as_str(),
+            s.label.as_deref().map(code).unwrap_or_default(),
+            parts
+        ));
+    }
+    let note_reserve = 200;
+    let budget = limit.saturating_sub(note_reserve);
+    let mut shown_rows = 0;
+    for r in &rows {
+        if out.len() + table.len() + r.len() > budget {
+            break;
+        }
+        table.push_str(r);
+        shown_rows += 1;
+    }
+    out.push_str(&table);
+    out.push('\n');
+    let mut shown_details = 0;
+    if shown_rows == rows.len() {
+        for s in &steps {
+            let d = details(s);
+            if out.len() + d.len() > budget {
+                break;
+            }
+            out.push_str(&d);
+            shown_details += 1;
+        }
+    }
+    if shown_details < steps.len() {
+        let _ = writeln!(
+            out,
+            "\n_Truncated to stay under {limit} characters: {shown_rows} of {} steps listed, {shown_details} with details. Run `starsnap show plan.json` for the whole plan._",
+            steps.len()
+        );
+    }
+    out
+}
+
+/// A unified diff of the text renderings of two plans (empty when they render the same).
+pub fn compare(old: &Plan, new: &Plan) -> String {
+    let (a, b) = (text(old), text(new));
+    if a == b {
+        return String::new();
+    }
+    similar::TextDiff::from_lines(&a, &b)
+        .unified_diff()
+        .context_radius(3)
+        .header("old plan", "new plan")
+        .to_string()
+}

@@ -1,0 +1,306 @@
+//! Backup chains from history, and the full/incremental decision.
+//!
+//! A *set* is one planned backup (possibly split into chunks, one label each). A chain is a
+//! finished full set followed by finished incremental sets, each naming the previous one as
+//! its parent. The chain's *state* is the full's manifest overlaid with every incremental's:
+//! what a restore of the chain's tip would bring back. Change detection compares the cluster
+//! with that state by partition id and visible version only — never by time (invariant 8).
+
+use std::collections::BTreeMap;
+
+use crate::catalog::{BackupKind, BackupRecord, BackupState, Database, Table};
+use crate::plan::{PartitionVersion, Reason};
+use crate::policy::GroupConfig;
+use crate::time::{format_duration, Timestamp};
+
+/// One finished backup set.
+#[derive(Clone, Debug)]
+pub struct BackupSet<'a> {
+    pub name: String,
+    pub kind: BackupKind,
+    pub parent: Option<String>,
+    pub created_at: Timestamp,
+    pub records: Vec<&'a BackupRecord>,
+}
+
+/// The current chain of a group's database.
+#[derive(Clone, Debug)]
+pub struct Chain<'a> {
+    /// Full first, then incrementals in order.
+    pub sets: Vec<BackupSet<'a>>,
+    /// (table, partition) → (id, version) as a restore of the tip would bring back.
+    pub state: BTreeMap<(String, String), PartitionVersion>,
+    /// table → schema fingerprint at its last backup.
+    pub schemas: BTreeMap<String, String>,
+}
+
+impl Chain<'_> {
+    pub fn full(&self) -> Option<&BackupSet<'_>> {
+        self.sets.first()
+    }
+
+    pub fn tip(&self) -> Option<&BackupSet<'_>> {
+        self.sets.last()
+    }
+}
+
+/// Finished sets of `group`/`database` in `repository`, by set name.
+fn finished_sets<'a>(
+    backups: &'a [BackupRecord],
+    group: &str,
+    database: &str,
+    repository: &str,
+) -> Vec<BackupSet<'a>> {
+    let mut by_set: BTreeMap<&str, Vec<&BackupRecord>> = BTreeMap::new();
+    for b in backups {
+        if b.group == group && b.database == database && b.repository == repository {
+            by_set.entry(b.set_name()).or_default().push(b);
+        }
+    }
+    let mut out = Vec::new();
+    for (name, records) in by_set {
+        let Some(first) = records.first() else {
+            continue;
+        };
+        let expected = records
+            .iter()
+            .filter_map(|r| r.chunk_count)
+            .max()
+            .unwrap_or(1);
+        let mut labels: Vec<&str> = records.iter().map(|r| r.label.as_str()).collect();
+        labels.sort();
+        labels.dedup();
+        let all_finished = records.iter().all(|r| r.state == BackupState::Finished);
+        let created: Option<Timestamp> = records
+            .iter()
+            .map(|r| Timestamp::parse_rfc3339(&r.created_at).ok())
+            .collect::<Option<Vec<_>>>()
+            .and_then(|v| v.into_iter().min());
+        let (Some(created_at), true) = (created, all_finished && labels.len() as u32 >= expected)
+        else {
+            continue;
+        };
+        out.push(BackupSet {
+            name: name.to_string(),
+            kind: first.kind,
+            parent: first.parent.clone(),
+            created_at,
+            records,
+        });
+    }
+    out
+}
+
+/// The chain ending at the newest finished descendant of the newest finished full.
+pub fn current_chain<'a>(
+    backups: &'a [BackupRecord],
+    group: &str,
+    database: &str,
+    repository: &str,
+) -> Option<Chain<'a>> {
+    let sets = finished_sets(backups, group, database, repository);
+    let newest = |it: &mut dyn Iterator<Item = &BackupSet<'a>>| -> Option<BackupSet<'a>> {
+        it.max_by(|a, b| (a.created_at, &a.name).cmp(&(b.created_at, &b.name)))
+            .cloned()
+    };
+    let full = newest(&mut sets.iter().filter(|s| s.kind == BackupKind::Full))?;
+    let mut chain = vec![full];
+    while chain.len() <= sets.len() {
+        let tip = chain.last().map(|s| s.name.clone()).unwrap_or_default();
+        let next = newest(&mut sets.iter().filter(|s| {
+            s.kind == BackupKind::Incremental
+                && s.parent.as_deref() == Some(tip.as_str())
+                && !chain.iter().any(|c| c.name == s.name)
+        }));
+        match next {
+            Some(n) => chain.push(n),
+            None => break,
+        }
+    }
+    let mut state = BTreeMap::new();
+    let mut schemas = BTreeMap::new();
+    for set in &chain {
+        for r in &set.records {
+            for e in &r.manifest {
+                state.insert(
+                    (e.table.clone(), e.partition.clone()),
+                    PartitionVersion {
+                        id: e.partition_id,
+                        visible_version: e.visible_version,
+                    },
+                );
+            }
+            for (t, f) in &r.schemas {
+                schemas.insert(t.clone(), f.clone());
+            }
+        }
+    }
+    Some(Chain {
+        sets: chain,
+        state,
+        schemas,
+    })
+}
+
+/// A partition an incremental backs up.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Changed {
+    pub table: String,
+    pub partition: String,
+    pub id: i64,
+    pub visible_version: i64,
+    pub previous: Option<PartitionVersion>,
+}
+
+/// What to do for one group and database.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Decision {
+    Nothing,
+    Full {
+        reason: Reason,
+        detail: String,
+    },
+    Incremental {
+        changed: Vec<Changed>,
+        detail: String,
+    },
+}
+
+/// Decides full, incremental or nothing (issue 5 item 3), with a reason a reviewer can read.
+pub fn decide(
+    chain: Option<&Chain<'_>>,
+    db: &Database,
+    tables: &[&Table],
+    group: &GroupConfig,
+    as_of: Timestamp,
+) -> Decision {
+    let Some(chain) = chain else {
+        return Decision::Full {
+            reason: Reason::FirstFull,
+            detail: format!(
+                "no finished full backup of `{}` for group `{}` in repository `{}`",
+                db.name, group.name, group.repository
+            ),
+        };
+    };
+    let (Some(full), Some(tip)) = (chain.full(), chain.tip()) else {
+        return Decision::Full {
+            reason: Reason::FirstFull,
+            detail: format!("no usable full backup of `{}`", db.name),
+        };
+    };
+    let due_at = full
+        .created_at
+        .0
+        .saturating_add(group.full_every_secs as i64);
+    if as_of.0 >= due_at {
+        return Decision::Full {
+            reason: Reason::FullDue,
+            detail: format!(
+                "last full `{}` was made at {}; a full is due every {}",
+                full.name,
+                full.created_at,
+                format_duration(group.full_every_secs)
+            ),
+        };
+    }
+    for t in tables {
+        if let Some(old) = chain.schemas.get(&t.name) {
+            if !old.is_empty() && !t.schema_fingerprint.is_empty() && *old != t.schema_fingerprint {
+                return Decision::Full {
+                    reason: Reason::SchemaChanged,
+                    detail: format!(
+                        "the schema of table `{}` changed since `{}`",
+                        t.name, tip.name
+                    ),
+                };
+            }
+        }
+    }
+    let selected = |name: &str| tables.iter().any(|t| t.name == name);
+    for ((table, partition), prev) in &chain.state {
+        match db.table(table) {
+            Some(t) if selected(table) => {
+                match t.partitions.iter().find(|p| &p.name == partition) {
+                    Some(p) if p.id != prev.id => {
+                        return Decision::Full {
+                            reason: Reason::PartitionReplaced,
+                            detail: format!(
+                                "partition `{table}.{partition}` was replaced (id {} -> {})",
+                                prev.id, p.id
+                            ),
+                        }
+                    }
+                    Some(_) => {}
+                    None => {
+                        return Decision::Full {
+                            reason: Reason::PartitionDropped,
+                            detail: format!(
+                                "partition `{table}.{partition}` (id {}) was dropped",
+                                prev.id
+                            ),
+                        }
+                    }
+                }
+            }
+            Some(_) => {}
+            None => {
+                return Decision::Full {
+                    reason: Reason::PartitionDropped,
+                    detail: format!("table `{table}` was dropped"),
+                }
+            }
+        }
+    }
+    let mut changed = Vec::new();
+    for t in tables.iter().filter(|t| t.kind.has_partitions()) {
+        for p in &t.partitions {
+            let previous = chain.state.get(&(t.name.clone(), p.name.clone())).copied();
+            let same =
+                previous.is_some_and(|v| v.id == p.id && v.visible_version == p.visible_version);
+            if !same {
+                changed.push(Changed {
+                    table: t.name.clone(),
+                    partition: p.name.clone(),
+                    id: p.id,
+                    visible_version: p.visible_version,
+                    previous,
+                });
+            }
+        }
+    }
+    if changed.is_empty() || !group.incremental {
+        return Decision::Nothing;
+    }
+    if chain.sets.len() >= group.max_chain_length as usize {
+        return Decision::Full {
+            reason: Reason::ChainFull,
+            detail: format!(
+                "the chain since `{}` holds {} backups (max_chain_length {})",
+                full.name,
+                chain.sets.len(),
+                group.max_chain_length
+            ),
+        };
+    }
+    let tables_changed = {
+        let mut names: Vec<&str> = changed.iter().map(|c| c.table.as_str()).collect();
+        names.dedup();
+        names.len()
+    };
+    let detail = format!(
+        "{} changed or new in {} since `{}`",
+        if changed.len() == 1 {
+            "1 partition".to_string()
+        } else {
+            format!("{} partitions", changed.len())
+        },
+        if tables_changed == 1 {
+            "1 table".to_string()
+        } else {
+            format!("{tables_changed} tables")
+        },
+        tip.name
+    );
+    Decision::Incremental { changed, detail }
+}

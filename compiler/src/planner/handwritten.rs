@@ -1,0 +1,274 @@
+//! Hand-written statements (`[[statement]]` files) as steps, in file order, with the checks
+//! `lint` cannot make offline: StarRocks's catalog-dependent analyzer checks through the
+//! validate [`Catalog`] trait (unknown database, repository, table), and starsnap's own —
+//! an unknown partition (`P107`), a BACKUP of an empty database (`P108`), an inline secret
+//! (`P109`).
+
+use crate::catalog::ObservedCatalog;
+use crate::diagnostic::Diagnostic;
+use crate::lint::rules::inline_secret::is_secret_key;
+use crate::lint::{Level, LintOptions};
+use crate::plan::{Action, ObjectKind, Reason, SourceRef, Step, StepObject, StepPartition};
+use crate::policy::{codes, Policy};
+use crate::span::LineIndex;
+use crate::syntax::ast::{AlterAction, ObjectItem, PartitionNames, Statement};
+use crate::syntax::{parse, Dialect};
+use crate::validate::{analyze, Catalog, StatementInput};
+
+/// The validator's view of the observed catalog (plus repositories the plan creates).
+struct Observed<'a> {
+    catalog: &'a ObservedCatalog,
+    policy: &'a Policy,
+}
+
+impl Catalog for Observed<'_> {
+    fn database_exists(&self, name: &str) -> Option<bool> {
+        Some(self.catalog.database(name).is_some())
+    }
+    fn repository_exists(&self, name: &str) -> Option<bool> {
+        Some(
+            self.catalog.repository(name).is_some()
+                || self.policy.repositories.iter().any(|r| r.name == name),
+        )
+    }
+    fn table_exists(&self, database: &str, table: &str) -> Option<bool> {
+        Some(self.catalog.database(database)?.table(table).is_some())
+    }
+}
+
+/// The steps of one file and the findings in it.
+pub struct FileSteps {
+    pub steps: Vec<Step>,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+fn action_of(stmt: &Statement) -> (Action, bool) {
+    match stmt {
+        Statement::Backup(_) => (Action::Backup, false),
+        Statement::Restore(_) => (Action::Restore, true),
+        Statement::CreateRepository(_) => (Action::CreateRepository, false),
+        Statement::DropRepository(_) => (Action::DropRepository, true),
+        Statement::DropSnapshot(_) => (Action::DropSnapshot, true),
+        Statement::Alter(a) => match a.action {
+            AlterAction::SwapWith(_) => (Action::Swap, true),
+            AlterAction::Rename(_) => (Action::Sql, true),
+            AlterAction::Active | AlterAction::Inactive => (Action::Sql, false),
+        },
+        Statement::Other { .. } => (Action::Sql, true),
+        _ => (Action::Sql, false),
+    }
+}
+
+/// Plans one `[[statement]]` file.
+pub fn plan_file(
+    path: &str,
+    text: &str,
+    dialect: Dialect,
+    lint: &LintOptions,
+    catalog: &ObservedCatalog,
+    policy: &Policy,
+) -> FileSteps {
+    let parsed = parse(text, dialect);
+    let mut diagnostics = parsed.diagnostics.clone();
+    let mut steps = Vec::new();
+    let index = LineIndex::new(text);
+    let observed = Observed { catalog, policy };
+    let mut n = 0;
+    for ps in &parsed.statements {
+        let Some(stmt) = &ps.statement else { continue };
+        n += 1;
+        let input = StatementInput {
+            src: text,
+            span: ps.span,
+            dialect,
+        };
+        diagnostics.extend(analyze(stmt, input, &observed));
+        let mut objects = Vec::new();
+        check(stmt, catalog, &mut diagnostics, &mut objects);
+        let (action, destructive) = action_of(stmt);
+        let (database, label, repository) = names(stmt);
+        let sql = crate::fmt::canonical(stmt);
+        let env = env_refs(&sql);
+        steps.push(Step {
+            id: format!("sql/{path}/{n}"),
+            action,
+            reason: Reason::Handwritten,
+            detail: format!("statement {n} of {path}"),
+            destructive,
+            group: None,
+            database,
+            kind: None,
+            set: label.clone(),
+            label,
+            chunk: None,
+            parent: None,
+            repository,
+            sql,
+            env,
+            objects,
+            source: Some(SourceRef {
+                file: path.to_string(),
+                line: index.line_col(text, ps.span.start).line as u64,
+            }),
+            depends_on: Vec::new(),
+        });
+    }
+    let diagnostics = diagnostics
+        .into_iter()
+        .filter_map(|mut d| match lint.level_of(&d.code, d.severity) {
+            Level::Off => None,
+            Level::Severity(s) => {
+                d.severity = s;
+                Some(d)
+            }
+        })
+        .collect();
+    FileSteps { steps, diagnostics }
+}
+
+fn names(stmt: &Statement) -> (Option<String>, Option<String>, Option<String>) {
+    let v = |i: Option<&crate::syntax::ast::Ident>| i.map(|i| i.value.clone());
+    match stmt {
+        Statement::Backup(b) => (
+            v(b.database()),
+            v(b.label_name()),
+            Some(b.repository.value.clone()),
+        ),
+        Statement::Restore(r) => (
+            v(r.target_database()),
+            v(r.label_name()),
+            Some(r.repository.value.clone()),
+        ),
+        Statement::CreateRepository(c) => (None, None, Some(c.name.value.clone())),
+        Statement::DropRepository(d) => (None, None, Some(d.name.value.clone())),
+        Statement::DropSnapshot(d) => (
+            None,
+            Some(d.snapshot.value.clone()),
+            Some(d.repository.value.clone()),
+        ),
+        Statement::Alter(a) => (v(a.name.qualifier()), None, None),
+        Statement::Cancel(_) | Statement::ShowJobs(_) | Statement::ShowSnapshot(_) => {
+            (None, None, None)
+        }
+        _ => (None, None, None),
+    }
+}
+
+/// `${NAME}` references in SQL text, sorted and unique.
+fn env_refs(sql: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut rest = sql;
+    while let Some(i) = rest.find("${") {
+        let after = &rest[i + 2..];
+        match after.find('}') {
+            Some(end) if crate::policy::is_env_name(&after[..end]) => {
+                out.push(after[..end].to_string());
+                rest = &after[end + 1..];
+            }
+            _ => rest = after,
+        }
+    }
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// starsnap's catalog checks of one statement; fills the step's objects for BACKUP.
+fn check(
+    stmt: &Statement,
+    catalog: &ObservedCatalog,
+    out: &mut Vec<Diagnostic>,
+    objects: &mut Vec<StepObject>,
+) {
+    match stmt {
+        Statement::Backup(b) if b.catalogs.is_none() => {
+            let Some(db) = b.database().and_then(|d| catalog.database(&d.value)) else {
+                return;
+            };
+            let Some(on) = &b.on else {
+                if db.tables.is_empty() && db.functions.is_empty() {
+                    out.push(
+                        Diagnostic::error(
+                            codes::EMPTY_DATABASE_BACKUP,
+                            b.span,
+                            format!("database `{}` has no table and no function to back up", db.name),
+                        )
+                        .with_help("StarRocks refuses it with `Database: … is empty`; remove the statement or back up another database"),
+                    );
+                }
+                for t in &db.tables {
+                    objects.push(StepObject {
+                        kind: object_kind(t.kind),
+                        name: t.name.clone(),
+                        partition_count: t.partitions.len() as u64,
+                        partitions: Vec::new(),
+                    });
+                }
+                return;
+            };
+            for item in &on.items {
+                let ObjectItem::Named(n) = item else { continue };
+                let Some(name) = n.name.name() else { continue };
+                let Some(table) = db.table(&name.value) else {
+                    continue;
+                };
+                let mut partitions = Vec::new();
+                if let Some(PartitionNames::Names(ps)) = n.partitions.as_ref().map(|p| &p.names) {
+                    for p in ps {
+                        match table.partitions.iter().find(|tp| tp.name == p.value) {
+                            Some(tp) => partitions.push(StepPartition {
+                                name: tp.name.clone(),
+                                id: tp.id,
+                                visible_version: tp.visible_version,
+                                previous: None,
+                            }),
+                            None => out.push(
+                                Diagnostic::error(
+                                    codes::UNKNOWN_PARTITION,
+                                    p.span,
+                                    format!("table `{}.{}` has no partition `{}`", db.name, table.name, p.value),
+                                )
+                                .with_help("check SHOW PARTITIONS (names are case-sensitive); StarRocks refuses the job with `Unknown partition`"),
+                            ),
+                        }
+                    }
+                }
+                objects.push(StepObject {
+                    kind: object_kind(table.kind),
+                    name: table.name.clone(),
+                    partition_count: if partitions.is_empty() {
+                        table.partitions.len() as u64
+                    } else {
+                        partitions.len() as u64
+                    },
+                    partitions,
+                });
+            }
+        }
+        Statement::CreateRepository(c) => {
+            for p in c.properties.iter().flat_map(|ps| ps.items.iter()) {
+                let value = p.value.value.trim();
+                let is_ref = value.starts_with("${") && value.ends_with('}');
+                if is_secret_key(p.effective_key()) && !value.is_empty() && !is_ref {
+                    out.push(
+                        Diagnostic::error(
+                            codes::STATEMENT_INLINE_SECRET,
+                            p.value.span,
+                            format!("property `{}` holds a secret inline; it would be written into the plan", p.effective_key()),
+                        )
+                        .with_help("write `${ENV_NAME}`: apply substitutes the variable's value, the plan keeps only its name"),
+                    );
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+fn object_kind(kind: crate::catalog::TableKind) -> ObjectKind {
+    match kind {
+        crate::catalog::TableKind::View => ObjectKind::View,
+        crate::catalog::TableKind::MaterializedView => ObjectKind::MaterializedView,
+        _ => ObjectKind::Table,
+    }
+}

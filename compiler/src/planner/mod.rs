@@ -1,0 +1,468 @@
+//! The planner: policy + hand-written statements + observed catalog + `as_of` → a [`Plan`].
+//! Pure and deterministic (invariant 1): it reads a normalized copy of the catalog, sorts
+//! everything it emits, and takes the time only from `as_of`.
+//!
+//! Order of steps: repositories to create, then each group's backups (groups and databases
+//! by name; a set split into chunks in chunk order), then hand-written statements in file
+//! order. `depends_on` makes every ordering constraint explicit for apply.
+
+mod chain;
+mod emit;
+mod fingerprint;
+mod handwritten;
+mod select;
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use crate::catalog::{partitions_digest, BackupKind, ObservedCatalog};
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::lint::LintOptions;
+use crate::plan::{
+    LabelRef, Observed, ObservedPartition, ObservedRepository, ObservedTable, Plan, Reason, Step,
+    Summary, FORMAT_VERSION,
+};
+use crate::policy::{self, codes, Policy};
+use crate::syntax::Dialect;
+use crate::time::Timestamp;
+
+pub use chain::{current_chain, decide, Chain, Decision};
+
+/// A `[[statement]]` file's contents, named by the path exactly as the policy writes it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StatementFile {
+    pub path: String,
+    pub text: String,
+}
+
+/// Everything a plan is made from. The CLI reads the files; the compiler reads nothing.
+#[derive(Clone, Debug)]
+pub struct PlanInputs {
+    /// How findings name the policy file (e.g. `starsnap.toml`).
+    pub policy_path: String,
+    pub policy_text: String,
+    pub statement_files: Vec<StatementFile>,
+    /// The observed cluster, history included (`catalog.history`).
+    pub catalog: ObservedCatalog,
+    pub as_of: Timestamp,
+}
+
+/// The findings of one file (spans are byte offsets into that file).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FileDiagnostics {
+    pub path: String,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// A plan and the warnings found while making it.
+#[derive(Clone, Debug)]
+pub struct Planned {
+    pub plan: Plan,
+    pub warnings: Vec<FileDiagnostics>,
+}
+
+/// The StarRocks dialect of a `@@version_comment` (`3.4.5-abc` → 3.4); 3.4 when unknown.
+pub fn dialect_of_version(version: &str) -> Dialect {
+    let mut parts = version.split(['.', '-']);
+    let major = parts.next().and_then(|p| p.trim().parse::<u32>().ok());
+    let minor = parts.next().and_then(|p| p.parse::<u32>().ok());
+    match (major, minor) {
+        (Some(3), Some(m)) if m <= 3 => Dialect::StarRocks3_3,
+        (Some(3), Some(4)) => Dialect::StarRocks3_4,
+        (Some(3), Some(_)) => Dialect::StarRocks3_5,
+        (Some(4), Some(0)) => Dialect::StarRocks4_0,
+        (Some(4), Some(1)) => Dialect::StarRocks4_1,
+        (Some(4), Some(_)) | (Some(5..), _) => Dialect::StarRocks4_2,
+        _ => Dialect::StarRocks3_4,
+    }
+}
+
+struct Files {
+    by_path: BTreeMap<String, Vec<Diagnostic>>,
+}
+
+impl Files {
+    fn push(&mut self, path: &str, d: Diagnostic) {
+        self.by_path.entry(path.to_string()).or_default().push(d);
+    }
+    fn extend(&mut self, path: &str, ds: Vec<Diagnostic>) {
+        if !ds.is_empty() {
+            self.by_path.entry(path.to_string()).or_default().extend(ds);
+        }
+    }
+    fn has_errors(&self) -> bool {
+        self.by_path
+            .values()
+            .flatten()
+            .any(|d| d.severity == Severity::Error)
+    }
+    fn into_vec(self) -> Vec<FileDiagnostics> {
+        self.by_path
+            .into_iter()
+            .map(|(path, mut diagnostics)| {
+                diagnostics.sort_by(|a, b| {
+                    (a.span.start, &a.code, &a.message).cmp(&(b.span.start, &b.code, &b.message))
+                });
+                FileDiagnostics { path, diagnostics }
+            })
+            .collect()
+    }
+}
+
+/// Compiles a plan. `Err` holds every finding (errors and warnings) when any is an error.
+pub fn build(inputs: &PlanInputs) -> Result<Planned, Vec<FileDiagnostics>> {
+    let mut files = Files {
+        by_path: BTreeMap::new(),
+    };
+    let ppath = inputs.policy_path.as_str();
+    let (policy, found) = policy::parse(&inputs.policy_text);
+    files.extend(ppath, found);
+    let Some(policy) = policy else {
+        return Err(files.into_vec());
+    };
+    let catalog = inputs.catalog.normalized();
+    let dialect = policy
+        .lint
+        .dialect
+        .unwrap_or_else(|| dialect_of_version(&catalog.cluster.version));
+    let mut steps = plan_steps(&policy, &catalog, inputs, dialect, &mut files);
+    let labels = check_labels(&policy, &catalog, &steps, ppath, &mut files);
+    if files.has_errors() {
+        return Err(files.into_vec());
+    }
+    order_dependencies(&mut steps);
+    let observed = observe(&policy, &catalog, &steps, labels);
+    let plan = Plan {
+        format_version: FORMAT_VERSION,
+        starsnap_version: env!("CARGO_PKG_VERSION").to_string(),
+        as_of: inputs.as_of.to_rfc3339(),
+        fingerprint: fingerprint::of(inputs, &catalog),
+        observed,
+        summary: Summary::of(&steps),
+        steps,
+    };
+    Ok(Planned {
+        plan,
+        warnings: files.into_vec(),
+    })
+}
+
+fn plan_steps(
+    policy: &Policy,
+    catalog: &ObservedCatalog,
+    inputs: &PlanInputs,
+    dialect: Dialect,
+    files: &mut Files,
+) -> Vec<Step> {
+    let ppath = inputs.policy_path.as_str();
+    let mut steps = Vec::new();
+    // Repositories.
+    for repo in &policy.repositories {
+        match catalog.repository(&repo.name) {
+            None => steps.push(emit::create_repository_step(repo)),
+            Some(seen) => {
+                if seen.location != repo.location
+                    || seen.broker != repo.broker
+                    || seen.read_only != repo.read_only
+                {
+                    files.push(ppath, Diagnostic::warning(
+                        codes::REPOSITORY_DIFFERS,
+                        repo.span,
+                        format!("repository `{}` exists with other settings (location `{}`, read_only {})", repo.name, seen.location, seen.read_only),
+                    ).with_help("starsnap never alters a repository: fix the declaration or recreate the repository by hand"));
+                }
+            }
+        }
+    }
+    for group in &policy.groups {
+        let read_only = catalog
+            .repository(&group.repository)
+            .map(|r| r.read_only)
+            .or_else(|| {
+                policy
+                    .repositories
+                    .iter()
+                    .find(|r| r.name == group.repository)
+                    .map(|r| r.read_only)
+            });
+        if read_only == Some(true) {
+            files.push(
+                ppath,
+                Diagnostic::error(
+                    codes::REPOSITORY_READ_ONLY,
+                    group.repository_span,
+                    format!(
+                        "group `{}` backs up into read-only repository `{}`",
+                        group.name, group.repository
+                    ),
+                )
+                .with_help(
+                    "StarRocks refuses BACKUP into a read-only repository; use a writable one",
+                ),
+            );
+        }
+    }
+    // Groups.
+    let mut found = Vec::new();
+    let selections = select::select(policy, catalog, &mut found);
+    files.extend(ppath, found);
+    for sel in &selections {
+        let g = sel.group;
+        for (db, tables) in &sel.databases {
+            let chain = current_chain(&catalog.history.backups, &g.name, &db.name, &g.repository);
+            let decision = decide(chain.as_ref(), db, tables, g, inputs.as_of);
+            let (kind, reason, detail, changed) = match decision {
+                Decision::Nothing => continue,
+                Decision::Full { reason, detail } => (BackupKind::Full, reason, detail, Vec::new()),
+                Decision::Incremental { changed, detail } => (
+                    BackupKind::Incremental,
+                    Reason::PartitionsChanged,
+                    detail,
+                    changed,
+                ),
+            };
+            let parent = match kind {
+                BackupKind::Incremental => {
+                    chain.as_ref().and_then(|c| c.tip()).map(|s| s.name.clone())
+                }
+                BackupKind::Full => None,
+            };
+            steps.extend(emit::backup_steps(emit::SetSpec {
+                group: g,
+                db,
+                kind,
+                reason,
+                detail,
+                parent,
+                label: g
+                    .label
+                    .render(&g.name, &db.name, kind.as_str(), inputs.as_of),
+                tables: tables.clone(),
+                changed,
+            }));
+        }
+        if !g.external_catalogs.is_empty() {
+            catalog_backup(g, catalog, inputs.as_of, ppath, files, &mut steps);
+        }
+    }
+    // Hand-written statements.
+    let mut lint = LintOptions::new(dialect);
+    for (code, level) in &policy.lint.severity {
+        // Codes were checked when the policy was read.
+        let _ = lint.set_level(code, *level);
+    }
+    for entry in &policy.statements {
+        let Some(file) = inputs.statement_files.iter().find(|f| f.path == entry.file) else {
+            files.push(
+                ppath,
+                Diagnostic::error(
+                    codes::STATEMENT_FILE_MISSING,
+                    entry.span,
+                    format!("statement file `{}` was not found", entry.file),
+                )
+                .with_help("paths are relative to the policy file"),
+            );
+            continue;
+        };
+        let fs = handwritten::plan_file(&file.path, &file.text, dialect, &lint, catalog, policy);
+        files.extend(&file.path, fs.diagnostics);
+        steps.extend(fs.steps);
+    }
+    steps
+}
+
+fn catalog_backup(
+    g: &policy::GroupConfig,
+    catalog: &ObservedCatalog,
+    as_of: Timestamp,
+    ppath: &str,
+    files: &mut Files,
+    steps: &mut Vec<Step>,
+) {
+    for (name, span) in &g.external_catalogs {
+        if !catalog.external_catalogs.contains(name) {
+            files.push(
+                ppath,
+                Diagnostic::error(
+                    codes::UNKNOWN_EXTERNAL_CATALOG,
+                    *span,
+                    format!("external catalog `{name}` does not exist in the cluster"),
+                )
+                .with_help("check SHOW CATALOGS (names are case-sensitive)"),
+            );
+        }
+    }
+    let last = current_chain(&catalog.history.backups, &g.name, "", &g.repository);
+    let full = last.as_ref().and_then(|c| c.full());
+    let (reason, detail) = match full {
+        None => (
+            Reason::FirstFull,
+            format!(
+                "no finished backup of group `{}`'s external catalogs",
+                g.name
+            ),
+        ),
+        Some(f) if as_of.0 >= f.created_at.0.saturating_add(g.full_every_secs as i64) => (
+            Reason::FullDue,
+            format!(
+                "last external-catalog backup `{}` was made at {}",
+                f.name, f.created_at
+            ),
+        ),
+        Some(_) => return,
+    };
+    let label = g.label.render(&g.name, "catalogs", "full", as_of);
+    steps.push(emit::catalog_step(g, label, reason, detail));
+}
+
+/// Labels must be new: not in their repository, not twice in the plan (`P106`).
+fn check_labels(
+    policy: &Policy,
+    catalog: &ObservedCatalog,
+    steps: &[Step],
+    ppath: &str,
+    files: &mut Files,
+) -> Vec<LabelRef> {
+    let mut seen: BTreeSet<LabelRef> = BTreeSet::new();
+    for s in steps
+        .iter()
+        .filter(|s| s.action == crate::plan::Action::Backup)
+    {
+        let (Some(label), Some(repo)) = (&s.label, &s.repository) else {
+            continue;
+        };
+        let r = LabelRef {
+            repository: repo.clone(),
+            label: label.clone(),
+        };
+        let exists = catalog
+            .repository(repo)
+            .is_some_and(|c| c.snapshots.iter().any(|sn| &sn.label == label));
+        let (path, span) = match (&s.source, &s.group) {
+            (Some(src), _) => (src.file.clone(), crate::span::Span::default()),
+            (None, Some(g)) => (
+                ppath.to_string(),
+                policy
+                    .groups
+                    .iter()
+                    .find(|x| &x.name == g)
+                    .map(|x| x.span)
+                    .unwrap_or_default(),
+            ),
+            (None, None) => (ppath.to_string(), crate::span::Span::default()),
+        };
+        if exists || seen.contains(&r) {
+            let why = if exists {
+                "already exists in repository"
+            } else {
+                "is planned twice in repository"
+            };
+            files.push(&path, Diagnostic::error(codes::LABEL_EXISTS, span, format!("snapshot label `{label}` {why} `{repo}`"))
+                .with_help("labels must be unique per repository: put {group}, {database} and a time down to the second in the label template"));
+        }
+        seen.insert(r);
+    }
+    seen.into_iter().collect()
+}
+
+/// Makes ordering explicit: a backup after the repository it needs; steps on the same
+/// database one after another; hand-written statements in file order.
+fn order_dependencies(steps: &mut [Step]) {
+    let creates: BTreeMap<String, String> = steps
+        .iter()
+        .filter(|s| s.action == crate::plan::Action::CreateRepository)
+        .filter_map(|s| Some((s.repository.clone()?, s.id.clone())))
+        .collect();
+    let mut last_on_db: BTreeMap<String, String> = BTreeMap::new();
+    let mut last_handwritten: Option<String> = None;
+    for s in steps.iter_mut() {
+        let mut deps: Vec<String> = std::mem::take(&mut s.depends_on);
+        if s.action != crate::plan::Action::CreateRepository {
+            if let Some(id) = s.repository.as_ref().and_then(|r| creates.get(r)) {
+                deps.push(id.clone());
+            }
+        }
+        if let Some(db) = &s.database {
+            if let Some(prev) = last_on_db.get(db) {
+                deps.push(prev.clone());
+            }
+            last_on_db.insert(db.clone(), s.id.clone());
+        }
+        if s.reason == Reason::Handwritten {
+            if let Some(prev) = last_handwritten.replace(s.id.clone()) {
+                deps.push(prev);
+            }
+        }
+        deps.sort();
+        deps.dedup();
+        deps.retain(|d| d != &s.id);
+        s.depends_on = deps;
+    }
+}
+
+/// What apply must re-check.
+fn observe(
+    policy: &Policy,
+    catalog: &ObservedCatalog,
+    steps: &[Step],
+    labels: Vec<LabelRef>,
+) -> Observed {
+    let mut sink = Vec::new();
+    let mut tables = Vec::new();
+    for sel in select::select(policy, catalog, &mut sink) {
+        for (db, ts) in sel.databases {
+            for t in ts {
+                tables.push(ObservedTable {
+                    database: db.name.clone(),
+                    table: t.name.clone(),
+                    kind: t.kind.as_str().to_string(),
+                    schema_fingerprint: t.schema_fingerprint.clone(),
+                    partition_count: t.partitions.len() as u64,
+                    partitions_digest: partitions_digest(&t.partitions),
+                });
+            }
+        }
+    }
+    tables.sort();
+    let mut partitions = BTreeSet::new();
+    for s in steps {
+        let Some(db) = &s.database else { continue };
+        for o in &s.objects {
+            for p in &o.partitions {
+                partitions.insert(ObservedPartition {
+                    database: db.clone(),
+                    table: o.name.clone(),
+                    partition: p.name.clone(),
+                    partition_id: p.id,
+                    visible_version: p.visible_version,
+                });
+            }
+        }
+    }
+    let mut repo_names: BTreeSet<String> =
+        policy.repositories.iter().map(|r| r.name.clone()).collect();
+    repo_names.extend(steps.iter().filter_map(|s| s.repository.clone()));
+    let repositories = repo_names
+        .into_iter()
+        .map(|name| match catalog.repository(&name) {
+            Some(r) => ObservedRepository {
+                name,
+                exists: true,
+                location: Some(r.location.clone()),
+                read_only: Some(r.read_only),
+            },
+            None => ObservedRepository {
+                name,
+                exists: false,
+                location: None,
+                read_only: None,
+            },
+        })
+        .collect();
+    Observed {
+        cluster_version: catalog.cluster.version.clone(),
+        tables,
+        partitions: partitions.into_iter().collect(),
+        repositories,
+        absent_labels: labels,
+    }
+}

@@ -1,0 +1,514 @@
+//! Reading each section of `starsnap.toml` into the model (`grammar/policy.md` documents every
+//! key). Wrong values are reported and replaced by defaults so the rest is still checked.
+
+use toml::de::{DeTable, DeValue};
+
+use super::reader::{span_of, Sink, Table};
+use super::*;
+use crate::lint::rules::inline_secret::is_secret_key;
+
+const TOP: &[&str] = &[
+    "cluster",
+    "state",
+    "repository",
+    "group",
+    "statement",
+    "lint",
+];
+const CLUSTER: &[&str] = &[
+    "host",
+    "port",
+    "user",
+    "password_env",
+    "tls",
+    "connect_timeout",
+];
+const TLS: &[&str] = &["mode", "ca_file"];
+const STATE: &[&str] = &["database", "url", "password_env"];
+const REPOSITORY: &[&str] = &["location", "broker", "read_only", "properties"];
+const GROUP: &[&str] = &[
+    "include",
+    "exclude",
+    "materialized_views",
+    "views",
+    "functions",
+    "external_catalogs",
+    "repository",
+    "full_every",
+    "incremental",
+    "max_chain_length",
+    "label",
+    "job_timeout",
+    "max_partitions_per_job",
+];
+const STATEMENT: &[&str] = &["file"];
+const LINT: &[&str] = &["dialect", "severity"];
+
+pub(super) fn read(doc: &DeTable<'_>, span: Span) -> (Policy, Vec<Diagnostic>) {
+    let sink = Sink::default();
+    let top = Table::new(doc, span, String::new(), &sink);
+    let cluster = top.table("cluster").map(|t| cluster(&t, &sink));
+    let state = top
+        .table("state")
+        .map(|t| state(&t, &sink))
+        .unwrap_or_default();
+    let mut repositories = Vec::new();
+    if let Some(t) = top.table("repository") {
+        for (name, key_span, v) in t.entries() {
+            if let Some(rt) = t.as_table(&name, v) {
+                repositories.push(repository(&rt, name, key_span, &sink));
+            }
+        }
+    }
+    let mut groups = Vec::new();
+    if let Some(t) = top.table("group") {
+        for (name, key_span, v) in t.entries() {
+            if let Some(gt) = t.as_table(&name, v) {
+                if let Some(g) = group(&gt, name, key_span, &repositories, &sink) {
+                    groups.push(g);
+                }
+            }
+        }
+    }
+    let statements = statements(&top, &sink);
+    let lint = top
+        .table("lint")
+        .map(|t| lint(&t, &sink))
+        .unwrap_or_default();
+    top.finish(TOP);
+    repositories.sort_by(|a, b| a.name.cmp(&b.name));
+    groups.sort_by(|a, b| a.name.cmp(&b.name));
+    let policy = Policy {
+        cluster,
+        state,
+        repositories,
+        groups,
+        statements,
+        lint,
+    };
+    (policy, sink.diagnostics.into_inner())
+}
+
+/// StarRocks's repository-name format: `^[a-zA-Z]\w{0,63}$|^_[a-zA-Z0-9]\w{0,62}$`.
+fn is_repository_name(name: &str) -> bool {
+    let b = name.as_bytes();
+    let word = |c: &u8| c.is_ascii_alphanumeric() || *c == b'_';
+    match b {
+        [first, rest @ ..] if first.is_ascii_alphabetic() => {
+            rest.len() <= 63 && rest.iter().all(word)
+        }
+        [b'_', second, rest @ ..] if second.is_ascii_alphanumeric() => {
+            rest.len() <= 62 && rest.iter().all(word)
+        }
+        _ => false,
+    }
+}
+
+fn invalid(sink: &Sink, span: Span, message: String, help: &str) {
+    sink.push(Diagnostic::error(codes::INVALID_VALUE, span, message).with_help(help.to_string()));
+}
+
+/// An environment-variable name key (`password_env`).
+fn env_name(t: &Table<'_, '_>, key: &str, sink: &Sink) -> Option<String> {
+    let (name, span) = t.string(key)?;
+    let name = name
+        .strip_prefix("${")
+        .and_then(|n| n.strip_suffix('}'))
+        .map(str::to_string)
+        .unwrap_or(name);
+    if is_env_name(&name) {
+        Some(name)
+    } else {
+        sink.push(
+            Diagnostic::error(
+                codes::INLINE_SECRET,
+                span,
+                format!("`{}.{key}` must name an environment variable, not hold the secret", t.path),
+            )
+            .with_help("write the variable's name, e.g. `password_env = \"STARROCKS_PASSWORD\"`; rotate the secret if this file was ever committed"),
+        );
+        None
+    }
+}
+
+fn cluster(t: &Table<'_, '_>, sink: &Sink) -> ClusterConfig {
+    let host = t.string("host").map(|(h, _)| h);
+    if host.is_none() && t.get("host").is_none() {
+        t.missing(
+            "host",
+            "the frontend's host name, e.g. `host = \"starrocks-fe.internal\"`",
+        );
+    }
+    let port = t
+        .integer("port", 1, 65_535)
+        .map(|(p, _)| p as u16)
+        .unwrap_or(9030);
+    let user = t.string("user").map(|(u, _)| u);
+    if user.is_none() && t.get("user").is_none() {
+        t.missing(
+            "user",
+            "the user starsnap connects as, e.g. `user = \"starsnap\"`",
+        );
+    }
+    let password_env = env_name(t, "password_env", sink);
+    let tls = t.table("tls").map(|tt| {
+        let mode = match tt.string("mode") {
+            Some((m, span)) => TlsMode::parse(&m).unwrap_or_else(|| {
+                invalid(
+                    sink,
+                    span,
+                    format!("unknown TLS mode `{m}`"),
+                    "use one of disabled, required, verify_ca, verify_identity",
+                );
+                TlsMode::Disabled
+            }),
+            None => TlsMode::Disabled,
+        };
+        let ca_file = tt.string("ca_file").map(|(f, _)| f);
+        tt.finish(TLS);
+        TlsConfig { mode, ca_file }
+    });
+    let connect_timeout_secs = t.duration("connect_timeout").map(|(s, _)| s).unwrap_or(10);
+    t.finish(CLUSTER);
+    ClusterConfig {
+        host: host.unwrap_or_default(),
+        port,
+        user: user.unwrap_or_default(),
+        password_env,
+        tls: tls.unwrap_or_default(),
+        connect_timeout_secs,
+    }
+}
+
+fn state(t: &Table<'_, '_>, sink: &Sink) -> StateConfig {
+    let mut s = StateConfig::default();
+    if let Some((db, span)) = t.string("database") {
+        if db.is_empty() {
+            invalid(
+                sink,
+                span,
+                "`state.database` is empty".into(),
+                "name the database, e.g. `starsnap`",
+            );
+        } else {
+            s.database = db;
+        }
+    }
+    if let Some((url, span)) = t.string("url") {
+        let authority = url.split_once("://").map(|(_, rest)| rest).unwrap_or("");
+        let userinfo = authority
+            .split('/')
+            .next()
+            .unwrap_or("")
+            .rsplit_once('@')
+            .map(|(u, _)| u);
+        if !url.starts_with("mysql://") {
+            invalid(
+                sink,
+                span,
+                format!("`state.url` must be a mysql:// URL, not `{url}`"),
+                "e.g. `url = \"mysql://starsnap@state-db:3306\"`",
+            );
+        } else if userinfo.is_some_and(|u| u.contains(':')) {
+            sink.push(
+                Diagnostic::error(
+                    codes::INLINE_SECRET,
+                    span,
+                    "`state.url` holds a password inline",
+                )
+                .with_help(
+                    "remove the password from the URL and name its variable with `password_env`",
+                ),
+            );
+        } else {
+            s.url = Some(url);
+        }
+    }
+    s.password_env = env_name(t, "password_env", sink);
+    t.finish(STATE);
+    s
+}
+
+fn repository(t: &Table<'_, '_>, name: String, span: Span, sink: &Sink) -> RepositoryConfig {
+    if !is_repository_name(&name) {
+        invalid(
+            sink,
+            span,
+            format!("`{name}` is not a valid StarRocks repository name"),
+            "repository names start with a letter and hold letters, digits and `_` (at most 64)",
+        );
+    }
+    let location = t.string("location").map(|(l, _)| l);
+    if location.is_none() && t.get("location").is_none() {
+        t.missing(
+            "location",
+            "where snapshots are stored, e.g. `location = \"s3://bucket/starsnap\"`",
+        );
+    }
+    let broker = t.string("broker").map(|(b, _)| b);
+    let read_only = t.boolean("read_only").unwrap_or(false);
+    let mut properties = Vec::new();
+    if let Some(pt) = t.table("properties") {
+        for (key, key_span, v) in pt.entries() {
+            let DeValue::String(value) = v.get_ref() else {
+                sink.push(Diagnostic::error(
+                    codes::WRONG_TYPE,
+                    span_of(v),
+                    format!(
+                        "`{}.{key}` must be a string, not {}",
+                        pt.path,
+                        v.get_ref().type_str()
+                    ),
+                ));
+                continue;
+            };
+            let value_span = span_of(v);
+            let trimmed = value.trim();
+            if let Some(inner) = trimmed.strip_prefix("${").and_then(|r| r.strip_suffix('}')) {
+                if is_env_name(inner) {
+                    properties.push((key, PropertyValue::Env(inner.to_string())));
+                } else {
+                    invalid(
+                        sink,
+                        value_span,
+                        format!("`{inner}` is not an environment-variable name"),
+                        "write `${NAME}` with NAME made of letters, digits and `_`",
+                    );
+                }
+            } else if is_secret_key(&key) && !trimmed.is_empty() {
+                let env: String = key
+                    .chars()
+                    .map(|c| {
+                        if c.is_ascii_alphanumeric() {
+                            c.to_ascii_uppercase()
+                        } else {
+                            '_'
+                        }
+                    })
+                    .collect();
+                sink.push(
+                    Diagnostic::error(codes::INLINE_SECRET, value_span, format!("property `{key}` holds a secret inline"))
+                        .with_label(key_span, "this key names a secret")
+                        .with_help(format!("reference an environment variable instead: \"{key}\" = \"${{{env}}}\"; rotate the secret if this file was ever committed")),
+                );
+            } else {
+                properties.push((key, PropertyValue::Literal(value.to_string())));
+            }
+        }
+    }
+    t.finish(REPOSITORY);
+    properties.sort_by(|a, b| a.0.cmp(&b.0));
+    RepositoryConfig {
+        name,
+        location: location.unwrap_or_default(),
+        broker,
+        read_only,
+        properties,
+        span,
+    }
+}
+
+fn patterns(t: &Table<'_, '_>, key: &str, sink: &Sink) -> Vec<Pattern> {
+    let mut out = Vec::new();
+    for (text, span) in t.strings(key).unwrap_or_default() {
+        match Pattern::parse(&text, span) {
+            Ok(p) => out.push(p),
+            Err(msg) => sink.push(
+                Diagnostic::error(codes::BAD_PATTERN, span, msg)
+                    .with_help("patterns are `database.table`; `*` matches any run of characters and `?` one character"),
+            ),
+        }
+    }
+    out
+}
+
+fn group(
+    t: &Table<'_, '_>,
+    name: String,
+    span: Span,
+    repositories: &[RepositoryConfig],
+    sink: &Sink,
+) -> Option<GroupConfig> {
+    let include = patterns(t, "include", sink);
+    if t.get("include").is_none() {
+        t.missing(
+            "include",
+            "list the tables to back up, e.g. `include = [\"sales.*\"]`",
+        );
+    }
+    let exclude = patterns(t, "exclude", sink);
+    let repository = t.string("repository");
+    match &repository {
+        None if t.get("repository").is_none() => t.missing(
+            "repository",
+            "name a `[repository.NAME]` declared in this file",
+        ),
+        Some((r, rspan)) if !repositories.iter().any(|d| &d.name == r) => sink.push(
+            Diagnostic::error(
+                codes::UNDECLARED_REPOSITORY,
+                *rspan,
+                format!("repository `{r}` is not declared"),
+            )
+            .with_help(format!(
+                "declare it with a `[repository.{r}]` section (location, properties)"
+            )),
+        ),
+        _ => {}
+    }
+    let max_chain_length = t
+        .integer("max_chain_length", 1, 10_000)
+        .map(|(n, _)| n as u32)
+        .unwrap_or(30);
+    let label = match t.string("label") {
+        Some((text, lspan)) => match LabelTemplate::parse(&text) {
+            Ok(l) => l,
+            Err(msg) => {
+                sink.push(Diagnostic::error(codes::BAD_LABEL_TEMPLATE, lspan, msg));
+                LabelTemplate::parse(DEFAULT_LABEL).ok()?
+            }
+        },
+        None => LabelTemplate::parse(DEFAULT_LABEL).ok()?,
+    };
+    let job_timeout_secs = match t.duration("job_timeout") {
+        Some((secs, jspan)) if secs < 600 => {
+            invalid(
+                sink,
+                jspan,
+                "`job_timeout` is below StarRocks's minimum of 10 minutes".into(),
+                "use at least `10m`",
+            );
+            86_400
+        }
+        Some((secs, _)) => secs,
+        None => 86_400,
+    };
+    let g = GroupConfig {
+        include,
+        exclude,
+        materialized_views: t.boolean("materialized_views").unwrap_or(true),
+        views: t.boolean("views").unwrap_or(true),
+        functions: t.boolean("functions").unwrap_or(true),
+        external_catalogs: t.strings("external_catalogs").unwrap_or_default(),
+        repository_span: repository.as_ref().map(|r| r.1).unwrap_or(span),
+        repository: repository.map(|r| r.0).unwrap_or_default(),
+        full_every_secs: t
+            .duration("full_every")
+            .map(|(s, _)| s)
+            .unwrap_or(7 * 86_400),
+        incremental: t.boolean("incremental").unwrap_or(true),
+        max_chain_length,
+        label,
+        job_timeout_secs,
+        max_partitions_per_job: t
+            .integer("max_partitions_per_job", 1, 1_000_000)
+            .map(|(n, _)| n as u32),
+        name,
+        span,
+    };
+    t.finish(GROUP);
+    Some(g)
+}
+
+fn statements(top: &Table<'_, '_>, sink: &Sink) -> Vec<StatementEntry> {
+    let Some(v) = top.get("statement") else {
+        return Vec::new();
+    };
+    let DeValue::Array(items) = v.get_ref() else {
+        sink.push(
+            Diagnostic::error(
+                codes::WRONG_TYPE,
+                span_of(v),
+                "`statement` must be an array of tables: write `[[statement]]`",
+            )
+            .with_help("each entry is `[[statement]]` followed by `file = \"sql/…\"`"),
+        );
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for item in items.iter() {
+        let Some(st) = top.as_table("statement", item) else {
+            continue;
+        };
+        match st.string("file") {
+            Some((file, span)) if !file.is_empty() => out.push(StatementEntry { file, span }),
+            Some((_, span)) => invalid(
+                sink,
+                span,
+                "`statement.file` is empty".into(),
+                "name a SQL file relative to starsnap.toml",
+            ),
+            None if st.get("file").is_none() => st.missing(
+                "file",
+                "name a SQL file, e.g. `file = \"sql/restore_orders.sql\"`",
+            ),
+            None => {}
+        }
+        st.finish(STATEMENT);
+    }
+    out
+}
+
+fn lint(t: &Table<'_, '_>, sink: &Sink) -> LintConfig {
+    let mut cfg = LintConfig::default();
+    if let Some((d, span)) = t.string("dialect") {
+        match d.parse::<Dialect>() {
+            Ok(dialect) => cfg.dialect = Some(dialect),
+            Err(_) => sink.push(
+                Diagnostic::error(codes::BAD_LINT_SETTING, span, format!("unknown dialect `{d}`"))
+                    .with_help("use starrocks-3.3, starrocks-3.4, starrocks-3.5, starrocks-4.0, starrocks-4.1 or starrocks-4.2"),
+            ),
+        }
+    }
+    if let Some(st) = t.table("severity") {
+        for (code, key_span, v) in st.entries() {
+            let DeValue::String(level) = v.get_ref() else {
+                sink.push(Diagnostic::error(
+                    codes::WRONG_TYPE,
+                    span_of(v),
+                    format!("`lint.severity.{code}` must be a string"),
+                ));
+                continue;
+            };
+            let mut probe = crate::lint::LintOptions::new(Dialect::default());
+            match Level::parse(level) {
+                None => sink.push(
+                    Diagnostic::error(
+                        codes::BAD_LINT_SETTING,
+                        span_of(v),
+                        format!("unknown severity `{level}`"),
+                    )
+                    .with_help("use off, info, warning or error"),
+                ),
+                Some(l) => match probe.set_level(&code, l) {
+                    Ok(()) => cfg.severity.push((code, l)),
+                    Err(e) => sink.push(Diagnostic::error(
+                        codes::BAD_LINT_SETTING,
+                        key_span,
+                        e.to_string(),
+                    )),
+                },
+            }
+        }
+    }
+    t.finish(LINT);
+    cfg.severity.sort_by(|a, b| a.0.cmp(&b.0));
+    cfg
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::parse;
+
+    #[test]
+    fn duplicate_tables_are_a_toml_error() {
+        let (p, d) = parse("[group.a]\n[group.a]\n");
+        assert!(p.is_none());
+        assert_eq!(d[0].code, "P001");
+    }
+
+    #[test]
+    fn statement_must_be_array_of_tables() {
+        let (_, d) = parse("statement = \"x.sql\"\n");
+        assert_eq!(d[0].code, "P003");
+    }
+}
