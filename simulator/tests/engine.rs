@@ -595,3 +595,128 @@ fn statements_are_counted_per_connection() {
     assert_eq!(e.statements_of(11), None);
     assert_eq!(e.total_statements(), 4);
 }
+
+#[test]
+fn token_soup_never_panics() {
+    let (e, mut s) = with_orders();
+    ok(
+        &e,
+        &mut s,
+        "INSERT INTO orders VALUES ('2024-01-01', 1, 1), ('2024-01-02', 2, 2)",
+    );
+    let words = [
+        "SELECT",
+        "FROM",
+        "WHERE",
+        "orders",
+        "sales.orders",
+        "*",
+        "(",
+        ")",
+        ",",
+        ";",
+        "'x'",
+        "\"y\"",
+        "`z`",
+        "1",
+        "-1",
+        "1.5",
+        "9223372036854775807",
+        "NULL",
+        "AND",
+        "OR",
+        "NOT",
+        "IN",
+        "LIKE",
+        "BETWEEN",
+        "=",
+        "<",
+        ">=",
+        "+",
+        "-",
+        "/",
+        "%",
+        "COUNT(*)",
+        "SUM(",
+        "substr(",
+        "from_unixtime(",
+        "GROUP BY",
+        "ORDER BY",
+        "LIMIT",
+        "OFFSET",
+        "INSERT INTO",
+        "VALUES",
+        "CREATE TABLE",
+        "PARTITION BY",
+        "RANGE(dt)",
+        "LIST(",
+        "DISTRIBUTED BY HASH(id)",
+        "BUCKETS",
+        "PROPERTIES",
+        "ALTER TABLE",
+        "ADD PARTITION",
+        "DROP COLUMN",
+        "SWAP WITH",
+        "RENAME",
+        "TRUNCATE TABLE",
+        "DELETE FROM",
+        "@@version",
+        "@x",
+        "START",
+        "END",
+        "EVERY",
+        "INTERVAL",
+        "DAY",
+        "VALUES LESS THAN",
+        "MAXVALUE",
+        "[",
+        "CASE",
+        "WHEN",
+        "THEN",
+        "ELSE",
+        "CAST(",
+        "AS",
+        "DATE",
+        "USE",
+        "SET",
+        "SHOW",
+        "DROP",
+        "DATABASE",
+        "VIEW",
+        "MATERIALIZED",
+        "FUNCTION",
+        "dt",
+        "id",
+        "amount",
+        "/*",
+        "*/",
+        "--",
+        "\n",
+        "é",
+        "\u{0}",
+    ];
+    let mut seed = 0x2545_f491_4f6c_dd1d_u64;
+    for _ in 0..4000 {
+        let mut sql = String::new();
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        let n = 1 + (seed % 12) as usize;
+        for k in 0..n {
+            let w = words[((seed >> (k * 5 % 59)) as usize + k * 31) % words.len()];
+            sql.push_str(w);
+            sql.push(' ');
+        }
+        let _ = e.query(&mut s, &sql);
+        s.current_db = Some("sales".into());
+    }
+    // Arithmetic and time edges.
+    for sql in [
+        "SELECT substr('abc', -9223372036854775807, 9223372036854775807)",
+        "SELECT from_unixtime(9223372036854775807), -9223372036854775807 - 10, 5 % 0, 1 / 0",
+        r#"CREATE TABLE big (k BIGINT) PARTITION BY RANGE(k) (START ("0") END ("9223372036854775807") EVERY (9223372036854775807)) PROPERTIES ("replication_num" = "1")"#,
+        r#"CREATE TABLE big2 (d DATE) PARTITION BY RANGE(d) (START ("0001-01-01") END ("9999-12-31") EVERY (INTERVAL 1 DAY)) PROPERTIES ("replication_num" = "1")"#,
+    ] {
+        let _ = e.query(&mut s, sql);
+    }
+}

@@ -749,7 +749,7 @@ pub fn expand_specs(
                     Some(u) => {
                         let s = time_of(&ty, start)?;
                         let e = time_of(&ty, end)?;
-                        let step = (*every).max(1);
+                        let step = (*every).clamp(1, 100_000);
                         let mut cur = s;
                         while cur < e {
                             let next = u.add(cur, step).min(e);
@@ -789,10 +789,10 @@ pub fn expand_specs(
                         let (Some(s), Some(e)) = (s, e) else {
                             return Err(errors::ddl_plain("Batch build partition EVERY is number type but START or END is not number type"));
                         };
-                        let step = (*every).max(1);
+                        let step = (*every).clamp(1, 100_000);
                         let mut cur = s;
                         while cur < e {
-                            let next = (cur + step).min(e);
+                            let next = cur.saturating_add(step).min(e);
                             out.push((
                                 format!("p{cur}"),
                                 PartitionBound::Range {

@@ -432,11 +432,11 @@ impl EvalEnv<'_> {
                     let from = if start > 0 {
                         start - 1
                     } else {
-                        (n + start).max(0)
+                        n.saturating_add(start).max(0)
                     };
                     let len = arg(2).as_i64().unwrap_or(n);
                     let from = from.clamp(0, n) as usize;
-                    let to = (from as i64 + len.max(0)).clamp(0, n) as usize;
+                    let to = (from as i64).saturating_add(len.max(0)).clamp(0, n) as usize;
                     Value::Str(chars[from..to].iter().collect())
                 }
                 _ => Value::Null,
@@ -534,9 +534,11 @@ impl EvalEnv<'_> {
                 }
             }
             "from_unixtime" => match arg(0).as_i64() {
-                Some(s) => Value::Str(time::format_naive_datetime(
-                    s + i64::from(self.tz.offset_secs),
-                )),
+                // Up to 9999-12-31 23:59:59, as StarRocks's from_unixtime accepts.
+                Some(s) if (0..253_402_300_800).contains(&s) => Value::Str(
+                    time::format_naive_datetime(s + i64::from(self.tz.offset_secs)),
+                ),
+                Some(_) => Value::Null,
                 None => Value::Null,
             },
             _ => {
