@@ -9,7 +9,9 @@ use serde::{Deserialize, Serialize};
 ///
 /// `PartialEq` is deliberately *not* derived on AST nodes through their spans; nodes that
 /// carry a span implement equality by ignoring it (see `syntax::ast`).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize,
+)]
 pub struct Span {
     pub start: usize,
     pub end: usize,
