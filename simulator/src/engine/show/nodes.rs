@@ -12,7 +12,7 @@ use crate::engine::show::format::{capacity, java_bool, percent, pretty_bytes};
 use crate::engine::show::layouts;
 use crate::engine::show::parse::Cursor;
 use crate::engine::show::{result, session_time_zone};
-use crate::engine::EngineCtx;
+use crate::engine::{backend_id, EngineCtx};
 use crate::profile::VersionProfile;
 use crate::response::{Outcome, Session};
 
@@ -34,8 +34,6 @@ const HOST: &str = "127.0.0.1";
 /// An FE's node name ends with the time it first started (`host_editLogPort_millis`); the
 /// simulator's FE "first started" at 2020-01-01 UTC plus the seed, so names are stable.
 const FE_NAME_EPOCH_MS: i64 = 1_577_836_800_000;
-/// The first backend id (`SystemInfoService` ids come from the catalog id sequence).
-const FIRST_BACKEND_ID: u64 = 10_001;
 
 /// Replicas and bytes each backend holds: `(tablets, data bytes)` per backend index.
 fn placement(ctx: &EngineCtx<'_>) -> Vec<(u64, u64)> {
@@ -95,7 +93,7 @@ pub fn backends(ctx: &EngineCtx<'_>, s: &Session, clauses: Option<Clauses>) -> O
         };
         let time = |ms| spec.alive.then(|| tz.format_datetime(ms));
         let mut row = vec![
-            Some((FIRST_BACKEND_ID + i as u64).to_string()),
+            Some(backend_id(i).to_string()),
             Some(HOST.to_string()),
             Some((BE_HEARTBEAT_PORT + step).to_string()),
             Some((BE_PORT + step).to_string()),
