@@ -129,8 +129,15 @@ fn object_line(o: &StepObject) -> String {
     }
 }
 
-fn partition_lines(o: &StepObject, out: &mut Vec<String>) {
+fn partition_lines(o: &StepObject, full: bool, out: &mut Vec<String>) {
     for p in &o.partitions {
+        if full {
+            out.push(format!(
+                "    {}.{}  id {}, version {}",
+                o.name, p.name, p.id, p.visible_version
+            ));
+            continue;
+        }
         out.push(match p.previous {
             Some(prev) if prev.id != p.id => format!(
                 "-/+ {}.{}  id {} -> {}, version {} -> {}",
@@ -146,6 +153,11 @@ fn partition_lines(o: &StepObject, out: &mut Vec<String>) {
             ),
         });
     }
+}
+
+/// `      name:       value` with values aligned.
+fn field(out: &mut String, name: &str, value: &str) {
+    let _ = writeln!(out, "      {:<12}{value}", format!("{name}:"));
 }
 
 /// The terraform-style text view.
@@ -169,12 +181,11 @@ pub fn text(plan: &Plan) -> String {
     for step in display_order(plan) {
         out.push('\n');
         let _ = writeln!(out, "{} {}", symbol(step), title(step));
-        let _ = writeln!(out, "      id:       {}", step.id);
-        let _ = writeln!(
-            out,
-            "      reason:   {} ({})",
-            step.reason.as_str(),
-            step.detail
+        field(&mut out, "id", &step.id);
+        field(
+            &mut out,
+            "reason",
+            &format!("{} ({})", step.reason.as_str(), step.detail),
         );
         if let Some(label) = &step.label {
             let parent = step
@@ -182,33 +193,36 @@ pub fn text(plan: &Plan) -> String {
                 .as_deref()
                 .map(|p| format!(" (parent {p})"))
                 .unwrap_or_default();
-            let _ = writeln!(out, "      label:    {label}{parent}");
+            field(&mut out, "label", &format!("{label}{parent}"));
         }
         if let Some(repo) = &step.repository {
-            let _ = writeln!(out, "      repository: {repo}");
+            field(&mut out, "repository", repo);
         }
         if let Some(src) = &step.source {
-            let _ = writeln!(out, "      source:   {}:{}", src.file, src.line);
+            field(&mut out, "source", &format!("{}:{}", src.file, src.line));
         }
         for o in &step.objects {
-            let _ = writeln!(out, "      object:   {}", object_line(o));
+            field(&mut out, "object", &object_line(o));
         }
         let mut parts = Vec::new();
         for o in &step.objects {
-            partition_lines(o, &mut parts);
+            partition_lines(o, step.kind != Some(BackupKind::Incremental), &mut parts);
         }
         for line in parts {
             let _ = writeln!(out, "      {line}");
         }
         if !step.env.is_empty() {
-            let _ = writeln!(out, "      env:      {}", step.env.join(", "));
+            field(&mut out, "env", &step.env.join(", "));
         }
         if !step.depends_on.is_empty() {
-            let _ = writeln!(out, "      after:    {}", step.depends_on.join(", "));
+            field(&mut out, "after", &step.depends_on.join(", "));
         }
         for (i, line) in step.sql.lines().enumerate() {
-            let head = if i == 0 { "sql:      " } else { "          " };
-            let _ = writeln!(out, "      {head}{line}");
+            if i == 0 {
+                field(&mut out, "sql", line);
+            } else {
+                let _ = writeln!(out, "      {:<12}{line}", "");
+            }
         }
     }
     out.push('\n');
@@ -257,7 +271,7 @@ fn details(step: &Step) -> String {
     }
     let mut parts = Vec::new();
     for o in &step.objects {
-        partition_lines(o, &mut parts);
+        partition_lines(o, step.kind != Some(BackupKind::Incremental), &mut parts);
     }
     if !parts.is_empty() {
         d.push_str("\n```diff\n");

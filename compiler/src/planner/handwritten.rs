@@ -90,7 +90,7 @@ pub fn plan_file(
         let sql = crate::fmt::canonical(stmt);
         let env = env_refs(&sql);
         steps.push(Step {
-            id: format!("sql/{path}/{n}"),
+            id: format!("statement/{path}/{n}"),
             action,
             reason: Reason::Handwritten,
             detail: format!("statement {n} of {path}"),

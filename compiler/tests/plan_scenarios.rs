@@ -1,0 +1,225 @@
+//! Planner scenarios (`testdata/plan/<scenario>/`): one insta snapshot per scenario holding the
+//! text rendering and the canonical plan JSON (or the rendered findings), plus assertions
+//! that pin what each scenario is about, so a wrong snapshot cannot be accepted silently.
+
+mod plan_common;
+
+use starsnap_compiler::catalog::BackupKind;
+use starsnap_compiler::plan::{self, render, Action, Plan, Reason};
+
+fn build(name: &str) -> Plan {
+    let inputs = plan_common::load(name);
+    match plan::build(&inputs) {
+        Ok(p) => {
+            let text = render::text(&p.plan);
+            let json = plan::to_canonical_json(&p.plan);
+            let warnings = plan_common::render_scenario(name, &inputs, &p.warnings);
+            insta::assert_snapshot!(name, format!("{warnings}{text}\n{json}"));
+            p.plan
+        }
+        Err(files) => panic!(
+            "{name}: {}",
+            plan_common::render_scenario(name, &inputs, &files)
+        ),
+    }
+}
+
+fn backups(p: &Plan) -> Vec<&plan::Step> {
+    p.steps
+        .iter()
+        .filter(|s| s.action == Action::Backup)
+        .collect()
+}
+
+fn partitions(step: &plan::Step) -> Vec<String> {
+    step.objects
+        .iter()
+        .flat_map(|o| {
+            o.partitions
+                .iter()
+                .map(move |p| format!("{}.{}", o.name, p.name))
+        })
+        .collect()
+}
+
+#[test]
+fn first_full() {
+    let p = build("first_full");
+    assert_eq!(p.steps[0].action, Action::CreateRepository);
+    assert_eq!(p.steps[0].reason, Reason::RepositoryMissing);
+    assert!(p.steps[0].sql.contains("${AWS_SECRET_ACCESS_KEY}"));
+    let b = backups(&p);
+    assert_eq!(b.len(), 1);
+    assert_eq!(b[0].kind, Some(BackupKind::Full));
+    assert_eq!(b[0].reason, Reason::FirstFull);
+    assert_eq!(
+        b[0].depends_on,
+        vec!["create_repository/s3_main".to_string()]
+    );
+    assert!(b[0].sql.contains("VIEW v_daily"), "{}", b[0].sql);
+    assert_eq!(
+        render::summary_line(&p),
+        "Plan: 1 backup (1 full), 1 repository to create."
+    );
+}
+
+#[test]
+fn incremental_3_of_365() {
+    let p = build("incremental_3_of_365");
+    let b = backups(&p);
+    assert_eq!(b.len(), 1);
+    assert_eq!(b[0].kind, Some(BackupKind::Incremental));
+    assert_eq!(b[0].reason, Reason::PartitionsChanged);
+    assert_eq!(
+        b[0].parent.as_deref(),
+        Some("nightly-sales-20261120-040000-full")
+    );
+    assert_eq!(
+        partitions(b[0]),
+        ["events.p20250101", "events.p20250630", "events.p20251231"]
+    );
+    assert_eq!(p.observed.partitions.len(), 3);
+    assert_eq!(p.observed.tables.len(), 3);
+}
+
+#[test]
+fn nothing_changed() {
+    let p = build("nothing_changed");
+    assert!(p.steps.is_empty());
+    assert!(!p.has_changes());
+    assert!(render::summary_line(&p).starts_with("No changes."));
+}
+
+#[test]
+fn new_partition() {
+    let p = build("new_partition");
+    let b = backups(&p);
+    assert_eq!(partitions(b[0]), ["events.p20260101"]);
+    assert_eq!(b[0].objects[0].partitions[0].previous, None);
+}
+
+#[test]
+fn dropped_partition() {
+    let b = build("dropped_partition");
+    assert_eq!(backups(&b)[0].reason, Reason::PartitionDropped);
+    assert_eq!(backups(&b)[0].kind, Some(BackupKind::Full));
+}
+
+#[test]
+fn replaced_partition() {
+    let b = build("replaced_partition");
+    assert_eq!(backups(&b)[0].reason, Reason::PartitionReplaced);
+}
+
+#[test]
+fn schema_change() {
+    let b = build("schema_change");
+    assert_eq!(backups(&b)[0].reason, Reason::SchemaChanged);
+    assert!(backups(&b)[0].detail.contains("customers"));
+}
+
+#[test]
+fn new_table_pattern() {
+    let p = build("new_table_pattern");
+    let b = backups(&p);
+    assert_eq!(b[0].kind, Some(BackupKind::Incremental));
+    assert_eq!(
+        b[0].parent.as_deref(),
+        Some("nightly-sales-20261121-040000-incremental")
+    );
+    assert_eq!(partitions(b[0]), ["returns.p20250101", "returns.p20250102"]);
+}
+
+#[test]
+fn full_due() {
+    let p = build("full_due");
+    assert_eq!(backups(&p)[0].reason, Reason::FullDue);
+}
+
+#[test]
+fn chain_full() {
+    let p = build("chain_full");
+    assert_eq!(backups(&p)[0].reason, Reason::ChainFull);
+}
+
+#[test]
+fn several_databases() {
+    let p = build("several_databases");
+    let b = backups(&p);
+    let summary: Vec<(String, Option<BackupKind>)> = b
+        .iter()
+        .map(|s| (s.database.clone().unwrap_or_default(), s.kind))
+        .collect();
+    assert_eq!(
+        summary,
+        [
+            ("crm".to_string(), Some(BackupKind::Full)),
+            ("sales".to_string(), Some(BackupKind::Incremental)),
+        ]
+    );
+    assert!(b[0].sql.contains("ALL FUNCTIONS"), "{}", b[0].sql);
+    assert!(b[0].sql.contains("MATERIALIZED VIEW mv_contacts_by_day"));
+    assert!(!p.observed.tables.iter().any(|t| t.table == "scratch"));
+}
+
+#[test]
+fn chunking() {
+    let p = build("chunking");
+    let b = backups(&p);
+    assert_eq!(b.len(), 4);
+    for (i, s) in b.iter().enumerate() {
+        let chunk = s.chunk.expect("chunked");
+        assert_eq!((chunk.index, chunk.count), (i as u32 + 1, 4));
+        let n: u64 = s.objects.iter().map(|o| o.partition_count).sum();
+        assert!(n <= 100, "chunk {i} has {n} partitions");
+        if i > 0 {
+            assert_eq!(s.depends_on, vec![b[i - 1].id.clone()]);
+        }
+    }
+    let total: u64 = b
+        .iter()
+        .flat_map(|s| &s.objects)
+        .map(|o| o.partition_count)
+        .sum();
+    assert_eq!(total, 366);
+}
+
+#[test]
+fn chunking_incremental() {
+    let p = build("chunking_incremental");
+    let b = backups(&p);
+    assert_eq!(b.len(), 3);
+    assert!(b
+        .iter()
+        .all(|s| s.parent.as_deref() == Some("nightly-sales-20261120-040000-full")));
+    let total: usize = b.iter().map(|s| partitions(s).len()).sum();
+    assert_eq!(total, 250);
+}
+
+#[test]
+fn handwritten() {
+    let p = build("handwritten");
+    let actions: Vec<Action> = p.steps.iter().map(|s| s.action).collect();
+    assert_eq!(actions, [Action::Backup, Action::Restore, Action::Swap]);
+    assert!(p.steps[1].destructive && p.steps[2].destructive);
+    assert_eq!(p.steps[2].depends_on, vec![p.steps[1].id.clone()]);
+    assert_eq!(p.steps[1].source.as_ref().map(|s| s.line), Some(2));
+    let text = render::text(&p);
+    let restore = text.find("-/+ restore").expect("restore shown");
+    let backup = text.find("  + backup").expect("backup shown");
+    assert!(restore < backup, "destructive steps come first");
+}
+
+#[test]
+fn err_catalog_checks() {
+    let inputs = plan_common::load("err_catalog_checks");
+    let files = match plan::build(&inputs) {
+        Ok(_) => panic!("catalog checks must fail the plan"),
+        Err(files) => files,
+    };
+    let out = plan_common::render_scenario("err_catalog_checks", &inputs, &files);
+    for code in ["P101", "P103", "P107", "P108", "V101", "V103"] {
+        assert!(out.contains(&format!("[{code}]")), "{code} missing:\n{out}");
+    }
+    insta::assert_snapshot!("err_catalog_checks", out);
+}

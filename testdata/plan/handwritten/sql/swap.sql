@@ -1,0 +1,1 @@
+ALTER TABLE sales.events SWAP WITH events_restored;
