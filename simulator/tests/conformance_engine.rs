@@ -159,6 +159,23 @@ fn show_tables_and_create_table_see_ddl() {
         "{ddl}"
     );
     assert!(ddl.contains("\"replication_num\" = \"1\""), "{ddl}");
+    // A view lists its output columns (`AstToStringBuilder.getDdlStmt`, 1.2 view).
+    exec(&engine, &mut s, "CREATE VIEW v_all AS SELECT * FROM orders");
+    let (h, rows) = query(&engine, &mut s, "SHOW CREATE VIEW v_all");
+    assert_eq!(
+        h,
+        [
+            "View",
+            "Create View",
+            "character_set_client",
+            "collation_connection"
+        ]
+    );
+    assert_eq!(
+        rows[0][1],
+        "CREATE VIEW `v_all` (`order_id`, `dt`, `amount`) SECURITY NONE AS SELECT * FROM orders;"
+    );
+    exec(&engine, &mut s, "DROP VIEW v_all");
     let (_, rows) = query(
         &engine,
         &mut s,

@@ -1,5 +1,6 @@
 //! Hand-written statements (`[[statement]]` files) as steps, in file order, with the checks
-//! `lint` cannot make offline: StarRocks's catalog-dependent analyzer checks through the
+//! `lint` cannot make offline (the lint run itself is repeated, so plan fails on what lint
+//! would fail on): StarRocks's catalog-dependent analyzer checks through the
 //! validate [`Catalog`] trait (unknown database, repository, table), and starsnap's own —
 //! an unknown partition (`P107`), a BACKUP of an empty database (`P108`), an inline secret
 //! (`P109`).
@@ -69,7 +70,8 @@ pub fn plan_file(
     policy: &Policy,
 ) -> FileSteps {
     let parsed = parse(text, dialect);
-    let mut diagnostics = parsed.diagnostics.clone();
+    // Syntax, static validation and lint rules, with suppressions and `[lint]` severities.
+    let mut diagnostics = crate::lint::lint_source(path, text, lint).diagnostics;
     let mut steps = Vec::new();
     let index = LineIndex::new(text);
     let observed = Observed { catalog, policy };
@@ -82,7 +84,12 @@ pub fn plan_file(
             span: ps.span,
             dialect,
         };
-        diagnostics.extend(analyze(stmt, input, &observed));
+        // Only the checks that need the catalog: the static ones came with the lint run.
+        diagnostics.extend(
+            analyze(stmt, input, &observed)
+                .into_iter()
+                .filter(|d| d.code.starts_with("V1")),
+        );
         let mut objects = Vec::new();
         check(stmt, catalog, &mut diagnostics, &mut objects);
         let (action, destructive) = action_of(stmt);
@@ -115,11 +122,16 @@ pub fn plan_file(
     }
     let diagnostics = diagnostics
         .into_iter()
-        .filter_map(|mut d| match lint.level_of(&d.code, d.severity) {
-            Level::Off => None,
-            Level::Severity(s) => {
-                d.severity = s;
-                Some(d)
+        .filter_map(|mut d| {
+            if !d.code.starts_with('P') && !d.code.starts_with("V1") {
+                return Some(d);
+            }
+            match lint.level_of(&d.code, d.severity) {
+                Level::Off => None,
+                Level::Severity(s) => {
+                    d.severity = s;
+                    Some(d)
+                }
             }
         })
         .collect();

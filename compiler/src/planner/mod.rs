@@ -160,9 +160,11 @@ fn plan_steps(
         match catalog.repository(&repo.name) {
             None => steps.push(emit::create_repository_step(repo)),
             Some(seen) => {
-                if seen.location != repo.location
-                    || seen.broker != repo.broker
-                    || seen.read_only != repo.read_only
+                // An empty location was already reported as missing (P004).
+                if !repo.location.is_empty()
+                    && (seen.location != repo.location
+                        || seen.broker != repo.broker
+                        || seen.read_only != repo.read_only)
                 {
                     files.push(ppath, Diagnostic::warning(
                         codes::REPOSITORY_DIFFERS,

@@ -180,8 +180,10 @@ pub struct LintConfig {
 /// finding; an error-severity finding means the policy must not be planned from.
 pub fn parse(text: &str) -> (Option<Policy>, Vec<Diagnostic>) {
     let (doc, errors) = toml::de::DeTable::parse_recoverable(text);
+    // Only the first syntax error: TOML recovery after a typo tends to cascade.
     let mut diagnostics: Vec<Diagnostic> = errors
         .iter()
+        .take(1)
         .map(|e| {
             let span = e
                 .span()

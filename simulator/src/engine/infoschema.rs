@@ -359,7 +359,7 @@ fn materialized_views_rows(
                 text(""),
                 text(""),
                 rows_n,
-                text(ddl::create_statement(t)),
+                text(ddl::create_statement(ctx.catalog, &db.name, t)),
                 text(""),
                 text(if mv.active {
                     "VALID".to_string()

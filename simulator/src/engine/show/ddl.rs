@@ -11,7 +11,8 @@
 use std::collections::BTreeMap;
 
 use crate::engine::catalog::{
-    ColumnDef, Distribution, KeysType, Partition, PartitionBound, Partitioning, Table, TableKind,
+    Catalog, ColumnDef, Distribution, KeysType, Partition, PartitionBound, Partitioning, Table,
+    TableKind,
 };
 use crate::engine::show::format::{quoted_comment, PartitionKeyText};
 use crate::engine::value::{SqlType, Value};
@@ -196,28 +197,98 @@ pub fn list_values(bound: &PartitionBound) -> Vec<Vec<String>> {
     }
 }
 
-/// SHOW CREATE output for a table, view or materialized view: the DDL text.
-pub fn create_statement(table: &Table) -> String {
+/// SHOW CREATE output for a table, view or materialized view of database `db`: the DDL
+/// text. The catalog resolves `*` in a view's query when the view stores no columns.
+pub fn create_statement(catalog: &Catalog, db: &str, table: &Table) -> String {
     match table.kind {
-        TableKind::View => create_view(table),
-        TableKind::MaterializedView => create_materialized_view(table),
+        TableKind::View => create_view(catalog, db, table),
+        TableKind::MaterializedView => create_materialized_view(catalog, db, table),
         TableKind::Olap => create_table(table),
     }
 }
 
-/// `CREATE VIEW `v` (`a`, `b`) AS <query>;` (comment and `SECURITY NONE` as 3.4 prints them).
-fn create_view(table: &Table) -> String {
-    let cols: Vec<String> = table
-        .columns
-        .iter()
-        .map(|c| {
-            if c.comment.is_empty() {
-                format!("`{}`", c.name)
-            } else {
-                format!("`{}` COMMENT {}", c.name, quoted_comment(&c.comment))
+/// The output columns of a view or materialized view as `` `name` [COMMENT "…"] ``: the
+/// stored columns, else the names of its query's select list (aliases, column names, the
+/// expression text; `*` expanded from a single base table).
+fn output_columns(catalog: &Catalog, db: &str, table: &Table) -> Vec<String> {
+    if !table.columns.is_empty() {
+        return table
+            .columns
+            .iter()
+            .map(|c| {
+                if c.comment.is_empty() {
+                    format!("`{}`", c.name)
+                } else {
+                    format!("`{}` COMMENT {}", c.name, quoted_comment(&c.comment))
+                }
+            })
+            .collect();
+    }
+    let query = match (&table.view_definition, &table.mv) {
+        (Some(q), _) => q.as_str(),
+        (None, Some(mv)) => mv.query.as_str(),
+        (None, None) => return Vec::new(),
+    };
+    select_names(catalog, db, query)
+        .into_iter()
+        .map(|n| format!("`{n}`"))
+        .collect()
+}
+
+fn select_names(catalog: &Catalog, db: &str, query: &str) -> Vec<String> {
+    use sqlparser::ast::{Expr, SelectItem, SetExpr, Statement, TableFactor};
+    let Ok(stmts) =
+        sqlparser::parser::Parser::parse_sql(&sqlparser::dialect::MySqlDialect {}, query)
+    else {
+        return Vec::new();
+    };
+    let Some(Statement::Query(q)) = stmts.into_iter().next() else {
+        return Vec::new();
+    };
+    let SetExpr::Select(select) = *q.body else {
+        return Vec::new();
+    };
+    let base = select.from.first().and_then(|f| match &f.relation {
+        TableFactor::Table { name, .. } => {
+            let parts: Vec<String> = name
+                .0
+                .iter()
+                .map(|p| p.to_string().replace('`', ""))
+                .collect();
+            match parts.as_slice() {
+                [t] => catalog.table(db, t),
+                [d, t] => catalog.table(d, t),
+                _ => None,
             }
-        })
-        .collect();
+        }
+        _ => None,
+    });
+    let mut out = Vec::new();
+    for item in &select.projection {
+        match item {
+            SelectItem::ExprWithAlias { alias, .. } => out.push(alias.value.clone()),
+            SelectItem::UnnamedExpr(Expr::Identifier(id)) => out.push(id.value.clone()),
+            SelectItem::UnnamedExpr(Expr::CompoundIdentifier(parts)) => {
+                out.extend(parts.last().map(|p| p.value.clone()));
+            }
+            SelectItem::UnnamedExpr(e) => out.push(e.to_string()),
+            SelectItem::Wildcard(_) | SelectItem::QualifiedWildcard(..) => {
+                out.extend(
+                    base.iter()
+                        .flat_map(|t| t.columns.iter().map(|c| c.name.clone())),
+                );
+            }
+            SelectItem::ExprWithAliases { aliases, .. } => {
+                out.extend(aliases.iter().map(|a| a.value.clone()));
+            }
+        }
+    }
+    out
+}
+
+/// `CREATE VIEW `v` (`a`, `b`) AS <query>;` (comment and `SECURITY NONE` as 3.4 prints them).
+fn create_view(catalog: &Catalog, db: &str, table: &Table) -> String {
+    let cols = output_columns(catalog, db, table);
     let mut s = format!("CREATE VIEW `{}` ({})", table.name, cols.join(", "));
     table_comment(&mut s, table);
     s.push_str(" SECURITY NONE AS ");
@@ -283,19 +354,9 @@ fn body(s: &mut String, table: &Table) {
 /// `MaterializedView.getMaterializedViewDdlStmt(true)`: columns by name, comment,
 /// `PARTITION BY (…)`, distribution, `REFRESH <type>[ EVERY(INTERVAL n UNIT)]`, the stored
 /// properties then `storage_medium`, and `AS <query>;`.
-fn create_materialized_view(table: &Table) -> String {
+fn create_materialized_view(catalog: &Catalog, db: &str, table: &Table) -> String {
     let mut s = format!("CREATE MATERIALIZED VIEW `{}` (", table.name);
-    let cols: Vec<String> = table
-        .columns
-        .iter()
-        .map(|c| {
-            if c.comment.is_empty() {
-                format!("`{}`", c.name)
-            } else {
-                format!("`{}` COMMENT {}", c.name, quoted_comment(&c.comment))
-            }
-        })
-        .collect();
+    let cols = output_columns(catalog, db, table);
     s.push_str(&cols.join(", "));
     s.push(')');
     table_comment(&mut s, table);
@@ -594,7 +655,7 @@ mod tests {
         v.default = Some("a\"b".into());
         let mut t = table(KeysType::Primary, vec![column("k", SqlType::Int, true), v]);
         t.order_by = vec!["v".into()];
-        let ddl = create_statement(&t);
+        let ddl = create_statement(&Catalog::default(), "d", &t);
         assert!(
             ddl.contains("  `v` varchar(20) NULL DEFAULT \"a\\\"b\" COMMENT \"\"\n"),
             "{ddl}"
@@ -639,7 +700,7 @@ mod tests {
             upper: None,
         };
         t.partitions.push(p);
-        let ddl = create_statement(&t);
+        let ddl = create_statement(&Catalog::default(), "d", &t);
         assert!(
             ddl.contains("(PARTITION p1 VALUES [(\"-2147483648\"), (\"10\"))(\"replication_num\" = \"1\"),\nPARTITION pmax VALUES [(\"10\"), (MAXVALUE))(\"replication_num\" = \"1\"))"),
             "{ddl}"

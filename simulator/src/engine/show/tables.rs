@@ -268,7 +268,7 @@ fn show_create(ctx: &EngineCtx<'_>, s: &mut Session, c: &mut Cursor<'_>, asked: 
             layouts::show_create(CreateLayout::View),
             vec![vec![
                 Some(table.name.clone()),
-                Some(ddl::create_statement(table)),
+                Some(ddl::create_statement(ctx.catalog, &db, table)),
                 utf8(),
                 collation(),
             ]],
@@ -289,14 +289,14 @@ fn show_create(ctx: &EngineCtx<'_>, s: &mut Session, c: &mut Cursor<'_>, asked: 
             layouts::show_create(CreateLayout::MaterializedView),
             vec![vec![
                 Some(table.name.clone()),
-                Some(ddl::create_statement(table)),
+                Some(ddl::create_statement(ctx.catalog, &db, table)),
             ]],
         ),
         (TableKind::Olap, Asked::Table) => result(
             layouts::show_create(CreateLayout::Table),
             vec![vec![
                 Some(table.name.clone()),
-                Some(ddl::create_statement(table)),
+                Some(ddl::create_statement(ctx.catalog, &db, table)),
             ]],
         ),
         (TableKind::Olap, _) => wrong_object(),
