@@ -25,6 +25,7 @@ const SCENARIOS: &[&str] = &[
     "chunking",
     "chunking_incremental",
     "handwritten",
+    "legacy_3_3",
 ];
 
 fn plan_json(inputs: &plan::PlanInputs) -> String {

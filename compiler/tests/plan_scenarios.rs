@@ -223,3 +223,26 @@ fn err_catalog_checks() {
     }
     insta::assert_snapshot!("err_catalog_checks", out);
 }
+
+#[test]
+fn legacy_3_3() {
+    let p = build("legacy_3_3");
+    let b = backups(&p);
+    assert_eq!(b.len(), 1);
+    assert!(
+        b[0].sql
+            .starts_with("BACKUP SNAPSHOT sales.`nightly-sales-20261122-040000-full`"),
+        "{}",
+        b[0].sql
+    );
+    assert!(
+        !b[0].sql.contains("VIEW") && !b[0].sql.contains("FUNCTIONS"),
+        "{}",
+        b[0].sql
+    );
+    let parsed = starsnap_compiler::syntax::parse(
+        &b[0].sql,
+        starsnap_compiler::syntax::Dialect::StarRocks3_3,
+    );
+    assert!(!parsed.has_errors(), "{:?}", parsed.diagnostics);
+}

@@ -234,3 +234,9 @@ sql = {"sql/bad.sql": "BACKUP DATABASE sales SNAPSHOT manual_1 TO s3_main\n"
        "BACKUP DATABASE missing_db SNAPSHOT manual_3 TO s3_main;\n"}
 write("err_catalog_checks", catalog([sales_db(), {"name": "empty_db"}], repos=[repo()]),
       policy=policy, sql=sql)
+
+# 16. A StarRocks 3.3 cluster: the legacy syntax (bare names; views by name; no functions).
+legacy = catalog([sales_db()], repos=[repo()])
+legacy["cluster"]["version"] = "3.3.9-0c1d2e3"
+legacy["databases"][0]["functions"] = ["fn_a"]
+write("legacy_3_3", legacy)

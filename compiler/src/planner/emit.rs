@@ -13,6 +13,8 @@ use crate::syntax::ast::{
     PartitionSpec, Properties, Property, Statement, StringLit,
 };
 
+use crate::syntax::{display_for, Dialect};
+
 use super::chain::Changed;
 
 /// One object of a backup job: a whole table (`partitions: None`) or some of its partitions.
@@ -45,14 +47,28 @@ pub struct SetSpec<'a> {
     /// Full: the group's tables of the database. Incremental: the changed partitions.
     pub tables: Vec<&'a Table>,
     pub changed: Vec<Changed>,
+    /// The cluster's dialect: 3.3 gets the legacy syntax (bare names, no functions).
+    pub dialect: Dialect,
+}
+
+/// Canonical SQL for the target: one line when short, one clause per line otherwise.
+pub fn print_for(stmt: &Statement, dialect: Dialect) -> String {
+    let one_line = display_for(stmt, dialect).to_string();
+    if one_line.len() <= crate::fmt::MAX_LINE {
+        one_line
+    } else {
+        format!("{:#}", display_for(stmt, dialect))
+    }
 }
 
 fn ident(s: &str) -> Ident {
     Ident::new(s)
 }
 
-fn table_item(unit: &Unit<'_>) -> ObjectItem {
+fn table_item(unit: &Unit<'_>, dialect: Dialect) -> ObjectItem {
     let kind = match (unit.table.kind, &unit.partitions) {
+        // 3.3 knows only bare names, which StarRocks resolves to views and MVs too.
+        _ if !dialect.has_3_4_snapshot_syntax() => AstKind::Table,
         (TableKind::View, _) => AstKind::View,
         (TableKind::MaterializedView, None) => AstKind::MaterializedView,
         // `MATERIALIZED VIEW mv PARTITION (…)` is a syntax error; `TABLE mv PARTITION (…)`
@@ -89,6 +105,7 @@ fn backup_sql(
     label: &str,
     group: &GroupConfig,
     items: Vec<ObjectItem>,
+    dialect: Dialect,
 ) -> String {
     let stmt = Statement::Backup(Backup {
         catalogs,
@@ -102,7 +119,7 @@ fn backup_sql(
         properties: Some(timeout(group)),
         span: Span::default(),
     });
-    crate::fmt::canonical(&stmt)
+    print_for(&stmt, dialect)
 }
 
 fn object_kind(kind: TableKind) -> ObjectKind {
@@ -204,8 +221,11 @@ pub fn backup_steps(spec: SetSpec<'_>) -> Vec<Step> {
             units
         }
     };
-    let functions =
-        spec.kind == BackupKind::Full && spec.group.functions && !spec.db.functions.is_empty();
+    // 3.3's legacy syntax cannot name functions.
+    let functions = spec.kind == BackupKind::Full
+        && spec.group.functions
+        && !spec.db.functions.is_empty()
+        && spec.dialect.has_3_4_snapshot_syntax();
     let chunks = chunk(units, spec.group.max_partitions_per_job);
     let count = chunks.len() as u32;
     let mut steps = Vec::new();
@@ -224,7 +244,8 @@ pub fn backup_steps(spec: SetSpec<'_>) -> Vec<Step> {
                 None,
             )
         };
-        let mut items: Vec<ObjectItem> = units.iter().map(table_item).collect();
+        let mut items: Vec<ObjectItem> =
+            units.iter().map(|u| table_item(u, spec.dialect)).collect();
         let mut objects: Vec<StepObject> = units
             .iter()
             .map(|u| StepObject {
@@ -260,7 +281,14 @@ pub fn backup_steps(spec: SetSpec<'_>) -> Vec<Step> {
             group: Some(spec.group.name.clone()),
             database: Some(spec.db.name.clone()),
             kind: Some(spec.kind),
-            sql: backup_sql(Some(&spec.db.name), None, &label, spec.group, items),
+            sql: backup_sql(
+                Some(&spec.db.name),
+                None,
+                &label,
+                spec.group,
+                items,
+                spec.dialect,
+            ),
             label: Some(label),
             set: Some(spec.label.clone()),
             chunk,
@@ -303,7 +331,14 @@ pub fn catalog_step(group: &GroupConfig, label: String, reason: Reason, detail: 
         group: Some(group.name.clone()),
         database: None,
         kind: Some(BackupKind::Full),
-        sql: backup_sql(None, Some(catalogs), &label, group, Vec::new()),
+        sql: backup_sql(
+            None,
+            Some(catalogs),
+            &label,
+            group,
+            Vec::new(),
+            Dialect::StarRocks3_4,
+        ),
         set: Some(label.clone()),
         label: Some(label),
         chunk: None,

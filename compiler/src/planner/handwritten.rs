@@ -94,7 +94,7 @@ pub fn plan_file(
         check(stmt, catalog, &mut diagnostics, &mut objects);
         let (action, destructive) = action_of(stmt);
         let (database, label, repository) = names(stmt);
-        let sql = crate::fmt::canonical(stmt);
+        let sql = super::emit::print_for(stmt, dialect);
         let env = env_refs(&sql);
         steps.push(Step {
             id: format!("statement/{path}/{n}"),

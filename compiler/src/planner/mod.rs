@@ -240,6 +240,7 @@ fn plan_steps(
                     .render(&g.name, &db.name, kind.as_str(), inputs.as_of),
                 tables: tables.clone(),
                 changed,
+                dialect,
             }));
         }
         if !g.external_catalogs.is_empty() {
