@@ -204,3 +204,52 @@ fn over_tcp_polling_and_connection_drops() {
     assert!(conn.query_drop("SHOW BACKUP").is_err());
     server.stop();
 }
+
+#[test]
+fn tables_being_restored_refuse_queries_and_loads() {
+    let store = TempDir::new("eng");
+    let cfg = config(&store, None);
+    let e = Engine::new(&cfg);
+    let mut s = Session::default();
+    run(&e, &mut s, SETUP);
+    run(&e, &mut s, "BACKUP SNAPSHOT sales.l1 TO repo");
+    cfg.clock.advance(10 * STEP_MS);
+    run(
+        &e,
+        &mut s,
+        "INSERT INTO orders VALUES (9, '2024-01-01', 90); \
+         RESTORE SNAPSHOT sales.l1 FROM repo ON (orders) \
+         PROPERTIES ('backup_timestamp' = '2024-03-01-00-00-00-000')",
+    );
+    cfg.clock.advance(STEP_MS);
+    let err = e
+        .query(&mut s, "SELECT * FROM orders")
+        .remove(0)
+        .unwrap_err();
+    assert_eq!(
+        (err.code, err.message.as_str()),
+        (
+            5014,
+            "Getting analyzing error. Detail message: Table state is not NORMAL: 'RESTORING'."
+        )
+    );
+    let err = e
+        .query(&mut s, "INSERT INTO orders VALUES (10, '2024-01-01', 1)")
+        .remove(0)
+        .unwrap_err();
+    assert_eq!(err.message, "Cannot write RESTORE state table \"orders\"");
+    cfg.clock.advance(10 * STEP_MS);
+    let rows = run(&e, &mut s, "SELECT id FROM orders ORDER BY id");
+    assert_eq!(
+        rows,
+        [[Some("1".to_string())], [Some("2".to_string())]],
+        "the row loaded after the backup is gone"
+    );
+    let parts = run(&e, &mut s, "SHOW PARTITIONS FROM orders");
+    assert_eq!(parts.len(), 2);
+    assert_eq!(
+        parts[0][2].as_deref(),
+        Some("2"),
+        "VisibleVersion of the snapshot (one load)"
+    );
+}

@@ -7,7 +7,7 @@
 use starsnap_compiler::diagnostic::Severity;
 use starsnap_compiler::span::Span;
 use starsnap_compiler::syntax::ast::{
-    Backup, NamedObject, ObjectItem, ObjectKind, PartitionNames, Statement,
+    Backup, NamedObject, ObjectItem, ObjectKind, ObjectList, PartitionNames, Statement,
 };
 use starsnap_compiler::syntax::{self, Dialect};
 use starsnap_compiler::validate::{self, StatementInput};
@@ -130,16 +130,20 @@ pub fn check(parsed: &Parsed, cx: &SnapCtx<'_>, s: &Session) -> Result<(), SqlEr
 
 /// The table-like refs of a BACKUP's `ON` list in AstBuilder order (bare, MV, view, table).
 pub fn table_refs(b: &Backup) -> Vec<&NamedObject> {
-    let named: Vec<&NamedObject> =
-        b.on.as_ref()
-            .map(|l| l.items.as_slice())
-            .unwrap_or(&[])
-            .iter()
-            .filter_map(|i| match i {
-                ObjectItem::Named(n) if n.kind != ObjectKind::Function => Some(n),
-                _ => None,
-            })
-            .collect();
+    list_table_refs(b.on.as_ref())
+}
+
+/// The table-like refs of an `ON` list in AstBuilder order (bare, MV, view, table).
+pub fn list_table_refs(on: Option<&ObjectList>) -> Vec<&NamedObject> {
+    let named: Vec<&NamedObject> = on
+        .map(|l| l.items.as_slice())
+        .unwrap_or(&[])
+        .iter()
+        .filter_map(|i| match i {
+            ObjectItem::Named(n) if n.kind != ObjectKind::Function => Some(n),
+            _ => None,
+        })
+        .collect();
     let bare = named.iter().copied().filter(|n| {
         n.kind == ObjectKind::Table
             && n.keyword == starsnap_compiler::syntax::ast::ObjectKeyword::Bare

@@ -414,6 +414,7 @@ fn capture(cx: &SnapCtx<'_>, job: &BackupJob) -> Result<Captured, String> {
         db_id: db.id,
         tables,
         functions,
+        catalogs: Vec::new(),
     })
 }
 
@@ -432,7 +433,17 @@ fn step(cx: &mut SnapCtx<'_>, job: &mut BackupJob, at: EpochMillis) -> Result<()
     };
     match job.state {
         BackupState::Pending => {
-            if !job.is_catalog_job() {
+            if job.is_catalog_job() {
+                let catalogs = job
+                    .catalogs
+                    .iter()
+                    .filter_map(|c| cx.catalog.external_catalogs.get(c).cloned())
+                    .collect();
+                job.captured = Some(Captured {
+                    catalogs,
+                    ..Captured::default()
+                });
+            } else {
                 job.job_id = cx.catalog.alloc_id() as i64;
                 job.captured =
                     Some(capture(cx, job).map_err(|e| JobStatus::error("NOT_FOUND", e))?);
@@ -482,7 +493,9 @@ pub fn advance(st: &mut State, cx: &mut SnapCtx<'_>) -> bool {
         pacing,
     } = st;
     for job in jobs.values_mut() {
-        let Job::Backup(job) = job;
+        let Job::Backup(job) = job else {
+            continue;
+        };
         while !job.state.is_done() {
             let deadline = job
                 .create_ms

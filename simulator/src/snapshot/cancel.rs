@@ -13,7 +13,7 @@ fn common(msg: impl Into<String>) -> SqlError {
 }
 
 /// `CANCEL BACKUP|RESTORE (FROM|IN db | FOR EXTERNAL CATALOG)`.
-pub fn cancel(st: &mut State, cx: &SnapCtx<'_>, c: &Cancel) -> Outcome {
+pub fn cancel(st: &mut State, cx: &mut SnapCtx<'_>, c: &Cancel) -> Outcome {
     let key = match &c.target {
         Some(CancelTarget::Database { name, .. }) => {
             if cx.catalog.db(&name.value).is_none() {
@@ -50,6 +50,21 @@ pub fn cancel(st: &mut State, cx: &SnapCtx<'_>, c: &Cancel) -> Outcome {
             b.status = JobStatus::error("COMMON_ERROR", "user cancelled");
             b.finished_ms = now;
             b.state_since_ms = now;
+            Ok(Response::ok())
+        }
+        (Some(Job::Restore(r)), JobKind::Restore) => {
+            if r.state.is_done() {
+                return Err(common(format!(
+                    "Failed to cancel job: Job with label {} can not be cancelled. state: {}",
+                    r.label,
+                    r.state.name()
+                )));
+            }
+            let status = JobStatus::error(
+                "COMMON_ERROR",
+                format!("user cancelled, current state: {}", r.state.name()),
+            );
+            super::restore_steps::cancel(cx, r, status, now);
             Ok(Response::ok())
         }
         _ => Err(common(none)),

@@ -5,7 +5,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::clock::EpochMillis;
-use crate::engine::catalog::{Function, Table};
+use crate::engine::catalog::{ExternalCatalog, Function, Table};
 
 /// `BackupJob.BackupJobState` (spec §3.1).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -111,6 +111,9 @@ pub struct Captured {
     pub db_id: u64,
     pub tables: Vec<Table>,
     pub functions: Vec<Function>,
+    /// External catalogs (external-catalog backups only).
+    #[serde(default)]
+    pub catalogs: Vec<ExternalCatalog>,
 }
 
 /// A BACKUP job (one per database is kept; the last one).

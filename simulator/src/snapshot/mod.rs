@@ -1,4 +1,4 @@
-//! The snapshot engine: repositories, BACKUP (and later RESTORE) jobs, SHOW BACKUP / SHOW
+//! The snapshot engine: repositories, BACKUP and RESTORE jobs, SHOW BACKUP / RESTORE /
 //! SNAPSHOT, CANCEL, job pacing and fault injection (spec §2, §3.1–§3.5, §4, §8).
 //!
 //! Statements are parsed and statically analyzed with the compiler
@@ -7,17 +7,20 @@
 //! the compiler cannot see (partitions, functions, empty databases, brokers) and every
 //! `BackupHandler` execution check run here, in StarRocks's order.
 //!
-//! The engine routes statements for which [`handles`] is true to [`Snapshots::execute`],
-//! holding its catalog lock; [`Snapshots`] keeps its own state (jobs, faults, pacing) behind
-//! its own mutex, taken after the catalog's. Jobs advance as described in [`pacing`].
-//! With a `data_dir`, jobs and armed faults are saved to `<data_dir>/snapshot_jobs.json` and
-//! reloaded by the next simulator on that directory; a job that was running continues from
-//! the state it was in, on the schedule it had (so a job whose time has passed catches up
-//! at the first statement after the restart). Repositories live in the engine's catalog.
+//! The engine routes statements for which [`handles`] is true to [`Snapshots::execute`]
+//! (`route`), holding its catalog lock; [`Snapshots`] keeps its own state (jobs, faults,
+//! pacing) behind its own mutex, taken after the catalog's. Jobs advance as described in
+//! [`pacing`]. With a `data_dir`, jobs and armed faults are saved to
+//! `<data_dir>/snapshot_jobs.json` and reloaded by the next simulator on that directory; a job
+//! that was running continues from the state it was in, on the schedule it had (so a job
+//! whose time has passed catches up at the first statement after the restart). Repositories
+//! live in the engine's catalog.
 //!
 //! Modules: `analyze` (compiler hook-up and extra analyzer checks), `backup` (submission and
-//! job steps), `show` (SHOW BACKUP, SHOW SNAPSHOT), `repository` (CREATE/DROP REPOSITORY),
-//! `cancel`, `storage` + `files` (the on-disk layout), `faults`, `pacing`, `job`, `md5`.
+//! job steps), `restore` (submission), `restore_steps` (meta preparation, download, commit,
+//! undo), `show` (SHOW BACKUP/RESTORE/SNAPSHOT), `repository` (CREATE/DROP REPOSITORY),
+//! `cancel`, `storage` + `files` (the on-disk layout), `faults`, `pacing`, `job`,
+//! `restore_job`, `route` (engine hand-off), `md5`.
 
 pub mod analyze;
 pub mod backup;
@@ -28,6 +31,9 @@ pub mod job;
 pub mod md5;
 pub mod pacing;
 pub mod repository;
+pub mod restore;
+pub mod restore_job;
+pub mod restore_steps;
 pub mod route;
 pub mod show;
 pub mod storage;
@@ -77,18 +83,21 @@ impl SnapCtx<'_> {
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub enum Job {
     Backup(BackupJob),
+    Restore(restore_job::RestoreJob),
 }
 
 impl Job {
     pub fn is_done(&self) -> bool {
         match self {
             Job::Backup(b) => b.state.is_done(),
+            Job::Restore(r) => r.state.is_done(),
         }
     }
 
     pub fn repository(&self) -> &str {
         match self {
             Job::Backup(b) => &b.repository,
+            Job::Restore(r) => &r.repository,
         }
     }
 }
@@ -109,6 +118,13 @@ pub struct Snapshots {
 }
 
 const STATE_FILE: &str = "snapshot_jobs.json";
+
+/// Advances BACKUP and RESTORE jobs; whether anything changed.
+fn advance(st: &mut State, cx: &mut SnapCtx<'_>) -> bool {
+    let b = backup::advance(st, cx);
+    let r = restore_steps::advance(st, cx);
+    b || r
+}
 
 /// Whether a statement belongs to the snapshot engine (by its first keywords): BACKUP,
 /// RESTORE, CANCEL BACKUP|RESTORE, CREATE [READ ONLY] REPOSITORY, DROP REPOSITORY,
@@ -189,7 +205,7 @@ impl Snapshots {
     /// Runs one snapshot statement. Jobs advance first (see [`pacing`]).
     pub fn execute(&self, cx: &mut SnapCtx<'_>, session: &mut Session, sql: &str) -> Outcome {
         let mut st = self.lock();
-        backup::advance(&mut st, cx);
+        advance(&mut st, cx);
         let out = if faults::is_admin(sql) {
             faults::parse_admin(sql).map(|cmd| {
                 let State { faults, pacing, .. } = &mut *st;
@@ -244,7 +260,7 @@ impl Snapshots {
                 }
             }
             Statement::Cancel(c) => cancel::cancel(st, cx, c),
-            Statement::Restore(_) => Err(errors::unsupported("RESTORE (not implemented yet)")),
+            Statement::Restore(r) => restore::submit(st, cx, s, r, &parsed),
             _ => Err(errors::unsupported(sql.trim())),
         }
     }
@@ -253,7 +269,7 @@ impl Snapshots {
     /// virtual clock; any snapshot statement does it too).
     pub fn tick(&self, cx: &mut SnapCtx<'_>) {
         let mut st = self.lock();
-        if backup::advance(&mut st, cx) {
+        if advance(&mut st, cx) {
             self.save(&st);
         }
     }

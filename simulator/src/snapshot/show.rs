@@ -4,6 +4,7 @@
 use starsnap_compiler::syntax::ast::{ShowJobs, ShowSnapshot, SnapshotColumn, SnapshotFilter};
 
 use super::job::BackupJob;
+use super::restore_job::RestoreJob;
 use super::{files, storage, Job, SnapCtx, State};
 use crate::engine::errors;
 use crate::engine::show::{layouts, session_time_zone};
@@ -74,8 +75,9 @@ pub fn show_backup(st: &State, cx: &SnapCtx<'_>, s: &Session, j: &ShowJobs) -> O
     let tz = session_time_zone(&cx.engine_ctx(), s);
     let rows = listed(st, cx, j)
         .into_iter()
-        .map(|job| match job {
-            Job::Backup(b) => backup_row(b, &tz),
+        .filter_map(|job| match job {
+            Job::Backup(b) => Some(backup_row(b, &tz)),
+            Job::Restore(_) => None,
         })
         .collect();
     Ok(Response::ResultSet {
@@ -84,14 +86,39 @@ pub fn show_backup(st: &State, cx: &SnapCtx<'_>, s: &Session, j: &ShowJobs) -> O
     })
 }
 
+/// One SHOW RESTORE row (`RestoreJob.getInfo`).
+pub fn restore_row(r: &RestoreJob, tz: &TimeZone) -> Vec<Option<String>> {
+    vec![
+        Some(r.job_id.to_string()),
+        Some(r.label.clone()),
+        Some(r.timestamp.clone()),
+        Some(r.db_name.clone()),
+        Some(r.state.name().to_string()),
+        Some(r.allow_load.to_string()),
+        Some(r.replication_num.to_string()),
+        Some(r.objects_text.clone()),
+        time(tz, r.create_ms),
+        time(tz, r.meta_prepared_ms),
+        time(tz, r.snapshot_finished_ms),
+        time(tz, r.download_finished_ms),
+        time(tz, r.finished_ms),
+        Some(String::new()),
+        Some(String::new()),
+        Some(r.task_errors_text()),
+        Some(r.status.render()),
+        Some(r.timeout_s.to_string()),
+    ]
+}
+
 /// `SHOW RESTORE [FROM db] [WHERE …]` (WHERE ignored, spec §2.5).
-pub fn show_restore(st: &State, cx: &SnapCtx<'_>, _s: &Session, j: &ShowJobs) -> Outcome {
+pub fn show_restore(st: &State, cx: &SnapCtx<'_>, s: &Session, j: &ShowJobs) -> Outcome {
     refuse_filters(cx, j)?;
-    // Only BACKUP jobs exist so far: a database whose last job is a backup lists nothing.
+    let tz = session_time_zone(&cx.engine_ctx(), s);
     let rows = listed(st, cx, j)
         .into_iter()
         .filter_map(|job| match job {
-            Job::Backup(_) => None::<Vec<Option<String>>>,
+            Job::Restore(r) => Some(restore_row(r, &tz)),
+            Job::Backup(_) => None,
         })
         .collect();
     Ok(Response::ResultSet {

@@ -1,0 +1,149 @@
+//! RESTORE jobs as StarRocks's `RestoreJob` keeps them (spec §3.2): states, times, what is
+//! restored where, what the job created (so a cancelled job can undo it) and the data staged
+//! at DOWNLOADING until COMMITTING applies it.
+
+use serde::{Deserialize, Serialize};
+
+use super::job::JobStatus;
+use crate::clock::EpochMillis;
+use crate::engine::catalog::Row;
+
+/// `RestoreJob.RestoreJobState`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum RestoreState {
+    Pending,
+    Snapshoting,
+    Download,
+    Downloading,
+    Commit,
+    Committing,
+    Finished,
+    Cancelled,
+}
+
+impl RestoreState {
+    pub fn name(self) -> &'static str {
+        match self {
+            RestoreState::Pending => "PENDING",
+            RestoreState::Snapshoting => "SNAPSHOTING",
+            RestoreState::Download => "DOWNLOAD",
+            RestoreState::Downloading => "DOWNLOADING",
+            RestoreState::Commit => "COMMIT",
+            RestoreState::Committing => "COMMITTING",
+            RestoreState::Finished => "FINISHED",
+            RestoreState::Cancelled => "CANCELLED",
+        }
+    }
+
+    pub fn is_done(self) -> bool {
+        matches!(self, RestoreState::Finished | RestoreState::Cancelled)
+    }
+
+    /// Database restores walk every state; external-catalog restores go PENDING →
+    /// COMMITTING → FINISHED.
+    pub fn next(self, catalog_job: bool) -> RestoreState {
+        use RestoreState::*;
+        match (self, catalog_job) {
+            (Pending, true) => Committing,
+            (Pending, false) => Snapshoting,
+            (Snapshoting, _) => Download,
+            (Download, _) => Downloading,
+            (Downloading, _) => Commit,
+            (Commit, _) => Committing,
+            (Committing, _) | (Finished, _) => Finished,
+            (Cancelled, _) => Cancelled,
+        }
+    }
+}
+
+/// One table to restore: its name in the snapshot, its name in the target database, and
+/// the partitions (empty = every partition of the snapshot's table).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RestoreObject {
+    pub table: String,
+    pub target: String,
+    pub partitions: Vec<String>,
+}
+
+/// A partition's data read at DOWNLOADING, applied at COMMITTING.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Staged {
+    pub target: String,
+    pub partition: String,
+    pub version: u64,
+    pub rows: Vec<Row>,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct RestoreJob {
+    pub job_id: i64,
+    pub label: String,
+    /// The `backup_timestamp` property as given.
+    pub timestamp: String,
+    /// The target database (`""` for an external-catalog restore).
+    pub db_name: String,
+    pub repository: String,
+    pub allow_load: bool,
+    pub replication_num: i64,
+    pub objects: Vec<RestoreObject>,
+    /// Functions to restore (snapshot names).
+    pub functions: Vec<String>,
+    /// External catalogs to restore: (snapshot name, target name).
+    pub catalogs: Vec<(String, String)>,
+    /// RestoreObjs, computed at submission from the snapshot's job info.
+    pub objects_text: String,
+    pub state: RestoreState,
+    pub create_ms: EpochMillis,
+    pub meta_prepared_ms: EpochMillis,
+    pub snapshot_finished_ms: EpochMillis,
+    pub download_finished_ms: EpochMillis,
+    pub finished_ms: EpochMillis,
+    pub state_since_ms: EpochMillis,
+    pub timeout_s: i64,
+    pub status: JobStatus,
+    pub task_errors: Vec<(i64, String)>,
+    /// Tables the job created (target names), dropped again if it is cancelled.
+    pub created_tables: Vec<String>,
+    /// Partitions the job added to existing tables: (target table, partition).
+    pub created_partitions: Vec<(String, String)>,
+    /// Existing tables the job put in state RESTORE.
+    pub locked_tables: Vec<String>,
+    pub staged: Vec<Staged>,
+}
+
+impl RestoreJob {
+    pub fn is_catalog_job(&self) -> bool {
+        self.db_name.is_empty()
+    }
+
+    pub fn task_errors_text(&self) -> String {
+        self.task_errors
+            .iter()
+            .map(|(id, m)| format!("[{id}: {m}]"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn state_sequences() {
+        let walk = |catalog| {
+            let mut s = RestoreState::Pending;
+            let mut out = vec![s.name()];
+            while !s.is_done() {
+                s = s.next(catalog);
+                out.push(s.name());
+            }
+            out.join(" ")
+        };
+        assert_eq!(
+            walk(false),
+            "PENDING SNAPSHOTING DOWNLOAD DOWNLOADING COMMIT COMMITTING FINISHED"
+        );
+        assert_eq!(walk(true), "PENDING COMMITTING FINISHED");
+    }
+}

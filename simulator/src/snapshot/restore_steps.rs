@@ -1,0 +1,412 @@
+//! The steps of a RESTORE job (`RestoreJob.run`). PENDING's end prepares the meta
+//! (`checkAndPrepareMeta`): schema and range checks against existing tables (a mismatch
+//! cancels the job with StarRocks's message), `replication_num` against the alive backends,
+//! then missing tables and partitions are created and every target table is put in state
+//! RESTORE (queries and loads refuse it). DOWNLOADING's end reads the partitions' data from
+//! the repository; COMMITTING's end replaces the partitions' rows, gives them the snapshot's
+//! VisibleVersion (VisibleVersionTime = the commit instant) and puts the tables back to
+//! NORMAL. A cancelled job drops what it created and unlocks the tables.
+
+use super::faults::JobType;
+use super::files::{self, Meta};
+use super::job::JobStatus;
+use super::restore_job::{RestoreJob, RestoreState, Staged};
+use super::{storage, Job, SnapCtx, State};
+use crate::clock::EpochMillis;
+use crate::engine::catalog::{Database, Partition, Table, TableKind, TableState};
+
+fn err(msg: impl Into<String>) -> JobStatus {
+    JobStatus::error("COMMON_ERROR", msg)
+}
+
+fn repo_dir(cx: &SnapCtx<'_>, job: &RestoreJob) -> Result<storage::RepoDir, JobStatus> {
+    let r = cx
+        .catalog
+        .repositories
+        .get(&job.repository)
+        .ok_or_else(|| err(format!("Repository {} does not exist", job.repository)))?;
+    storage::repo_dir(&cx.config.storage, &r.name, &r.location).map_err(err)
+}
+
+/// Compares an existing table with the snapshot's (`checkAndPrepareMeta`).
+fn schema_check(existing: &Table, snap: &Table, target: &str) -> Result<(), JobStatus> {
+    if snap.kind == TableKind::View {
+        if existing.kind != TableKind::View {
+            return Err(JobStatus::error(
+                "BAD_REPLACE",
+                format!("Table: {target} has existed and it is not a View"),
+            ));
+        }
+        return Ok(());
+    }
+    if existing.state != TableState::Normal {
+        return Err(err(format!(
+            "Table {target}'s state is not NORMAL: {}",
+            existing.state
+        )));
+    }
+    if existing.keys != snap.keys || existing.kind != snap.kind {
+        return Err(err(format!(
+            "Table {target} already exist but with different key type"
+        )));
+    }
+    for (a, b) in existing.columns.iter().zip(&snap.columns) {
+        if a != b {
+            return Err(err(format!(
+                "Table {target} already exist but with different schema, column: {} in existed table is different from the column in backup snapshot, column: {}",
+                a.name, b.name
+            )));
+        }
+    }
+    if existing.columns.len() != snap.columns.len() || existing.partitioning != snap.partitioning {
+        return Err(err(format!(
+            "Table {target} already exist but with different schema, errMsg: {}",
+            if existing.columns.len() != snap.columns.len() {
+                "column count"
+            } else {
+                "partition info"
+            }
+        )));
+    }
+    if !existing.temp_partitions.is_empty() {
+        return Err(err("Do not support restoring table with temp partitions"));
+    }
+    Ok(())
+}
+
+fn fresh_partition(p: &Partition, id: u64, replication_num: u32) -> Partition {
+    Partition {
+        id,
+        rows: Vec::new(),
+        data_size: 0,
+        visible_version: 1,
+        replication_num,
+        ..p.clone()
+    }
+}
+
+/// PENDING: checks, then creates and locks. All checks run before anything changes.
+fn prepare(
+    cx: &mut SnapCtx<'_>,
+    job: &mut RestoreJob,
+    alive: usize,
+    at: EpochMillis,
+) -> Result<(), JobStatus> {
+    let dir = repo_dir(cx, job)?;
+    if job.is_catalog_job() {
+        return Ok(());
+    }
+    let meta: Meta = files::read_meta(&dir, &job.label).map_err(err)?;
+    let db: &Database = cx
+        .catalog
+        .db(&job.db_name)
+        .ok_or_else(|| err(format!("Database {} does not exist", job.db_name)))?;
+    // (target, snapshot table, partitions to add to an existing table)
+    let mut plan: Vec<(String, Table, Option<Vec<String>>)> = Vec::new();
+    for o in &job.objects {
+        let snap = meta
+            .captured
+            .tables
+            .iter()
+            .find(|t| t.name == o.table)
+            .cloned()
+            .ok_or_else(|| {
+                err(format!(
+                    "Table {} does not exist in snapshot {}",
+                    o.table, job.label
+                ))
+            })?;
+        let chosen = |p: &Partition| o.partitions.is_empty() || o.partitions.contains(&p.name);
+        match db.tables.get(&o.target) {
+            Some(existing) => {
+                schema_check(existing, &snap, &o.target)?;
+                let mut add = Vec::new();
+                for p in snap.partitions.iter().filter(|p| chosen(p)) {
+                    match existing.partition(&p.name) {
+                        Some(e) if e.bound != p.bound => {
+                            return Err(err(format!(
+                                "Partition {} in table {} has different range with partition in repository",
+                                p.name, o.target
+                            )))
+                        }
+                        Some(_) => {}
+                        None => {
+                            if existing.partitions.iter().any(|e| e.bound.overlaps(&p.bound)) {
+                                return Err(err(format!(
+                                    "Partition {} in table {} has conflict range with existing ranges",
+                                    p.name, o.target
+                                )));
+                            }
+                            add.push(p.name.clone());
+                        }
+                    }
+                }
+                plan.push((o.target.clone(), snap, Some(add)));
+            }
+            None => {
+                let mut t = snap;
+                t.partitions.retain(|p| chosen(p));
+                plan.push((o.target.clone(), t, None));
+            }
+        }
+    }
+    let needs_replicas = plan.iter().any(|(_, t, _)| t.is_native());
+    if needs_replicas && job.replication_num > alive as i64 {
+        return Err(err(format!(
+            "Failed to find enough backend, please check the replication num,replication tag and storage medium and avail capacity of backends or maybe all be on same host. replication num: {}, alive backends: {alive}",
+            job.replication_num
+        )));
+    }
+    let replicas = u32::try_from(job.replication_num).unwrap_or(1);
+    for (target, snap, add) in plan {
+        match add {
+            Some(add) => {
+                for name in add {
+                    let id = cx.catalog.alloc_id();
+                    let Some(p) = snap.partition(&name) else {
+                        continue;
+                    };
+                    let p = fresh_partition(p, id, replicas);
+                    if let Some(t) = cx.catalog.table_mut(&job.db_name, &target) {
+                        t.insert_partition(p);
+                        job.created_partitions.push((target.clone(), name));
+                    }
+                }
+                if let Some(t) = cx.catalog.table_mut(&job.db_name, &target) {
+                    if t.kind == TableKind::View {
+                        t.view_definition = snap.view_definition.clone();
+                    } else {
+                        t.state = TableState::Restore;
+                        job.locked_tables.push(target.clone());
+                    }
+                }
+            }
+            None => {
+                let mut t = snap;
+                t.id = cx.catalog.alloc_id();
+                t.name = target.clone();
+                t.created_ms = at;
+                t.updated_ms = at;
+                let parts = std::mem::take(&mut t.partitions);
+                for p in &parts {
+                    let id = cx.catalog.alloc_id();
+                    t.partitions.push(fresh_partition(p, id, replicas));
+                }
+                if t.is_native() {
+                    t.state = TableState::Restore;
+                    t.properties
+                        .insert("replication_num".into(), replicas.to_string());
+                }
+                if let Some(db) = cx.catalog.db_mut(&job.db_name) {
+                    db.tables.insert(target.clone(), t);
+                    job.created_tables.push(target);
+                }
+            }
+        }
+    }
+    // Materialized views whose base tables are missing in the target database go inactive.
+    let db_name = job.db_name.clone();
+    if let Some(db) = cx.catalog.db_mut(&db_name) {
+        let names: Vec<String> = db.tables.keys().cloned().collect();
+        for target in &job.created_tables {
+            if let Some(mv) = db.tables.get_mut(target).and_then(|t| t.mv.as_mut()) {
+                if let Some((_, missing)) = mv.base_tables.iter().find(|(_, t)| !names.contains(t))
+                {
+                    mv.active = false;
+                    mv.inactive_reason = format!("base-table dropped: {missing}");
+                }
+                for (d, _) in &mut mv.base_tables {
+                    d.clone_from(&db_name);
+                }
+            }
+        }
+        for f in meta
+            .captured
+            .functions
+            .iter()
+            .filter(|f| job.functions.contains(&f.name))
+        {
+            if !db.functions.iter().any(|x| x.signature() == f.signature()) {
+                db.functions.push(f.clone());
+            }
+        }
+    }
+    Ok(())
+}
+
+/// DOWNLOADING: read every restored partition's data.
+fn download(cx: &SnapCtx<'_>, job: &mut RestoreJob) -> Result<(), JobStatus> {
+    let dir = repo_dir(cx, job)?;
+    let info_path = storage::find_info(&dir, &job.label, &job.timestamp).map_err(err)?;
+    let info = files::read_info(&info_path).map_err(err)?;
+    let mut staged = Vec::new();
+    for o in &job.objects {
+        let Some(t) = info.backup_objects.get(&o.table) else {
+            continue;
+        };
+        for (name, p) in &t.partitions {
+            if !o.partitions.is_empty() && !o.partitions.contains(name) {
+                continue;
+            }
+            if t.kind == "VIEW" {
+                continue;
+            }
+            let (header, rows) = files::read_partition(&dir, &job.label, p).map_err(err)?;
+            staged.push(Staged {
+                target: o.target.clone(),
+                partition: name.clone(),
+                version: header.version,
+                rows,
+            });
+        }
+    }
+    job.staged = staged;
+    Ok(())
+}
+
+/// COMMITTING: the data goes live with the snapshot's versions.
+fn commit(cx: &mut SnapCtx<'_>, job: &mut RestoreJob, at: EpochMillis) -> Result<(), JobStatus> {
+    if job.is_catalog_job() {
+        let dir = repo_dir(cx, job)?;
+        let meta = files::read_meta(&dir, &job.label).map_err(err)?;
+        for (name, alias) in &job.catalogs {
+            if let Some(c) = meta.captured.catalogs.iter().find(|c| &c.name == name) {
+                let mut c = c.clone();
+                c.name.clone_from(alias);
+                c.id = cx.catalog.alloc_id();
+                cx.catalog.external_catalogs.insert(alias.clone(), c);
+            }
+        }
+        return Ok(());
+    }
+    for s in std::mem::take(&mut job.staged) {
+        if let Some(p) = cx
+            .catalog
+            .table_mut(&job.db_name, &s.target)
+            .and_then(|t| t.partition_mut(&s.partition))
+        {
+            p.rows = s.rows;
+            p.visible_version = s.version;
+            p.visible_version_time = at;
+            p.recompute_size();
+        }
+    }
+    unlock(cx, job);
+    Ok(())
+}
+
+fn unlock(cx: &mut SnapCtx<'_>, job: &RestoreJob) {
+    for name in job.locked_tables.iter().chain(&job.created_tables) {
+        if let Some(t) = cx.catalog.table_mut(&job.db_name, name) {
+            t.state = TableState::Normal;
+        }
+    }
+}
+
+/// Undoes what a cancelled job created and unlocks its tables.
+pub fn undo(cx: &mut SnapCtx<'_>, job: &mut RestoreJob) {
+    if let Some(db) = cx.catalog.db_mut(&job.db_name) {
+        for t in &job.created_tables {
+            db.tables.remove(t);
+        }
+        for (t, p) in &job.created_partitions {
+            if let Some(t) = db.tables.get_mut(t) {
+                t.partitions.retain(|x| &x.name != p);
+            }
+        }
+    }
+    unlock(cx, job);
+    job.created_tables.clear();
+    job.created_partitions.clear();
+    job.staged.clear();
+}
+
+/// Ends a job as CANCELLED.
+pub fn cancel(cx: &mut SnapCtx<'_>, job: &mut RestoreJob, status: JobStatus, at: EpochMillis) {
+    undo(cx, job);
+    job.state = RestoreState::Cancelled;
+    job.status = status;
+    job.finished_ms = at;
+    job.state_since_ms = at;
+}
+
+fn step(
+    cx: &mut SnapCtx<'_>,
+    job: &mut RestoreJob,
+    alive: usize,
+    at: EpochMillis,
+) -> Result<(), JobStatus> {
+    match job.state {
+        RestoreState::Pending => {
+            prepare(cx, job, alive, at)?;
+            job.meta_prepared_ms = at;
+        }
+        RestoreState::Snapshoting => job.snapshot_finished_ms = at,
+        RestoreState::Download | RestoreState::Commit => {}
+        RestoreState::Downloading => {
+            download(cx, job)?;
+            job.download_finished_ms = at;
+        }
+        RestoreState::Committing => {
+            commit(cx, job, at)?;
+            job.finished_ms = at;
+        }
+        RestoreState::Finished | RestoreState::Cancelled => {}
+    }
+    Ok(())
+}
+
+/// Moves every RESTORE job forward (model in `pacing`). Returns whether anything changed.
+pub fn advance(st: &mut State, cx: &mut SnapCtx<'_>) -> bool {
+    let now = cx.now_ms();
+    let alive = cx
+        .config
+        .backends
+        .iter()
+        .enumerate()
+        .filter(|(i, b)| b.alive && !st.faults.dead_backends.contains(i))
+        .count();
+    let mut changed = false;
+    let State {
+        jobs,
+        faults,
+        pacing,
+    } = st;
+    for job in jobs.values_mut() {
+        let Job::Restore(job) = job else { continue };
+        while !job.state.is_done() {
+            let deadline = job
+                .create_ms
+                .saturating_add(job.timeout_s.saturating_mul(1000));
+            let due = job
+                .state_since_ms
+                .saturating_add(pacing.duration(job.state.name()));
+            if due > now || due > deadline {
+                if deadline <= now && deadline < due {
+                    let msg = format!("restore job with label: {}  timeout.", job.label);
+                    cancel(cx, job, JobStatus::error("TIMEOUT", msg), deadline);
+                    changed = true;
+                }
+                break;
+            }
+            changed = true;
+            if let Some(f) =
+                faults.take_job_failure(JobType::Restore, &job.db_name, job.state.name())
+            {
+                if let Some(m) = f.task_message {
+                    job.task_errors.push((job.job_id.max(0) + 1, m));
+                }
+                cancel(cx, job, JobStatus::error(&f.status_code, f.message), due);
+                break;
+            }
+            match step(cx, job, alive, due) {
+                Ok(()) => {
+                    job.state = job.state.next(job.is_catalog_job());
+                    job.state_since_ms = due;
+                }
+                Err(status) => cancel(cx, job, status, due),
+            }
+        }
+    }
+    changed
+}
