@@ -242,3 +242,30 @@ fn over_tcp_with_the_mysql_crate() {
         server.stop();
     }
 }
+
+#[test]
+fn set_time_zone_moves_the_times_shown() {
+    let mut cfg = config(VersionProfile::V3_4);
+    cfg.time_zone = "Asia/Shanghai".into();
+    let engine = Engine::new(&cfg);
+    let mut s = session();
+    exec(&engine, &mut s, SETUP);
+    let (h, rows) = query(&engine, &mut s, "SHOW PARTITIONS FROM orders LIMIT 1");
+    assert_eq!(
+        column(&h, &rows, "VisibleVersionTime"),
+        ["2024-03-01 08:00:00"]
+    );
+    assert_eq!(column(&h, &rows, "CooldownTime"), ["9999-12-31 23:59:59"]);
+    exec(&engine, &mut s, "SET time_zone = '+00:00'");
+    let (h, rows) = query(&engine, &mut s, "SHOW PARTITIONS FROM orders LIMIT 1");
+    assert_eq!(
+        column(&h, &rows, "VisibleVersionTime"),
+        ["2024-03-01 00:00:00"]
+    );
+    let (_, rows) = query(
+        &engine,
+        &mut s,
+        "SELECT VISIBLE_VERSION_TIME FROM information_schema.partitions_meta WHERE PARTITION_NAME = 'p20240101'",
+    );
+    assert_eq!(rows, [vec!["2024-03-01 00:00:00"]]);
+}
