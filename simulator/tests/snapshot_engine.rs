@@ -253,3 +253,33 @@ fn tables_being_restored_refuse_queries_and_loads() {
         "VisibleVersion of the snapshot (one load)"
     );
 }
+
+#[test]
+fn on_the_real_clock_a_ticker_finishes_jobs_without_statements() {
+    let store = TempDir::new("eng");
+    let mut cfg = config(&store, None);
+    cfg.clock = Clock::Real;
+    cfg.snapshot_pacing = Pacing::uniform(1);
+    let engine = Arc::new(Engine::new(&cfg));
+    let mut s = Session::default();
+    run(&engine, &mut s, SETUP);
+    run(&engine, &mut s, "BACKUP SNAPSHOT sales.l1 TO repo");
+    let _ticker = starsnap_simulator::snapshot::route::spawn_ticker(
+        &engine,
+        std::time::Duration::from_millis(2),
+    )
+    .unwrap();
+    let label_dir = store
+        .path()
+        .join("backups/__starrocks_repository_repo/__ss_l1");
+    let mut waited = 0;
+    while !snapshot_support::files_under(&label_dir)
+        .iter()
+        .any(|f| f.starts_with("__info_"))
+    {
+        assert!(waited < 2_000, "no info file after 2 s");
+        std::thread::sleep(std::time::Duration::from_millis(5));
+        waited += 5;
+    }
+    assert_eq!(state(&engine, &mut s), "FINISHED");
+}

@@ -4,6 +4,10 @@
 //! the engine runs it as usual; otherwise the text is run statement by statement, snapshot
 //! statements here and every other one through the engine, stopping at the first error.
 
+use std::sync::{Arc, Weak};
+use std::thread::JoinHandle;
+use std::time::Duration;
+
 use super::{handles, SnapCtx};
 use crate::engine::{lexer, Engine};
 use crate::response::{Handler, Outcome, Session};
@@ -72,4 +76,23 @@ pub fn tick(engine: &Engine) {
     engine.snapshots().tick(&mut cx);
     drop(catalog);
     engine.mark_dirty();
+}
+
+/// A daemon for the real clock: advances jobs every `every` even when no client sends a
+/// statement, so files appear in the repository on time (another simulator sharing the
+/// storage sees a snapshot as soon as it is finished). It stops when the engine is dropped.
+/// Under a virtual clock it does nothing (jobs move only when the test moves the clock).
+pub fn spawn_ticker(engine: &Arc<Engine>, every: Duration) -> std::io::Result<JoinHandle<()>> {
+    let weak: Weak<Engine> = Arc::downgrade(engine);
+    std::thread::Builder::new()
+        .name("starsnap-snapshot-jobs".into())
+        .spawn(move || loop {
+            std::thread::sleep(every);
+            let Some(engine) = weak.upgrade() else {
+                return;
+            };
+            if !engine.config().clock.is_virtual() {
+                tick(&engine);
+            }
+        })
 }
