@@ -4,7 +4,9 @@
 pub const OK: i32 = 0;
 /// Failure: lint findings at or above `--fail-on`, a failed step, an I/O error.
 pub const FAILURE: i32 = 1;
-// 2 (plan has changes), 3 (stale plan) and 4 (lock held) belong to `plan` and `apply`.
+/// `plan --detailed-exitcode`: the plan has changes.
+pub const CHANGES: i32 = 2;
+// 3 (stale plan) and 4 (lock held) belong to `apply`.
 /// Usage error: bad flags or arguments, a path that does not exist.
 pub const USAGE: i32 = 64;
 

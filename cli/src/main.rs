@@ -27,6 +27,13 @@ enum Command {
     /// Rewrite snapshot statements in canonical form; keep comments and other statements.
     #[command(after_help = exit::HELP_TABLE)]
     Fmt(cmd::fmt::FmtArgs),
+    /// Observe the cluster and write the catalog JSON `plan --catalog` reads.
+    Inspect(cmd::inspect::InspectArgs),
+    /// Compile the policy, the statement files and the observed cluster into a plan.
+    #[command(after_help = exit::HELP_TABLE)]
+    Plan(cmd::plan::PlanArgs),
+    /// Render a saved plan.
+    Show(cmd::show::ShowArgs),
     /// List the lint rules, or show one rule's documentation.
     Rules(cmd::rules::RulesArgs),
     /// Run the bundled StarRocks simulator, seeded with demo data, until Ctrl-C.
@@ -50,6 +57,9 @@ fn main() -> ExitCode {
     let code = match cli.command {
         Command::Lint(args) => cmd::lint::run(args),
         Command::Fmt(args) => cmd::fmt::run(args),
+        Command::Inspect(args) => cmd::inspect::run(args),
+        Command::Plan(args) => cmd::plan::run(args),
+        Command::Show(args) => cmd::show::run(args),
         Command::Rules(args) => cmd::rules::run(args),
         Command::Sandbox(args) => cmd::sandbox::run(args),
     };

@@ -4,6 +4,7 @@
 
 pub mod conn;
 pub mod error;
+pub mod inspect;
 pub mod row;
 pub mod version;
 

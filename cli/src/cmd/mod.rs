@@ -1,9 +1,14 @@
 //! One module per subcommand: argument struct (clap) and `run`, which returns an exit code.
 
 pub mod fmt;
+pub mod inspect;
 pub mod lint;
+pub mod plan;
+pub mod project;
 pub mod rules;
 pub mod sandbox;
+pub mod show;
+pub mod state;
 
 use std::io::IsTerminal;
 

@@ -21,7 +21,8 @@ use crate::profile::VersionProfile;
 use crate::response::{Column, Session};
 
 /// The tables served, sorted (what `SHOW TABLES FROM information_schema` lists).
-pub const TABLE_NAMES: [&str; 5] = [
+pub const TABLE_NAMES: [&str; 6] = [
+    "columns",
     "materialized_views",
     "partitions_meta",
     "schemata",
@@ -82,6 +83,14 @@ pub fn table_filtered(
             materialized_views_rows(ctx, profile, pushdown),
         ),
         "schemata" => (layouts::schemata(profile), schemata_rows(ctx)),
+        "columns" => (
+            crate::engine::infoschema_columns::layout(),
+            crate::engine::infoschema_columns::rows(
+                ctx,
+                pushdown.db.as_deref(),
+                pushdown.table.as_deref(),
+            ),
+        ),
         _ => return None,
     };
     Some(VirtualTable {

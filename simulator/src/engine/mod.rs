@@ -17,6 +17,7 @@ pub mod dml;
 pub mod errors;
 pub mod eval;
 pub mod infoschema;
+pub mod infoschema_columns;
 pub mod lexer;
 pub mod parse_ddl;
 pub mod parser;

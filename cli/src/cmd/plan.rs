@@ -1,0 +1,201 @@
+//! `starsnap plan`: policy + statement files + the cluster's observed state (live, or a
+//! `--catalog` file) → a deterministic plan JSON and a reviewable rendering.
+
+use std::path::PathBuf;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use starsnap_compiler::catalog;
+use starsnap_compiler::plan::{self, render, Plan};
+use starsnap_compiler::planner::{self, PlanInputs};
+use starsnap_compiler::time::Timestamp;
+
+use super::project::{self, LoadError};
+use super::{usage_error, ColorChoice};
+use crate::render::{render_text, FileReport};
+use crate::{exit, out};
+
+/// How the plan is shown on stdout.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum PlanFormat {
+    /// In the manner of `terraform plan`.
+    Text,
+    /// The plan JSON itself (canonical bytes).
+    Json,
+    /// A pull-request comment (under 60,000 characters, details collapsed).
+    Markdown,
+}
+
+/// `plan` arguments.
+#[derive(Debug, clap::Args)]
+pub struct PlanArgs {
+    /// The policy file.
+    #[arg(short = 'c', long = "config", default_value = "starsnap.toml")]
+    pub config: PathBuf,
+    /// Write the plan JSON here (what `starsnap apply` executes).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// What to print on stdout.
+    #[arg(long, value_enum, default_value_t = PlanFormat::Text)]
+    pub format: PlanFormat,
+    /// Exit 0 when there is nothing to do, 2 when the plan has changes, 1 on error.
+    #[arg(long)]
+    pub detailed_exitcode: bool,
+    /// Plan as of this instant (RFC 3339, e.g. 2026-11-22T02:00:00Z). Default: now, in UTC.
+    #[arg(long)]
+    pub as_of: Option<String>,
+    /// Plan from a catalog file written by `starsnap inspect --out` instead of the cluster
+    /// (no credentials needed: for pull requests).
+    #[arg(long)]
+    pub catalog: Option<PathBuf>,
+    /// Print a unified diff of this earlier plan's rendering against the new one.
+    #[arg(long)]
+    pub compare: Option<PathBuf>,
+    /// Color in diagnostics.
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+}
+
+/// Now, in UTC, whole seconds (the plan records it; the compiler never reads the clock).
+pub fn now() -> Timestamp {
+    let secs = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0);
+    Timestamp(secs)
+}
+
+/// Reads a plan file, with a clear error.
+pub fn read_plan(path: &std::path::Path) -> Result<Plan, String> {
+    let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    plan::from_json(&text).map_err(|e| format!("{}: {e}", path.display()))
+}
+
+/// Prints findings (errors and warnings) of policy and statement files on stderr.
+pub fn report_findings(reports: &[FileReport], color: bool) {
+    if reports.iter().any(|r| !r.diagnostics.is_empty()) {
+        eprint!("{}", render_text(reports, color));
+    }
+}
+
+pub fn run(args: PlanArgs) -> i32 {
+    let color = args.color.enabled();
+    let as_of = match &args.as_of {
+        Some(s) => match Timestamp::parse_rfc3339(s) {
+            Ok(t) => t,
+            Err(e) => return usage_error(format!("--as-of '{s}': {}", e.0)),
+        },
+        None => now(),
+    };
+    let project = match project::load(&args.config) {
+        Ok(p) => p,
+        Err(LoadError::Unreadable(e)) => return usage_error(e),
+        Err(LoadError::Findings(reports)) => {
+            report_findings(&reports, color);
+            return exit::FAILURE;
+        }
+        Err(LoadError::Statement(e)) => {
+            eprintln!("starsnap: {e}");
+            return exit::FAILURE;
+        }
+    };
+    let Some(policy) = project.policy.as_ref() else {
+        return exit::FAILURE;
+    };
+
+    let observed = match &args.catalog {
+        Some(path) => {
+            let text = match std::fs::read_to_string(path) {
+                Ok(t) => t,
+                Err(e) => return usage_error(format!("{}: {e}", path.display())),
+            };
+            match catalog::from_json(&text) {
+                Ok(c) => c,
+                Err(e) => {
+                    eprintln!("starsnap: {}: {e}", path.display());
+                    return exit::FAILURE;
+                }
+            }
+        }
+        None => {
+            let mut cluster = match project::connect(policy) {
+                Ok(c) => c,
+                Err(e) => {
+                    eprintln!("starsnap: {e}");
+                    return exit::FAILURE;
+                }
+            };
+            match project::observe(policy, &mut cluster) {
+                Ok(c) => c,
+                Err(e) => {
+                    eprintln!("starsnap: observing the cluster failed: {e}");
+                    return exit::FAILURE;
+                }
+            }
+        }
+    };
+
+    let inputs = PlanInputs {
+        policy_path: project.policy_path.clone(),
+        policy_text: project.policy_text.clone(),
+        statement_files: project.statement_files.clone(),
+        catalog: observed,
+        as_of,
+    };
+    let texts = |path: &str| -> String {
+        if path == project.policy_path {
+            return project.policy_text.clone();
+        }
+        project
+            .statement_files
+            .iter()
+            .find(|f| f.path == path)
+            .map(|f| f.text.clone())
+            .unwrap_or_default()
+    };
+    let planned = match planner::build(&inputs) {
+        Ok(p) => p,
+        Err(findings) => {
+            let reports: Vec<FileReport> = findings
+                .into_iter()
+                .map(|f| FileReport::new(f.path.clone(), texts(&f.path), f.diagnostics))
+                .collect();
+            report_findings(&reports, color);
+            return exit::FAILURE;
+        }
+    };
+    let warnings: Vec<FileReport> = planned
+        .warnings
+        .iter()
+        .map(|f| FileReport::new(f.path.clone(), texts(&f.path), f.diagnostics.clone()))
+        .collect();
+    report_findings(&warnings, color);
+
+    let plan = planned.plan;
+    let json = plan::to_canonical_json(&plan);
+    if let Some(out_path) = &args.out {
+        if let Err(e) = std::fs::write(out_path, &json) {
+            eprintln!("starsnap: cannot write {}: {e}", out_path.display());
+            return exit::FAILURE;
+        }
+        eprintln!("plan written to {}", out_path.display());
+    }
+    match args.format {
+        PlanFormat::Text => out::print(&render::text(&plan)),
+        PlanFormat::Json => out::print(&json),
+        PlanFormat::Markdown => out::print(&render::markdown(&plan)),
+    }
+    if let Some(old_path) = &args.compare {
+        match read_plan(old_path) {
+            Ok(old) => out::print(&render::compare(&old, &plan)),
+            Err(e) => {
+                eprintln!("starsnap: --compare: {e}");
+                return exit::FAILURE;
+            }
+        }
+    }
+    if args.detailed_exitcode && plan.has_changes() {
+        exit::CHANGES
+    } else {
+        exit::OK
+    }
+}

@@ -1,0 +1,323 @@
+//! Inspection: reads a cluster into the compiler's [`ObservedCatalog`].
+//!
+//! The number of statements does not grow with the number of tables: everything per table
+//! comes from `information_schema` in bulk (one query per system table), never from
+//! `SHOW PARTITIONS` per table. Only repositories cost one `SHOW SNAPSHOT` each. Every
+//! `information_schema` query names its columns (never `SELECT *`: the columns differ by
+//! version) and every result is read by column name (invariant 5).
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use sha2::{Digest, Sha256};
+use starsnap_compiler::catalog::{
+    Cluster as ClusterInfo, Database, History, ObservedCatalog, Partition, Repository, Snapshot,
+    Table, TableKind, CATALOG_FORMAT_VERSION,
+};
+use starsnap_compiler::syntax::quote_ident;
+
+use crate::conn::Cluster;
+use crate::error::RuntimeError;
+
+/// Databases that hold no user data and are never backed up.
+pub const SYSTEM_DATABASES: [&str; 3] = ["information_schema", "sys", "_statistics_"];
+
+/// What to read besides tables and partitions.
+#[derive(Clone, Debug, Default)]
+pub struct InspectOptions {
+    /// Read the snapshots of these repositories only (`None`: of every repository).
+    pub snapshot_repositories: Option<BTreeSet<String>>,
+    /// Databases not to report (starsnap's own state database, for example).
+    pub skip_databases: BTreeSet<String>,
+}
+
+/// Parses StarRocks's `ByteSizeValue` text (`0B`, `1.5KB`, `12.3MB`) into bytes; 4.0+ sends a
+/// plain number. `None` when it is neither.
+pub fn parse_byte_size(s: &str) -> Option<i64> {
+    let s = s.trim();
+    if let Ok(n) = s.parse::<i64>() {
+        return Some(n);
+    }
+    let split = s.find(|c: char| c.is_ascii_alphabetic())?;
+    let (num, unit) = s.split_at(split);
+    let num: f64 = num.trim().parse().ok()?;
+    let mult: f64 = match unit.trim().to_ascii_uppercase().as_str() {
+        "B" => 1.0,
+        "KB" => 1024.0,
+        "MB" => 1024.0 * 1024.0,
+        "GB" => 1024.0 * 1024.0 * 1024.0,
+        "TB" => 1024.0_f64.powi(4),
+        "PB" => 1024.0_f64.powi(5),
+        _ => return None,
+    };
+    Some((num * mult).round() as i64)
+}
+
+/// One column of a table, as `information_schema.columns` describes it.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+struct ColumnSig {
+    position: i64,
+    name: String,
+    column_type: String,
+    nullable: String,
+    key: String,
+}
+
+fn fingerprint(columns: &[ColumnSig]) -> String {
+    let mut sorted = columns.to_vec();
+    sorted.sort();
+    let mut h = Sha256::new();
+    for c in &sorted {
+        h.update(
+            format!(
+                "{}\t{}\t{}\t{}\t{}\n",
+                c.position, c.name, c.column_type, c.nullable, c.key
+            )
+            .as_bytes(),
+        );
+    }
+    h.finalize().iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Reads the cluster. `history` is starsnap's own history, read from the state store by the
+/// caller (it may live on another server).
+pub fn inspect(
+    cluster: &mut Cluster,
+    options: &InspectOptions,
+    history: History,
+) -> Result<ObservedCatalog, RuntimeError> {
+    let version = cluster.version()?.to_string();
+    let skip = |db: &str| {
+        SYSTEM_DATABASES.iter().any(|s| s.eq_ignore_ascii_case(db))
+            || options.skip_databases.contains(db)
+    };
+
+    let mut databases: BTreeMap<String, BTreeMap<String, Table>> = BTreeMap::new();
+    let dbs = cluster.query("SHOW DATABASES")?;
+    dbs.require(&["Database"])?;
+    for row in dbs.iter() {
+        let name = row.text("Database")?;
+        if !skip(name) {
+            databases.entry(name.to_string()).or_default();
+        }
+    }
+
+    let mvs = cluster
+        .query("SELECT TABLE_SCHEMA, TABLE_NAME FROM information_schema.materialized_views")?;
+    let mut mv_names = BTreeSet::new();
+    for row in mvs.iter() {
+        mv_names.insert((
+            row.text("TABLE_SCHEMA")?.to_string(),
+            row.text("TABLE_NAME")?.to_string(),
+        ));
+    }
+
+    let tables = cluster.query(
+        "SELECT TABLE_SCHEMA, TABLE_NAME, TABLE_TYPE, ENGINE FROM information_schema.tables",
+    )?;
+    for row in tables.iter() {
+        let db = row.text("TABLE_SCHEMA")?;
+        let Some(tables) = databases.get_mut(db) else {
+            continue;
+        };
+        let name = row.text("TABLE_NAME")?.to_string();
+        let ty = row.get("TABLE_TYPE")?.unwrap_or("");
+        let engine = row.get("ENGINE")?.unwrap_or("");
+        let kind = if mv_names.contains(&(db.to_string(), name.clone())) {
+            TableKind::MaterializedView
+        } else if ty.eq_ignore_ascii_case("VIEW") {
+            TableKind::View
+        } else if engine.eq_ignore_ascii_case("StarRocks")
+            || engine.eq_ignore_ascii_case("OLAP")
+            || ty.eq_ignore_ascii_case("BASE TABLE") && engine.is_empty()
+        {
+            TableKind::Olap
+        } else {
+            TableKind::External
+        };
+        tables.insert(
+            name.clone(),
+            Table {
+                name,
+                kind,
+                schema_fingerprint: String::new(),
+                partitions: Vec::new(),
+            },
+        );
+    }
+
+    let cols = cluster.query(
+        "SELECT TABLE_SCHEMA, TABLE_NAME, COLUMN_NAME, ORDINAL_POSITION, COLUMN_TYPE, IS_NULLABLE, COLUMN_KEY \
+         FROM information_schema.columns",
+    )?;
+    let mut columns: BTreeMap<(String, String), Vec<ColumnSig>> = BTreeMap::new();
+    for row in cols.iter() {
+        let key = (
+            row.text("TABLE_SCHEMA")?.to_string(),
+            row.text("TABLE_NAME")?.to_string(),
+        );
+        if !databases
+            .get(&key.0)
+            .is_some_and(|t| t.contains_key(&key.1))
+        {
+            continue;
+        }
+        columns.entry(key).or_default().push(ColumnSig {
+            position: row.opt_i64("ORDINAL_POSITION")?.unwrap_or(0),
+            name: row.text("COLUMN_NAME")?.to_string(),
+            column_type: row.get("COLUMN_TYPE")?.unwrap_or("").to_string(),
+            nullable: row.get("IS_NULLABLE")?.unwrap_or("").to_string(),
+            key: row.get("COLUMN_KEY")?.unwrap_or("").to_string(),
+        });
+    }
+    for ((db, table), sigs) in &columns {
+        if let Some(t) = databases.get_mut(db).and_then(|ts| ts.get_mut(table)) {
+            t.schema_fingerprint = fingerprint(sigs);
+        }
+    }
+
+    let parts = cluster.query(
+        "SELECT DB_NAME, TABLE_NAME, PARTITION_NAME, PARTITION_ID, VISIBLE_VERSION, \
+         VISIBLE_VERSION_TIME, ROW_COUNT, DATA_SIZE, IS_TEMP FROM information_schema.partitions_meta",
+    )?;
+    for row in parts.iter() {
+        if matches!(row.get("IS_TEMP")?, Some("1" | "true")) {
+            continue; // temporary partitions are never backed up
+        }
+        let (db, table) = (row.text("DB_NAME")?, row.text("TABLE_NAME")?);
+        let Some(t) = databases.get_mut(db).and_then(|ts| ts.get_mut(table)) else {
+            continue;
+        };
+        t.partitions.push(Partition {
+            name: row.text("PARTITION_NAME")?.to_string(),
+            id: row.i64("PARTITION_ID")?,
+            visible_version: row.i64("VISIBLE_VERSION")?,
+            visible_version_time: row.get("VISIBLE_VERSION_TIME")?.map(str::to_string),
+            rows: row.opt_i64("ROW_COUNT")?,
+            data_size: row.get("DATA_SIZE")?.and_then(parse_byte_size),
+        });
+    }
+
+    let repos = cluster.query("SHOW REPOSITORIES")?;
+    repos.require(&["RepoName", "Location", "Broker", "IsReadOnly"])?;
+    let mut repositories = Vec::new();
+    for row in repos.iter() {
+        let name = row.text("RepoName")?.to_string();
+        let broker = row
+            .get("Broker")?
+            .filter(|b| !b.is_empty())
+            .map(str::to_string);
+        let mut repo = Repository {
+            location: row.get("Location")?.unwrap_or("").to_string(),
+            broker,
+            read_only: row
+                .get("IsReadOnly")?
+                .is_some_and(|v| v.eq_ignore_ascii_case("true")),
+            snapshots: Vec::new(),
+            name,
+        };
+        let wanted = options
+            .snapshot_repositories
+            .as_ref()
+            .is_none_or(|set| set.contains(&repo.name));
+        if wanted {
+            repo.snapshots = snapshots(cluster, &repo.name)?;
+        }
+        repositories.push(repo);
+    }
+
+    let catalog = ObservedCatalog {
+        format_version: CATALOG_FORMAT_VERSION,
+        cluster: ClusterInfo { version },
+        databases: databases
+            .into_iter()
+            .map(|(name, tables)| Database {
+                name,
+                tables: tables.into_values().collect(),
+                functions: Vec::new(),
+            })
+            .collect(),
+        repositories,
+        external_catalogs: Vec::new(),
+        history,
+    };
+    Ok(catalog.normalized())
+}
+
+/// `SHOW SNAPSHOT ON repo` (list form): one row per label, timestamps joined by `\n`.
+pub fn snapshots(cluster: &mut Cluster, repository: &str) -> Result<Vec<Snapshot>, RuntimeError> {
+    let rs = cluster.query(&format!("SHOW SNAPSHOT ON {}", quote_ident(repository)))?;
+    rs.require(&["Snapshot", "Timestamp", "Status"])?;
+    let mut out = Vec::new();
+    for row in rs.iter() {
+        let timestamps = row
+            .get("Timestamp")?
+            .map(|t| {
+                t.split('\n')
+                    .map(str::trim)
+                    .filter(|s| !s.is_empty())
+                    .map(str::to_string)
+                    .collect()
+            })
+            .unwrap_or_default();
+        out.push(Snapshot {
+            label: row.text("Snapshot")?.to_string(),
+            timestamps,
+            status: row.get("Status")?.unwrap_or("").to_string(),
+        });
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn byte_sizes_parse_both_forms() {
+        assert_eq!(parse_byte_size("0B"), Some(0));
+        assert_eq!(parse_byte_size("1.5KB"), Some(1536));
+        assert_eq!(parse_byte_size("2MB"), Some(2 * 1024 * 1024));
+        assert_eq!(parse_byte_size("12345"), Some(12345));
+        assert_eq!(parse_byte_size("lots"), None);
+        assert_eq!(parse_byte_size(""), None);
+    }
+
+    #[test]
+    fn fingerprint_ignores_row_order_and_sees_type_changes() {
+        let a = ColumnSig {
+            position: 1,
+            name: "id".into(),
+            column_type: "bigint".into(),
+            nullable: "NO".into(),
+            key: "PRI".into(),
+        };
+        let b = ColumnSig {
+            position: 2,
+            name: "v".into(),
+            column_type: "int".into(),
+            nullable: "YES".into(),
+            key: String::new(),
+        };
+        assert_eq!(
+            fingerprint(&[a.clone(), b.clone()]),
+            fingerprint(&[b.clone(), a.clone()])
+        );
+        let b2 = ColumnSig {
+            column_type: "bigint".into(),
+            ..b
+        };
+        assert_ne!(
+            fingerprint(&[a.clone(), b2]),
+            fingerprint(&[
+                a,
+                ColumnSig {
+                    position: 2,
+                    name: "v".into(),
+                    column_type: "int".into(),
+                    nullable: "YES".into(),
+                    key: String::new()
+                }
+            ])
+        );
+    }
+}

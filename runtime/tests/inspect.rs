@@ -1,0 +1,159 @@
+//! Inspection against the simulator over TCP: what it reads, and that the number of
+//! statements does not grow with the number of tables.
+#![allow(clippy::unwrap_used)]
+
+use std::time::Duration;
+
+use starsnap_compiler::catalog::{History, TableKind};
+use starsnap_runtime::inspect::{inspect, InspectOptions};
+use starsnap_runtime::{Cluster, ConnectOptions};
+use starsnap_simulator::sim::Simulator;
+use starsnap_simulator::{SimConfig, VersionProfile};
+
+fn connect(port: u16) -> Cluster {
+    let opts = ConnectOptions {
+        port,
+        connect_timeout: Duration::from_secs(5),
+        ..ConnectOptions::default()
+    };
+    Cluster::connect(&opts, &|_| None).unwrap()
+}
+
+fn storage_config(profile: VersionProfile) -> (SimConfig, std::path::PathBuf) {
+    let dir = std::env::temp_dir().join(format!(
+        "starsnap-inspect-{}-{}",
+        std::process::id(),
+        profile.as_str()
+    ));
+    let _ = std::fs::remove_dir_all(&dir);
+    let mut config = SimConfig {
+        version: profile,
+        ..SimConfig::default()
+    };
+    config.storage.insert("s3://".into(), dir.clone());
+    (config, dir)
+}
+
+fn create_tables(c: &mut Cluster, db: &str, n: usize) {
+    c.execute(&format!("CREATE DATABASE {db}")).unwrap();
+    for i in 0..n {
+        c.execute(&format!(
+            "CREATE TABLE {db}.t{i} (dt DATE, id BIGINT, v INT) DUPLICATE KEY(dt, id) \
+             PARTITION BY RANGE(dt) (PARTITION p1 VALUES LESS THAN ('2024-02-01'), PARTITION p2 VALUES LESS THAN ('2024-03-01')) \
+             DISTRIBUTED BY HASH(id) BUCKETS 1 PROPERTIES ('replication_num' = '1')"
+        ))
+        .unwrap();
+    }
+}
+
+#[test]
+fn reads_tables_partitions_schemas_repositories_and_snapshots() {
+    for profile in [
+        VersionProfile::V3_4,
+        VersionProfile::V3_5,
+        VersionProfile::V4_0,
+    ] {
+        let (config, dir) = storage_config(profile);
+        let sim = Simulator::start(config).unwrap();
+        let mut c = connect(sim.port());
+        create_tables(&mut c, "sales", 2);
+        c.execute("CREATE VIEW sales.v AS SELECT id FROM sales.t0")
+            .unwrap();
+        c.execute("INSERT INTO sales.t0 VALUES ('2024-01-05', 1, 10), ('2024-02-05', 2, 20)")
+            .unwrap();
+        c.execute("INSERT INTO sales.t0 VALUES ('2024-02-06', 3, 30)")
+            .unwrap();
+        c.execute("CREATE REPOSITORY repo WITH BROKER ON LOCATION 's3://bucket/backups'")
+            .unwrap();
+        c.execute("BACKUP DATABASE sales SNAPSHOT snap1 TO repo ON (TABLE t1)")
+            .unwrap();
+
+        let cat = inspect(&mut c, &InspectOptions::default(), History::default()).unwrap();
+        assert_eq!(cat.cluster.version, profile.version_comment());
+        let sales = cat.databases.iter().find(|d| d.name == "sales").unwrap();
+        let t0 = sales.tables.iter().find(|t| t.name == "t0").unwrap();
+        assert_eq!(t0.kind, TableKind::Olap);
+        assert_eq!(t0.schema_fingerprint.len(), 64);
+        let p2 = t0.partitions.iter().find(|p| p.name == "p2").unwrap();
+        let p1 = t0.partitions.iter().find(|p| p.name == "p1").unwrap();
+        assert_eq!(
+            (p1.visible_version, p2.visible_version),
+            (2, 3),
+            "{profile}: one load into p1, two into p2"
+        );
+        assert_eq!(p2.rows, Some(2));
+        let v = sales.tables.iter().find(|t| t.name == "v").unwrap();
+        assert_eq!(v.kind, TableKind::View);
+        assert!(v.partitions.is_empty());
+        assert!(cat.databases.iter().all(|d| d.name != "information_schema"));
+
+        let repo = cat.repositories.iter().find(|r| r.name == "repo").unwrap();
+        assert_eq!(repo.location, "s3://bucket/backups");
+        assert!(!repo.read_only);
+        // The BACKUP job runs asynchronously: the label shows `ERROR: no snapshot` until the
+        // job writes its info file, then `OK` with one timestamp.
+        let mut finished = None;
+        for _ in 0..500 {
+            let again = inspect(&mut c, &InspectOptions::default(), History::default()).unwrap();
+            let r = again
+                .repositories
+                .iter()
+                .find(|r| r.name == "repo")
+                .unwrap();
+            if let Some(s) = r
+                .snapshots
+                .iter()
+                .find(|s| s.label == "snap1" && s.status == "OK")
+            {
+                finished = Some(s.clone());
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        let snap = finished.expect("snap1 finished within 10 s");
+        assert_eq!(snap.timestamps.len(), 1);
+
+        // A schema change changes the fingerprint; loads do not.
+        c.execute("ALTER TABLE sales.t1 ADD COLUMN extra INT")
+            .unwrap();
+        let after = inspect(&mut c, &InspectOptions::default(), History::default()).unwrap();
+        let fp = |cat: &starsnap_compiler::catalog::ObservedCatalog, t: &str| {
+            cat.databases
+                .iter()
+                .find(|d| d.name == "sales")
+                .and_then(|d| d.tables.iter().find(|x| x.name == t))
+                .map(|x| x.schema_fingerprint.clone())
+                .unwrap()
+        };
+        assert_ne!(fp(&cat, "t1"), fp(&after, "t1"));
+        assert_eq!(fp(&cat, "t0"), fp(&after, "t0"));
+        drop(sim);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}
+
+#[test]
+fn statement_count_does_not_grow_with_tables() {
+    let mut counts = Vec::new();
+    for n in [3, 60] {
+        let (config, dir) = storage_config(VersionProfile::V3_4);
+        let sim = Simulator::start(config).unwrap();
+        let mut c = connect(sim.port());
+        create_tables(&mut c, "a", n);
+        create_tables(&mut c, "b", n);
+        c.execute("CREATE REPOSITORY repo WITH BROKER ON LOCATION 's3://bucket/x'")
+            .unwrap();
+        let before = c.statements_sent();
+        let cat = inspect(&mut c, &InspectOptions::default(), History::default()).unwrap();
+        let tables: usize = cat.databases.iter().map(|d| d.tables.len()).sum();
+        assert_eq!(tables, 2 * n);
+        counts.push(c.statements_sent() - before);
+        drop(sim);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+    assert_eq!(
+        counts[0], counts[1],
+        "statements for 6 vs 120 tables: {counts:?}"
+    );
+    assert!(counts[0] <= 8, "{counts:?}");
+}
