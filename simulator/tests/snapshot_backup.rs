@@ -62,10 +62,35 @@ fn show_backup_columns_and_the_database_state_sequence() {
     assert_eq!(r["Timeout"].as_deref(), Some("86400"));
     assert_eq!(r["TaskErrMsg"].as_deref(), Some(""));
     let mut seen = vec![s.cell("sales", "State").unwrap()];
+    let mut tasks = Vec::new();
     for _ in 0..6 {
         s.advance(STEP_MS);
-        seen.push(s.cell("sales", "State").unwrap());
+        let r = s.backup_row("sales");
+        seen.push(r["State"].clone().unwrap());
+        tasks.push((
+            r["UnfinishedTasks"].clone().unwrap(),
+            r["Progress"].clone().unwrap(),
+        ));
     }
+    // Three tablets (two partitions of orders, regions) on three backends.
+    let id: i64 = s.cell("sales", "JobId").unwrap().parse().unwrap();
+    assert_eq!(
+        tasks[0],
+        (
+            format!("{}=10001, {}=10002, {}=10003", id + 1, id + 2, id + 3),
+            String::new()
+        ),
+        "SNAPSHOTING: one snapshot task per tablet"
+    );
+    assert_eq!(
+        tasks[2],
+        (
+            format!("{}=10001, {}=10002, {}=10003", id + 4, id + 5, id + 6),
+            format!("[{}: 0/1], [{}: 0/1], [{}: 0/1]", id + 4, id + 5, id + 6)
+        ),
+        "UPLOADING: one upload task per backend"
+    );
+    assert_eq!(tasks[1], (String::new(), String::new()));
     assert_eq!(
         seen,
         [
@@ -81,6 +106,8 @@ fn show_backup_columns_and_the_database_state_sequence() {
     let r = s.backup_row("sales");
     let job_id: i64 = r["JobId"].clone().unwrap().parse().unwrap();
     assert!(job_id > 0);
+    assert_eq!(r["UnfinishedTasks"].as_deref(), Some(""));
+    assert_eq!(r["Progress"].as_deref(), Some(""));
     assert_eq!(
         r["SnapshotFinishedTime"].as_deref(),
         Some("2024-03-01 00:00:02")

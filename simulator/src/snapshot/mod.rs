@@ -178,9 +178,9 @@ impl Snapshots {
             .and_then(|p| std::fs::read_to_string(p).ok())
             .and_then(|t| serde_json::from_str::<State>(&t).ok())
             .unwrap_or_default();
-        if save_path.is_none() || state.jobs.is_empty() {
-            state.pacing = config.snapshot_pacing.clone();
-        }
+        // The configuration's pacing applies at every start (runtime overrides do not
+        // survive a restart; jobs and armed faults do).
+        state.pacing = config.snapshot_pacing.clone();
         Snapshots {
             state: Mutex::new(state),
             save_path,

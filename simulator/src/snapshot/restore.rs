@@ -154,6 +154,7 @@ pub fn submit(
         created_partitions: Vec::new(),
         locked_tables: Vec::new(),
         staged: Vec::new(),
+        tablets: 0,
     };
     st.jobs.insert(target, Job::Restore(job));
     Ok(Response::ok())
@@ -326,6 +327,7 @@ fn submit_catalog(
         created_partitions: Vec::new(),
         locked_tables: Vec::new(),
         staged: Vec::new(),
+        tablets: 0,
     };
     st.jobs.insert(String::new(), Job::Restore(job));
     Ok(Response::ok())

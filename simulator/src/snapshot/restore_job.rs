@@ -109,6 +109,9 @@ pub struct RestoreJob {
     /// Existing tables the job put in state RESTORE.
     pub locked_tables: Vec<String>,
     pub staged: Vec<Staged>,
+    /// Partitions (tablets) the job restores; set when the meta is prepared.
+    #[serde(default)]
+    pub tablets: usize,
 }
 
 impl RestoreJob {

@@ -150,6 +150,11 @@ fn prepare(
             }
         }
     }
+    job.tablets = plan
+        .iter()
+        .filter(|(_, t, _)| t.is_native())
+        .map(|(_, t, _)| t.partitions.len())
+        .sum();
     let needs_replicas = plan.iter().any(|(_, t, _)| t.is_native());
     if needs_replicas && job.replication_num > alive as i64 {
         return Err(err(format!(

@@ -3,20 +3,58 @@
 
 use starsnap_compiler::syntax::ast::{ShowJobs, ShowSnapshot, SnapshotColumn, SnapshotFilter};
 
-use super::job::BackupJob;
-use super::restore_job::RestoreJob;
+use super::job::{BackupJob, BackupState};
+use super::restore_job::{RestoreJob, RestoreState};
 use super::{files, storage, Job, SnapCtx, State};
-use crate::engine::errors;
 use crate::engine::show::{layouts, session_time_zone};
 use crate::engine::time::TimeZone;
+use crate::engine::{alive_backend_ids, errors};
 use crate::response::{Outcome, Response, Session};
 
 fn time(tz: &TimeZone, ms: i64) -> Option<String> {
     (ms > 0).then(|| tz.format_datetime(ms))
 }
 
+/// UnfinishedTasks and Progress while a state's tasks run (the simulator finishes a state's
+/// tasks together at its end): snapshot tasks, one per tablet, `taskId=beId` joined by
+/// `", "` (SNAPSHOTING); upload/download tasks, one per backend holding tablets, with
+/// Progress `[taskId: 0/<tablets>]` (UPLOADING / DOWNLOADING). Task ids follow the job id.
+fn tasks(job_id: i64, tablets: usize, backends: &[u64], per_backend: bool) -> (String, String) {
+    if backends.is_empty() || tablets == 0 {
+        return (String::new(), String::new());
+    }
+    let base = job_id.max(0) + 1;
+    if !per_backend {
+        let list = (0..tablets)
+            .map(|i| format!("{}={}", base + i as i64, backends[i % backends.len()]))
+            .collect::<Vec<_>>()
+            .join(", ");
+        return (list, String::new());
+    }
+    let n = backends.len().min(tablets);
+    let mut unfinished = Vec::new();
+    let mut progress = Vec::new();
+    for (k, be) in backends.iter().take(n).enumerate() {
+        let id = base + (tablets + k) as i64;
+        let share = (tablets + n - 1 - k) / n;
+        unfinished.push(format!("{id}={be}"));
+        progress.push(format!("[{id}: 0/{share}]"));
+    }
+    (unfinished.join(", "), progress.join(", "))
+}
+
 /// One SHOW BACKUP row (`BackupJob.getInfo`).
-pub fn backup_row(j: &BackupJob, tz: &TimeZone) -> Vec<Option<String>> {
+pub fn backup_row(j: &BackupJob, tz: &TimeZone, backends: &[u64]) -> Vec<Option<String>> {
+    let tablets = j
+        .captured
+        .as_ref()
+        .map(|c| c.tables.iter().map(|t| t.partitions.len()).sum())
+        .unwrap_or(0);
+    let (unfinished, progress) = match j.state {
+        BackupState::Snapshoting => tasks(j.job_id, tablets, backends, false),
+        BackupState::Uploading => tasks(j.job_id, tablets, backends, true),
+        _ => (String::new(), String::new()),
+    };
     vec![
         Some(j.job_id.to_string()),
         Some(j.label.clone()),
@@ -27,8 +65,8 @@ pub fn backup_row(j: &BackupJob, tz: &TimeZone) -> Vec<Option<String>> {
         time(tz, j.snapshot_finished_ms),
         time(tz, j.upload_finished_ms),
         time(tz, j.finished_ms),
-        Some(String::new()),
-        Some(String::new()),
+        Some(unfinished),
+        Some(progress),
         Some(j.task_errors_text()),
         Some(j.status.render()),
         Some(j.timeout_s.to_string()),
@@ -73,10 +111,11 @@ fn refuse_filters(cx: &SnapCtx<'_>, j: &ShowJobs) -> Result<(), crate::response:
 pub fn show_backup(st: &State, cx: &SnapCtx<'_>, s: &Session, j: &ShowJobs) -> Outcome {
     refuse_filters(cx, j)?;
     let tz = session_time_zone(&cx.engine_ctx(), s);
+    let backends = alive_backend_ids(cx.config);
     let rows = listed(st, cx, j)
         .into_iter()
         .filter_map(|job| match job {
-            Job::Backup(b) => Some(backup_row(b, &tz)),
+            Job::Backup(b) => Some(backup_row(b, &tz, &backends)),
             Job::Restore(_) => None,
         })
         .collect();
@@ -87,7 +126,12 @@ pub fn show_backup(st: &State, cx: &SnapCtx<'_>, s: &Session, j: &ShowJobs) -> O
 }
 
 /// One SHOW RESTORE row (`RestoreJob.getInfo`).
-pub fn restore_row(r: &RestoreJob, tz: &TimeZone) -> Vec<Option<String>> {
+pub fn restore_row(r: &RestoreJob, tz: &TimeZone, backends: &[u64]) -> Vec<Option<String>> {
+    let (unfinished, progress) = match r.state {
+        RestoreState::Snapshoting => tasks(r.job_id, r.tablets, backends, false),
+        RestoreState::Downloading => tasks(r.job_id, r.tablets, backends, true),
+        _ => (String::new(), String::new()),
+    };
     vec![
         Some(r.job_id.to_string()),
         Some(r.label.clone()),
@@ -102,8 +146,8 @@ pub fn restore_row(r: &RestoreJob, tz: &TimeZone) -> Vec<Option<String>> {
         time(tz, r.snapshot_finished_ms),
         time(tz, r.download_finished_ms),
         time(tz, r.finished_ms),
-        Some(String::new()),
-        Some(String::new()),
+        Some(unfinished),
+        Some(progress),
         Some(r.task_errors_text()),
         Some(r.status.render()),
         Some(r.timeout_s.to_string()),
@@ -114,10 +158,11 @@ pub fn restore_row(r: &RestoreJob, tz: &TimeZone) -> Vec<Option<String>> {
 pub fn show_restore(st: &State, cx: &SnapCtx<'_>, s: &Session, j: &ShowJobs) -> Outcome {
     refuse_filters(cx, j)?;
     let tz = session_time_zone(&cx.engine_ctx(), s);
+    let backends = alive_backend_ids(cx.config);
     let rows = listed(st, cx, j)
         .into_iter()
         .filter_map(|job| match job {
-            Job::Restore(r) => Some(restore_row(r, &tz)),
+            Job::Restore(r) => Some(restore_row(r, &tz, &backends)),
             Job::Backup(_) => None,
         })
         .collect();
