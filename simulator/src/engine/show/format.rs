@@ -11,25 +11,25 @@ use crate::engine::time::TimeZone;
 /// `format1Decimals`): binary units `B`, `KB`, `MB`, `GB`, `TB`, `PB`, the value **truncated**
 /// (not rounded) to one decimal, and a `.0` dropped: `0B`, `1023B`, `1KB`, `1.5KB`, `1.9KB`.
 pub fn byte_size(bytes: u64) -> String {
-    const UNITS: [(u64, &str); 5] = [
-        (1 << 50, "PB"),
-        (1 << 40, "TB"),
-        (1 << 30, "GB"),
-        (1 << 20, "MB"),
-        (1 << 10, "KB"),
-    ];
-    let (value, suffix) = UNITS
-        .iter()
-        .find(|(unit, _)| bytes >= *unit)
-        .map(|(unit, suffix)| (bytes as f64 / *unit as f64, *suffix))
-        .unwrap_or((bytes as f64, "B"));
-    // Java's `Double.toString` and Rust's `{:?}` both print the shortest round-trip decimal
-    // with at least one fraction digit for the magnitudes reachable here (< 10^7).
-    let text = format!("{value:?}");
-    let (int, frac) = text.split_once('.').unwrap_or((text.as_str(), "0"));
-    match frac.chars().next() {
-        Some(d) if d != '0' => format!("{int}.{d}{suffix}"),
-        _ => format!("{int}{suffix}"),
+    const UNITS: [(u32, &str); 5] = [(50, "PB"), (40, "TB"), (30, "GB"), (20, "MB"), (10, "KB")];
+    let Some(&(shift, suffix)) = UNITS.iter().find(|(shift, _)| bytes >> shift > 0) else {
+        return format!("{bytes}B");
+    };
+    // Java prints `Double.toString(bytes / 2^shift)` and keeps one fraction digit. The
+    // quotient is a short binary fraction, so its decimal digits are exact and the kept digit
+    // is the truncated tenth, computed here in integers.
+    // Beyond 2^53 the Java double has already rounded the byte count.
+    let exact = if bytes >> 53 > 0 {
+        (bytes as f64) as u128
+    } else {
+        u128::from(bytes)
+    };
+    let tenths = (exact * 10) >> shift;
+    let (int, digit) = (tenths / 10, tenths % 10);
+    if digit == 0 {
+        format!("{int}{suffix}")
+    } else {
+        format!("{int}.{digit}{suffix}")
     }
 }
 
@@ -211,6 +211,18 @@ mod tests {
         assert_eq!(byte_size(237_900_000), "226.8MB");
         assert_eq!(byte_size(5 << 30), "5GB");
         assert_eq!(byte_size(3 << 50), "3PB");
+        // Long.MAX_VALUE becomes 2^63 as a double: 8192.0 PB.
+        assert_eq!(byte_size(i64::MAX as u64), "8192PB");
+        // Same digits as Java's Double.toString route for every KB value.
+        for b in 1024..300_000u64 {
+            let text = format!("{:?}", b as f64 / 1024.0);
+            let (int, frac) = text.split_once('.').unwrap_or((&text, "0"));
+            let expected = match frac.chars().next() {
+                Some(d) if d != '0' => format!("{int}.{d}KB"),
+                _ => format!("{int}KB"),
+            };
+            assert_eq!(byte_size(b), expected, "{b}");
+        }
     }
 
     #[test]
