@@ -720,3 +720,32 @@ fn token_soup_never_panics() {
         let _ = e.query(&mut s, sql);
     }
 }
+
+#[test]
+fn insert_select_and_overwrite() {
+    let (e, mut s) = with_orders();
+    ok(&e, &mut s, &ORDERS.replace("sales.orders", "sales.copy"));
+    ok(
+        &e,
+        &mut s,
+        "INSERT INTO orders VALUES ('2024-01-01', 1, 1), ('2024-01-02', 2, 2)",
+    );
+    ok(
+        &e,
+        &mut s,
+        "INSERT INTO copy SELECT * FROM orders WHERE id = 2",
+    );
+    assert_eq!(rows(&e, &mut s, "SELECT id FROM copy"), [["2"]]);
+    assert_eq!(versions(&e, "sales", "copy")[1], ("p20240102".into(), 2));
+    let old_id = e.catalog().table("sales", "copy").expect("t").partitions[1].id;
+    ok(
+        &e,
+        &mut s,
+        "INSERT OVERWRITE copy PARTITION (p20240102) VALUES ('2024-01-02', 7, 7)",
+    );
+    assert_eq!(rows(&e, &mut s, "SELECT id FROM copy"), [["7"]]);
+    let p = e.catalog().table("sales", "copy").expect("t").partitions[1].clone();
+    assert_ne!(p.id, old_id);
+    assert_eq!(p.visible_version, 2);
+    assert_eq!(rows(&e, &mut s, "SELECT 1 + 1 FROM dual"), [["2"]]);
+}

@@ -48,6 +48,8 @@ pub enum Expr {
         pos: usize,
     },
     UserVar(String),
+    /// A column already resolved to its index in the source row (see `eval::bind`).
+    Slot(usize),
     Neg(Box<Expr>),
     Not(Box<Expr>),
     Bin {
@@ -139,6 +141,8 @@ pub struct Insert {
     pub partitions: Vec<String>,
     pub columns: Option<Vec<String>>,
     pub source: InsertSource,
+    /// `WITH LABEL l` (`labels`).
+    pub label: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq)]

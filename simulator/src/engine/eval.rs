@@ -118,6 +118,84 @@ pub fn visit_columns<'e>(
 }
 
 impl EvalEnv<'_> {
+    /// Resolves every column reference of an expression to its row index once, so rows are
+    /// evaluated without name lookups (and unknown columns fail before any row is read).
+    pub fn bind(&self, e: &Expr) -> Result<Expr, SqlError> {
+        let b = |x: &Expr| self.bind(x).map(Box::new);
+        Ok(match e {
+            Expr::Col { table, name, pos } => Expr::Slot(self.resolve(table, name, *pos)?),
+            Expr::Neg(x) => Expr::Neg(b(x)?),
+            Expr::Not(x) => Expr::Not(b(x)?),
+            Expr::Bin { op, l, r } => Expr::Bin {
+                op: op.clone(),
+                l: b(l)?,
+                r: b(r)?,
+            },
+            Expr::IsNull { e, neg } => Expr::IsNull {
+                e: b(e)?,
+                neg: *neg,
+            },
+            Expr::Cast { e, ty } => Expr::Cast {
+                e: b(e)?,
+                ty: ty.clone(),
+            },
+            Expr::In { e, list, neg } => Expr::In {
+                e: b(e)?,
+                list: list
+                    .iter()
+                    .map(|x| self.bind(x))
+                    .collect::<Result<_, _>>()?,
+                neg: *neg,
+            },
+            Expr::Between { e, lo, hi, neg } => Expr::Between {
+                e: b(e)?,
+                lo: b(lo)?,
+                hi: b(hi)?,
+                neg: *neg,
+            },
+            Expr::Like { e, pat, neg } => Expr::Like {
+                e: b(e)?,
+                pat: b(pat)?,
+                neg: *neg,
+            },
+            Expr::Func {
+                name,
+                args,
+                star,
+                distinct,
+                pos,
+            } => Expr::Func {
+                name: name.clone(),
+                args: args
+                    .iter()
+                    .map(|x| self.bind(x))
+                    .collect::<Result<_, _>>()?,
+                star: *star,
+                distinct: *distinct,
+                pos: *pos,
+            },
+            Expr::Case {
+                operand,
+                whens,
+                otherwise,
+            } => Expr::Case {
+                operand: match operand {
+                    Some(o) => Some(b(o)?),
+                    None => None,
+                },
+                whens: whens
+                    .iter()
+                    .map(|(w, t)| Ok((self.bind(w)?, self.bind(t)?)))
+                    .collect::<Result<_, SqlError>>()?,
+                otherwise: match otherwise {
+                    Some(o) => Some(b(o)?),
+                    None => None,
+                },
+            },
+            other => other.clone(),
+        })
+    }
+
     /// Checks that every column an expression names exists (before any row is read, as the
     /// analyzer does).
     pub fn check(&self, e: &Expr) -> Result<(), SqlError> {
@@ -159,6 +237,14 @@ impl EvalEnv<'_> {
     pub fn eval(&self, e: &Expr, scope: Scope<'_>) -> Result<Value, SqlError> {
         match e {
             Expr::Lit(v) => Ok(v.clone()),
+            Expr::Slot(idx) => Ok(match scope {
+                Scope::Row(r) => r.get(*idx).cloned().unwrap_or(Value::Null),
+                Scope::Group(rows) => rows
+                    .first()
+                    .and_then(|r| r.get(*idx).cloned())
+                    .unwrap_or(Value::Null),
+                Scope::Empty => Value::Null,
+            }),
             Expr::Col { table, name, pos } => {
                 let idx = self.resolve(table, name, *pos)?;
                 Ok(match scope {

@@ -59,8 +59,9 @@ fn source<'a>(
     sql: &str,
     depth: usize,
 ) -> Result<(Vec<SourceColumn>, Rows<'a>, Vec<String>), SqlError> {
-    let Some(from) = &sel.from else {
-        return Ok((Vec::new(), Rows::Owned(vec![Vec::new()]), Vec::new()));
+    let from = match &sel.from {
+        Some(f) if !(f.db.is_none() && f.name.eq_ignore_ascii_case("dual")) => f,
+        _ => return Ok((Vec::new(), Rows::Owned(vec![Vec::new()]), Vec::new())),
     };
     let mut quals = vec![from.name.clone()];
     if let Some(a) = &sel.alias {
@@ -201,6 +202,8 @@ pub fn run(
             e => env.check(e)?,
         }
     }
+    let bound = bind_select(sel, &env, &aliases)?;
+    let sel = &bound;
     let mut kept = Vec::with_capacity(all.len());
     for r in all {
         let keep = match &sel.selection {
@@ -365,6 +368,31 @@ pub fn run(
     })
 }
 
+/// The SELECT with every column reference resolved to a row index (ORDER BY names of
+/// output aliases stay names: they are looked up among the output columns).
+fn bind_select(sel: &Select, env: &EvalEnv<'_>, aliases: &[&str]) -> Result<Select, SqlError> {
+    let mut b = sel.clone();
+    for item in &mut b.items {
+        if let SelectItem::Expr { expr, .. } = item {
+            *expr = env.bind(expr)?;
+        }
+    }
+    b.selection = sel.selection.as_ref().map(|e| env.bind(e)).transpose()?;
+    b.having = sel.having.as_ref().map(|e| env.bind(e)).transpose()?;
+    b.group_by = sel
+        .group_by
+        .iter()
+        .map(|e| env.bind(e))
+        .collect::<Result<_, _>>()?;
+    for k in &mut b.order_by {
+        let alias = matches!(&k.expr, Expr::Col { table: None, name, .. } if aliases.iter().any(|a| a.eq_ignore_ascii_case(name)));
+        if !alias {
+            k.expr = env.bind(&k.expr)?;
+        }
+    }
+    Ok(b)
+}
+
 /// Database / table equalities among the top-level AND-ed conjuncts of a WHERE clause
 /// (`TABLE_SCHEMA`/`DB_NAME = '…'`, `TABLE_NAME = '…'`), handed to the information_schema
 /// scan so it builds only those rows. The whole WHERE is still evaluated afterwards.
@@ -435,6 +463,7 @@ fn static_kind(e: &Expr, env: &EvalEnv<'_>) -> Option<ColumnType> {
             .resolve(table, name, *pos)
             .ok()
             .map(|i| env.columns[i].kind),
+        Expr::Slot(i) => env.columns.get(*i).map(|c| c.kind),
         Expr::Func { name, args, .. } => match name.as_str() {
             "count" | "connection_id" => Some(ColumnType::LongLong),
             "avg" => Some(ColumnType::Double),
