@@ -30,6 +30,12 @@ pub struct Catalog {
     /// Backup repositories (`CREATE REPOSITORY`), by name; SHOW REPOSITORIES lists them by id.
     #[serde(default)]
     pub repositories: BTreeMap<String, Repository>,
+    /// Labels of finished labelled loads, per database id (`labels`).
+    #[serde(
+        default,
+        skip_serializing_if = "crate::engine::labels::LoadLabels::is_empty"
+    )]
+    pub load_labels: crate::engine::labels::LoadLabels,
 }
 
 impl Catalog {

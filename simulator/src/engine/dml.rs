@@ -16,7 +16,7 @@ use crate::engine::errors::{
 };
 use crate::engine::eval::{EvalEnv, Scope, SourceColumn};
 use crate::engine::value::{SqlType, Value};
-use crate::engine::{ddl, select, EngineCtx, Env};
+use crate::engine::{ddl, labels, select, EngineCtx, Env};
 use crate::response::{Outcome, Response, Session, SqlError};
 
 /// StarRocks's primary key limit (bytes of the encoded key; BE `kPrimaryKeyLimitSize`).
@@ -59,6 +59,7 @@ pub fn insert(
     ins: &Insert,
     sql: &str,
 ) -> Outcome {
+    let label = labels::begin(cat, session, ins, env.now)?;
     // Source rows first (an INSERT … SELECT reads the catalog before the write).
     let source_rows: Vec<Vec<Value>> = match &ins.source {
         InsertSource::Values(rows) => {
@@ -90,7 +91,10 @@ pub fn insert(
         }
     };
     let Catalog {
-        databases, next_id, ..
+        databases,
+        next_id,
+        load_labels,
+        ..
     } = cat;
     let table = load_target(databases, session, &ins.table)?;
     let targets: Vec<usize> = match &ins.columns {
@@ -138,11 +142,19 @@ pub fn insert(
     }
     table.updated_ms = env.now;
     let txn = env.next_txn();
+    let label = match label {
+        Some(pending) => {
+            let name = pending.label().to_string();
+            labels::finish(load_labels, pending, txn, env.now);
+            name
+        }
+        None => format!("insert_{txn:08x}"),
+    };
     Ok(Response::Ok {
         affected_rows: n,
         last_insert_id: 0,
         warnings: 0,
-        info: format!("{{'label':'insert_{txn:08x}', 'status':'VISIBLE', 'txnId':'{txn}'}}"),
+        info: format!("{{'label':'{label}', 'status':'VISIBLE', 'txnId':'{txn}'}}"),
     })
 }
 

@@ -18,6 +18,7 @@ pub mod errors;
 pub mod eval;
 pub mod infoschema;
 pub mod infoschema_columns;
+pub mod labels;
 pub mod lexer;
 pub mod parse_ddl;
 pub mod parser;

@@ -563,8 +563,9 @@ impl<'a> Parser<'a> {
         if self.eat_kw("PARTITION") || self.eat_kw("PARTITIONS") {
             partitions = self.partition_names()?;
         }
+        let mut label = None;
         if self.eat_kws(&["WITH", "LABEL"]) {
-            self.ident_or_string()?;
+            label = Some(self.ident_or_string()?);
         }
         let mut columns = None;
         if self.peek().is_sym("(") && !self.peek_at(1).is_kw("SELECT") {
@@ -607,6 +608,7 @@ impl<'a> Parser<'a> {
             partitions,
             columns,
             source,
+            label,
         }))
     }
 
