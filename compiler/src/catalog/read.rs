@@ -18,6 +18,8 @@ pub enum CatalogReadError {
     MissingVersion,
     /// A `format_version` this build does not read.
     UnsupportedVersion(u64),
+    /// Well-formed JSON that cannot describe a cluster (a name listed twice).
+    Invalid(String),
 }
 
 impl fmt::Display for CatalogReadError {
@@ -34,6 +36,7 @@ impl fmt::Display for CatalogReadError {
             CatalogReadError::MissingVersion => f.write_str(
                 "the catalog has no integer `format_version`; write it with `starsnap inspect --out catalog.json`",
             ),
+            CatalogReadError::Invalid(why) => write!(f, "invalid catalog: {why}"),
             CatalogReadError::UnsupportedVersion(v) => write!(
                 f,
                 "catalog format_version {v} is not supported by this starsnap (it reads version {CATALOG_FORMAT_VERSION}); re-run `starsnap inspect` with this version"
@@ -72,7 +75,43 @@ pub fn from_json(text: &str) -> Result<ObservedCatalog, CatalogReadError> {
         Some(_) => {}
     }
     // Deserialize from the text (not the Value) so shape errors keep their line and column.
-    serde_json::from_str(text).map_err(|e| malformed(&e))
+    let catalog: ObservedCatalog = serde_json::from_str(text).map_err(|e| malformed(&e))?;
+    check_unique(&catalog)?;
+    Ok(catalog)
+}
+
+/// Names are keys: a database, table, partition, repository or backup label listed twice
+/// would make the plan depend on the order of the file.
+fn check_unique(c: &ObservedCatalog) -> Result<(), CatalogReadError> {
+    fn dup<'a>(what: &str, names: impl Iterator<Item = &'a str>) -> Result<(), CatalogReadError> {
+        let mut seen = std::collections::BTreeSet::new();
+        for n in names {
+            if !seen.insert(n) {
+                return Err(CatalogReadError::Invalid(format!(
+                    "{what} `{n}` is listed twice"
+                )));
+            }
+        }
+        Ok(())
+    }
+    dup("database", c.databases.iter().map(|d| d.name.as_str()))?;
+    for d in &c.databases {
+        dup(
+            &format!("table of database `{}`", d.name),
+            d.tables.iter().map(|t| t.name.as_str()),
+        )?;
+        for t in &d.tables {
+            dup(
+                &format!("partition of table `{}.{}`", d.name, t.name),
+                t.partitions.iter().map(|p| p.name.as_str()),
+            )?;
+        }
+    }
+    dup("repository", c.repositories.iter().map(|r| r.name.as_str()))?;
+    dup(
+        "backup label",
+        c.history.backups.iter().map(|b| b.label.as_str()),
+    )
 }
 
 /// The canonical JSON of a catalog (normalized order, sorted keys, two-space indent).
@@ -104,6 +143,17 @@ mod tests {
             Err(CatalogReadError::UnsupportedVersion(7))
         );
         assert_eq!(from_json("{}"), Err(CatalogReadError::MissingVersion));
+    }
+
+    #[test]
+    fn names_listed_twice_are_refused() {
+        let text = r#"{"format_version": 1, "cluster": {"version": "3.4.5"},
+            "databases": [{"name": "d"}, {"name": "d"}]}"#;
+        let err = from_json(text).expect_err("duplicate");
+        assert_eq!(
+            err.to_string(),
+            "invalid catalog: database `d` is listed twice"
+        );
     }
 
     #[test]

@@ -6,9 +6,9 @@
 //! what a restore of the chain's tip would bring back. Change detection compares the cluster
 //! with that state by partition id and visible version only — never by time (invariant 8).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-use crate::catalog::{BackupKind, BackupRecord, BackupState, Database, Table};
+use crate::catalog::{BackupKind, BackupRecord, BackupState, Database, Partition, Table};
 use crate::plan::{PartitionVersion, Reason};
 use crate::policy::GroupConfig;
 use crate::time::{format_duration, Timestamp};
@@ -28,10 +28,10 @@ pub struct BackupSet<'a> {
 pub struct Chain<'a> {
     /// Full first, then incrementals in order.
     pub sets: Vec<BackupSet<'a>>,
-    /// (table, partition) → (id, version) as a restore of the tip would bring back.
-    pub state: BTreeMap<(String, String), PartitionVersion>,
+    /// table → partition → (id, version) as a restore of the tip would bring back.
+    pub state: BTreeMap<&'a str, BTreeMap<&'a str, PartitionVersion>>,
     /// table → schema fingerprint at its last backup.
-    pub schemas: BTreeMap<String, String>,
+    pub schemas: BTreeMap<&'a str, &'a str>,
 }
 
 impl Chain<'_> {
@@ -122,16 +122,19 @@ pub fn current_chain<'a>(
     for set in &chain {
         for r in &set.records {
             for e in &r.manifest {
-                state.insert(
-                    (e.table.clone(), e.partition.clone()),
-                    PartitionVersion {
-                        id: e.partition_id,
-                        visible_version: e.visible_version,
-                    },
-                );
+                state
+                    .entry(e.table.as_str())
+                    .or_insert_with(BTreeMap::new)
+                    .insert(
+                        e.partition.as_str(),
+                        PartitionVersion {
+                            id: e.partition_id,
+                            visible_version: e.visible_version,
+                        },
+                    );
             }
             for (t, f) in &r.schemas {
-                schemas.insert(t.clone(), f.clone());
+                schemas.insert(t.as_str(), f.as_str());
             }
         }
     }
@@ -205,7 +208,7 @@ pub fn decide(
         };
     }
     for t in tables {
-        if let Some(old) = chain.schemas.get(&t.name) {
+        if let Some(old) = chain.schemas.get(t.name.as_str()) {
             if !old.is_empty() && !t.schema_fingerprint.is_empty() && *old != t.schema_fingerprint {
                 return Decision::Full {
                     reason: Reason::SchemaChanged,
@@ -217,45 +220,61 @@ pub fn decide(
             }
         }
     }
-    let selected = |name: &str| tables.iter().any(|t| t.name == name);
-    for ((table, partition), prev) in &chain.state {
-        match db.table(table) {
-            Some(t) if selected(table) => {
-                match t.partitions.iter().find(|p| &p.name == partition) {
-                    Some(p) if p.id != prev.id => {
-                        return Decision::Full {
-                            reason: Reason::PartitionReplaced,
-                            detail: format!(
-                                "partition `{table}.{partition}` was replaced (id {} -> {})",
-                                prev.id, p.id
-                            ),
-                        }
-                    }
-                    Some(_) => {}
-                    None => {
-                        return Decision::Full {
-                            reason: Reason::PartitionDropped,
-                            detail: format!(
-                                "partition `{table}.{partition}` (id {}) was dropped",
-                                prev.id
-                            ),
-                        }
-                    }
+    // Lookups by name, one map per table (a database may hold a thousand tables of hundreds
+    // of partitions each).
+    let existing: BTreeSet<&str> = db.tables.iter().map(|t| t.name.as_str()).collect();
+    let observed: BTreeMap<&str, HashMap<&str, &Partition>> = tables
+        .iter()
+        .map(|t| {
+            let parts = t.partitions.iter().map(|p| (p.name.as_str(), p)).collect();
+            (t.name.as_str(), parts)
+        })
+        .collect();
+    for (table, parts) in &chain.state {
+        let Some(current) = observed.get(table) else {
+            continue;
+        };
+        for (partition, prev) in parts {
+            match current.get(partition) {
+                Some(p) if p.id != prev.id => {
+                    return Decision::Full {
+                        reason: Reason::PartitionReplaced,
+                        detail: format!(
+                            "partition `{table}.{partition}` was replaced (id {} -> {})",
+                            prev.id, p.id
+                        ),
+                    };
                 }
-            }
-            Some(_) => {}
-            None => {
-                return Decision::Full {
-                    reason: Reason::PartitionDropped,
-                    detail: format!("table `{table}` was dropped"),
-                }
+                _ => {}
             }
         }
     }
+    for (table, parts) in &chain.state {
+        if !existing.contains(table) {
+            return Decision::Full {
+                reason: Reason::PartitionDropped,
+                detail: format!("table `{table}` was dropped"),
+            };
+        }
+        let Some(current) = observed.get(table) else {
+            continue;
+        };
+        if let Some((partition, prev)) = parts.iter().find(|(p, _)| !current.contains_key(*p)) {
+            return Decision::Full {
+                reason: Reason::PartitionDropped,
+                detail: format!(
+                    "partition `{table}.{partition}` (id {}) was dropped",
+                    prev.id
+                ),
+            };
+        }
+    }
     let mut changed = Vec::new();
+    let empty = BTreeMap::new();
     for t in tables.iter().filter(|t| t.kind.has_partitions()) {
+        let before = chain.state.get(t.name.as_str()).unwrap_or(&empty);
         for p in &t.partitions {
-            let previous = chain.state.get(&(t.name.clone(), p.name.clone())).copied();
+            let previous = before.get(p.name.as_str()).copied();
             let same =
                 previous.is_some_and(|v| v.id == p.id && v.visible_version == p.visible_version);
             if !same {

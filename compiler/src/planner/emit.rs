@@ -195,9 +195,11 @@ pub fn backup_steps(spec: SetSpec<'_>) -> Vec<Step> {
             })
             .collect(),
         BackupKind::Incremental => {
+            let by_name: std::collections::BTreeMap<&str, &Table> =
+                spec.tables.iter().map(|t| (t.name.as_str(), *t)).collect();
             let mut units: Vec<Unit<'_>> = Vec::new();
             for c in &spec.changed {
-                let Some(table) = spec.tables.iter().find(|t| t.name == c.table) else {
+                let Some(table) = by_name.get(c.table.as_str()).copied() else {
                     continue;
                 };
                 let p = StepPartition {

@@ -1,5 +1,5 @@
 //! The plan's input fingerprint: sha256 over the canonical inputs — the policy bytes, the
-//! statement files (sorted by path), the normalized catalog's canonical JSON (history
+//! statement files (sorted by path), the normalized catalog's compact JSON (history
 //! included) and `as_of`. Each part is length-prefixed so no two input sets collide by
 //! concatenation. A shuffled catalog gives the same fingerprint.
 
@@ -26,11 +26,11 @@ pub fn of(inputs: &PlanInputs, normalized: &ObservedCatalog) -> String {
         part(&mut h, "statement file", f.path.as_bytes());
         part(&mut h, "statement text", f.text.as_bytes());
     }
-    part(
-        &mut h,
-        "catalog",
-        crate::catalog::to_json(normalized).as_bytes(),
-    );
+    // Compact JSON of the normalized catalog: serde writes struct fields in declaration order
+    // and every list is sorted, so these bytes are canonical (and far cheaper than the
+    // sorted-key form for a catalog of hundreds of thousands of partitions).
+    let catalog = serde_json::to_vec(normalized).unwrap_or_default();
+    part(&mut h, "catalog", &catalog);
     part(&mut h, "as_of", inputs.as_of.to_rfc3339().as_bytes());
     crate::catalog::digest_hex(&h.finalize())
 }
