@@ -55,8 +55,78 @@ pub enum RuntimeError {
         expected: &'static str,
     },
 
+    /// The lock of a database is held by someone else (the CLI exits 4).
+    #[error("database `{database}` is locked by {by}")]
+    LockHeld {
+        database: String,
+        by: Box<LockHolder>,
+    },
+
+    /// A lease this process held was broken or taken over.
+    #[error("the lock {lock_id} of database `{database}` was lost{}", now_held_by.as_ref().map(|h| format!("; it is now held by {h}")).unwrap_or_default())]
+    LockLost {
+        database: String,
+        lock_id: String,
+        now_held_by: Option<String>,
+    },
+
+    #[error("no lock with id {lock_id} is in force (see `starsnap status`)")]
+    LockNotFound { lock_id: String },
+
+    #[error("could not take the lock of database `{database}`: {attempts} claims in a row lost to other processes")]
+    LockContention { database: String, attempts: u32 },
+
+    #[error("the state database `{database}` has schema version {found}, newer than this starsnap knows ({supported}); upgrade starsnap")]
+    StateSchemaTooNew {
+        database: String,
+        found: u32,
+        supported: u32,
+    },
+
+    /// A state row holds something this build cannot read.
+    #[error("state table `{table}`: {message}")]
+    StateData { table: String, message: String },
+
+    /// A history write that contradicts what the history already holds.
+    #[error("state: {message}")]
+    StateConflict { message: String },
+
     #[error("unrecognised StarRocks version string '{0}' (expected `<version>-<commit>` from @@version_comment)")]
     Version(String),
+}
+
+/// Who holds a lock, for [`RuntimeError::LockHeld`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LockHolder {
+    pub lock_id: String,
+    pub holder: String,
+    pub host: String,
+    pub pid: u32,
+    pub plan_fingerprint: String,
+    /// RFC 3339 UTC.
+    pub since: String,
+    /// RFC 3339 UTC.
+    pub expires: String,
+    /// How long the caller waited (`--lock-timeout`), if it did.
+    pub waited: Option<Duration>,
+}
+
+impl std::fmt::Display for LockHolder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{}@{} (pid {}, plan {}) since {}, lease until {}",
+            self.holder, self.host, self.pid, self.plan_fingerprint, self.since, self.expires
+        )?;
+        if let Some(w) = self.waited {
+            write!(f, ", waited {w:?}")?;
+        }
+        write!(
+            f,
+            "; lock id {} (`starsnap unlock {}` breaks it)",
+            self.lock_id, self.lock_id
+        )
+    }
 }
 
 impl RuntimeError {

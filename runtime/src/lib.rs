@@ -6,9 +6,11 @@ pub mod conn;
 pub mod error;
 pub mod inspect;
 pub mod row;
+pub mod state;
 pub mod version;
 
 pub use conn::{Cluster, ConnectOptions};
-pub use error::RuntimeError;
+pub use error::{LockHolder, RuntimeError};
 pub use row::{NamedRow, ResultSet};
+pub use state::{StateBackend, StateConfig, StateStore};
 pub use version::StarRocksVersion;

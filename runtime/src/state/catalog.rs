@@ -1,0 +1,57 @@
+//! The store's history as the compiler's observed-catalog history
+//! (`starsnap_compiler::catalog::History`), which the planner reads: the conversion is
+//! explicit and lives here, so neither side's row shape leaks into the other.
+
+use starsnap_compiler::catalog::{BackupRecord, History, ManifestEntry};
+
+use super::history::{BackupEntry, HistoryFilter, ManifestRow};
+use super::{format_utc, StateStore};
+use crate::error::RuntimeError;
+
+impl BackupEntry {
+    /// This backup as a catalog record, with `manifest` (the partitions it holds).
+    pub fn to_record(&self, manifest: &[ManifestRow]) -> BackupRecord {
+        BackupRecord {
+            label: self.label.clone(),
+            group: self.group.clone(),
+            database: self.database.clone(),
+            kind: self.kind,
+            set: (self.set != self.label).then(|| self.set.clone()),
+            chunk_count: (self.chunk_count > 1).then_some(self.chunk_count),
+            parent: self.parent.clone(),
+            repository: self.repository.clone(),
+            snapshot_timestamp: self.snapshot_timestamp.clone(),
+            created_at: format_utc(self.submitted_ms),
+            state: self.state,
+            schemas: self.schemas.clone(),
+            manifest: manifest
+                .iter()
+                .map(|m| ManifestEntry {
+                    table: m.table.clone(),
+                    partition: m.partition.clone(),
+                    partition_id: m.partition_id,
+                    visible_version: m.visible_version,
+                })
+                .collect(),
+        }
+    }
+}
+
+impl StateStore {
+    /// The history for the observed catalog: the backups `filter` selects, oldest first,
+    /// each finished one with its manifest.
+    pub fn catalog_history(&mut self, filter: &HistoryFilter) -> Result<History, RuntimeError> {
+        let mut entries = self.list_backups(filter)?;
+        entries.reverse();
+        let mut backups = Vec::with_capacity(entries.len());
+        for e in &entries {
+            let manifest = if e.state == super::BackupState::Finished {
+                self.manifest(&e.repository, &e.label)?
+            } else {
+                Vec::new()
+            };
+            backups.push(e.to_record(&manifest));
+        }
+        Ok(History { backups })
+    }
+}

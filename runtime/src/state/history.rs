@@ -1,0 +1,636 @@
+//! Backup history: every step recorded as submitted *before* its statement is sent, every
+//! job state transition with its time, the finished snapshot with its timestamp, partition
+//! manifest and parent link, failures with StarRocks's Status and TaskErrMsg; plus the
+//! event journal and the chain queries the planner reads.
+//!
+//! Rows are whole-row upserts keyed by a digest of repository + label, so re-recording
+//! (a resumed run) is idempotent. A finished backup's manifest is written *before* the row
+//! turns `finished`, so a finished row always has its whole manifest.
+
+use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicI64, Ordering};
+
+pub use starsnap_compiler::catalog::{BackupKind, BackupState};
+
+use super::schema::{BACKUPS, EVENTS, MANIFESTS};
+use super::sql::{self, Val};
+use super::{digest, EpochMillis, StateStore};
+use crate::error::RuntimeError;
+use crate::row::NamedRow;
+
+fn kind_str(k: BackupKind) -> &'static str {
+    k.as_str()
+}
+
+fn parse_kind(s: &str) -> Option<BackupKind> {
+    match s {
+        "full" => Some(BackupKind::Full),
+        "incremental" => Some(BackupKind::Incremental),
+        _ => None,
+    }
+}
+
+/// The state's text in the `backups` table (the catalog JSON's spelling).
+pub fn state_str(s: BackupState) -> &'static str {
+    match s {
+        BackupState::Planned => "planned",
+        BackupState::Submitted => "submitted",
+        BackupState::Running => "running",
+        BackupState::Finished => "finished",
+        BackupState::Failed => "failed",
+        BackupState::Cancelled => "cancelled",
+    }
+}
+
+fn parse_state(s: &str) -> Option<BackupState> {
+    Some(match s {
+        "planned" => BackupState::Planned,
+        "submitted" => BackupState::Submitted,
+        "running" => BackupState::Running,
+        "finished" => BackupState::Finished,
+        "failed" => BackupState::Failed,
+        "cancelled" => BackupState::Cancelled,
+        _ => return None,
+    })
+}
+
+/// A step about to be sent.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SubmittedBackup {
+    pub label: String,
+    /// The backup set (defaults to the label); a set split into chunks has several labels.
+    pub set: Option<String>,
+    pub chunk_index: u32,
+    pub chunk_count: u32,
+    pub group: String,
+    pub database: String,
+    pub kind: BackupKind,
+    /// The set this incremental builds on.
+    pub parent: Option<String>,
+    pub repository: String,
+    pub plan_fingerprint: String,
+    pub step_id: String,
+    pub run_id: String,
+    /// Schema fingerprints of the tables in the backup (table → fingerprint).
+    pub schemas: BTreeMap<String, String>,
+}
+
+/// A job state StarRocks reported (SHOW BACKUP `State`), with its Status when not OK.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Transition {
+    pub run_id: String,
+    /// StarRocks's job state text: PENDING, SNAPSHOTING, UPLOADING, …
+    pub job_state: String,
+    /// StarRocks's `Status` column, when it says more than `[OK]`.
+    pub status: Option<String>,
+}
+
+/// One partition a snapshot holds.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct ManifestRow {
+    pub database: String,
+    pub table: String,
+    pub partition: String,
+    pub partition_id: i64,
+    pub visible_version: i64,
+    pub rows: Option<i64>,
+    pub data_size: Option<i64>,
+}
+
+/// What FINISHED brings: the snapshot's timestamp (SHOW SNAPSHOT) and its partitions.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FinishedBackup {
+    pub run_id: String,
+    pub snapshot_timestamp: String,
+    pub manifest: Vec<ManifestRow>,
+}
+
+/// One backup as the history holds it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BackupEntry {
+    pub label: String,
+    pub set: String,
+    pub chunk_index: u32,
+    pub chunk_count: u32,
+    pub group: String,
+    pub database: String,
+    pub kind: BackupKind,
+    pub parent: Option<String>,
+    pub repository: String,
+    pub snapshot_timestamp: Option<String>,
+    pub plan_fingerprint: String,
+    pub step_id: String,
+    pub run_id: String,
+    pub state: BackupState,
+    pub job_state: Option<String>,
+    pub status: Option<String>,
+    pub task_err_msg: Option<String>,
+    pub schemas: BTreeMap<String, String>,
+    pub partition_count: Option<i64>,
+    pub data_size: Option<i64>,
+    pub submitted_ms: EpochMillis,
+    pub updated_ms: EpochMillis,
+    pub finished_ms: Option<EpochMillis>,
+}
+
+/// Which backups `starsnap history` lists.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct HistoryFilter {
+    pub group: Option<String>,
+    pub database: Option<String>,
+    pub limit: Option<u64>,
+}
+
+/// One journal entry.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Event {
+    pub run_id: String,
+    /// Assigned by [`StateStore::journal`].
+    pub seq: i64,
+    /// Assigned by [`StateStore::journal`].
+    pub time_ms: EpochMillis,
+    pub kind: String,
+    pub step_id: Option<String>,
+    pub label: Option<String>,
+    pub database: Option<String>,
+    pub state: Option<String>,
+    pub message: Option<String>,
+}
+
+impl Event {
+    pub fn new(run_id: &str, kind: &str) -> Event {
+        Event {
+            run_id: run_id.to_string(),
+            seq: 0,
+            time_ms: 0,
+            kind: kind.to_string(),
+            step_id: None,
+            label: None,
+            database: None,
+            state: None,
+            message: None,
+        }
+    }
+    pub fn step(mut self, s: &str) -> Self {
+        self.step_id = Some(s.to_string());
+        self
+    }
+    pub fn label(mut self, s: &str) -> Self {
+        self.label = Some(s.to_string());
+        self
+    }
+    pub fn database(mut self, s: &str) -> Self {
+        self.database = Some(s.to_string());
+        self
+    }
+    pub fn state(mut self, s: &str) -> Self {
+        self.state = Some(s.to_string());
+        self
+    }
+    pub fn message(mut self, s: &str) -> Self {
+        self.message = Some(s.to_string());
+        self
+    }
+}
+
+/// Journal sequence numbers: unique within the process, increasing.
+static EVENT_SEQ: AtomicI64 = AtomicI64::new(1);
+
+/// Rows per INSERT when writing a manifest.
+const MANIFEST_BATCH: usize = 500;
+
+fn backup_id(repository: &str, label: &str) -> String {
+    digest(&["starsnap-backup", repository, label])
+}
+
+impl StateStore {
+    /// Records a step as submitted. Call it *before* sending the statement. Refuses a label
+    /// that already finished (a snapshot is never submitted twice).
+    pub fn record_submitted(&mut self, b: &SubmittedBackup) -> Result<(), RuntimeError> {
+        if let Some(existing) = self.backup(&b.repository, &b.label)? {
+            if existing.state == BackupState::Finished {
+                return Err(RuntimeError::StateConflict {
+                    message: format!(
+                        "backup `{}` in repository `{}` already finished; it is never submitted twice",
+                        b.label, b.repository
+                    ),
+                });
+            }
+        }
+        let now = self.clock.now_ms();
+        let entry = BackupEntry {
+            label: b.label.clone(),
+            set: b.set.clone().unwrap_or_else(|| b.label.clone()),
+            chunk_index: b.chunk_index,
+            chunk_count: b.chunk_count,
+            group: b.group.clone(),
+            database: b.database.clone(),
+            kind: b.kind,
+            parent: b.parent.clone(),
+            repository: b.repository.clone(),
+            snapshot_timestamp: None,
+            plan_fingerprint: b.plan_fingerprint.clone(),
+            step_id: b.step_id.clone(),
+            run_id: b.run_id.clone(),
+            state: BackupState::Submitted,
+            job_state: None,
+            status: None,
+            task_err_msg: None,
+            schemas: b.schemas.clone(),
+            partition_count: None,
+            data_size: None,
+            submitted_ms: now,
+            updated_ms: now,
+            finished_ms: None,
+        };
+        self.write_backup(&entry)?;
+        self.journal_backup(&b.run_id, &entry, "submitted", None)
+    }
+
+    /// Records a job state StarRocks reported; the backup becomes `running`.
+    pub fn record_transition(
+        &mut self,
+        repository: &str,
+        label: &str,
+        t: &Transition,
+    ) -> Result<(), RuntimeError> {
+        let mut e = self.require_backup(repository, label)?;
+        e.state = BackupState::Running;
+        e.job_state = Some(t.job_state.clone());
+        e.status = t.status.as_deref().map(|s| self.redact(s));
+        e.updated_ms = self.clock.now_ms();
+        self.write_backup(&e)?;
+        self.journal_backup(&t.run_id, &e, "transition", e.status.clone().as_deref())
+    }
+
+    /// Records FINISHED: manifest first, then the row with its snapshot timestamp.
+    pub fn record_finished(
+        &mut self,
+        repository: &str,
+        label: &str,
+        f: &FinishedBackup,
+    ) -> Result<(), RuntimeError> {
+        let mut e = self.require_backup(repository, label)?;
+        let id = backup_id(repository, label);
+        let manifests = self.table(MANIFESTS.name);
+        let delete = format!(
+            "DELETE FROM {manifests} WHERE {}",
+            sql::conjunction(&[("backup_id", Val::text(&id))])
+        );
+        self.conn.execute(&delete)?;
+        for chunk in f.manifest.chunks(MANIFEST_BATCH) {
+            let rows: Vec<Vec<Val>> = chunk
+                .iter()
+                .map(|m| {
+                    vec![
+                        Val::text(&id),
+                        Val::Int(m.partition_id),
+                        Val::text(&m.database),
+                        Val::text(&m.table),
+                        Val::text(&m.partition),
+                        Val::Int(m.visible_version),
+                        Val::opt_int(m.rows),
+                        Val::opt_int(m.data_size),
+                    ]
+                })
+                .collect();
+            let stmt = sql::upsert(
+                self.config.backend,
+                &manifests,
+                &MANIFESTS.column_names(),
+                &rows,
+            );
+            self.conn.execute(&stmt)?;
+        }
+        let now = self.clock.now_ms();
+        e.state = BackupState::Finished;
+        e.job_state = Some("FINISHED".into());
+        e.snapshot_timestamp = Some(f.snapshot_timestamp.clone());
+        e.partition_count = Some(f.manifest.len() as i64);
+        e.data_size = f
+            .manifest
+            .iter()
+            .map(|m| m.data_size)
+            .try_fold(0i64, |acc, s| s.map(|s| acc.saturating_add(s)));
+        e.updated_ms = now;
+        e.finished_ms = Some(now);
+        self.write_backup(&e)?;
+        let msg = format!(
+            "snapshot {} with {} partitions",
+            f.snapshot_timestamp,
+            f.manifest.len()
+        );
+        self.journal_backup(&f.run_id, &e, "finished", Some(&msg))
+    }
+
+    /// Records a job that ended without a snapshot, with StarRocks's Status and TaskErrMsg.
+    pub fn record_failed(
+        &mut self,
+        repository: &str,
+        label: &str,
+        run_id: &str,
+        cancelled: bool,
+        status: Option<&str>,
+        task_err_msg: Option<&str>,
+    ) -> Result<(), RuntimeError> {
+        let mut e = self.require_backup(repository, label)?;
+        let now = self.clock.now_ms();
+        e.state = if cancelled {
+            BackupState::Cancelled
+        } else {
+            BackupState::Failed
+        };
+        if cancelled {
+            e.job_state = Some("CANCELLED".into());
+        }
+        e.status = status.map(|s| self.redact(s));
+        e.task_err_msg = task_err_msg.map(|s| self.redact(s));
+        e.updated_ms = now;
+        e.finished_ms = Some(now);
+        self.write_backup(&e)?;
+        let msg = [e.status.as_deref(), e.task_err_msg.as_deref()]
+            .into_iter()
+            .flatten()
+            .collect::<Vec<_>>()
+            .join("; ");
+        self.journal_backup(run_id, &e, state_str(e.state), Some(&msg))
+    }
+
+    /// One backup, if recorded.
+    pub fn backup(
+        &mut self,
+        repository: &str,
+        label: &str,
+    ) -> Result<Option<BackupEntry>, RuntimeError> {
+        let q = sql::select(
+            &self.table(BACKUPS.name),
+            &BACKUPS.column_names(),
+            &[("backup_id", Val::text(backup_id(repository, label)))],
+            "",
+            None,
+        );
+        let rs = self.conn.query(&q)?;
+        let out = rs.iter().next().map(|r| backup_entry(&r)).transpose();
+        out
+    }
+
+    fn require_backup(
+        &mut self,
+        repository: &str,
+        label: &str,
+    ) -> Result<BackupEntry, RuntimeError> {
+        self.backup(repository, label)?
+            .ok_or_else(|| RuntimeError::StateConflict {
+                message: format!(
+                    "backup `{label}` in repository `{repository}` was never recorded as submitted"
+                ),
+            })
+    }
+
+    /// Backups, newest first.
+    pub fn list_backups(&mut self, f: &HistoryFilter) -> Result<Vec<BackupEntry>, RuntimeError> {
+        let mut filter = Vec::new();
+        if let Some(g) = &f.group {
+            filter.push(("group_name", Val::text(g)));
+        }
+        if let Some(d) = &f.database {
+            filter.push(("database_name", Val::text(d)));
+        }
+        let q = sql::select(
+            &self.table(BACKUPS.name),
+            &BACKUPS.column_names(),
+            &filter,
+            "submitted_ms DESC, label DESC",
+            f.limit,
+        );
+        let rs = self.conn.query(&q)?;
+        rs.iter().map(|r| backup_entry(&r)).collect()
+    }
+
+    /// The partitions a backup holds, sorted by table, partition.
+    pub fn manifest(
+        &mut self,
+        repository: &str,
+        label: &str,
+    ) -> Result<Vec<ManifestRow>, RuntimeError> {
+        let q = sql::select(
+            &self.table(MANIFESTS.name),
+            &MANIFESTS.column_names(),
+            &[("backup_id", Val::text(backup_id(repository, label)))],
+            "",
+            None,
+        );
+        let rs = self.conn.query(&q)?;
+        let mut out = rs
+            .iter()
+            .map(|r| {
+                Ok(ManifestRow {
+                    database: r.text("database_name")?.to_string(),
+                    table: r.text("table_name")?.to_string(),
+                    partition: r.text("partition_name")?.to_string(),
+                    partition_id: r.i64("partition_id")?,
+                    visible_version: r.i64("visible_version")?,
+                    rows: r.opt_i64("row_count")?,
+                    data_size: r.opt_i64("data_size")?,
+                })
+            })
+            .collect::<Result<Vec<_>, RuntimeError>>()?;
+        out.sort_by(|a, b| {
+            (&a.table, &a.partition, a.partition_id).cmp(&(&b.table, &b.partition, b.partition_id))
+        });
+        Ok(out)
+    }
+
+    /// The last successful chain of a group's database, oldest first: the latest finished
+    /// full set, then each finished incremental whose parent is the set before it. Empty
+    /// when no full backup finished.
+    pub fn last_chain(
+        &mut self,
+        group: &str,
+        database: &str,
+    ) -> Result<Vec<BackupEntry>, RuntimeError> {
+        let mut all = self.list_backups(&HistoryFilter {
+            group: Some(group.to_string()),
+            database: Some(database.to_string()),
+            limit: None,
+        })?;
+        all.retain(|b| b.state == BackupState::Finished);
+        all.sort_by(|a, b| (a.submitted_ms, &a.label).cmp(&(b.submitted_ms, &b.label)));
+        let Some(last_full) = all.iter().rev().find(|b| b.kind == BackupKind::Full) else {
+            return Ok(Vec::new());
+        };
+        let full_set = last_full.set.clone();
+        let start = all.iter().position(|b| b.set == full_set).unwrap_or(0);
+        let mut chain: Vec<BackupEntry> = Vec::new();
+        for b in all.into_iter().skip(start) {
+            let joins = match chain.last() {
+                None => true,
+                Some(tip) => {
+                    b.set == tip.set
+                        || (b.kind == BackupKind::Incremental
+                            && b.parent.as_deref() == Some(tip.set.as_str()))
+                }
+            };
+            if joins {
+                chain.push(b);
+            }
+        }
+        Ok(chain)
+    }
+
+    /// Appends an event to the journal (its message redacted).
+    pub fn journal(&mut self, mut e: Event) -> Result<(), RuntimeError> {
+        e.seq = EVENT_SEQ.fetch_add(1, Ordering::SeqCst);
+        e.time_ms = self.clock.now_ms();
+        let row = vec![
+            Val::text(&e.run_id),
+            Val::Int(e.seq),
+            Val::Int(e.time_ms),
+            Val::text(&e.kind),
+            Val::opt_text(e.step_id.as_deref()),
+            Val::opt_text(e.label.as_deref()),
+            Val::opt_text(e.database.as_deref()),
+            Val::opt_text(e.state.as_deref()),
+            Val::opt_text(e.message.as_deref().map(|m| self.redact(m))),
+        ];
+        let stmt = sql::upsert(
+            self.config.backend,
+            &self.table(EVENTS.name),
+            &EVENTS.column_names(),
+            &[row],
+        );
+        self.conn.execute(&stmt)?;
+        Ok(())
+    }
+
+    /// Journal entries (of one run, or all), in the order they were written.
+    pub fn events(&mut self, run_id: Option<&str>) -> Result<Vec<Event>, RuntimeError> {
+        let filter: Vec<(&str, Val)> = run_id
+            .map(|r| ("run_id", Val::text(r)))
+            .into_iter()
+            .collect();
+        let q = sql::select(
+            &self.table(EVENTS.name),
+            &EVENTS.column_names(),
+            &filter,
+            "event_ms, seq",
+            None,
+        );
+        let rs = self.conn.query(&q)?;
+        rs.iter()
+            .map(|r| {
+                Ok(Event {
+                    run_id: r.text("run_id")?.to_string(),
+                    seq: r.i64("seq")?,
+                    time_ms: r.i64("event_ms")?,
+                    kind: r.text("event_kind")?.to_string(),
+                    step_id: r.get("step_id")?.map(str::to_string),
+                    label: r.get("label")?.map(str::to_string),
+                    database: r.get("database_name")?.map(str::to_string),
+                    state: r.get("event_state")?.map(str::to_string),
+                    message: r.get("message")?.map(str::to_string),
+                })
+            })
+            .collect()
+    }
+
+    fn write_backup(&mut self, e: &BackupEntry) -> Result<(), RuntimeError> {
+        let schemas = serde_json::to_string(&e.schemas).unwrap_or_else(|_| "{}".into());
+        let row = vec![
+            Val::text(backup_id(&e.repository, &e.label)),
+            Val::text(&e.label),
+            Val::text(&e.set),
+            Val::Int(i64::from(e.chunk_index)),
+            Val::Int(i64::from(e.chunk_count)),
+            Val::text(&e.group),
+            Val::text(&e.database),
+            Val::text(kind_str(e.kind)),
+            Val::opt_text(e.parent.as_deref()),
+            Val::text(&e.repository),
+            Val::opt_text(e.snapshot_timestamp.as_deref()),
+            Val::text(&e.plan_fingerprint),
+            Val::text(&e.step_id),
+            Val::text(&e.run_id),
+            Val::text(state_str(e.state)),
+            Val::opt_text(e.job_state.as_deref()),
+            Val::opt_text(e.status.as_deref()),
+            Val::opt_text(e.task_err_msg.as_deref()),
+            Val::text(schemas),
+            Val::opt_int(e.partition_count),
+            Val::opt_int(e.data_size),
+            Val::Int(e.submitted_ms),
+            Val::Int(e.updated_ms),
+            Val::opt_int(e.finished_ms),
+        ];
+        let stmt = sql::upsert(
+            self.config.backend,
+            &self.table(BACKUPS.name),
+            &BACKUPS.column_names(),
+            &[row],
+        );
+        self.conn.execute(&stmt)?;
+        Ok(())
+    }
+
+    fn journal_backup(
+        &mut self,
+        run_id: &str,
+        e: &BackupEntry,
+        kind: &str,
+        message: Option<&str>,
+    ) -> Result<(), RuntimeError> {
+        let mut ev = Event::new(run_id, kind)
+            .step(&e.step_id)
+            .label(&e.label)
+            .database(&e.database)
+            .state(e.job_state.as_deref().unwrap_or(state_str(e.state)));
+        if let Some(m) = message.filter(|m| !m.is_empty()) {
+            ev = ev.message(m);
+        }
+        self.journal(ev)
+    }
+}
+
+fn bad(column: &str, value: &str) -> RuntimeError {
+    RuntimeError::StateData {
+        table: BACKUPS.name.into(),
+        message: format!("column `{column}` holds `{value}`"),
+    }
+}
+
+fn backup_entry(r: &NamedRow<'_>) -> Result<BackupEntry, RuntimeError> {
+    let kind = r.text("kind")?;
+    let state = r.text("backup_state")?;
+    let schemas_json = r.text("schemas_json")?;
+    let schemas: BTreeMap<String, String> =
+        serde_json::from_str(schemas_json).map_err(|_| bad("schemas_json", schemas_json))?;
+    let small = |c: &str| -> Result<u32, RuntimeError> {
+        let v = r.i64(c)?;
+        u32::try_from(v).map_err(|_| bad(c, &v.to_string()))
+    };
+    Ok(BackupEntry {
+        label: r.text("label")?.to_string(),
+        set: r.text("set_name")?.to_string(),
+        chunk_index: small("chunk_index")?,
+        chunk_count: small("chunk_count")?,
+        group: r.text("group_name")?.to_string(),
+        database: r.text("database_name")?.to_string(),
+        kind: parse_kind(kind).ok_or_else(|| bad("kind", kind))?,
+        parent: r.get("parent_label")?.map(str::to_string),
+        repository: r.text("repository")?.to_string(),
+        snapshot_timestamp: r.get("snapshot_timestamp")?.map(str::to_string),
+        plan_fingerprint: r.text("plan_fingerprint")?.to_string(),
+        step_id: r.text("step_id")?.to_string(),
+        run_id: r.text("run_id")?.to_string(),
+        state: parse_state(state).ok_or_else(|| bad("backup_state", state))?,
+        job_state: r.get("job_state")?.map(str::to_string),
+        status: r.get("status_text")?.map(str::to_string),
+        task_err_msg: r.get("task_err_msg")?.map(str::to_string),
+        schemas,
+        partition_count: r.opt_i64("partition_count")?,
+        data_size: r.opt_i64("data_size")?,
+        submitted_ms: r.i64("submitted_ms")?,
+        updated_ms: r.i64("updated_ms")?,
+        finished_ms: r.opt_i64("finished_ms")?,
+    })
+}

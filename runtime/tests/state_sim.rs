@@ -1,0 +1,124 @@
+//! The state store in a StarRocks cluster: the simulator over TCP, one per test (port 0).
+//! Also pins the simulator's load-label behaviour the StarRocks lock relies on.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod support;
+
+use std::sync::Arc;
+
+use starsnap_runtime::{Cluster, ConnectOptions, RuntimeError, StateConfig};
+use starsnap_simulator::engine::Engine;
+use starsnap_simulator::{Server, SimConfig};
+use support::scenarios::{self, Fixture};
+
+struct Sim {
+    server: Server,
+}
+
+impl Sim {
+    fn start() -> Sim {
+        let config = SimConfig::default();
+        let engine = Engine::new(&config);
+        Sim {
+            server: Server::start(&config, Arc::new(engine)).expect("simulator"),
+        }
+    }
+}
+
+impl Fixture for Sim {
+    fn connect(&self) -> Cluster {
+        let opts = ConnectOptions {
+            port: self.server.port(),
+            ..ConnectOptions::default()
+        };
+        Cluster::connect(&opts, &|_| None).expect("connect")
+    }
+
+    fn config(&self) -> StateConfig {
+        StateConfig::for_cluster(&mut self.connect(), "starsnap").expect("config")
+    }
+}
+
+#[test]
+fn replication_num_follows_alive_backends() {
+    let sim = Sim::start();
+    let c = sim.config();
+    assert_eq!(c.replication_num, Some(3));
+    assert_eq!(c.database, "starsnap");
+}
+
+#[test]
+fn migrations_from_empty_and_rerun() {
+    scenarios::migrations_from_empty_and_rerun(&Sim::start());
+}
+
+#[test]
+fn concurrent_takers_exactly_one_wins() {
+    scenarios::concurrent_takers_exactly_one_wins(&Sim::start(), 6, 40);
+}
+
+#[test]
+fn expiry_takeover_renew_release_break() {
+    scenarios::expiry_takeover_renew_release_break(&Sim::start());
+}
+
+#[test]
+fn wait_with_timeout() {
+    scenarios::wait_with_timeout(&Sim::start());
+}
+
+#[test]
+fn history_round_trip() {
+    scenarios::history_round_trip(&Sim::start());
+}
+
+#[test]
+fn secrets_never_stored() {
+    scenarios::secrets_never_stored(&Sim::start());
+}
+
+#[test]
+fn simulator_rejects_a_reused_load_label_like_starrocks() {
+    let sim = Sim::start();
+    let mut c = sim.connect();
+    c.execute("CREATE DATABASE d").unwrap();
+    c.execute(
+        "CREATE TABLE d.t (k INT NOT NULL, v VARCHAR(10)) PRIMARY KEY (k) DISTRIBUTED BY HASH(k) BUCKETS 1 PROPERTIES (\"replication_num\" = \"1\")",
+    )
+    .unwrap();
+    c.execute("INSERT INTO d.t WITH LABEL l_1 (k, v) VALUES (1, \"a\")")
+        .unwrap();
+    let e = c
+        .execute("INSERT INTO d.t WITH LABEL l_1 (k, v) VALUES (1, \"b\")")
+        .unwrap_err();
+    match &e {
+        RuntimeError::Server { code, message, .. } => {
+            assert_eq!(*code, 1064);
+            assert_eq!(
+                message,
+                "Getting analyzing error. Detail message: fail to begin transaction. Label [l_1] has already been used.."
+            );
+        }
+        other => panic!("{other}"),
+    }
+    // The rejected load wrote nothing; a failed load leaves its label free.
+    let rs = c.query("SELECT v FROM d.t WHERE k = 1").unwrap();
+    assert_eq!(rs.iter().next().unwrap().text("v").unwrap(), "a");
+    assert!(c
+        .execute("INSERT INTO d.t WITH LABEL l_2 (k, v) VALUES (\"x\", 1)")
+        .is_err());
+    c.execute("INSERT INTO d.t WITH LABEL l_2 (k, v) VALUES (2, \"c\")")
+        .unwrap();
+    // Labels are per database, and their format is checked.
+    c.execute("CREATE DATABASE e").unwrap();
+    c.execute(
+        "CREATE TABLE e.t (k INT NOT NULL) PRIMARY KEY (k) DISTRIBUTED BY HASH(k) BUCKETS 1 PROPERTIES (\"replication_num\" = \"1\")",
+    )
+    .unwrap();
+    c.execute("INSERT INTO e.t WITH LABEL l_1 VALUES (1)")
+        .unwrap();
+    let e = c
+        .execute("INSERT INTO e.t WITH LABEL `a.b` VALUES (2)")
+        .unwrap_err();
+    assert!(e.to_string().contains("Label format error"), "{e}");
+}

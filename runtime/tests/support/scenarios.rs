@@ -1,0 +1,576 @@
+//! State-store scenarios shared by the StarRocks-simulator and MariaDB test files: each
+//! takes a [`Fixture`] that opens fresh connections to a server the test started.
+
+use std::collections::BTreeMap;
+use std::sync::{Arc, Barrier};
+use std::time::{Duration, Instant};
+
+use starsnap_runtime::state::lock::Actor;
+use starsnap_runtime::state::{
+    BackupKind, BackupState, Clock, FinishedBackup, HistoryFilter, LockRequest, LockStatus,
+    ManifestRow, ManualClock, SubmittedBackup, SystemClock, Transition,
+};
+use starsnap_runtime::{Cluster, RuntimeError, StateConfig, StateStore};
+
+/// Opens connections to the server under test.
+pub trait Fixture: Sync {
+    fn connect(&self) -> Cluster;
+    fn config(&self) -> StateConfig;
+
+    fn store(&self, clock: Arc<dyn Clock>) -> StateStore {
+        StateStore::new(self.connect(), self.config(), clock).expect("store")
+    }
+}
+
+pub fn actor(name: &str) -> Actor {
+    Actor {
+        holder: name.to_string(),
+        host: format!("{name}-host"),
+        pid: 4242,
+        run_id: format!("run-{name}"),
+    }
+}
+
+pub fn request(db: &str, who: &str, ttl_s: u64) -> LockRequest {
+    LockRequest {
+        database: db.to_string(),
+        actor: actor(who),
+        plan_fingerprint: format!("fp-{who}"),
+        ttl: Duration::from_secs(ttl_s),
+    }
+}
+
+const T0: i64 = 1_795_321_464_000;
+
+pub fn migrations_from_empty_and_rerun(f: &dyn Fixture) {
+    let mut s = f.store(Arc::new(SystemClock));
+    assert_eq!(s.schema_version().expect("version"), None);
+    let r = s.init().expect("init");
+    assert_eq!(r.applied, vec![1]);
+    assert_eq!(r.version, starsnap_runtime::state::latest_version());
+    let again = s.ensure_current().expect("re-run");
+    assert!(again.applied.is_empty(), "{again:?}");
+    assert_eq!(s.schema_version().expect("version"), Some(1));
+    let db = f.config().database;
+    let rs = s
+        .connection()
+        .query(&format!("SHOW TABLES FROM {db}"))
+        .expect("show tables");
+    let col = format!("Tables_in_{db}");
+    let mut tables: Vec<String> = rs
+        .iter()
+        .map(|r| r.text(&col).expect("name").to_string())
+        .collect();
+    tables.sort();
+    assert_eq!(
+        tables,
+        [
+            "backup_partitions",
+            "backups",
+            "events",
+            "locks",
+            "schema_migrations"
+        ]
+    );
+    // A schema newer than this binary: refused, nothing written.
+    s.connection()
+        .execute(&format!(
+            "INSERT INTO {db}.schema_migrations (version, description, applied_ms, starsnap_version) VALUES (99, \"future\", 0, \"9.9.9\")"
+        ))
+        .expect("future row");
+    let e = s.ensure_current().expect_err("too new");
+    assert!(
+        matches!(
+            e,
+            RuntimeError::StateSchemaTooNew {
+                found: 99,
+                supported: 1,
+                ..
+            }
+        ),
+        "{e}"
+    );
+    assert!(e.to_string().contains("upgrade starsnap"), "{e}");
+}
+
+/// `threads` stores race for one lock, `rounds` times: exactly one wins each round.
+pub fn concurrent_takers_exactly_one_wins(f: &dyn Fixture, threads: usize, rounds: usize) {
+    f.store(Arc::new(SystemClock)).init().expect("init");
+    let mut stores: Vec<StateStore> = (0..threads)
+        .map(|_| f.store(Arc::new(SystemClock)))
+        .collect();
+    for round in 0..rounds {
+        let barrier = Arc::new(Barrier::new(threads));
+        let results: Vec<Result<_, RuntimeError>> = std::thread::scope(|scope| {
+            let handles: Vec<_> = stores
+                .iter_mut()
+                .enumerate()
+                .map(|(i, s)| {
+                    let barrier = barrier.clone();
+                    scope.spawn(move || {
+                        let req = request("sales", &format!("taker{i}"), 600);
+                        barrier.wait();
+                        s.try_lock(&req)
+                    })
+                })
+                .collect();
+            handles
+                .into_iter()
+                .map(|h| h.join().expect("thread"))
+                .collect()
+        });
+        let winners: Vec<usize> = results
+            .iter()
+            .enumerate()
+            .filter(|(_, r)| r.is_ok())
+            .map(|(i, _)| i)
+            .collect();
+        assert_eq!(winners.len(), 1, "round {round}: {results:?}");
+        for r in &results {
+            if let Err(e) = r {
+                assert!(
+                    matches!(e, RuntimeError::LockHeld { .. }),
+                    "round {round}: {e}"
+                );
+            }
+        }
+        let w = winners[0];
+        let lease = results
+            .into_iter()
+            .nth(w)
+            .and_then(Result::ok)
+            .expect("lease");
+        let info = stores[w].lock_of("sales").expect("read").expect("lock");
+        assert_eq!(
+            (info.lock_id.as_str(), info.status),
+            (lease.lock_id.as_str(), LockStatus::Held)
+        );
+        stores[w].release_lock(lease).expect("release");
+    }
+}
+
+pub fn expiry_takeover_renew_release_break(f: &dyn Fixture) {
+    let clock = Arc::new(ManualClock::new(T0));
+    let mut a = f.store(clock.clone());
+    let mut b = f.store(clock.clone());
+    a.init().expect("init");
+
+    // Take; a second taker is refused with a typed error naming the holder.
+    let mut lease_a = a.try_lock(&request("sales", "alice", 30)).expect("take");
+    let e = b.try_lock(&request("sales", "bob", 30)).expect_err("held");
+    match &e {
+        RuntimeError::LockHeld { database, by } => {
+            assert_eq!(database, "sales");
+            assert_eq!(
+                (by.holder.as_str(), by.host.as_str()),
+                ("alice", "alice-host")
+            );
+            assert_eq!(by.lock_id, lease_a.lock_id);
+            assert_eq!(by.plan_fingerprint, "fp-alice");
+        }
+        other => panic!("{other}"),
+    }
+    assert!(e.to_string().contains("alice@alice-host"), "{e}");
+    assert!(
+        e.to_string()
+            .contains(&format!("starsnap unlock {}", lease_a.lock_id)),
+        "{e}"
+    );
+    // Another database is independent.
+    let _other = b.try_lock(&request("hr", "bob", 30)).expect("other db");
+
+    // Renew at +20 s: still held at +40 s.
+    clock.advance(Duration::from_secs(20));
+    let g = lease_a.generation;
+    a.renew_lock(&mut lease_a).expect("renew");
+    assert!(lease_a.generation > g);
+    assert_eq!(lease_a.expires_ms, T0 + 50_000);
+    clock.advance(Duration::from_secs(20));
+    assert!(matches!(
+        b.try_lock(&request("sales", "bob", 30)),
+        Err(RuntimeError::LockHeld { .. })
+    ));
+
+    // Expired at +51 s: bob takes it over; alice's renew and release find it lost.
+    clock.advance(Duration::from_secs(11));
+    let listed = b.list_locks().expect("list");
+    let sales = listed
+        .iter()
+        .find(|l| l.database == "sales")
+        .expect("sales lock");
+    assert_eq!(sales.status, LockStatus::Expired);
+    let lease_b = b.try_lock(&request("sales", "bob", 30)).expect("takeover");
+    assert!(lease_b.generation > lease_a.generation);
+    let e = a.renew_lock(&mut lease_a).expect_err("lost");
+    assert!(matches!(e, RuntimeError::LockLost { .. }), "{e}");
+    assert!(e.to_string().contains("bob@bob-host"), "{e}");
+    assert!(matches!(
+        a.release_lock(lease_a.clone()),
+        Err(RuntimeError::LockLost { .. })
+    ));
+
+    // Release: alice takes it at once.
+    b.release_lock(lease_b).expect("release");
+    let lease_a2 = a
+        .try_lock(&request("sales", "alice", 30))
+        .expect("after release");
+
+    // Break: `starsnap unlock ID`; the broken holder learns it at its next renew.
+    let admin = actor("admin");
+    let broken = b.break_lock(&lease_a2.lock_id, &admin).expect("break");
+    assert_eq!(broken.actor.holder, "alice");
+    let mut lease_a2 = lease_a2;
+    assert!(matches!(
+        a.renew_lock(&mut lease_a2),
+        Err(RuntimeError::LockLost { .. })
+    ));
+    assert!(matches!(
+        b.break_lock(&lease_a2.lock_id, &admin),
+        Err(RuntimeError::LockNotFound { .. })
+    ));
+    assert!(matches!(
+        b.break_lock("nosuchlock", &admin),
+        Err(RuntimeError::LockNotFound { .. })
+    ));
+    let lease_b2 = b
+        .try_lock(&request("sales", "bob", 30))
+        .expect("after break");
+
+    // Status lists one lock per database, latest generation.
+    let listed = a.list_locks().expect("list");
+    let summary: Vec<(&str, LockStatus, &str)> = listed
+        .iter()
+        .map(|l| (l.database.as_str(), l.status, l.actor.holder.as_str()))
+        .collect();
+    assert_eq!(
+        summary,
+        [
+            ("hr", LockStatus::Expired, "bob"),
+            ("sales", LockStatus::Held, "bob")
+        ]
+    );
+    b.release_lock(lease_b2).expect("release");
+
+    // The journal has every lock operation.
+    let kinds: Vec<String> = a
+        .events(Some("run-alice"))
+        .expect("events")
+        .into_iter()
+        .map(|e| e.kind)
+        .collect();
+    assert_eq!(kinds, ["lock_take", "lock_renew", "lock_take"]);
+    let admin_events = a.events(Some("run-admin")).expect("events");
+    assert_eq!(admin_events.len(), 1);
+    assert_eq!(admin_events[0].kind, "lock_break");
+}
+
+pub fn wait_with_timeout(f: &dyn Fixture) {
+    // Manual clock: waiting advances time; the wait gives up at its deadline, or takes
+    // over once the holder's lease expires.
+    let clock = Arc::new(ManualClock::new(T0));
+    let mut a = f.store(clock.clone());
+    let mut b = f.store(clock.clone());
+    a.init().expect("init");
+    let _held = a.try_lock(&request("sales", "alice", 60)).expect("take");
+    let start = clock.now_ms();
+    let e = b
+        .acquire_lock(&request("sales", "bob", 60), Duration::from_secs(10))
+        .expect_err("times out");
+    match e {
+        RuntimeError::LockHeld { by, .. } => {
+            let w = by.waited.expect("waited");
+            assert!(w >= Duration::from_secs(10), "{w:?}");
+        }
+        other => panic!("{other}"),
+    }
+    assert!(clock.now_ms() - start >= 10_000);
+    assert!(
+        clock.now_ms() - start < 16_000,
+        "backoff never sleeps past the deadline"
+    );
+    let lease = b
+        .acquire_lock(&request("sales", "bob", 60), Duration::from_secs(120))
+        .expect("takes over after expiry");
+    assert!(clock.now_ms() >= T0 + 60_000);
+    b.release_lock(lease).expect("release");
+
+    // Real clock: the holder releases after a moment; the waiter gets it.
+    let real: Arc<dyn Clock> = Arc::new(SystemClock);
+    let mut a = f.store(real.clone());
+    let mut b = f.store(real);
+    let held = a.try_lock(&request("hr", "alice", 600)).expect("take");
+    let t = Instant::now();
+    std::thread::scope(|scope| {
+        scope.spawn(move || {
+            std::thread::sleep(Duration::from_millis(300));
+            a.release_lock(held).expect("release");
+        });
+        let lease = b
+            .acquire_lock(&request("hr", "bob", 600), Duration::from_secs(20))
+            .expect("acquired after release");
+        assert_eq!(lease.actor.holder, "bob");
+    });
+    assert!(t.elapsed() < Duration::from_secs(10), "{:?}", t.elapsed());
+}
+
+fn submitted(label: &str, kind: BackupKind, parent: Option<&str>) -> SubmittedBackup {
+    SubmittedBackup {
+        label: label.to_string(),
+        set: None,
+        chunk_index: 1,
+        chunk_count: 1,
+        group: "nightly".into(),
+        database: "sales".into(),
+        kind,
+        parent: parent.map(str::to_string),
+        repository: "repo1".into(),
+        plan_fingerprint: "sha256:abc".into(),
+        step_id: format!("backup/nightly/sales/{label}"),
+        run_id: "run-1".into(),
+        schemas: BTreeMap::from([("orders".to_string(), "fp1".to_string())]),
+    }
+}
+
+fn part(table: &str, name: &str, id: i64, version: i64) -> ManifestRow {
+    ManifestRow {
+        database: "sales".into(),
+        table: table.into(),
+        partition: name.into(),
+        partition_id: id,
+        visible_version: version,
+        rows: Some(10 * id),
+        data_size: Some(1000 + id),
+    }
+}
+
+fn transition(state: &str) -> Transition {
+    Transition {
+        run_id: "run-1".into(),
+        job_state: state.into(),
+        status: None,
+    }
+}
+
+pub fn history_round_trip(f: &dyn Fixture) {
+    let clock = Arc::new(ManualClock::new(T0));
+    let mut s = f.store(clock.clone());
+    s.init().expect("init");
+
+    s.record_submitted(&submitted("full1", BackupKind::Full, None))
+        .expect("submit");
+    let b = s.backup("repo1", "full1").expect("read").expect("row");
+    assert_eq!(
+        (b.state, b.submitted_ms, b.set.as_str()),
+        (BackupState::Submitted, T0, "full1")
+    );
+    for st in ["PENDING", "SNAPSHOTING", "UPLOADING"] {
+        clock.advance(Duration::from_secs(5));
+        s.record_transition("repo1", "full1", &transition(st))
+            .expect("transition");
+    }
+    let b = s.backup("repo1", "full1").expect("read").expect("row");
+    assert_eq!(
+        (b.state, b.job_state.as_deref(), b.updated_ms),
+        (BackupState::Running, Some("UPLOADING"), T0 + 15_000)
+    );
+    let manifest = vec![
+        part("orders", "p2", 12, 3),
+        part("orders", "p1", 11, 2),
+        part("items", "p1", 21, 5),
+    ];
+    clock.advance(Duration::from_secs(5));
+    s.record_finished(
+        "repo1",
+        "full1",
+        &FinishedBackup {
+            run_id: "run-1".into(),
+            snapshot_timestamp: "2026-11-22-04-25-04-123".into(),
+            manifest: manifest.clone(),
+        },
+    )
+    .expect("finish");
+    let b = s.backup("repo1", "full1").expect("read").expect("row");
+    assert_eq!(b.state, BackupState::Finished);
+    assert_eq!(
+        b.snapshot_timestamp.as_deref(),
+        Some("2026-11-22-04-25-04-123")
+    );
+    assert_eq!(
+        (b.partition_count, b.data_size, b.finished_ms),
+        (Some(3), Some(3044), Some(T0 + 20_000))
+    );
+    assert_eq!(b.schemas.get("orders").map(String::as_str), Some("fp1"));
+    let mut want = manifest.clone();
+    want.sort_by(|a, b| (&a.table, &a.partition).cmp(&(&b.table, &b.partition)));
+    assert_eq!(s.manifest("repo1", "full1").expect("manifest"), want);
+    // Never submitted twice.
+    let e = s
+        .record_submitted(&submitted("full1", BackupKind::Full, None))
+        .expect_err("finished");
+    assert!(matches!(e, RuntimeError::StateConflict { .. }), "{e}");
+
+    // An incremental on top, then a failed one with StarRocks's texts.
+    clock.advance(Duration::from_secs(60));
+    s.record_submitted(&submitted("inc1", BackupKind::Incremental, Some("full1")))
+        .expect("submit");
+    s.record_finished(
+        "repo1",
+        "inc1",
+        &FinishedBackup {
+            run_id: "run-1".into(),
+            snapshot_timestamp: "2026-11-22-04-26-10-001".into(),
+            manifest: vec![part("orders", "p2", 12, 4)],
+        },
+    )
+    .expect("finish inc");
+    clock.advance(Duration::from_secs(60));
+    s.record_submitted(&submitted("inc2", BackupKind::Incremental, Some("inc1")))
+        .expect("submit");
+    s.record_failed(
+        "repo1",
+        "inc2",
+        "run-1",
+        true,
+        Some("[CANCELLED, msg: upload failed]"),
+        Some("tablet 123: broken pipe"),
+    )
+    .expect("failed");
+    let failed = s.backup("repo1", "inc2").expect("read").expect("row");
+    assert_eq!(failed.state, BackupState::Cancelled);
+    assert_eq!(
+        failed.status.as_deref(),
+        Some("[CANCELLED, msg: upload failed]")
+    );
+    assert_eq!(
+        failed.task_err_msg.as_deref(),
+        Some("tablet 123: broken pipe")
+    );
+
+    let listed = s.list_backups(&HistoryFilter::default()).expect("list");
+    let labels: Vec<&str> = listed.iter().map(|b| b.label.as_str()).collect();
+    assert_eq!(labels, ["inc2", "inc1", "full1"]);
+    let chain = s.last_chain("nightly", "sales").expect("chain");
+    let chain: Vec<(&str, Option<&str>)> = chain
+        .iter()
+        .map(|b| (b.label.as_str(), b.parent.as_deref()))
+        .collect();
+    assert_eq!(chain, [("full1", None), ("inc1", Some("full1"))]);
+    assert!(s.last_chain("nightly", "hr").expect("chain").is_empty());
+    let limited = s
+        .list_backups(&HistoryFilter {
+            database: Some("sales".into()),
+            limit: Some(1),
+            ..HistoryFilter::default()
+        })
+        .expect("list");
+    assert_eq!(limited.len(), 1);
+
+    // The planner's view: the compiler's catalog history, oldest first.
+    let history = s
+        .catalog_history(&HistoryFilter {
+            group: Some("nightly".into()),
+            ..HistoryFilter::default()
+        })
+        .expect("catalog history");
+    let got: Vec<(&str, BackupState, usize)> = history
+        .backups
+        .iter()
+        .map(|b| (b.label.as_str(), b.state, b.manifest.len()))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("full1", BackupState::Finished, 3),
+            ("inc1", BackupState::Finished, 1),
+            ("inc2", BackupState::Cancelled, 0)
+        ]
+    );
+    assert_eq!(history.backups[0].created_at, "2026-11-22T04:24:24Z");
+    assert_eq!(history.backups[1].parent.as_deref(), Some("full1"));
+    assert_eq!(history.backups[1].kind, BackupKind::Incremental);
+    assert_eq!(history.backups[0].set, None);
+    let json = starsnap_compiler::catalog::to_json(&{
+        let mut c = starsnap_compiler::catalog::ObservedCatalog::empty("3.4.5-x");
+        c.history = history.clone();
+        c
+    });
+    let back = starsnap_compiler::catalog::from_json(&json).expect("catalog JSON round trip");
+    assert_eq!(back.history, history);
+
+    let events = s.events(Some("run-1")).expect("events");
+    let kinds: Vec<(&str, Option<&str>)> = events
+        .iter()
+        .map(|e| (e.kind.as_str(), e.state.as_deref()))
+        .collect();
+    assert_eq!(
+        kinds[..5],
+        [
+            ("submitted", Some("submitted")),
+            ("transition", Some("PENDING")),
+            ("transition", Some("SNAPSHOTING")),
+            ("transition", Some("UPLOADING")),
+            ("finished", Some("FINISHED")),
+        ]
+    );
+    assert_eq!(events.last().map(|e| e.kind.as_str()), Some("cancelled"));
+    assert!(events.windows(2).all(|w| w[0].time_ms <= w[1].time_ms));
+}
+
+pub fn secrets_never_stored(f: &dyn Fixture) {
+    let secret = "Sup3r-S3cret-Value";
+    let mut s = f.store(Arc::new(SystemClock));
+    s.init().expect("init");
+    s.add_secret_values([secret.to_string()]);
+    s.record_submitted(&submitted("full1", BackupKind::Full, None))
+        .expect("submit");
+    s.record_transition(
+        "repo1",
+        "full1",
+        &Transition {
+            run_id: "run-1".into(),
+            job_state: "UPLOADING".into(),
+            status: Some(format!("[IO_ERROR, msg: auth failed with {secret}]")),
+        },
+    )
+    .expect("transition");
+    s.record_failed(
+        "repo1",
+        "full1",
+        "run-1",
+        false,
+        Some(r#"[IO_ERROR, msg: "aws.s3.secret_key" = "AKIAINLINEKEY", "aws.s3.region" = "eu"]"#),
+        Some(&format!("password={secret}")),
+    )
+    .expect("failed");
+    s.journal(
+        starsnap_runtime::state::Event::new("run-1", "note")
+            .message(&format!("token: {secret} and secret_key=AKIAINLINEKEY")),
+    )
+    .expect("event");
+    let db = f.config().database;
+    let mut dump = String::new();
+    for t in [
+        "backups",
+        "backup_partitions",
+        "locks",
+        "events",
+        "schema_migrations",
+    ] {
+        let rs = s
+            .connection()
+            .query(&format!("SELECT * FROM {db}.{t}"))
+            .expect("dump");
+        for row in &rs.rows {
+            for v in row.iter().flatten() {
+                dump.push_str(v);
+                dump.push('\n');
+            }
+        }
+    }
+    assert!(
+        dump.contains("aws.s3.region"),
+        "the rows were written: {dump}"
+    );
+    assert!(!dump.contains(secret), "{dump}");
+    assert!(!dump.contains("AKIAINLINEKEY"), "{dump}");
+}
