@@ -26,6 +26,7 @@ const SCENARIOS: &[&str] = &[
     "chunking_incremental",
     "handwritten",
     "legacy_3_3",
+    "external_catalogs",
 ];
 
 fn plan_json(inputs: &plan::PlanInputs) -> String {

@@ -246,3 +246,52 @@ fn legacy_3_3() {
     );
     assert!(!parsed.has_errors(), "{:?}", parsed.diagnostics);
 }
+
+#[test]
+fn external_catalogs() {
+    let p = build("external_catalogs");
+    let step = p
+        .steps
+        .iter()
+        .find(|s| s.id == "backup/nightly/external_catalogs")
+        .expect("catalog step");
+    assert_eq!(step.reason, Reason::FirstFull);
+    assert!(step.database.is_none());
+    assert!(
+        step.sql
+            .starts_with("BACKUP EXTERNAL CATALOG (hive_prod) SNAPSHOT"),
+        "{}",
+        step.sql
+    );
+    // The tables themselves did not change: no table backup.
+    assert_eq!(backups(&p).len(), 1);
+}
+
+#[test]
+fn err_labels() {
+    let inputs = plan_common::load("err_labels");
+    let files = match plan::build(&inputs) {
+        Ok(_) => panic!("an existing label and a read-only repository must fail the plan"),
+        Err(files) => files,
+    };
+    let out = plan_common::render_scenario("err_labels", &inputs, &files);
+    assert!(out.contains("[P105]") && out.contains("[P106]"), "{out}");
+    insta::assert_snapshot!("err_labels", out);
+}
+
+#[test]
+fn missing_statement_file() {
+    let mut inputs = plan_common::load("handwritten");
+    inputs.statement_files.retain(|f| f.path != "sql/swap.sql");
+    let files = match plan::build(&inputs) {
+        Ok(_) => panic!("a missing statement file must fail the plan"),
+        Err(files) => files,
+    };
+    let out = plan_common::render_scenario("handwritten", &inputs, &files);
+    assert!(
+        out.starts_with(
+            "starsnap.toml:21:8: error[P012]: statement file `sql/swap.sql` was not found"
+        ),
+        "{out}"
+    );
+}

@@ -240,3 +240,31 @@ legacy = catalog([sales_db()], repos=[repo()])
 legacy["cluster"]["version"] = "3.3.9-0c1d2e3"
 legacy["databases"][0]["functions"] = ["fn_a"]
 write("legacy_3_3", legacy)
+
+# 17. External catalogs with the group: a first catalog backup (metadata), plus the tables.
+policy = POLICY.replace('include = ["sales.*"]',
+                        'include = ["sales.*"]\nexternal_catalogs = ["hive_prod"]')
+ext = catalog([copy.deepcopy(base)], hist)
+ext["external_catalogs"] = ["hive_prod", "iceberg_dev"]
+write("external_catalogs", ext, policy=policy)
+
+# 18. Labels that cannot be used and a read-only repository: the label the plan would make
+#     already exists in the repository (an earlier run at the same as_of that history lost),
+#     and a second group backs up into a read-only repository.
+policy = POLICY + """
+[repository.archive]
+location = "hdfs://nn:8020/archive"
+broker = "hdfs_broker"
+read_only = true
+
+[group.archive]
+include = ["crm.*"]
+repository = "archive"
+"""
+crm_only = {"name": "crm", "tables": [table("contacts", parts=partitions(2, 50000))]}
+labels = catalog([sales_db(), crm_only], repos=[
+    repo(["nightly-sales-20261122-040000-full"]),
+    {"name": "archive", "location": "hdfs://nn:8020/archive", "broker": "hdfs_broker",
+     "read_only": True, "snapshots": []},
+])
+write("err_labels", labels, policy=policy)

@@ -11,6 +11,8 @@ mod emit;
 mod fingerprint;
 mod handwritten;
 mod select;
+#[cfg(test)]
+mod tests;
 
 use std::collections::{BTreeMap, BTreeSet};
 
