@@ -149,8 +149,8 @@ fn catalog_backups_keep_job_id_minus_one() {
     let e = s.err("BACKUP EXTERNAL CATALOG (nope) SNAPSHOT c1 TO repo");
     assert_err(
         &e,
-        1064,
-        "HY000",
+        5064,
+        "42000",
         "Getting analyzing error. Detail message: external catalog nope does not existed..",
     );
     let e = s.err("BACKUP ALL EXTERNAL CATALOGS SNAPSHOT c1 TO nope");

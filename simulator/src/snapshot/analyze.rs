@@ -1,13 +1,13 @@
 //! The compiler hook-up: parse a snapshot statement with `starsnap_compiler`, run its
 //! analyzer over [`CatalogView`] (the compiler's catalog trait implemented on the simulator's
 //! catalog), and the analyzer checks that need simulator state the compiler's trait cannot
-//! express (spec §2.1 step 3–4, 6): partitions named in `PARTITION (…)`, backup functions,
+//! express (spec §2.1 step 3–4, 6): `PARTITION (…)` on a non-native table, backup functions,
 //! and the authorizer's empty-database check.
 
 use starsnap_compiler::diagnostic::Severity;
 use starsnap_compiler::span::Span;
 use starsnap_compiler::syntax::ast::{
-    Backup, NamedObject, ObjectItem, ObjectKind, ObjectList, PartitionNames, Statement,
+    Backup, NamedObject, ObjectItem, ObjectKind, ObjectList, Statement,
 };
 use starsnap_compiler::syntax::{self, Dialect};
 use starsnap_compiler::validate::{self, StatementInput};
@@ -97,6 +97,24 @@ impl validate::Catalog for CatalogView<'_> {
     fn table_exists(&self, database: &str, table: &str) -> Option<bool> {
         Some(self.catalog.table(database, table).is_some())
     }
+    /// Case-insensitive, normal or temporary (the simulator does not know which list the
+    /// statement meant; `TEMPORARY PARTITION` is refused later by the handler anyway).
+    /// Unknown (`None`) for non-native tables: the simulator reports those itself (1104).
+    fn partition_exists(&self, database: &str, table: &str, partition: &str) -> Option<bool> {
+        let t = self.catalog.table(database, table)?;
+        if !t.is_native() {
+            return None;
+        }
+        Some(
+            t.partitions
+                .iter()
+                .chain(&t.temp_partitions)
+                .any(|p| p.name.eq_ignore_ascii_case(partition)),
+        )
+    }
+    fn catalog_exists(&self, name: &str) -> Option<bool> {
+        Some(self.catalog.external_catalogs.contains_key(name))
+    }
 }
 
 /// The compiler's first StarRocks error for the statement, with the span it points at.
@@ -160,52 +178,21 @@ pub fn list_table_refs(on: Option<&ObjectList>) -> Vec<&NamedObject> {
     bare.chain(mvs).chain(views).chain(tables).collect()
 }
 
-/// ` at line L, column C` / ` from line …, column … to line …, column …` for a span whose
-/// last token starts at `last` (absolute offsets), relative to the statement.
-fn position_text(parsed: &Parsed, start: usize, last: usize) -> String {
-    let text = parsed.text();
-    let rel = |o: usize| o.saturating_sub(parsed.span.start);
-    let (l1, c1) = errors::line_col(text, rel(start));
-    let (l2, c2) = errors::line_col(text, rel(last));
-    if (l1, c1) == (l2, c2) {
-        format!(" at line {l1}, column {c1}")
-    } else {
-        format!(" from line {l1}, column {c1} to line {l2}, column {c2}")
-    }
-}
-
-/// Start of the last token of a partition clause (its `)` or its single name).
-fn last_token(src: &str, span: Span) -> usize {
-    let text = src.get(span.start..span.end).unwrap_or("").trim_end();
-    match text.chars().last() {
-        Some(')') => span.start + text.len() - 1,
-        _ => {
-            let cut = text
-                .rfind(|c: char| c.is_whitespace() || c == '(')
-                .map(|i| i + 1)
-                .unwrap_or(0);
-            span.start + cut
-        }
-    }
-}
-
 /// The first BACKUP analyzer finding the compiler cannot see, with the index of the table
 /// ref it belongs to (`usize::MAX` for functions, which are checked after every table):
-/// `PARTITION` on a non-native table (`Incorrect table name`, 1104), a missing partition
-/// (positioned), a missing function (`Invalid backup function(s)`).
-pub fn backup_state_checks(
-    parsed: &Parsed,
-    cx: &SnapCtx<'_>,
-    b: &Backup,
-    db: &str,
-) -> Option<(SqlError, usize)> {
+/// `PARTITION` on a non-native table (`Incorrect table name`, 1104), a missing function
+/// (`Invalid backup function(s)`). Missing partitions are the compiler's (through
+/// `CatalogView::partition_exists`).
+pub fn backup_state_checks(cx: &SnapCtx<'_>, b: &Backup, db: &str) -> Option<(SqlError, usize)> {
     let database = cx.catalog.db(db)?;
     for (i, n) in table_refs(b).into_iter().enumerate() {
         let Some(name) = n.name.name() else { continue };
         let Some(table) = database.tables.get(&name.value) else {
             continue;
         };
-        let Some(spec) = &n.partitions else { continue };
+        if n.partitions.is_none() {
+            continue;
+        }
         if !table.is_native() {
             return Some((
                 errors::analyzing_code(
@@ -214,26 +201,6 @@ pub fn backup_state_checks(
                 ),
                 i,
             ));
-        }
-        if let PartitionNames::Names(parts) = &spec.names {
-            let list = if spec.temporary {
-                &table.temp_partitions
-            } else {
-                &table.partitions
-            };
-            for p in parts {
-                if !list.iter().any(|x| x.name == p.value) {
-                    let pos =
-                        position_text(parsed, spec.span.start, last_token(&parsed.src, spec.span));
-                    return Some((
-                        SqlError::generic(format!(
-                            "Getting analyzing error{pos}. Detail message: partition[{}] does not exist  in table{}.",
-                            p.value, name.value
-                        )),
-                        i,
-                    ));
-                }
-            }
         }
     }
     let functions =

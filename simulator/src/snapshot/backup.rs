@@ -52,7 +52,7 @@ fn place(b: &Backup, span: Span) -> Place {
     }
     match analyze::table_refs(b)
         .iter()
-        .position(|n| n.name.span == span)
+        .position(|n| n.span.start <= span.start && span.end <= n.span.end)
     {
         Some(i) => Place::Table(i),
         None => Place::Functions,
@@ -68,7 +68,7 @@ fn analyzer(
     db: &str,
 ) -> Result<(), SqlError> {
     let compiler = analyze::first_error(parsed, cx, s);
-    let extra = analyze::backup_state_checks(parsed, cx, b, db);
+    let extra = analyze::backup_state_checks(cx, b, db);
     let err = match (compiler, extra) {
         (None, None) => return Ok(()),
         (Some((e, _)), None) => e,
@@ -295,7 +295,11 @@ pub fn submit(
         if temp_requested {
             return Err(common("Do not support backing up temp partitions"));
         }
-        if let Some(p) = o.partitions.iter().find(|p| t.partition(p).is_none()) {
+        if let Some(p) = o
+            .partitions
+            .iter()
+            .find(|p| !t.partitions.iter().any(|x| x.name.eq_ignore_ascii_case(p)))
+        {
             return Err(common(format!("Unknown partition {p} in table{}", o.table)));
         }
     }
@@ -343,13 +347,15 @@ fn submit_catalog(
         }
     };
     if names.is_empty() {
-        return Err(errors::analyzing("No external catalog can be backed up"));
+        return Err(errors::analyzing_code(ERR_COMMON_ERROR, "No external catalog can be backed up"));
     }
     if let Some(missing) = names
         .iter()
         .find(|n| !cx.catalog.external_catalogs.contains_key(*n))
     {
-        return Err(errors::analyzing(&format!(
+        return Err(errors::analyzing_code(
+            ERR_COMMON_ERROR,
+            &format!(
             "external catalog {missing} does not existed."
         )));
     }
@@ -399,7 +405,8 @@ fn capture(cx: &SnapCtx<'_>, job: &BackupJob) -> Result<Captured, String> {
             .cloned()
             .ok_or_else(|| format!("table {} has been dropped", o.table))?;
         if !o.partitions.is_empty() {
-            t.partitions.retain(|p| o.partitions.contains(&p.name));
+            t.partitions
+                .retain(|p| o.partitions.iter().any(|x| x.eq_ignore_ascii_case(&p.name)));
         }
         t.temp_partitions.clear();
         tables.push(t);
