@@ -6,11 +6,13 @@
 //! * [`to_canonical_json`] writes it: sorted keys, two-space indent, trailing newline,
 //!   integers only — the same inputs give the same bytes;
 //! * [`from_json`] reads one back and refuses a `format_version` this build does not know;
-//! * [`render`] turns one into text (terraform-style), markdown (a PR comment) or a diff.
+//! * [`render`] turns one into text (terraform-style), markdown (a PR comment) or a diff;
+//! * [`staleness`] says what moved between the plan's `observed` and a fresh observation.
 
 pub mod canonical;
 mod read;
 pub mod render;
+mod stale;
 
 use std::collections::BTreeMap;
 
@@ -19,6 +21,7 @@ use serde::{Deserialize, Serialize};
 pub use crate::catalog::BackupKind;
 pub use crate::planner::{build, FileDiagnostics, PlanInputs, Planned, StatementFile};
 pub use read::{from_json, PlanReadError};
+pub use stale::{staleness, Moved};
 
 /// The plan format this build writes and reads.
 pub const FORMAT_VERSION: u32 = 1;

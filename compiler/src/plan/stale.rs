@@ -1,0 +1,196 @@
+//! Is a plan stale? Apply re-observes the cluster (as an `ObservedCatalog`) and asks
+//! [`staleness`] what moved since the plan was made (invariant 3; terraform's "Saved plan is
+//! stale"). Pure: the runtime observes, this module compares — so the meaning of every field
+//! of `observed` stays in the one module that defines it.
+
+use std::fmt;
+
+use super::Plan;
+use crate::catalog::{partitions_digest, ObservedCatalog};
+
+/// One thing that moved between plan and apply.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Moved {
+    ClusterVersion {
+        planned: String,
+        now: String,
+    },
+    TableGone {
+        database: String,
+        table: String,
+    },
+    SchemaChanged {
+        database: String,
+        table: String,
+    },
+    /// A partition was added, dropped, replaced or loaded (the table's digest differs).
+    PartitionsChanged {
+        database: String,
+        table: String,
+        detail: String,
+    },
+    RepositoryAppeared {
+        name: String,
+    },
+    RepositoryGone {
+        name: String,
+    },
+    RepositoryChanged {
+        name: String,
+    },
+    LabelExists {
+        repository: String,
+        label: String,
+    },
+}
+
+impl fmt::Display for Moved {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Moved::ClusterVersion { planned, now } => {
+                write!(f, "the cluster version changed from {planned} to {now}")
+            }
+            Moved::TableGone { database, table } => write!(f, "table {database}.{table} is gone"),
+            Moved::SchemaChanged { database, table } => {
+                write!(f, "the schema of {database}.{table} changed")
+            }
+            Moved::PartitionsChanged {
+                database,
+                table,
+                detail,
+            } => {
+                write!(f, "partitions of {database}.{table} changed: {detail}")
+            }
+            Moved::RepositoryAppeared { name } => {
+                write!(f, "repository {name} was created by someone else")
+            }
+            Moved::RepositoryGone { name } => write!(f, "repository {name} is gone"),
+            Moved::RepositoryChanged { name } => {
+                write!(
+                    f,
+                    "repository {name} has another location or read-only flag"
+                )
+            }
+            Moved::LabelExists { repository, label } => {
+                write!(
+                    f,
+                    "snapshot {label} already exists in repository {repository}"
+                )
+            }
+        }
+    }
+}
+
+/// Everything that differs between what `plan` observed and `now`; empty = not stale.
+/// Partition-level detail names the first partitions whose id or version moved.
+pub fn staleness(plan: &Plan, now: &ObservedCatalog) -> Vec<Moved> {
+    let mut out = Vec::new();
+    let o = &plan.observed;
+    if o.cluster_version != now.cluster.version {
+        out.push(Moved::ClusterVersion {
+            planned: o.cluster_version.clone(),
+            now: now.cluster.version.clone(),
+        });
+    }
+    for t in &o.tables {
+        let (database, table) = (t.database.clone(), t.table.clone());
+        let Some(cur) = now.database(&t.database).and_then(|d| d.table(&t.table)) else {
+            out.push(Moved::TableGone { database, table });
+            continue;
+        };
+        if cur.schema_fingerprint != t.schema_fingerprint {
+            out.push(Moved::SchemaChanged {
+                database: database.clone(),
+                table: table.clone(),
+            });
+        }
+        if partitions_digest(&cur.partitions) != t.partitions_digest {
+            let moved: Vec<String> = o
+                .partitions
+                .iter()
+                .filter(|p| p.database == t.database && p.table == t.table)
+                .filter(|p| {
+                    !cur.partitions.iter().any(|c| {
+                        c.name == p.partition
+                            && c.id == p.partition_id
+                            && c.visible_version == p.visible_version
+                    })
+                })
+                .take(5)
+                .map(|p| p.partition.clone())
+                .collect();
+            let detail = if moved.is_empty() {
+                format!(
+                    "{} partitions planned, {} now, or a version moved",
+                    t.partition_count,
+                    cur.partitions.len()
+                )
+            } else {
+                format!("{} moved", moved.join(", "))
+            };
+            out.push(Moved::PartitionsChanged {
+                database,
+                table,
+                detail,
+            });
+        }
+    }
+    // Partitions of tables no group covers (hand-written BACKUPs): each one by itself.
+    for p in &o.partitions {
+        if o.tables
+            .iter()
+            .any(|t| t.database == p.database && t.table == p.table)
+        {
+            continue;
+        }
+        let same = now
+            .database(&p.database)
+            .and_then(|d| d.table(&p.table))
+            .is_some_and(|t| {
+                t.partitions.iter().any(|c| {
+                    c.name == p.partition
+                        && c.id == p.partition_id
+                        && c.visible_version == p.visible_version
+                })
+            });
+        if !same {
+            out.push(Moved::PartitionsChanged {
+                database: p.database.clone(),
+                table: p.table.clone(),
+                detail: format!("{} moved", p.partition),
+            });
+        }
+    }
+    for r in &o.repositories {
+        match (r.exists, now.repository(&r.name)) {
+            (false, Some(_)) => out.push(Moved::RepositoryAppeared {
+                name: r.name.clone(),
+            }),
+            (true, None) => out.push(Moved::RepositoryGone {
+                name: r.name.clone(),
+            }),
+            (true, Some(cur)) => {
+                if r.location.as_deref() != Some(cur.location.as_str())
+                    || r.read_only != Some(cur.read_only)
+                {
+                    out.push(Moved::RepositoryChanged {
+                        name: r.name.clone(),
+                    });
+                }
+            }
+            (false, None) => {}
+        }
+    }
+    for l in &o.absent_labels {
+        let exists = now
+            .repository(&l.repository)
+            .is_some_and(|r| r.snapshots.iter().any(|s| s.label == l.label));
+        if exists {
+            out.push(Moved::LabelExists {
+                repository: l.repository.clone(),
+                label: l.label.clone(),
+            });
+        }
+    }
+    out
+}
