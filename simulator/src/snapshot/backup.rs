@@ -347,7 +347,10 @@ fn submit_catalog(
         }
     };
     if names.is_empty() {
-        return Err(errors::analyzing_code(ERR_COMMON_ERROR, "No external catalog can be backed up"));
+        return Err(errors::analyzing_code(
+            ERR_COMMON_ERROR,
+            "No external catalog can be backed up",
+        ));
     }
     if let Some(missing) = names
         .iter()
@@ -355,9 +358,8 @@ fn submit_catalog(
     {
         return Err(errors::analyzing_code(
             ERR_COMMON_ERROR,
-            &format!(
-            "external catalog {missing} does not existed."
-        )));
+            &format!("external catalog {missing} does not existed."),
+        ));
     }
     let repo = b.repository.value.clone();
     if !cx.catalog.repositories.contains_key(&repo) {

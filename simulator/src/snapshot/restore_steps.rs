@@ -13,7 +13,7 @@ use super::job::JobStatus;
 use super::restore_job::{RestoreJob, RestoreState, Staged};
 use super::{storage, Job, SnapCtx, State};
 use crate::clock::EpochMillis;
-use crate::engine::catalog::{Database, Partition, Table, TableKind, TableState};
+use crate::engine::catalog::{Database, Partition, Partitioning, Table, TableKind, TableState};
 
 fn err(msg: impl Into<String>) -> JobStatus {
     JobStatus::error("COMMON_ERROR", msg)
@@ -28,7 +28,79 @@ fn repo_dir(cx: &SnapCtx<'_>, job: &RestoreJob) -> Result<storage::RepoDir, JobS
     storage::repo_dir(&cx.config.storage, &r.name, &r.location).map_err(err)
 }
 
-/// Compares an existing table with the snapshot's (`checkAndPrepareMeta`).
+/// `checkAndPrepareMeta`'s first pass over existing target tables: state and temporary
+/// partitions (views are skipped).
+fn state_check(existing: &Table, target: &str) -> Result<(), JobStatus> {
+    if existing.kind == TableKind::View {
+        return Ok(());
+    }
+    if existing.state != TableState::Normal {
+        return Err(err(format!(
+            "Table {target}'s state is not NORMAL: {}",
+            existing.state
+        )));
+    }
+    if !existing.temp_partitions.is_empty() {
+        return Err(err("Do not support restoring table with temp partitions"));
+    }
+    Ok(())
+}
+
+fn partition_type(t: &Table) -> &'static str {
+    match &t.partitioning {
+        Partitioning::Unpartitioned => "UNPARTITIONED",
+        Partitioning::Range { auto: None, .. } => "RANGE",
+        Partitioning::Range { .. } => "EXPR_RANGE",
+        Partitioning::List { .. } => "LIST",
+    }
+}
+
+/// The elements of `OlapTable.getSignatureSequence` the simulator models, in order, with
+/// StarRocks's description of each: the table name (the snapshot's name, so an existing
+/// table restored under an alias never matches), type, base index (named like the table),
+/// short key count, partition type and columns, then per common partition (sorted
+/// case-insensitively) its name, distribution columns and bucket count.
+fn signature_sequence(t: &Table, parts: &[String]) -> Vec<(String, &'static str)> {
+    let mut v = vec![
+        (t.name.clone(), "Table name is inconsistent"),
+        (format!("{:?}", t.kind), "Table type is inconsistent"),
+        (t.name.clone(), "indexName is inconsistent"),
+        (
+            t.key_columns().len().to_string(),
+            "short key column count is inconsistent",
+        ),
+        (
+            partition_type(t).to_string(),
+            "partition type is inconsistent",
+        ),
+    ];
+    if matches!(t.partitioning, Partitioning::Range { .. }) {
+        v.push((
+            t.partitioning.columns().join(","),
+            "partition columns is inconsistent",
+        ));
+    }
+    for name in parts {
+        let Some(p) = t
+            .partitions
+            .iter()
+            .find(|p| p.name.eq_ignore_ascii_case(name))
+        else {
+            continue;
+        };
+        v.push((name.clone(), "partition name is inconsistent"));
+        v.push((
+            t.distribution.key_text(),
+            "partition distribution col hash is inconsistent",
+        ));
+        v.push((p.buckets.to_string(), "bucket num is inconsistent"));
+    }
+    v
+}
+
+/// `checkAndPrepareMeta`'s comparison of an existing table with the snapshot's: view
+/// replacement, partition type, signature (first differing element, or empty when only the
+/// columns differ), key type, then column by column.
 fn schema_check(existing: &Table, snap: &Table, target: &str) -> Result<(), JobStatus> {
     if snap.kind == TableKind::View {
         if existing.kind != TableKind::View {
@@ -39,13 +111,46 @@ fn schema_check(existing: &Table, snap: &Table, target: &str) -> Result<(), JobS
         }
         return Ok(());
     }
-    if existing.state != TableState::Normal {
+    if partition_type(existing) != partition_type(snap) {
+        return Err(err("Table's partition type is different"));
+    }
+    let mut common: Vec<String> = existing
+        .partitions
+        .iter()
+        .filter(|p| {
+            snap.partitions
+                .iter()
+                .any(|q| q.name.eq_ignore_ascii_case(&p.name))
+        })
+        .map(|p| p.name.clone())
+        .collect();
+    common.sort_by_key(|n| n.to_lowercase());
+    let local = {
+        let mut t = existing.clone();
+        t.name = target.to_string();
+        signature_sequence(&t, &common)
+    };
+    let remote = signature_sequence(snap, &common);
+    let schema_differs = existing.columns.len() != snap.columns.len()
+        || existing.columns.iter().zip(&snap.columns).any(|(a, b)| {
+            a.name != b.name || a.ty != b.ty || a.is_key != b.is_key || a.agg != b.agg
+        });
+    let first_diff = local
+        .iter()
+        .zip(&remote)
+        .find(|(a, b)| a.0 != b.0)
+        .map(|(a, _)| a.1);
+    if first_diff.is_some() || schema_differs {
+        let msg = if local.len() == remote.len() {
+            first_diff.unwrap_or("")
+        } else {
+            ""
+        };
         return Err(err(format!(
-            "Table {target}'s state is not NORMAL: {}",
-            existing.state
+            "Table {target} already exist but with different schema, errMsg: {msg}"
         )));
     }
-    if existing.keys != snap.keys || existing.kind != snap.kind {
+    if existing.keys != snap.keys {
         return Err(err(format!(
             "Table {target} already exist but with different key type"
         )));
@@ -57,19 +162,6 @@ fn schema_check(existing: &Table, snap: &Table, target: &str) -> Result<(), JobS
                 a.name, b.name
             )));
         }
-    }
-    if existing.columns.len() != snap.columns.len() || existing.partitioning != snap.partitioning {
-        return Err(err(format!(
-            "Table {target} already exist but with different schema, errMsg: {}",
-            if existing.columns.len() != snap.columns.len() {
-                "column count"
-            } else {
-                "partition info"
-            }
-        )));
-    }
-    if !existing.temp_partitions.is_empty() {
-        return Err(err("Do not support restoring table with temp partitions"));
     }
     Ok(())
 }
@@ -101,6 +193,11 @@ fn prepare(
         .catalog
         .db(&job.db_name)
         .ok_or_else(|| err(format!("Database {} does not exist", job.db_name)))?;
+    for o in &job.objects {
+        if let Some(existing) = db.tables.get(&o.target) {
+            state_check(existing, &o.target)?;
+        }
+    }
     // (target, snapshot table, partitions to add to an existing table)
     let mut plan: Vec<(String, Table, Option<Vec<String>>)> = Vec::new();
     for o in &job.objects {
@@ -118,6 +215,13 @@ fn prepare(
             })?;
         let chosen = |p: &Partition| o.partitions.is_empty() || o.partitions.contains(&p.name);
         match db.tables.get(&o.target) {
+            Some(existing)
+                if existing.kind == TableKind::MaterializedView
+                    && existing.mv.as_ref().is_some_and(|m| m.active) =>
+            {
+                // An existing active MV is not restored (it refreshes from its base tables).
+                continue;
+            }
             Some(existing) => {
                 schema_check(existing, &snap, &o.target)?;
                 let mut add = Vec::new();
