@@ -112,3 +112,35 @@ fn parsing_twice_gives_the_same_policy() {
         );
     }
 }
+
+#[test]
+fn the_example_plans_against_its_catalog() {
+    let root = plan_common::root().join("examples");
+    let read = |p: &str| std::fs::read_to_string(root.join(p)).expect(p);
+    let policy_text = read("starsnap.toml");
+    let (parsed, _) = policy::parse(&policy_text);
+    let statement_files = parsed
+        .map(|p| p.statements)
+        .unwrap_or_default()
+        .into_iter()
+        .map(|s| StatementFile {
+            text: read(&s.file),
+            path: s.file,
+        })
+        .collect();
+    let inputs = PlanInputs {
+        policy_path: "examples/starsnap.toml".into(),
+        policy_text,
+        statement_files,
+        catalog: catalog::from_json(&read("catalog.json")).expect("example catalog"),
+        as_of: Timestamp::parse_rfc3339(plan_common::AS_OF).expect("as_of"),
+    };
+    let planned = match plan::build(&inputs) {
+        Ok(p) => p,
+        Err(e) => panic!("{e:?}"),
+    };
+    let warnings = plan_common::render(&planned.warnings, |_| inputs.policy_text.clone());
+    let text = plan::render::text(&planned.plan);
+    assert!(text.contains("p202611"), "the load into p202611 is backed up:\n{text}");
+    insta::assert_snapshot!("example_plan", format!("{warnings}{text}"));
+}

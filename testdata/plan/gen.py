@@ -231,8 +231,12 @@ file = "sql/bad.sql"
 sql = {"sql/bad.sql": "BACKUP DATABASE sales SNAPSHOT manual_1 TO s3_main\n"
        "ON (TABLE events PARTITION (p20991231), TABLE no_such_table);\n"
        "BACKUP DATABASE empty_db SNAPSHOT manual_2 TO s3_main;\n"
-       "BACKUP DATABASE missing_db SNAPSHOT manual_3 TO s3_main;\n"}
-write("err_catalog_checks", catalog([sales_db(), {"name": "empty_db"}], repos=[repo()]),
+       "BACKUP DATABASE missing_db SNAPSHOT manual_3 TO s3_main;\n"
+       "RESTORE SNAPSHOT sales.no_such_snapshot FROM s3_main\n"
+       "PROPERTIES (\"backup_timestamp\" = \"2026-11-20-04-00-01-123\");\n"
+       "RESTORE SNAPSHOT sales.`nightly-sales-20261120-040000-full` FROM s3_main\n"
+       "PROPERTIES (\"backup_timestamp\" = \"2026-11-20-04-00-09-999\");\n"}
+write("err_catalog_checks", catalog([sales_db(), {"name": "empty_db"}], repos=[repo([FULL])]),
       policy=policy, sql=sql)
 
 # 16. A StarRocks 3.3 cluster: the legacy syntax (bare names; views by name; no functions).

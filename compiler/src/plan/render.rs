@@ -93,7 +93,11 @@ fn symbol(step: &Step) -> &'static str {
 
 fn title(step: &Step) -> String {
     let mut t = step.action.as_str().to_string();
-    for part in [step.group.as_deref(), step.database.as_deref()]
+    let repo = match step.action {
+        Action::CreateRepository | Action::DropRepository => step.repository.as_deref(),
+        _ => None,
+    };
+    for part in [step.group.as_deref(), step.database.as_deref(), repo]
         .into_iter()
         .flatten()
     {

@@ -3,7 +3,8 @@
 //! would fail on): StarRocks's catalog-dependent analyzer checks through the
 //! validate [`Catalog`] trait (unknown database, repository, table), and starsnap's own —
 //! an unknown partition (`P107`), a BACKUP of an empty database (`P108`), an inline secret
-//! (`P109`).
+//! (`P109`), a RESTORE of a snapshot or timestamp the repository does not hold
+//! (`P111`, `P112`).
 
 use crate::catalog::ObservedCatalog;
 use crate::diagnostic::Diagnostic;
@@ -12,7 +13,7 @@ use crate::lint::{Level, LintOptions};
 use crate::plan::{Action, ObjectKind, Reason, SourceRef, Step, StepObject, StepPartition};
 use crate::policy::{codes, Policy};
 use crate::span::LineIndex;
-use crate::syntax::ast::{AlterAction, ObjectItem, PartitionNames, Statement};
+use crate::syntax::ast::{AlterAction, ObjectItem, PartitionNames, Restore, Statement};
 use crate::syntax::{parse, Dialect};
 use crate::validate::{analyze, Catalog, StatementInput};
 
@@ -257,6 +258,7 @@ fn check(
                 });
             }
         }
+        Statement::Restore(r) => check_restore(r, catalog, out),
         Statement::CreateRepository(c) => {
             for p in c.properties.iter().flat_map(|ps| ps.items.iter()) {
                 let value = p.value.value.trim();
@@ -274,6 +276,54 @@ fn check(
             }
         }
         _ => {}
+    }
+}
+
+/// A RESTORE must name a snapshot the repository holds, at one of its timestamps (StarRocks
+/// would fail the job with `Failed to get info of snapshot …`).
+fn check_restore(r: &Restore, catalog: &ObservedCatalog, out: &mut Vec<Diagnostic>) {
+    let Some(repo) = catalog.repository(&r.repository.value) else {
+        return;
+    };
+    let Some(label) = r.label_name() else { return };
+    let Some(snapshot) = repo.snapshots.iter().find(|s| s.label == label.value) else {
+        out.push(
+            Diagnostic::error(
+                codes::UNKNOWN_SNAPSHOT,
+                label.span,
+                format!(
+                    "repository `{}` holds no snapshot `{}`",
+                    repo.name, label.value
+                ),
+            )
+            .with_help("check SHOW SNAPSHOT ON the repository (labels are case-sensitive)"),
+        );
+        return;
+    };
+    let Some(ts) = r
+        .properties
+        .as_ref()
+        .and_then(|p| p.get("backup_timestamp"))
+    else {
+        return;
+    };
+    if !snapshot.timestamps.iter().any(|t| t == &ts.value) {
+        let known = if snapshot.timestamps.is_empty() {
+            "none".to_string()
+        } else {
+            snapshot.timestamps.join(", ")
+        };
+        out.push(
+            Diagnostic::error(
+                codes::UNKNOWN_SNAPSHOT_TIMESTAMP,
+                ts.span,
+                format!(
+                    "snapshot `{}` has no backup_timestamp `{}`",
+                    label.value, ts.value
+                ),
+            )
+            .with_help(format!("the snapshot's timestamps: {known}")),
+        );
     }
 }
 

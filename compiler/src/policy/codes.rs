@@ -47,6 +47,10 @@ pub const EMPTY_DATABASE_BACKUP: &str = "P108";
 pub const STATEMENT_INLINE_SECRET: &str = "P109";
 /// A group names an external catalog the cluster does not have.
 pub const UNKNOWN_EXTERNAL_CATALOG: &str = "P110";
+/// A hand-written RESTORE names a snapshot its repository does not hold.
+pub const UNKNOWN_SNAPSHOT: &str = "P111";
+/// A hand-written RESTORE's `backup_timestamp` is not one of the snapshot's timestamps.
+pub const UNKNOWN_SNAPSHOT_TIMESTAMP: &str = "P112";
 
 /// Every code with a one-line summary (documentation and tests).
 pub const ALL: &[(&str, &str)] = &[
@@ -116,5 +120,13 @@ pub const ALL: &[(&str, &str)] = &[
     (
         UNKNOWN_EXTERNAL_CATALOG,
         "A group names an unknown external catalog.",
+    ),
+    (
+        UNKNOWN_SNAPSHOT,
+        "A hand-written RESTORE names a snapshot the repository lacks.",
+    ),
+    (
+        UNKNOWN_SNAPSHOT_TIMESTAMP,
+        "A RESTORE's backup_timestamp is not the snapshot's.",
     ),
 ];
