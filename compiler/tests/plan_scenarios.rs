@@ -218,7 +218,9 @@ fn err_catalog_checks() {
         Err(files) => files,
     };
     let out = plan_common::render_scenario("err_catalog_checks", &inputs, &files);
-    for code in ["P101", "P103", "P107", "P108", "P111", "P112", "V101", "V103"] {
+    for code in [
+        "P101", "P103", "P107", "P108", "P111", "P112", "V101", "V103",
+    ] {
         assert!(out.contains(&format!("[{code}]")), "{code} missing:\n{out}");
     }
     insta::assert_snapshot!("err_catalog_checks", out);

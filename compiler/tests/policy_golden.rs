@@ -141,6 +141,9 @@ fn the_example_plans_against_its_catalog() {
     };
     let warnings = plan_common::render(&planned.warnings, |_| inputs.policy_text.clone());
     let text = plan::render::text(&planned.plan);
-    assert!(text.contains("p202611"), "the load into p202611 is backed up:\n{text}");
+    assert!(
+        text.contains("p202611"),
+        "the load into p202611 is backed up:\n{text}"
+    );
     insta::assert_snapshot!("example_plan", format!("{warnings}{text}"));
 }
