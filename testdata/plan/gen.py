@@ -264,6 +264,9 @@ read_only = true
 [group.archive]
 include = ["crm.*"]
 repository = "archive"
+
+[[statement]]
+file = "sql/manual.sql"
 """
 crm_only = {"name": "crm", "tables": [table("contacts", parts=partitions(2, 50000))]}
 labels = catalog([sales_db(), crm_only], repos=[
@@ -271,4 +274,7 @@ labels = catalog([sales_db(), crm_only], repos=[
     {"name": "archive", "location": "hdfs://nn:8020/archive", "broker": "hdfs_broker",
      "read_only": True, "snapshots": []},
 ])
-write("err_labels", labels, policy=policy)
+sql = {"sql/manual.sql": "-- A manual backup under a label the repository already holds.\n"
+       "BACKUP DATABASE sales SNAPSHOT `nightly-sales-20261122-040000-full` TO s3_main\n"
+       "ON (TABLE customers);\n"}
+write("err_labels", labels, policy=policy, sql=sql)

@@ -127,7 +127,7 @@ pub fn build(inputs: &PlanInputs) -> Result<Planned, Vec<FileDiagnostics>> {
         .dialect
         .unwrap_or_else(|| dialect_of_version(&catalog.cluster.version));
     let mut steps = plan_steps(&policy, &catalog, inputs, dialect, &mut files);
-    let labels = check_labels(&policy, &catalog, &steps, ppath, &mut files);
+    let labels = check_labels(inputs, &policy, &catalog, &steps, ppath, &mut files);
     if files.has_errors() {
         return Err(files.into_vec());
     }
@@ -320,7 +320,23 @@ fn catalog_backup(
 }
 
 /// Labels must be new: not in their repository, not twice in the plan (`P106`).
+/// The span of line `line` (1-based) of a statement file, for findings about a whole step.
+fn line_span(inputs: &PlanInputs, path: &str, line: u64) -> crate::span::Span {
+    let Some(f) = inputs.statement_files.iter().find(|f| f.path == path) else {
+        return crate::span::Span::default();
+    };
+    let mut start = 0;
+    for (i, l) in f.text.split_inclusive('\n').enumerate() {
+        if i as u64 + 1 == line {
+            return crate::span::Span::new(start, start + l.trim_end().len());
+        }
+        start += l.len();
+    }
+    crate::span::Span::default()
+}
+
 fn check_labels(
+    inputs: &PlanInputs,
     policy: &Policy,
     catalog: &ObservedCatalog,
     steps: &[Step],
@@ -343,7 +359,7 @@ fn check_labels(
             .repository(repo)
             .is_some_and(|c| c.snapshots.iter().any(|sn| &sn.label == label));
         let (path, span) = match (&s.source, &s.group) {
-            (Some(src), _) => (src.file.clone(), crate::span::Span::default()),
+            (Some(src), _) => (src.file.clone(), line_span(inputs, &src.file, src.line)),
             (None, Some(g)) => (
                 ppath.to_string(),
                 policy

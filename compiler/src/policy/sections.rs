@@ -329,6 +329,18 @@ fn group(
     repositories: &[RepositoryConfig],
     sink: &Sink,
 ) -> Option<GroupConfig> {
+    let name_ok = !name.is_empty()
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'));
+    if !name_ok {
+        invalid(
+            sink,
+            span,
+            format!("group name `{name}` cannot be part of a snapshot label"),
+            "group names hold letters, digits, `_`, `-` and `.`",
+        );
+    }
     let include = patterns(t, "include", sink);
     if t.get("include").is_none() {
         t.missing(
