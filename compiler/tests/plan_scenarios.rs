@@ -297,3 +297,20 @@ fn missing_statement_file() {
         "{out}"
     );
 }
+
+#[test]
+fn sql_is_printed_for_the_cluster_even_when_lint_checks_another_dialect() {
+    let mut inputs = plan_common::load("legacy_3_3");
+    inputs
+        .policy_text
+        .push_str("\n[lint]\ndialect = \"starrocks-3.4\"\n");
+    let p = match plan::build(&inputs) {
+        Ok(p) => p.plan,
+        Err(e) => panic!("{e:?}"),
+    };
+    assert!(
+        p.steps[0].sql.starts_with("BACKUP SNAPSHOT sales."),
+        "{}",
+        p.steps[0].sql
+    );
+}

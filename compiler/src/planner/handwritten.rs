@@ -14,7 +14,7 @@ use crate::plan::{Action, ObjectKind, Reason, SourceRef, Step, StepObject, StepP
 use crate::policy::{codes, Policy};
 use crate::span::LineIndex;
 use crate::syntax::ast::{AlterAction, ObjectItem, PartitionNames, Restore, Statement};
-use crate::syntax::{parse, Dialect};
+use crate::syntax::parse;
 use crate::validate::{analyze, Catalog, StatementInput};
 
 /// The validator's view of the observed catalog (plus repositories the plan creates).
@@ -65,11 +65,12 @@ fn action_of(stmt: &Statement) -> (Action, bool) {
 pub fn plan_file(
     path: &str,
     text: &str,
-    dialect: Dialect,
+    dialects: super::Dialects,
     lint: &LintOptions,
     catalog: &ObservedCatalog,
     policy: &Policy,
 ) -> FileSteps {
+    let dialect = dialects.check;
     let parsed = parse(text, dialect);
     // Syntax, static validation and lint rules, with suppressions and `[lint]` severities.
     let mut diagnostics = crate::lint::lint_source(path, text, lint).diagnostics;
@@ -95,7 +96,7 @@ pub fn plan_file(
         check(stmt, catalog, &mut diagnostics, &mut objects);
         let (action, destructive) = action_of(stmt);
         let (database, label, repository) = names(stmt);
-        let sql = super::emit::print_for(stmt, dialect);
+        let sql = super::emit::print_for(stmt, dialects.print);
         let env = env_refs(&sql);
         steps.push(Step {
             id: format!("statement/{path}/{n}"),

@@ -64,18 +64,30 @@ pub struct Planned {
 
 /// The StarRocks dialect of a `@@version_comment` (`3.4.5-abc` → 3.4); 3.4 when unknown.
 pub fn dialect_of_version(version: &str) -> Dialect {
+    known_dialect(version).unwrap_or_default()
+}
+
+/// The dialect of a `@@version_comment`, if it names a StarRocks version at all.
+pub fn known_dialect(version: &str) -> Option<Dialect> {
     let mut parts = version.split(['.', '-']);
     let major = parts.next().and_then(|p| p.trim().parse::<u32>().ok());
     let minor = parts.next().and_then(|p| p.parse::<u32>().ok());
-    match (major, minor) {
-        (Some(3), Some(m)) if m <= 3 => Dialect::StarRocks3_3,
+    Some(match (major, minor) {
+        (Some(0..=2), _) | (Some(3), Some(0..=3)) => Dialect::StarRocks3_3,
         (Some(3), Some(4)) => Dialect::StarRocks3_4,
         (Some(3), Some(_)) => Dialect::StarRocks3_5,
         (Some(4), Some(0)) => Dialect::StarRocks4_0,
         (Some(4), Some(1)) => Dialect::StarRocks4_1,
         (Some(4), Some(_)) | (Some(5..), _) => Dialect::StarRocks4_2,
-        _ => Dialect::StarRocks3_4,
-    }
+        _ => return None,
+    })
+}
+
+/// The grammar statements are checked against, and the one SQL is printed for.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Dialects {
+    pub check: Dialect,
+    pub print: Dialect,
 }
 
 struct Files {
@@ -122,11 +134,14 @@ pub fn build(inputs: &PlanInputs) -> Result<Planned, Vec<FileDiagnostics>> {
         return Err(files.into_vec());
     };
     let catalog = inputs.catalog.normalized();
-    let dialect = policy
-        .lint
-        .dialect
-        .unwrap_or_else(|| dialect_of_version(&catalog.cluster.version));
-    let mut steps = plan_steps(&policy, &catalog, inputs, dialect, &mut files);
+    // SQL is printed for the cluster that will run it; statements are checked against
+    // `[lint] dialect` when given (else the cluster's).
+    let cluster = known_dialect(&catalog.cluster.version);
+    let dialects = Dialects {
+        check: policy.lint.dialect.or(cluster).unwrap_or_default(),
+        print: cluster.or(policy.lint.dialect).unwrap_or_default(),
+    };
+    let mut steps = plan_steps(&policy, &catalog, inputs, dialects, &mut files);
     let labels = check_labels(inputs, &policy, &catalog, &steps, ppath, &mut files);
     if files.has_errors() {
         return Err(files.into_vec());
@@ -152,7 +167,7 @@ fn plan_steps(
     policy: &Policy,
     catalog: &ObservedCatalog,
     inputs: &PlanInputs,
-    dialect: Dialect,
+    dialects: Dialects,
     files: &mut Files,
 ) -> Vec<Step> {
     let ppath = inputs.policy_path.as_str();
@@ -242,7 +257,7 @@ fn plan_steps(
                     .render(&g.name, &db.name, kind.as_str(), inputs.as_of),
                 tables: tables.clone(),
                 changed,
-                dialect,
+                dialect: dialects.print,
             }));
         }
         if !g.external_catalogs.is_empty() {
@@ -250,7 +265,7 @@ fn plan_steps(
         }
     }
     // Hand-written statements.
-    let mut lint = LintOptions::new(dialect);
+    let mut lint = LintOptions::new(dialects.check);
     for (code, level) in &policy.lint.severity {
         // Codes were checked when the policy was read.
         let _ = lint.set_level(code, *level);
@@ -268,7 +283,7 @@ fn plan_steps(
             );
             continue;
         };
-        let fs = handwritten::plan_file(&file.path, &file.text, dialect, &lint, catalog, policy);
+        let fs = handwritten::plan_file(&file.path, &file.text, dialects, &lint, catalog, policy);
         files.extend(&file.path, fs.diagnostics);
         steps.extend(fs.steps);
     }

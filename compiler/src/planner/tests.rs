@@ -267,4 +267,6 @@ fn dialects_from_version_comments() {
     assert_eq!(d("4.1.0-abc"), Dialect::StarRocks4_1);
     assert_eq!(d("4.2.0-abc"), Dialect::StarRocks4_2);
     assert_eq!(d("garbage"), Dialect::StarRocks3_4);
+    assert_eq!(super::known_dialect("garbage"), None);
+    assert_eq!(super::known_dialect("2.5.1-x"), Some(Dialect::StarRocks3_3));
 }
