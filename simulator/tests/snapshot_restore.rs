@@ -170,7 +170,11 @@ fn state_sequence_show_restore_and_table_states() {
     assert_eq!(r["Status"].as_deref(), Some("[OK]"));
     assert_eq!(r["Timeout"].as_deref(), Some("86400"));
     assert_eq!(r["MetaPreparedTime"], None);
-    assert!(r["JobId"].clone().unwrap().parse::<i64>().unwrap() > 0);
+    assert_eq!(
+        r["JobId"].as_deref(),
+        Some("-1"),
+        "assigned when PENDING runs"
+    );
     assert!(
         s.rows("SHOW BACKUP FROM sales").is_empty(),
         "the last job of sales is a restore"
@@ -203,6 +207,7 @@ fn state_sequence_show_restore_and_table_states() {
         ]
     );
     let r = restore_row(&mut s, "sales");
+    assert!(r["JobId"].clone().unwrap().parse::<i64>().unwrap() > 0);
     assert_eq!(
         r["MetaPreparedTime"].as_deref(),
         Some("2024-03-01 00:00:11")
@@ -507,8 +512,19 @@ fn external_catalog_backup_and_restore() {
     for _ in 0..3 {
         let rows = s.rows("SHOW RESTORE");
         seen.push(rows.last().unwrap()["State"].clone().unwrap());
+        assert_eq!(rows.last().unwrap()["JobId"].as_deref(), Some("-1"));
         s.advance(STEP_MS);
     }
     assert_eq!(seen, ["PENDING", "COMMITTING", "FINISHED"]);
+    // A catalog that exists already makes the job fail at PENDING.
+    s.ok(&format!(
+        "RESTORE SNAPSHOT c1 FROM repo EXTERNAL CATALOG (hive1 AS hive2) {p}"
+    ));
+    s.advance(STEP_MS);
+    let rows = s.rows("SHOW RESTORE");
+    assert_eq!(
+        rows.last().unwrap()["Status"].as_deref(),
+        Some("[COMMON_ERROR, msg: Failed to restore external catalog, errmsg: Catalog 'hive2' already exists]")
+    );
     assert_eq!(s.catalog.external_catalogs["hive2"].catalog_type, "hive");
 }

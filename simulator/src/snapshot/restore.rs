@@ -124,7 +124,8 @@ pub fn submit(
     let (objects, functions) = select_objects(r, &info, &label)?;
     let now = cx.now_ms();
     let job = RestoreJob {
-        job_id: cx.catalog.alloc_id() as i64,
+        // Assigned when the PENDING step runs (`RestoreJob.checkAndPrepareMeta`).
+        job_id: -1,
         objects_text: objects_text(&info, &objects),
         label,
         timestamp: ts,

@@ -186,13 +186,35 @@ fn prepare(
 ) -> Result<(), JobStatus> {
     let dir = repo_dir(cx, job)?;
     if job.is_catalog_job() {
+        // The short cut for external catalogs: create them now (JobId stays -1).
+        let meta = files::read_meta(&dir, &job.label).map_err(err)?;
+        for (name, alias) in &job.catalogs {
+            if cx.catalog.external_catalogs.contains_key(alias) {
+                return Err(err(format!(
+                    "Failed to restore external catalog, errmsg: Catalog '{alias}' already exists"
+                )));
+            }
+            if let Some(c) = meta.captured.catalogs.iter().find(|c| &c.name == name) {
+                let mut c = c.clone();
+                c.name.clone_from(alias);
+                c.id = cx.catalog.alloc_id();
+                cx.catalog.external_catalogs.insert(alias.clone(), c);
+            }
+        }
         return Ok(());
     }
     let meta: Meta = files::read_meta(&dir, &job.label).map_err(err)?;
-    let db: &Database = cx
-        .catalog
-        .db(&job.db_name)
-        .ok_or_else(|| err(format!("Database {} does not exist", job.db_name)))?;
+    let missing_db = || {
+        JobStatus::error(
+            "NOT_FOUND",
+            format!("database {} does not exist", job.db_name),
+        )
+    };
+    if cx.catalog.db(&job.db_name).is_none() {
+        return Err(missing_db());
+    }
+    job.job_id = i64::try_from(cx.catalog.alloc_id()).unwrap_or(i64::MAX);
+    let db: &Database = cx.catalog.db(&job.db_name).ok_or_else(missing_db)?;
     for o in &job.objects {
         if let Some(existing) = db.tables.get(&o.target) {
             state_check(existing, &o.target)?;
@@ -376,16 +398,6 @@ fn download(cx: &SnapCtx<'_>, job: &mut RestoreJob) -> Result<(), JobStatus> {
 /// COMMITTING: the data goes live with the snapshot's versions.
 fn commit(cx: &mut SnapCtx<'_>, job: &mut RestoreJob, at: EpochMillis) -> Result<(), JobStatus> {
     if job.is_catalog_job() {
-        let dir = repo_dir(cx, job)?;
-        let meta = files::read_meta(&dir, &job.label).map_err(err)?;
-        for (name, alias) in &job.catalogs {
-            if let Some(c) = meta.captured.catalogs.iter().find(|c| &c.name == name) {
-                let mut c = c.clone();
-                c.name.clone_from(alias);
-                c.id = cx.catalog.alloc_id();
-                cx.catalog.external_catalogs.insert(alias.clone(), c);
-            }
-        }
         return Ok(());
     }
     for s in std::mem::take(&mut job.staged) {
