@@ -51,3 +51,30 @@ fn history_round_trip() {
 fn secrets_never_stored() {
     scenarios::secrets_never_stored(&MariaDb::start());
 }
+
+#[test]
+fn renewer_keeps_lease_and_reports_loss() {
+    scenarios::renewer_keeps_lease_and_reports_loss(&MariaDb::start());
+}
+
+/// On MariaDB the primary key itself is the conflict: a second row for the same
+/// (lock_key, generation) is refused with 1062.
+#[test]
+fn a_second_claim_of_a_generation_is_a_duplicate_key() {
+    use starsnap_runtime::state::SystemClock;
+    use std::sync::Arc;
+    let db = MariaDb::start();
+    let mut s = db.store(Arc::new(SystemClock));
+    s.init().unwrap();
+    let lease = s
+        .try_lock(&scenarios::request("sales", "alice", 600))
+        .unwrap();
+    let e = s
+        .connection()
+        .execute(
+            "INSERT INTO starsnap_state.locks SELECT lock_key, generation, database_name, \"mallory1\", lock_state, operation, \"mallory\", holder_host, pid, plan_fingerprint, run_id, started_ms, expires_ms, written_ms FROM starsnap_state.locks",
+        )
+        .unwrap_err();
+    assert_eq!(e.server_code(), Some(1062), "{e}");
+    assert_eq!(s.lock_of("sales").unwrap().unwrap().lock_id, lease.lock_id);
+}

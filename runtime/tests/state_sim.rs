@@ -122,3 +122,50 @@ fn simulator_rejects_a_reused_load_label_like_starrocks() {
         .unwrap_err();
     assert!(e.to_string().contains("Label format error"), "{e}");
 }
+
+#[test]
+fn renewer_keeps_lease_and_reports_loss() {
+    scenarios::renewer_keeps_lease_and_reports_loss(&Sim::start());
+}
+
+/// Why the StarRocks lock needs the label: a PRIMARY KEY table upserts, so a second write
+/// of the same (lock_key, generation) silently replaces the first; with the generation's
+/// label, StarRocks refuses it.
+#[test]
+fn a_second_claim_of_a_generation_is_refused_by_its_label() {
+    use starsnap_runtime::state::SystemClock;
+    let sim = Sim::start();
+    let mut s = sim.store(Arc::new(SystemClock));
+    s.init().unwrap();
+    let lease = s
+        .try_lock(&scenarios::request("sales", "alice", 600))
+        .unwrap();
+    let rs = s
+        .connection()
+        .query("SELECT lock_key, generation FROM starsnap.locks")
+        .unwrap();
+    let row = rs.iter().next().unwrap();
+    let key = row.text("lock_key").unwrap().to_string();
+    let generation = row.i64("generation").unwrap();
+    let claim = |label: &str| {
+        format!(
+            "INSERT INTO starsnap.locks {label} (lock_key, generation, database_name, lock_id, lock_state, operation, holder, holder_host, pid, plan_fingerprint, run_id, started_ms, expires_ms, written_ms) \
+             VALUES (\"{key}\", {generation}, \"sales\", \"mallory1\", \"held\", \"take\", \"mallory\", \"h\", 1, \"fp\", \"r\", 0, 9999999999999, 0)"
+        )
+    };
+    let e = s
+        .connection()
+        .execute(&claim(&format!(
+            "WITH LABEL starsnap_lock_{key}_{generation}"
+        )))
+        .unwrap_err();
+    assert!(e.to_string().contains("has already been used"), "{e}");
+    assert_eq!(
+        s.lock_of("sales").unwrap().unwrap().lock_id,
+        lease.lock_id,
+        "the label kept the lease"
+    );
+    // Without the label the primary key would have let the second writer replace it.
+    s.connection().execute(&claim("")).unwrap();
+    assert_eq!(s.lock_of("sales").unwrap().unwrap().lock_id, "mallory1");
+}

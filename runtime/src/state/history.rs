@@ -1,18 +1,18 @@
 //! Backup history: every step recorded as submitted *before* its statement is sent, every
 //! job state transition with its time, the finished snapshot with its timestamp, partition
-//! manifest and parent link, failures with StarRocks's Status and TaskErrMsg; plus the
-//! event journal and the chain queries the planner reads.
+//! manifest and parent link, failures with StarRocks's Status and TaskErrMsg; and the
+//! chain queries the planner reads. Each write is also journaled (`journal`).
 //!
 //! Rows are whole-row upserts keyed by a digest of repository + label, so re-recording
 //! (a resumed run) is idempotent. A finished backup's manifest is written *before* the row
 //! turns `finished`, so a finished row always has its whole manifest.
 
 use std::collections::BTreeMap;
-use std::sync::atomic::{AtomicI64, Ordering};
 
 pub use starsnap_compiler::catalog::{BackupKind, BackupState};
 
-use super::schema::{BACKUPS, EVENTS, MANIFESTS};
+use super::journal::Event;
+use super::schema::{BACKUPS, MANIFESTS};
 use super::sql::{self, Val};
 use super::{digest, EpochMillis, StateStore};
 use crate::error::RuntimeError;
@@ -138,63 +138,10 @@ pub struct BackupEntry {
 pub struct HistoryFilter {
     pub group: Option<String>,
     pub database: Option<String>,
+    /// The backups of one plan (resume: which steps of this plan already ran).
+    pub plan_fingerprint: Option<String>,
     pub limit: Option<u64>,
 }
-
-/// One journal entry.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Event {
-    pub run_id: String,
-    /// Assigned by [`StateStore::journal`].
-    pub seq: i64,
-    /// Assigned by [`StateStore::journal`].
-    pub time_ms: EpochMillis,
-    pub kind: String,
-    pub step_id: Option<String>,
-    pub label: Option<String>,
-    pub database: Option<String>,
-    pub state: Option<String>,
-    pub message: Option<String>,
-}
-
-impl Event {
-    pub fn new(run_id: &str, kind: &str) -> Event {
-        Event {
-            run_id: run_id.to_string(),
-            seq: 0,
-            time_ms: 0,
-            kind: kind.to_string(),
-            step_id: None,
-            label: None,
-            database: None,
-            state: None,
-            message: None,
-        }
-    }
-    pub fn step(mut self, s: &str) -> Self {
-        self.step_id = Some(s.to_string());
-        self
-    }
-    pub fn label(mut self, s: &str) -> Self {
-        self.label = Some(s.to_string());
-        self
-    }
-    pub fn database(mut self, s: &str) -> Self {
-        self.database = Some(s.to_string());
-        self
-    }
-    pub fn state(mut self, s: &str) -> Self {
-        self.state = Some(s.to_string());
-        self
-    }
-    pub fn message(mut self, s: &str) -> Self {
-        self.message = Some(s.to_string());
-        self
-    }
-}
-
-/// Journal sequence numbers: unique within the process, increasing.
-static EVENT_SEQ: AtomicI64 = AtomicI64::new(1);
 
 /// Rows per INSERT when writing a manifest.
 const MANIFEST_BATCH: usize = 500;
@@ -396,6 +343,9 @@ impl StateStore {
         if let Some(d) = &f.database {
             filter.push(("database_name", Val::text(d)));
         }
+        if let Some(p) = &f.plan_fingerprint {
+            filter.push(("plan_fingerprint", Val::text(p)));
+        }
         let q = sql::select(
             &self.table(BACKUPS.name),
             &BACKUPS.column_names(),
@@ -452,7 +402,7 @@ impl StateStore {
         let mut all = self.list_backups(&HistoryFilter {
             group: Some(group.to_string()),
             database: Some(database.to_string()),
-            limit: None,
+            ..HistoryFilter::default()
         })?;
         all.retain(|b| b.state == BackupState::Finished);
         all.sort_by(|a, b| (a.submitted_ms, &a.label).cmp(&(b.submitted_ms, &b.label)));
@@ -476,62 +426,6 @@ impl StateStore {
             }
         }
         Ok(chain)
-    }
-
-    /// Appends an event to the journal (its message redacted).
-    pub fn journal(&mut self, mut e: Event) -> Result<(), RuntimeError> {
-        e.seq = EVENT_SEQ.fetch_add(1, Ordering::SeqCst);
-        e.time_ms = self.clock.now_ms();
-        let row = vec![
-            Val::text(&e.run_id),
-            Val::Int(e.seq),
-            Val::Int(e.time_ms),
-            Val::text(&e.kind),
-            Val::opt_text(e.step_id.as_deref()),
-            Val::opt_text(e.label.as_deref()),
-            Val::opt_text(e.database.as_deref()),
-            Val::opt_text(e.state.as_deref()),
-            Val::opt_text(e.message.as_deref().map(|m| self.redact(m))),
-        ];
-        let stmt = sql::upsert(
-            self.config.backend,
-            &self.table(EVENTS.name),
-            &EVENTS.column_names(),
-            &[row],
-        );
-        self.conn.execute(&stmt)?;
-        Ok(())
-    }
-
-    /// Journal entries (of one run, or all), in the order they were written.
-    pub fn events(&mut self, run_id: Option<&str>) -> Result<Vec<Event>, RuntimeError> {
-        let filter: Vec<(&str, Val)> = run_id
-            .map(|r| ("run_id", Val::text(r)))
-            .into_iter()
-            .collect();
-        let q = sql::select(
-            &self.table(EVENTS.name),
-            &EVENTS.column_names(),
-            &filter,
-            "event_ms, seq",
-            None,
-        );
-        let rs = self.conn.query(&q)?;
-        rs.iter()
-            .map(|r| {
-                Ok(Event {
-                    run_id: r.text("run_id")?.to_string(),
-                    seq: r.i64("seq")?,
-                    time_ms: r.i64("event_ms")?,
-                    kind: r.text("event_kind")?.to_string(),
-                    step_id: r.get("step_id")?.map(str::to_string),
-                    label: r.get("label")?.map(str::to_string),
-                    database: r.get("database_name")?.map(str::to_string),
-                    state: r.get("event_state")?.map(str::to_string),
-                    message: r.get("message")?.map(str::to_string),
-                })
-            })
-            .collect()
     }
 
     fn write_backup(&mut self, e: &BackupEntry) -> Result<(), RuntimeError> {

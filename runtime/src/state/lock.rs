@@ -35,7 +35,7 @@
 
 use std::time::{Duration, Instant};
 
-use super::history::Event;
+use super::journal::Event;
 use super::schema::LOCKS;
 use super::sql::{self, Val};
 use super::{digest, format_utc, EpochMillis, StateBackend, StateStore};

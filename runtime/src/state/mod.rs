@@ -9,7 +9,8 @@
 //!
 //! * `migrate` — versioned schema ([`StateStore::init`], [`StateStore::ensure_current`]);
 //! * `lock` — one lease per database ([`StateStore::acquire_lock`], renew, release, break);
-//! * `history` — backups, transitions, manifests, events, chains; `catalog` converts them
+//!   `renew` keeps a lease alive on a thread while a run works;
+//! * `history` — backups, transitions, manifests, chains; `journal` — the event journal; `catalog` converts them
 //!   to the compiler's `catalog::History` for the planner;
 //! * `clock` — epoch milliseconds (UTC) from an injectable [`Clock`];
 //! * `redact` — secrets never reach a row (invariant 7).
@@ -20,9 +21,11 @@
 pub mod catalog;
 pub mod clock;
 pub mod history;
+pub mod journal;
 pub mod lock;
 pub mod migrate;
 pub mod redact;
+pub mod renew;
 pub mod schema;
 pub mod sql;
 
@@ -30,12 +33,14 @@ use std::sync::Arc;
 
 pub use clock::{format_utc, Clock, EpochMillis, ManualClock, SystemClock};
 pub use history::{
-    BackupEntry, BackupKind, BackupState, Event, FinishedBackup, HistoryFilter, ManifestRow,
+    BackupEntry, BackupKind, BackupState, FinishedBackup, HistoryFilter, ManifestRow,
     SubmittedBackup, Transition,
 };
+pub use journal::Event;
 pub use lock::{Lease, LockInfo, LockRequest, LockStatus};
 pub use migrate::{latest_version, MigrationReport};
 pub use redact::Redactor;
+pub use renew::Renewer;
 
 use crate::conn::Cluster;
 use crate::error::RuntimeError;

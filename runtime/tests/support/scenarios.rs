@@ -465,6 +465,18 @@ pub fn history_round_trip(f: &dyn Fixture) {
         .expect("list");
     assert_eq!(limited.len(), 1);
 
+    // Resume looks up the backups of one plan.
+    let of_plan = |s: &mut StateStore, fp: &str| {
+        s.list_backups(&HistoryFilter {
+            plan_fingerprint: Some(fp.into()),
+            ..HistoryFilter::default()
+        })
+        .expect("by plan")
+        .len()
+    };
+    assert_eq!(of_plan(&mut s, "sha256:abc"), 3);
+    assert_eq!(of_plan(&mut s, "sha256:other"), 0);
+
     // The planner's view: the compiler's catalog history, oldest first.
     let history = s
         .catalog_history(&HistoryFilter {
@@ -573,4 +585,38 @@ pub fn secrets_never_stored(f: &dyn Fixture) {
     );
     assert!(!dump.contains(secret), "{dump}");
     assert!(!dump.contains("AKIAINLINEKEY"), "{dump}");
+}
+
+pub fn renewer_keeps_lease_and_reports_loss(f: &dyn Fixture) {
+    let real: Arc<dyn Clock> = Arc::new(SystemClock);
+    let mut other = f.store(real.clone());
+    other.init().expect("init");
+    let mut a = f.store(real.clone());
+    let lease = a.try_lock(&request("sales", "alice", 1)).expect("take");
+    let first_expiry = lease.expires_ms;
+    let renewer = a.keep_renewing(lease, Duration::from_millis(150));
+    std::thread::sleep(Duration::from_millis(1500));
+    assert!(!renewer.is_lost());
+    assert!(
+        matches!(
+            other.try_lock(&request("sales", "bob", 1)),
+            Err(RuntimeError::LockHeld { .. })
+        ),
+        "renewed past its first expiry"
+    );
+    let (a, lease) = renewer.stop().expect("joined");
+    let lease = lease.expect("still held");
+    assert!(lease.expires_ms > first_expiry);
+    // Broken while renewing: the renewer notices and stops.
+    let renewer = a.keep_renewing(lease.clone(), Duration::from_millis(100));
+    other
+        .break_lock(&lease.lock_id, &actor("admin"))
+        .expect("break");
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !renewer.is_lost() && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert!(renewer.is_lost());
+    let (_a, end) = renewer.stop().expect("joined");
+    assert!(matches!(end, Err(RuntimeError::LockLost { .. })), "{end:?}");
 }
