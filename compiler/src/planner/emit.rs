@@ -131,11 +131,11 @@ fn object_kind(kind: TableKind) -> ObjectKind {
 }
 
 /// Splits units into chunks of at most `max` partitions (a table larger than `max` is split
-/// by partition; views ride in the first chunk).
+/// by partition; views, which hold no partition, ride along in the chunk current at their turn).
 fn chunk<'a>(units: Vec<Unit<'a>>, max: Option<u32>) -> Vec<Vec<Unit<'a>>> {
     let total: usize = units.iter().map(Unit::weight).sum();
     let max = match max {
-        Some(m) if (m as usize) < total => m as usize,
+        Some(m) if (m as usize) < total => (m as usize).max(1),
         _ => return vec![units],
     };
     let mut chunks: Vec<Vec<Unit<'a>>> = vec![Vec::new()];
