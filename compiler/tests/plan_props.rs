@@ -11,11 +11,20 @@ use starsnap_compiler::catalog::{
 use starsnap_compiler::plan::{self, Action, PlanInputs};
 use starsnap_compiler::time::Timestamp;
 
-fn partition() -> impl Strategy<Value = (u8, i64, i64)> {
+/// (partition number, id seed, visible version).
+type PartSpec = (u8, i64, i64);
+/// (table number, is a view, partitions).
+type TableSpec = (u8, bool, Vec<PartSpec>);
+/// (table number, partition number, id seed, version) of a manifest entry.
+type EntrySpec = (u8, u8, i64, i64);
+/// (label number, full, parent label number, state index, hours before as_of, manifest).
+type RecordSpec = (u8, bool, Option<u8>, u8, u8, Vec<EntrySpec>);
+
+fn partition() -> impl Strategy<Value = PartSpec> {
     (0u8..6, 1i64..4, 1i64..4)
 }
 
-fn table() -> impl Strategy<Value = (u8, bool, Vec<(u8, i64, i64)>)> {
+fn table() -> impl Strategy<Value = TableSpec> {
     (
         0u8..4,
         prop::bool::weighted(0.2),
@@ -23,7 +32,7 @@ fn table() -> impl Strategy<Value = (u8, bool, Vec<(u8, i64, i64)>)> {
     )
 }
 
-fn record() -> impl Strategy<Value = (u8, bool, Option<u8>, u8, u8, Vec<(u8, u8, i64, i64)>)> {
+fn record() -> impl Strategy<Value = RecordSpec> {
     (
         0u8..6,
         any::<bool>(),
@@ -34,10 +43,7 @@ fn record() -> impl Strategy<Value = (u8, bool, Option<u8>, u8, u8, Vec<(u8, u8,
     )
 }
 
-fn build_catalog(
-    tables: Vec<(u8, bool, Vec<(u8, i64, i64)>)>,
-    records: Vec<(u8, bool, Option<u8>, u8, u8, Vec<(u8, u8, i64, i64)>)>,
-) -> ObservedCatalog {
+fn build_catalog(tables: Vec<TableSpec>, records: Vec<RecordSpec>) -> ObservedCatalog {
     let mut c = ObservedCatalog::empty("3.4.5-abcdef0");
     let mut db = Database {
         name: "d".into(),
