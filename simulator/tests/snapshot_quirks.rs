@@ -136,3 +136,51 @@ fn show_repositories_reads_the_list_this_module_keeps() {
     assert_eq!(rows[0][6], None, "ErrMsg is NULL");
     assert_eq!(rows[1][3].as_deref(), Some("true"));
 }
+
+#[test]
+fn version_4_1_limits_show_results_and_3_4_refuses_the_clauses() {
+    let store = TempDir::new("qk");
+    let mut config = SimConfig {
+        clock: Clock::virtual_at(NOW_MS),
+        version: starsnap_simulator::VersionProfile::V4_1,
+        snapshot_pacing: starsnap_simulator::snapshot::Pacing::uniform(STEP_MS),
+        ..SimConfig::default()
+    };
+    config
+        .storage
+        .insert("s3://bucket".into(), store.path().to_path_buf());
+    let mut cat = catalog();
+    if let Some(db) = cat.db_mut("empty_db") {
+        db.tables.insert(
+            "x".into(),
+            table(
+                90_000,
+                "x",
+                starsnap_simulator::engine::catalog::TableKind::Olap,
+            ),
+        );
+    }
+    let mut s = Sim::from_config(config, cat);
+    s.ok("CREATE REPOSITORY repo WITH BROKER ON LOCATION 's3://bucket/backups'");
+    s.ok("BACKUP SNAPSHOT sales.l1 TO repo");
+    s.ok("BACKUP SNAPSHOT empty_db.l2 TO repo");
+    assert_eq!(s.rows("SHOW BACKUP").len(), 2);
+    let rows = s.rows("SHOW BACKUP ORDER BY DbName DESC LIMIT 1 OFFSET 1");
+    assert_eq!(rows.len(), 1);
+    assert_eq!(
+        rows[0]["DbName"].as_deref(),
+        Some("empty_db"),
+        "ORDER BY ignored"
+    );
+    s.advance(10 * STEP_MS);
+    let rows = s.rows("SHOW SNAPSHOT ON repo LIMIT 1");
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0]["Snapshot"].as_deref(), Some("l1"));
+    assert!(s.rows("SHOW RESTORE WHERE x = 1 LIMIT 5").is_empty());
+
+    let store34 = TempDir::new("qk");
+    let mut s34 = sim(&store34);
+    let e = s34.err("SHOW SNAPSHOT ON repo LIMIT 1");
+    assert_eq!(e.code, 1064);
+    assert!(e.message.starts_with("Getting syntax error"), "{e:?}");
+}

@@ -1,7 +1,9 @@
 //! SHOW BACKUP (14 columns, spec §3.1), SHOW RESTORE (18 columns, §3.2) and SHOW SNAPSHOT
 //! (list and detail forms, §3.3). SHOW SNAPSHOT reads the repository folder every time.
 
-use starsnap_compiler::syntax::ast::{ShowJobs, ShowSnapshot, SnapshotColumn, SnapshotFilter};
+use starsnap_compiler::syntax::ast::{
+    JobKind, Limit, ShowJobs, ShowSnapshot, SnapshotColumn, SnapshotFilter,
+};
 
 use super::job::{BackupJob, BackupState};
 use super::restore_job::{RestoreJob, RestoreState};
@@ -96,13 +98,25 @@ fn listed<'a>(st: &'a State, cx: &SnapCtx<'_>, j: &ShowJobs) -> Vec<&'a Job> {
     }
 }
 
+/// 4.1's LIMIT/OFFSET (`ShowExecutor.doOrderByLimit`); ORDER BY is ignored on these
+/// statements (`starrocks-versions.md` §3). Earlier versions refuse the clauses at parse.
+fn apply_limit(rows: &mut Vec<Vec<Option<String>>>, limit: Option<&Limit>) {
+    if let Some(l) = limit {
+        let offset = usize::try_from(l.offset.unwrap_or(0)).unwrap_or(usize::MAX);
+        let count = usize::try_from(l.count).unwrap_or(usize::MAX);
+        let kept: Vec<_> = rows.drain(..).skip(offset).take(count).collect();
+        *rows = kept;
+    }
+}
+
+/// SHOW BACKUP's 4.1 WHERE goes through `doPredicate` with unverified semantics: refused
+/// plainly rather than guessed. (3.4 refuses it at parse; SHOW RESTORE ignores its WHERE.)
 fn refuse_filters(cx: &SnapCtx<'_>, j: &ShowJobs) -> Result<(), crate::response::SqlError> {
-    // 3.4 has no WHERE on SHOW BACKUP (a syntax error from the parser) and ignores SHOW
-    // RESTORE's WHERE; 4.1's filters are not simulated.
-    if cx.config.version >= crate::profile::VersionProfile::V4_1 && !j.filters.is_empty() {
-        return Err(errors::unsupported(
-            "WHERE / ORDER BY / LIMIT on SHOW BACKUP / RESTORE",
-        ));
+    if j.kind == JobKind::Backup
+        && cx.config.version >= crate::profile::VersionProfile::V4_1
+        && j.filters.where_.is_some()
+    {
+        return Err(errors::unsupported("WHERE on SHOW BACKUP (StarRocks 4.1)"));
     }
     Ok(())
 }
@@ -112,13 +126,14 @@ pub fn show_backup(st: &State, cx: &SnapCtx<'_>, s: &Session, j: &ShowJobs) -> O
     refuse_filters(cx, j)?;
     let tz = session_time_zone(&cx.engine_ctx(), s);
     let backends = alive_backend_ids(cx.config);
-    let rows = listed(st, cx, j)
+    let mut rows = listed(st, cx, j)
         .into_iter()
         .filter_map(|job| match job {
             Job::Backup(b) => Some(backup_row(b, &tz, &backends)),
             Job::Restore(_) => None,
         })
         .collect();
+    apply_limit(&mut rows, j.filters.limit.as_ref());
     Ok(Response::ResultSet {
         columns: layouts::show_backup(cx.config.version),
         rows,
@@ -159,13 +174,14 @@ pub fn show_restore(st: &State, cx: &SnapCtx<'_>, s: &Session, j: &ShowJobs) -> 
     refuse_filters(cx, j)?;
     let tz = session_time_zone(&cx.engine_ctx(), s);
     let backends = alive_backend_ids(cx.config);
-    let rows = listed(st, cx, j)
+    let mut rows = listed(st, cx, j)
         .into_iter()
         .filter_map(|job| match job {
             Job::Restore(r) => Some(restore_row(r, &tz, &backends)),
             Job::Backup(_) => None,
         })
         .collect();
+    apply_limit(&mut rows, j.filters.limit.as_ref());
     Ok(Response::ResultSet {
         columns: layouts::show_restore(cx.config.version),
         rows,
@@ -245,7 +261,7 @@ pub fn show_snapshot(cx: &SnapCtx<'_>, ss: &ShowSnapshot) -> Outcome {
             ]
         }
     };
-    let rows = match (dir, snapshot) {
+    let mut rows = match (dir, snapshot) {
         (Err(msg), label) => vec![vec![
             label,
             None,
@@ -265,6 +281,7 @@ pub fn show_snapshot(cx: &SnapCtx<'_>, ss: &ShowSnapshot) -> Outcome {
             ]],
         },
     };
+    apply_limit(&mut rows, ss.limit.as_ref());
     Ok(Response::ResultSet {
         columns: layouts::show_snapshot(version, false),
         rows,
