@@ -7,6 +7,14 @@
 //! by the SELECT executor over [`infoschema::table`]. Everything else is executed here:
 //! DDL (`ddl`, `alter`), loads (`dml`), queries (`select`) and session statements
 //! (`session`). Shared state sits behind one `RwLock`; connections are threads.
+//!
+//! Round-trip counting: the engine counts every statement each connection sends (each
+//! statement of a multi-statement text counts once). Read the counts with
+//! [`Engine::connection_stats`] / [`Engine::statements_of`] / [`Engine::total_statements`],
+//! or over the wire with the simulator-only statement `ADMIN SHOW SIMULATOR STATS`
+//! (columns `ConnectionId`, `User`, `Statements`, `Current`; one row per open connection,
+//! `Current` = `true` for the asking one). `Session::statements` is the protocol's count
+//! of COM_QUERY packets.
 
 pub mod alter;
 pub mod ast;
