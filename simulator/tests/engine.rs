@@ -749,3 +749,83 @@ fn insert_select_and_overwrite() {
     assert_eq!(p.visible_version, 2);
     assert_eq!(rows(&e, &mut s, "SELECT 1 + 1 FROM dual"), [["2"]]);
 }
+
+#[test]
+fn names_are_case_sensitive_keywords_are_not() {
+    let (e, mut s) = with_orders();
+    ok(&e, &mut s, "create database Sales");
+    assert!(e.catalog().db("Sales").is_some() && e.catalog().db("sales").is_some());
+    let x = err(&e, &mut s, "select * from ORDERS");
+    assert_eq!(x.message, "Getting analyzing error at line 1, column 14. Detail message: Unknown table 'sales.ORDERS'.");
+    ok(&e, &mut s, "InSeRt InTo orders VaLuEs ('2024-01-01', 1, 1)");
+    // Column names are not case-sensitive.
+    assert_eq!(rows(&e, &mut s, "SELECT ID FROM orders"), [["1"]]);
+}
+
+#[test]
+fn list_and_temporary_partitions() {
+    let e = Engine::new(&config());
+    let mut s = session(1);
+    ok(&e, &mut s, "CREATE DATABASE d; USE d");
+    ok(
+        &e,
+        &mut s,
+        r#"CREATE TABLE c (city VARCHAR(10) NOT NULL, v INT) DUPLICATE KEY(city) PARTITION BY LIST(city) (PARTITION p_cn VALUES IN ("beijing", "shanghai"), PARTITION p_us VALUES IN ("nyc")) DISTRIBUTED BY HASH(city) BUCKETS 3 PROPERTIES ("replication_num" = "1")"#,
+    );
+    ok(
+        &e,
+        &mut s,
+        "INSERT INTO c VALUES ('shanghai', 1), ('nyc', 2), ('nyc', 3)",
+    );
+    assert_eq!(
+        versions(&e, "d", "c"),
+        [("p_cn".into(), 2), ("p_us".into(), 2)]
+    );
+    let x = err(&e, &mut s, "INSERT INTO c VALUES ('paris', 1)");
+    assert!(
+        x.message
+            .starts_with("Insert has filtered data in strict mode"),
+        "{}",
+        x.message
+    );
+    ok(
+        &e,
+        &mut s,
+        r#"ALTER TABLE c ADD TEMPORARY PARTITION tp_us VALUES IN ("nyc")"#,
+    );
+    {
+        let cat = e.catalog();
+        let t = cat.table("d", "c").expect("t");
+        assert_eq!(t.temp_partitions.len(), 1);
+        assert_eq!(t.partitions.len(), 2);
+        assert_eq!(t.partitions[0].buckets, 3);
+    }
+    let x = err(
+        &e,
+        &mut s,
+        r#"ALTER TABLE c ADD PARTITION p_x VALUES LESS THAN ("z")"#,
+    );
+    assert_eq!(
+        x.message,
+        "Cannot add a Range partition to a table that partition type is not of Range"
+    );
+    ok(
+        &e,
+        &mut s,
+        "CREATE MATERIALIZED VIEW mv REFRESH ASYNC AS SELECT city, SUM(v) FROM c GROUP BY city",
+    );
+    ok(&e, &mut s, "ALTER MATERIALIZED VIEW mv INACTIVE");
+    ok(&e, &mut s, "ALTER MATERIALIZED VIEW mv ACTIVE");
+    ok(&e, &mut s, "DROP TABLE c");
+    let mv = e
+        .catalog()
+        .table("d", "mv")
+        .and_then(|t| t.mv.clone())
+        .expect("mv");
+    assert_eq!(
+        (mv.active, mv.inactive_reason.as_str()),
+        (false, "base-table dropped: c")
+    );
+    let x = err(&e, &mut s, "ALTER MATERIALIZED VIEW mv ACTIVE");
+    assert!(x.message.contains("base table d.c"), "{}", x.message);
+}
