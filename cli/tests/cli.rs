@@ -229,3 +229,25 @@ fn closed_stdout_is_not_a_panic() {
         assert!(!err.contains("panicked"), "{args:?}: {err}");
     }
 }
+
+/// Bad input: a 100 MB file holding one unterminated comment gives one diagnostic, reported by
+/// position (regression: the text renderer re-rendered the whole 100 MB line, for 20 s).
+#[test]
+fn hundred_megabyte_unterminated_comment_is_one_finding() {
+    let d = temp_dir("big");
+    let f = d.join("big.sql");
+    let mut text = String::with_capacity(100_000_016);
+    text.push_str("SHOW BACKUP;\n/* ");
+    text.push_str(&"x".repeat(100_000_000));
+    std::fs::write(&f, text).unwrap();
+    let o = starsnap(&["lint", f.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1));
+    let out = stdout(&o);
+    assert!(
+        out.contains("S005") && out.contains(":2:1"),
+        "{}",
+        &out[..out.len().min(2000)]
+    );
+    assert!(out.len() < 4096, "the 100 MB line must not be echoed");
+    let _ = std::fs::remove_dir_all(&d);
+}

@@ -3,7 +3,7 @@
 //! `NO_COLOR`); the decision is the caller's.
 
 use annotate_snippets::{AnnotationKind, Group, Level, Renderer, Snippet};
-use starsnap_compiler::{Diagnostic, Severity};
+use starsnap_compiler::{Diagnostic, LineIndex, Severity};
 
 use super::{totals, FileReport};
 
@@ -30,22 +30,77 @@ fn clamp(source: &str, start: usize, end: usize) -> std::ops::Range<usize> {
     s..e
 }
 
-fn render_one(renderer: &Renderer, path: &str, source: &str, d: &Diagnostic) -> String {
+/// The largest source excerpt shown under a diagnostic. A span whose lines are longer (a
+/// 100 MB unterminated comment, a minified file) is reported by position alone.
+const MAX_EXCERPT: usize = 16 * 1024;
+
+/// The byte range of the whole lines `span` touches, and the first line's number.
+fn line_window(
+    index: &LineIndex,
+    source: &str,
+    span: &std::ops::Range<usize>,
+) -> (std::ops::Range<usize>, usize) {
+    let start = source[..span.start].rfind('\n').map_or(0, |i| i + 1);
+    let end = source[span.end..]
+        .find('\n')
+        .map_or(source.len(), |i| span.end + i);
+    (start..end, index.line_col(source, span.start).line)
+}
+
+fn render_one(
+    renderer: &Renderer,
+    path: &str,
+    source: &str,
+    index: &LineIndex,
+    d: &Diagnostic,
+) -> String {
     let span = clamp(source, d.span.start, d.span.end);
-    let mut snippet = Snippet::source(source)
-        .path(path)
-        .annotation(AnnotationKind::Primary.span(span));
+    let (mut window, mut first_line) = line_window(index, source, &span);
+    // Widen the excerpt to the labels' lines while it stays small.
     for l in &d.labels {
-        snippet = snippet.annotation(
-            AnnotationKind::Context
-                .span(clamp(source, l.span.start, l.span.end))
-                .label(l.message.as_str()),
-        );
+        let ls = clamp(source, l.span.start, l.span.end);
+        let (w, line) = line_window(index, source, &ls);
+        let union = w.start.min(window.start)..w.end.max(window.end);
+        if union.len() <= MAX_EXCERPT {
+            if w.start < window.start {
+                first_line = line;
+            }
+            window = union;
+        }
     }
-    let mut group: Group<'_> = level(d.severity)
-        .primary_title(d.message.as_str())
-        .id(d.code.as_str())
-        .element(snippet);
+    let mut group: Group<'_> = Group::with_title(
+        level(d.severity)
+            .primary_title(d.message.as_str())
+            .id(d.code.as_str()),
+    );
+    let location;
+    if window.len() <= MAX_EXCERPT {
+        let excerpt = &source[window.clone()];
+        let rel = |r: std::ops::Range<usize>| (r.start - window.start)..(r.end - window.start);
+        let mut snippet = Snippet::source(excerpt)
+            .line_start(first_line)
+            .path(path)
+            .annotation(AnnotationKind::Primary.span(rel(span.clone())));
+        for l in &d.labels {
+            let ls = clamp(source, l.span.start, l.span.end);
+            // Labels outside the excerpt are named in the message instead.
+            if ls.start >= window.start && ls.end <= window.end {
+                snippet = snippet.annotation(
+                    AnnotationKind::Context
+                        .span(rel(ls))
+                        .label(l.message.as_str()),
+                );
+            }
+        }
+        group = group.element(snippet);
+    } else {
+        let lc = index.line_col(source, span.start);
+        location = format!(
+            "at {path}:{}:{} (source line too long to show)",
+            lc.line, lc.col
+        );
+        group = group.element(Level::NOTE.message(location.as_str()));
+    }
     if let Some(help) = &d.help {
         group = group.element(Level::HELP.message(help.as_str()));
     }
@@ -67,8 +122,9 @@ pub fn render_text(reports: &[FileReport], color: bool) -> String {
     };
     let mut out = String::new();
     for r in reports {
+        let index = LineIndex::new(&r.source);
         for d in &r.diagnostics {
-            out.push_str(&render_one(&renderer, &r.path, &r.source, d));
+            out.push_str(&render_one(&renderer, &r.path, &r.source, &index, d));
             out.push_str("\n\n");
         }
     }
