@@ -42,6 +42,19 @@ pub fn state_str(s: BackupState) -> &'static str {
     }
 }
 
+trait Terminal {
+    fn is_terminal(self) -> bool;
+}
+
+impl Terminal for BackupState {
+    fn is_terminal(self) -> bool {
+        matches!(
+            self,
+            BackupState::Finished | BackupState::Failed | BackupState::Cancelled
+        )
+    }
+}
+
 fn parse_state(s: &str) -> Option<BackupState> {
     Some(match s {
         "planned" => BackupState::Planned,
@@ -154,6 +167,7 @@ impl StateStore {
     /// Records a step as submitted. Call it *before* sending the statement. Refuses a label
     /// that already finished (a snapshot is never submitted twice).
     pub fn record_submitted(&mut self, b: &SubmittedBackup) -> Result<(), RuntimeError> {
+        super::check_run_id(&b.run_id)?;
         if let Some(existing) = self.backup(&b.repository, &b.label)? {
             if existing.state == BackupState::Finished {
                 return Err(RuntimeError::StateConflict {
@@ -202,6 +216,7 @@ impl StateStore {
         t: &Transition,
     ) -> Result<(), RuntimeError> {
         let mut e = self.require_backup(repository, label)?;
+        refuse_if_ended(&e, "a job state")?;
         e.state = BackupState::Running;
         e.job_state = Some(t.job_state.clone());
         e.status = t.status.as_deref().map(|s| self.redact(s));
@@ -281,6 +296,9 @@ impl StateStore {
         task_err_msg: Option<&str>,
     ) -> Result<(), RuntimeError> {
         let mut e = self.require_backup(repository, label)?;
+        if e.state == BackupState::Finished {
+            refuse_if_ended(&e, "a failure")?;
+        }
         let now = self.clock.now_ms();
         e.state = if cancelled {
             BackupState::Cancelled
@@ -483,6 +501,21 @@ impl StateStore {
         }
         self.journal(ev)
     }
+}
+
+/// A job that ended does not go back to running, and a finished one does not fail.
+fn refuse_if_ended(e: &BackupEntry, what: &str) -> Result<(), RuntimeError> {
+    if e.state.is_terminal() {
+        return Err(RuntimeError::StateConflict {
+            message: format!(
+                "backup `{}` in repository `{}` already ended ({}); not recording {what}",
+                e.label,
+                e.repository,
+                state_str(e.state)
+            ),
+        });
+    }
+    Ok(())
 }
 
 fn bad(column: &str, value: &str) -> RuntimeError {

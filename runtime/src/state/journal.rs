@@ -67,6 +67,7 @@ static EVENT_SEQ: AtomicI64 = AtomicI64::new(1);
 impl StateStore {
     /// Appends an event to the journal (its message redacted).
     pub fn journal(&mut self, mut e: Event) -> Result<(), RuntimeError> {
+        super::check_run_id(&e.run_id)?;
         e.seq = EVENT_SEQ.fetch_add(1, Ordering::SeqCst);
         e.time_ms = self.clock.now_ms();
         let row = vec![

@@ -172,6 +172,7 @@ impl StateStore {
         req: &LockRequest,
         waited_since: Option<EpochMillis>,
     ) -> Result<Lease, RuntimeError> {
+        super::check_run_id(&req.actor.run_id)?;
         let key = lock_key(&req.database);
         for _ in 0..MAX_ATTEMPTS {
             let read_at = Instant::now();
@@ -276,6 +277,7 @@ impl StateStore {
     /// Breaks the lease `lock_id` (`starsnap unlock LOCK_ID`) if it is the one in force and
     /// not released; returns it as it was.
     pub fn break_lock(&mut self, lock_id: &str, by: &Actor) -> Result<LockInfo, RuntimeError> {
+        super::check_run_id(&by.run_id)?;
         let not_found = || RuntimeError::LockNotFound {
             lock_id: lock_id.to_string(),
         };

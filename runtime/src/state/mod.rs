@@ -183,6 +183,18 @@ impl StateStore {
     }
 }
 
+/// Run ids are keys of the journal: at most 64 bytes, so every key fits StarRocks's limit.
+pub const MAX_RUN_ID_BYTES: usize = 64;
+
+pub(crate) fn check_run_id(run_id: &str) -> Result<(), RuntimeError> {
+    if run_id.is_empty() || run_id.len() > MAX_RUN_ID_BYTES {
+        return Err(RuntimeError::StateConflict {
+            message: format!("run id `{run_id}` must be 1 to {MAX_RUN_ID_BYTES} bytes long"),
+        });
+    }
+    Ok(())
+}
+
 /// On a MySQL-compatible server, a session mode under which the store's quoting means what
 /// it says (no `ANSI_QUOTES`, backslash escapes on) and UTC session time.
 fn prepare_session(conn: &mut Cluster, backend: StateBackend) -> Result<(), RuntimeError> {

@@ -403,6 +403,18 @@ pub fn history_round_trip(f: &dyn Fixture) {
     let mut want = manifest.clone();
     want.sort_by(|a, b| (&a.table, &a.partition).cmp(&(&b.table, &b.partition)));
     assert_eq!(s.manifest("repo1", "full1").expect("manifest"), want);
+    // An ended job does not go back to running.
+    assert!(matches!(
+        s.record_transition("repo1", "full1", &transition("UPLOADING")),
+        Err(RuntimeError::StateConflict { .. })
+    ));
+    // Run ids are journal keys: bounded.
+    let mut long = submitted("x", BackupKind::Full, None);
+    long.run_id = "r".repeat(65);
+    assert!(matches!(
+        s.record_submitted(&long),
+        Err(RuntimeError::StateConflict { .. })
+    ));
     // Never submitted twice.
     let e = s
         .record_submitted(&submitted("full1", BackupKind::Full, None))
