@@ -44,6 +44,10 @@ pub fn resolve(storage: &BTreeMap<String, PathBuf>, location: &str) -> Option<Pa
         .filter(|(p, _)| location.starts_with(p.as_str()))
         .max_by_key(|(p, _)| p.len())?;
     let rest = location.get(prefix.len()..).unwrap_or("").trim_matches('/');
+    // Never leave the mapped folder: `..` components make the location unreachable.
+    if rest.split(['/', '\\']).any(|c| c == "..") {
+        return None;
+    }
     Some(if rest.is_empty() {
         dir.clone()
     } else {
@@ -115,15 +119,16 @@ pub fn list_snapshots(dir: &RepoDir) -> Result<Vec<SnapshotEntry>, String> {
     let mut out = Vec::new();
     for entry in entries.flatten() {
         let name = entry.file_name().to_string_lossy().to_string();
-        let Some(label) = name.strip_prefix("__ss_") else {
+        let Some(folder_label) = name.strip_prefix("__ss_") else {
             continue;
         };
         if !entry.path().is_dir() {
             continue;
         }
+        let label = decode_label(folder_label);
         out.push(SnapshotEntry {
-            label: label.to_string(),
-            timestamps: timestamps(dir, label),
+            timestamps: timestamps(dir, &label),
+            label,
         });
     }
     out.sort_by(|a, b| a.label.cmp(&b.label));
@@ -132,7 +137,7 @@ pub fn list_snapshots(dir: &RepoDir) -> Result<Vec<SnapshotEntry>, String> {
 
 /// The timestamps of a label's `__info_<ts>.<md5>` files, sorted.
 pub fn timestamps(dir: &RepoDir, label: &str) -> Vec<String> {
-    let Ok(entries) = fs::read_dir(dir.root.join(format!("__ss_{label}"))) else {
+    let Ok(entries) = fs::read_dir(label_dir(dir, label)) else {
         return Vec::new();
     };
     let mut out: Vec<String> = entries
@@ -152,7 +157,7 @@ pub fn timestamps(dir: &RepoDir, label: &str) -> Vec<String> {
 
 /// `Expected one file with path: <remote>/__ss_<label>/__info_<ts>. get: <n>`, or the file.
 pub fn find_info(dir: &RepoDir, label: &str, ts: &str) -> Result<PathBuf, String> {
-    let folder = dir.root.join(format!("__ss_{label}"));
+    let folder = label_dir(dir, label);
     let want = format!("__info_{ts}");
     let found: Vec<PathBuf> = fs::read_dir(&folder)
         .map(|it| {
@@ -192,9 +197,34 @@ pub fn write_file(path: &Path, bytes: &[u8]) -> Result<(), String> {
         .map_err(|e| format!("{}: {e}", path.display()))
 }
 
-/// The folder of a label.
+/// The folder of a label. A label is any identifier, so `/`, `\\` and `%` are
+/// percent-encoded in the folder name: a label never names a path outside its folder.
 pub fn label_dir(dir: &RepoDir, label: &str) -> PathBuf {
-    dir.root.join(format!("__ss_{label}"))
+    dir.root.join(format!("__ss_{}", encode_label(label)))
+}
+
+fn encode_label(label: &str) -> String {
+    let mut out = String::with_capacity(label.len());
+    for c in label.chars() {
+        match c {
+            '%' => out.push_str("%25"),
+            '/' => out.push_str("%2F"),
+            '\\' => out.push_str("%5C"),
+            c => out.push(c),
+        }
+    }
+    if out == "." || out == ".." {
+        out = out.replace('.', "%2E");
+    }
+    out
+}
+
+fn decode_label(folder: &str) -> String {
+    folder
+        .replace("%2F", "/")
+        .replace("%5C", "\\")
+        .replace("%2E", ".")
+        .replace("%25", "%")
 }
 
 /// The first file in `folder` whose name starts with `prefix` (e.g. `__meta.`).
@@ -221,5 +251,12 @@ mod tests {
         assert_eq!(resolve(&m, "s3://b/deep/p"), Some(PathBuf::from("/y/p")));
         assert_eq!(resolve(&m, "s3://b/other"), Some(PathBuf::from("/x/other")));
         assert_eq!(resolve(&m, "hdfs://nn/p"), None);
+        assert_eq!(resolve(&m, "s3://b/../../etc"), None);
+        for label in ["a/../../../etc", "..", "x%2Fy", "back\\slash"] {
+            assert_eq!(decode_label(&encode_label(label)), label);
+            assert!(!encode_label(label).contains('/'));
+            assert_ne!(encode_label(label), "..");
+        }
+        assert_eq!(resolve(&m, "s3://b/x/..\\y"), None);
     }
 }
