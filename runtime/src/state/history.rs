@@ -42,17 +42,12 @@ pub fn state_str(s: BackupState) -> &'static str {
     }
 }
 
-trait Terminal {
-    fn is_terminal(self) -> bool;
-}
-
-impl Terminal for BackupState {
-    fn is_terminal(self) -> bool {
-        matches!(
-            self,
-            BackupState::Finished | BackupState::Failed | BackupState::Cancelled
-        )
-    }
+/// Whether a job in state `s` has ended (finished, failed or cancelled).
+pub fn has_ended(s: BackupState) -> bool {
+    matches!(
+        s,
+        BackupState::Finished | BackupState::Failed | BackupState::Cancelled
+    )
 }
 
 fn parse_state(s: &str) -> Option<BackupState> {
@@ -505,7 +500,7 @@ impl StateStore {
 
 /// A job that ended does not go back to running, and a finished one does not fail.
 fn refuse_if_ended(e: &BackupEntry, what: &str) -> Result<(), RuntimeError> {
-    if e.state.is_terminal() {
+    if has_ended(e.state) {
         return Err(RuntimeError::StateConflict {
             message: format!(
                 "backup `{}` in repository `{}` already ended ({}); not recording {what}",
