@@ -165,7 +165,30 @@ fn a_second_claim_of_a_generation_is_refused_by_its_label() {
         lease.lock_id,
         "the label kept the lease"
     );
+    // A stale claimant (it read generation 1 long ago, and StarRocks has since forgotten
+    // the label of generation 2): its guard `WHERE generation = 1` matches nothing once
+    // newer generations pruned generation 1, so it inserts nothing.
+    let mut lease = lease;
+    s.renew_lock(&mut lease).unwrap();
+    s.renew_lock(&mut lease).unwrap();
+    let stale = format!(
+        "INSERT INTO starsnap.locks WITH LABEL forgotten_label_2 (lock_key, generation, database_name, lock_id, lock_state, operation, holder, holder_host, pid, plan_fingerprint, run_id, started_ms, expires_ms, written_ms) \
+         SELECT \"{key}\", 2, \"sales\", \"stale1\", \"held\", \"take\", \"stale\", \"h\", 1, \"fp\", \"r\", 0, 9999999999999, 0 FROM starsnap.locks WHERE lock_key = \"{key}\" AND generation = 1"
+    );
+    assert_eq!(s.connection().execute(&stale).unwrap(), 0);
+    let now = s.lock_of("sales").unwrap().unwrap();
+    assert_eq!(
+        (now.lock_id.as_str(), now.generation),
+        (lease.lock_id.as_str(), lease.generation)
+    );
     // Without the label the primary key would have let the second writer replace it.
+    let generation = lease.generation;
+    let claim = |label: &str| {
+        format!(
+            "INSERT INTO starsnap.locks {label} (lock_key, generation, database_name, lock_id, lock_state, operation, holder, holder_host, pid, plan_fingerprint, run_id, started_ms, expires_ms, written_ms) \
+             VALUES (\"{key}\", {generation}, \"sales\", \"mallory1\", \"held\", \"take\", \"mallory\", \"h\", 1, \"fp\", \"r\", 0, 9999999999999, 0)"
+        )
+    };
     s.connection().execute(&claim("")).unwrap();
     assert_eq!(s.lock_of("sales").unwrap().unwrap().lock_id, "mallory1");
 }

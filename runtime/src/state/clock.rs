@@ -89,5 +89,10 @@ mod tests {
         c.sleep(Duration::from_secs(2));
         assert_eq!(c.now_ms(), 3_000);
         assert!(SystemClock.now_ms() > 1_700_000_000_000);
+        let run = super::super::new_run_id(1_795_321_464_123);
+        assert!(run.starts_with("20261122T042424Z-"), "{run}");
+        assert_eq!(run.len(), 29);
+        let me = super::super::Actor::this_process("ci", &run);
+        assert!(!me.host.is_empty() && me.pid == std::process::id());
     }
 }

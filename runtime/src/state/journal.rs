@@ -61,6 +61,19 @@ impl Event {
     }
 }
 
+/// A new run id: `20261122T042424Z-<12 hex digits>` (UTC, sortable, unique enough across
+/// hosts), well under [`super::MAX_RUN_ID_BYTES`].
+pub fn new_run_id(now_ms: EpochMillis) -> String {
+    use std::collections::hash_map::RandomState;
+    use std::hash::BuildHasher;
+    let stamp: String = super::format_utc(now_ms)
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric())
+        .collect();
+    let noise = RandomState::new().hash_one((now_ms, std::process::id()));
+    format!("{stamp}-{:012x}", noise & 0xffff_ffff_ffff)
+}
+
 /// Journal sequence numbers: unique within the process, increasing.
 static EVENT_SEQ: AtomicI64 = AtomicI64::new(1);
 

@@ -51,6 +51,25 @@ pub struct Actor {
     pub run_id: String,
 }
 
+impl Actor {
+    /// This process: `holder` (the user or service the CLI names), the host name (from
+    /// `HOSTNAME`, else the kernel's, else `unknown-host`) and the pid.
+    pub fn this_process(holder: &str, run_id: &str) -> Actor {
+        let host = std::env::var("HOSTNAME")
+            .ok()
+            .or_else(|| std::fs::read_to_string("/proc/sys/kernel/hostname").ok())
+            .map(|h| h.trim().to_string())
+            .filter(|h| !h.is_empty())
+            .unwrap_or_else(|| "unknown-host".into());
+        Actor {
+            holder: holder.to_string(),
+            host,
+            pid: std::process::id(),
+            run_id: run_id.to_string(),
+        }
+    }
+}
+
 /// What taking a lock needs.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct LockRequest {

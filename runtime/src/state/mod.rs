@@ -36,8 +36,8 @@ pub use history::{
     BackupEntry, BackupKind, BackupState, FinishedBackup, HistoryFilter, ManifestRow,
     SubmittedBackup, Transition,
 };
-pub use journal::Event;
-pub use lock::{Lease, LockInfo, LockRequest, LockStatus};
+pub use journal::{new_run_id, Event};
+pub use lock::{Actor, Lease, LockInfo, LockRequest, LockStatus};
 pub use migrate::{latest_version, MigrationReport};
 pub use redact::Redactor;
 pub use renew::Renewer;
