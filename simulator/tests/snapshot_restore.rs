@@ -528,3 +528,82 @@ fn external_catalog_backup_and_restore() {
     );
     assert_eq!(s.catalog.external_catalogs["hive2"].catalog_type, "hive");
 }
+
+#[test]
+fn existing_table_range_key_and_temp_partition_checks() {
+    use starsnap_simulator::engine::catalog::{KeysType, PartitionBound};
+    use starsnap_simulator::engine::Value;
+    let store = TempDir::new("rs");
+    let mut s = backed_up(&store);
+    let p = format!("PROPERTIES ('backup_timestamp' = '{TS}')");
+    let status = |s: &mut Sim| restore_row(s, "sales")["Status"].clone().unwrap();
+    // Same partition name, different range.
+    let saved = s.catalog.table("sales", "orders").unwrap().clone();
+    s.catalog
+        .table_mut("sales", "orders")
+        .unwrap()
+        .partition_mut("p039")
+        .unwrap()
+        .bound = PartitionBound::Range {
+        lower: Some(vec![Value::Date(JAN1 + 39)]),
+        upper: Some(vec![Value::Date(JAN1 + 45)]),
+    };
+    s.ok(&format!(
+        "RESTORE SNAPSHOT sales.l1 FROM repo ON (orders PARTITION (p039)) {p}"
+    ));
+    s.advance(STEP_MS);
+    assert_eq!(
+        status(&mut s),
+        "[COMMON_ERROR, msg: Partition p039 in table orders has different range with partition in repository]"
+    );
+    // A missing partition whose range another partition now covers.
+    {
+        let t = s.catalog.table_mut("sales", "orders").unwrap();
+        *t = saved.clone();
+        let mut p1 = t.partitions.remove(1);
+        p1.name = "moved".into();
+        t.insert_partition(p1);
+    }
+    s.ok(&format!(
+        "RESTORE SNAPSHOT sales.l1 FROM repo ON (orders PARTITION (p001)) {p}"
+    ));
+    s.advance(STEP_MS);
+    assert_eq!(
+        status(&mut s),
+        "[COMMON_ERROR, msg: Partition p001 in table orders has conflict range with existing ranges]"
+    );
+    // Key type.
+    {
+        let t = s.catalog.table_mut("sales", "orders").unwrap();
+        *t = saved.clone();
+        t.keys = KeysType::Unique;
+    }
+    s.ok(&format!(
+        "RESTORE SNAPSHOT sales.l1 FROM repo ON (orders) {p}"
+    ));
+    s.advance(STEP_MS);
+    assert_eq!(
+        status(&mut s),
+        "[COMMON_ERROR, msg: Table orders already exist but with different key type]"
+    );
+    // Temporary partitions on the existing table.
+    {
+        let t = s.catalog.table_mut("sales", "orders").unwrap();
+        *t = saved.clone();
+        let tmp = t.partitions[0].clone();
+        t.temp_partitions.push(tmp);
+    }
+    s.ok(&format!(
+        "RESTORE SNAPSHOT sales.l1 FROM repo ON (orders) {p}"
+    ));
+    s.advance(STEP_MS);
+    assert_eq!(
+        status(&mut s),
+        "[COMMON_ERROR, msg: Do not support restoring table with temp partitions]"
+    );
+    assert_eq!(
+        s.catalog.table("sales", "orders").unwrap().state,
+        TableState::Normal,
+        "a cancelled job unlocks"
+    );
+}
