@@ -236,3 +236,47 @@ fn a_mysql_client_creates_data_and_sees_versions_advance() {
         "{stats:?}"
     );
 }
+
+#[test]
+fn a_large_catalog_is_saved_on_flush_and_on_drop() {
+    let dir = temp_dir("large");
+    let config = SimConfig {
+        data_dir: Some(dir.clone()),
+        ..SimConfig::default()
+    };
+    {
+        let e = Engine::new(&config);
+        e.bulk_create_tables(&BulkTables {
+            tables: 8,
+            ..BulkTables::default()
+        })
+        .expect("bulk");
+        let mut s = session();
+        run(
+            &e,
+            &mut s,
+            "INSERT INTO bulk.t0003 VALUES ('2024-02-01', 1, 2)",
+        );
+        // Over the small-catalog threshold nothing is written per statement…
+        assert!(!dir.join("catalog.json").exists());
+        e.flush().expect("flush");
+        assert!(dir.join("catalog.json").exists());
+        run(
+            &e,
+            &mut s,
+            "INSERT INTO bulk.t0003 VALUES ('2024-02-01', 2, 3)",
+        );
+    } // …and the last change is saved on drop.
+    let e = Engine::new(&config);
+    let mut s = session();
+    let Response::ResultSet { rows, .. } = run(
+        &e,
+        &mut s,
+        "SELECT COUNT(*) FROM bulk.t0003 WHERE dt = '2024-02-01'",
+    ) else {
+        panic!("not rows")
+    };
+    assert_eq!(rows, [[Some("2".to_string())]]);
+    drop(e);
+    let _ = std::fs::remove_dir_all(&dir);
+}

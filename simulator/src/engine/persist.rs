@@ -1,21 +1,22 @@
 //! Keeps the catalog (with all rows) in `data_dir/catalog.json` so a simulator restarted on
 //! the same directory finds its databases again. Writes are atomic (temporary file, then
-//! rename) and debounced: small catalogs are saved after every change, large ones at most
-//! every two seconds, plus on [`Engine::flush`](super::Engine::flush) and on drop.
+//! rename). Small catalogs are saved after every change; large ones (where a save takes a
+//! noticeable fraction of a second) by [`Engine::flush`](super::Engine::flush), on drop,
+//! and about once a second by the [`Simulator`](crate::sim::Simulator)'s flusher thread,
+//! so statements never wait for a large save.
 
 use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Mutex;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use crate::engine::catalog::Catalog;
 
 const FILE: &str = "catalog.json";
 /// Catalogs with fewer partitions than this are saved after every change.
 const SMALL: usize = 2_000;
-const DEBOUNCE: Duration = Duration::from_secs(2);
 
 pub struct Persister {
     dir: PathBuf,
@@ -60,18 +61,12 @@ impl Persister {
         self.dirty.load(Ordering::SeqCst)
     }
 
-    /// Whether a dirty catalog should be written now.
+    /// Whether a dirty catalog should be written right after the statement that changed it.
     pub fn due(&self, catalog: &Catalog) -> bool {
         if !self.is_dirty() {
             return false;
         }
-        if catalog.partition_count() < SMALL {
-            return true;
-        }
-        match self.last_save.lock() {
-            Ok(last) => last.is_none_or(|t| t.elapsed() >= DEBOUNCE),
-            Err(_) => true,
-        }
+        catalog.partition_count() < SMALL
     }
 
     /// Writes the catalog atomically.
