@@ -77,10 +77,10 @@ fn show_backup_columns_and_the_database_state_sequence() {
     assert_eq!(
         tasks[0],
         (
-            format!("{}=10001, {}=10002, {}=10003", id + 1, id + 2, id + 3),
+            "50002=10001, 50003=10002, 50502=10003".to_string(),
             String::new()
         ),
-        "SNAPSHOTING: one snapshot task per tablet"
+        "SNAPSHOTING: one snapshot task per tablet, keyed by tablet id"
     );
     assert_eq!(
         tasks[2],
@@ -640,5 +640,31 @@ fn jobs_survive_a_restart_on_the_same_data_directory() {
     assert_eq!(
         s2.rows("SHOW SNAPSHOT ON repo WHERE SNAPSHOT = 'l1'")[0]["Status"].as_deref(),
         Some("OK")
+    );
+}
+
+#[test]
+fn objects_vanishing_before_pending_runs_fail_the_job() {
+    let store = TempDir::new("bk");
+    let mut s = sim(&store);
+    s.ok("BACKUP SNAPSHOT sales.l1 TO repo ON (orders PARTITION (p002), regions)");
+    s.catalog.db_mut("sales").unwrap().tables.remove("regions");
+    s.advance(STEP_MS);
+    let r = s.backup_row("sales");
+    assert_eq!(r["State"].as_deref(), Some("CANCELLED"));
+    assert_eq!(
+        r["Status"].as_deref(),
+        Some("[NOT_FOUND, msg: table regions does not exist]")
+    );
+    s.ok("BACKUP SNAPSHOT sales.l2 TO repo ON (orders PARTITION (p002))");
+    s.catalog
+        .table_mut("sales", "orders")
+        .unwrap()
+        .partitions
+        .retain(|p| p.name != "p002");
+    s.advance(STEP_MS);
+    assert_eq!(
+        s.cell("sales", "Status").as_deref(),
+        Some("[NOT_FOUND, msg: partition p002 does not exist  in tableorders]")
     );
 }

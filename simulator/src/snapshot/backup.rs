@@ -393,19 +393,28 @@ fn submit_catalog(
     Ok(Response::ok())
 }
 
-/// Rows, versions and definitions of the job's objects, now.
+/// Rows, versions and definitions of the job's objects, now (`prepareAndSendSnapshotTask`,
+/// whose `checkBackupTables` fails the job with NOT_FOUND when an object vanished).
 fn capture(cx: &SnapCtx<'_>, job: &BackupJob) -> Result<Captured, String> {
     let db = cx
         .catalog
         .db(&job.db_name)
-        .ok_or_else(|| format!("database {} has been dropped", job.db_name))?;
+        .ok_or_else(|| format!("database {} does not exist", job.db_name))?;
     let mut tables = Vec::new();
     for o in &job.objects {
         let mut t = db
             .tables
             .get(&o.table)
             .cloned()
-            .ok_or_else(|| format!("table {} has been dropped", o.table))?;
+            .ok_or_else(|| format!("table {} does not exist", o.table))?;
+        // `checkBackupTables`: the named partitions must still be there.
+        if let Some(p) = o
+            .partitions
+            .iter()
+            .find(|p| !t.partitions.iter().any(|x| x.name.eq_ignore_ascii_case(p)))
+        {
+            return Err(format!("partition {p} does not exist  in table{}", o.table));
+        }
         if !o.partitions.is_empty() {
             t.partitions
                 .retain(|p| o.partitions.iter().any(|x| x.eq_ignore_ascii_case(&p.name)));

@@ -47,13 +47,28 @@ fn tasks(job_id: i64, tablets: usize, backends: &[u64], per_backend: bool) -> (S
 
 /// One SHOW BACKUP row (`BackupJob.getInfo`).
 pub fn backup_row(j: &BackupJob, tz: &TimeZone, backends: &[u64]) -> Vec<Option<String>> {
-    let tablets = j
+    let tablet_ids: Vec<u64> = j
         .captured
         .as_ref()
-        .map(|c| c.tables.iter().map(|t| t.partitions.len()).sum())
-        .unwrap_or(0);
+        .map(|c| {
+            c.tables
+                .iter()
+                .flat_map(|t| t.partitions.iter().map(|p| p.id + 1))
+                .collect()
+        })
+        .unwrap_or_default();
+    let tablets = tablet_ids.len();
     let (unfinished, progress) = match j.state {
-        BackupState::Snapshoting => tasks(j.job_id, tablets, backends, false),
+        // Snapshot tasks are keyed by tablet id (`unfinishedTaskIds.put(tabletId, beId)`).
+        BackupState::Snapshoting if !backends.is_empty() => (
+            tablet_ids
+                .iter()
+                .enumerate()
+                .map(|(i, t)| format!("{t}={}", backends[i % backends.len()]))
+                .collect::<Vec<_>>()
+                .join(", "),
+            String::new(),
+        ),
         BackupState::Uploading => tasks(j.job_id, tablets, backends, true),
         _ => (String::new(), String::new()),
     };
