@@ -25,11 +25,36 @@ fn ms(d: Duration) -> String {
     format!("{:.1} ms", d.as_secs_f64() * 1e3)
 }
 
+/// Nanoseconds this process has run on a CPU (`/proc/self/schedstat`, Linux), so figures
+/// stay meaningful on a machine shared with other work; `None` elsewhere.
+fn cpu_ns() -> Option<u64> {
+    std::fs::read_to_string("/proc/self/schedstat")
+        .ok()?
+        .split_whitespace()
+        .next()?
+        .parse()
+        .ok()
+}
+
+/// Wall time, plus CPU time when the platform reports it.
+fn timed<R>(f: impl FnOnce() -> R) -> (R, String) {
+    let (c0, t0) = (cpu_ns(), Instant::now());
+    let r = f();
+    let wall = t0.elapsed();
+    let text = match (c0, cpu_ns()) {
+        (Some(a), Some(b)) => format!(
+            "{} wall, {:.1} ms CPU",
+            ms(wall),
+            b.saturating_sub(a) as f64 / 1e6
+        ),
+        _ => format!("{} wall", ms(wall)),
+    };
+    (r, text)
+}
+
 /// Runs one statement; returns (rows, elapsed) or exits with the error.
-fn run(engine: &Engine, session: &mut Session, sql: &str) -> (usize, Duration) {
-    let t = Instant::now();
-    let out = engine.query(session, sql).pop();
-    let elapsed = t.elapsed();
+fn run(engine: &Engine, session: &mut Session, sql: &str) -> (usize, String) {
+    let (out, elapsed) = timed(|| engine.query(session, sql).pop());
     match out {
         Some(Ok(Response::ResultSet { rows, .. })) => (rows.len(), elapsed),
         Some(Ok(_)) => (0, elapsed),
@@ -55,32 +80,29 @@ fn main() {
         ..Session::default()
     };
 
-    let t0 = Instant::now();
     let spec = BulkTables {
         database: "bench".into(),
         tables,
         partitions_per_table: partitions,
         ..BulkTables::default()
     };
-    if let Err(e) = engine.bulk_create_tables(&spec) {
+    let (loaded, took) = timed(|| engine.bulk_create_tables(&spec));
+    if let Err(e) = loaded {
         eprintln!("load failed: {}", e.message);
         std::process::exit(1);
     }
     let count = engine.catalog().partition_count();
-    println!(
-        "load: {tables} tables x {partitions} partitions = {count} partitions in {}",
-        ms(t0.elapsed())
-    );
+    println!("load: {tables} tables x {partitions} partitions = {count} partitions in {took}");
 
     for round in 1..=3 {
-        let t1 = Instant::now();
-        let (rows, cols) = engine.with_ctx(|ctx| {
-            infoschema::table(ctx, &session, "partitions_meta")
-                .map_or((0, 0), |t| (t.rows.len(), t.columns.len()))
+        let ((rows, cols), took) = timed(|| {
+            engine.with_ctx(|ctx| {
+                infoschema::table(ctx, &session, "partitions_meta")
+                    .map_or((0, 0), |t| (t.rows.len(), t.columns.len()))
+            })
         });
         println!(
-            "partitions_meta rows generated (infoschema::table) #{round}: {rows} x {cols} in {}",
-            ms(t1.elapsed())
+            "partitions_meta rows generated and dropped (infoschema::table) #{round}: {rows} x {cols} in {took}"
         );
     }
     for round in 1..=2 {
@@ -90,8 +112,7 @@ fn main() {
             "SELECT * FROM information_schema.partitions_meta",
         );
         println!(
-            "SELECT * FROM information_schema.partitions_meta #{round} (engine, text rows): {rows} rows in {}",
-            ms(took)
+            "SELECT * FROM information_schema.partitions_meta #{round} (engine, text rows): {rows} rows in {took}"
         );
     }
     let one = format!("{}{:04}", spec.prefix, tables / 2);
@@ -103,41 +124,32 @@ fn main() {
              WHERE DB_NAME = 'bench' AND TABLE_NAME = '{one}'"
         ),
     );
-    println!(
-        "partitions_meta of one table (engine): {rows} rows in {}",
-        ms(took)
-    );
-    let t5 = Instant::now();
-    let pushed = engine.with_ctx(|ctx| {
-        let pushdown = infoschema::Pushdown {
-            db: Some("bench".into()),
-            table: Some(one.clone()),
-        };
-        infoschema::table_filtered(ctx, &session, "partitions_meta", &pushdown)
-            .map_or(0, |t| t.rows.len())
+    println!("partitions_meta of one table (engine): {rows} rows in {took}");
+    let (pushed, took) = timed(|| {
+        engine.with_ctx(|ctx| {
+            let pushdown = infoschema::Pushdown {
+                db: Some("bench".into()),
+                table: Some(one.clone()),
+            };
+            infoschema::table_filtered(ctx, &session, "partitions_meta", &pushdown)
+                .map_or(0, |t| t.rows.len())
+        })
     });
     println!(
-        "partitions_meta of one table with DB/table pushdown (infoschema::table_filtered): {pushed} rows in {}",
-        ms(t5.elapsed())
+        "partitions_meta of one table with DB/table pushdown (infoschema::table_filtered): {pushed} rows in {took}"
     );
     let (rows, took) = run(
         &engine,
         &mut session,
         "SELECT * FROM information_schema.tables",
     );
-    println!(
-        "SELECT * FROM information_schema.tables: {rows} rows in {}",
-        ms(took)
-    );
+    println!("SELECT * FROM information_schema.tables: {rows} rows in {took}");
     let (rows, took) = run(
         &engine,
         &mut session,
         &format!("SHOW PARTITIONS FROM {one}"),
     );
-    println!("SHOW PARTITIONS FROM {one}: {rows} rows in {}", ms(took));
+    println!("SHOW PARTITIONS FROM {one}: {rows} rows in {took}");
     let (rows, took) = run(&engine, &mut session, "SHOW BACKENDS");
-    println!(
-        "SHOW BACKENDS (places every tablet): {rows} rows in {}",
-        ms(took)
-    );
+    println!("SHOW BACKENDS (places every tablet): {rows} rows in {took}");
 }

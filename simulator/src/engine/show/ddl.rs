@@ -153,11 +153,7 @@ impl PartitionColumns {
                 out.push_str(", ");
             }
             match bound {
-                Some(values) => {
-                    if let Some(text) = values.get(i).and_then(Value::to_text) {
-                        out.push_str(&text);
-                    }
-                }
+                Some(values) => push_literal(out, values.get(i)),
                 None if lower => out.push_str(&min_literal(&self.types[i])),
                 None => out.push_str("MAXVALUE"),
             }
@@ -179,6 +175,23 @@ impl PartitionColumns {
             types: self.type_names.clone(),
             keys,
         }
+    }
+}
+
+/// `LiteralExpr.getStringValue()` of a key value appended to `out`; dates and integers are
+/// written in place (the common partition keys), anything else through `Value::to_text`.
+fn push_literal(out: &mut String, value: Option<&Value>) {
+    use std::fmt::Write;
+    match value {
+        Some(Value::Date(days)) => {
+            let (y, m, d) = crate::engine::time::civil_from_days(i64::from(*days));
+            let _ = write!(out, "{y:04}-{m:02}-{d:02}");
+        }
+        Some(Value::Int(i)) => {
+            let _ = write!(out, "{i}");
+        }
+        Some(v) => out.push_str(&v.to_text().unwrap_or_default()),
+        None => {}
     }
 }
 

@@ -283,6 +283,9 @@ fn class_cast(from: &str, to: &str) -> String {
     }
 }
 
+/// The widest `partitions_meta` row (4.0's 32 columns): rows are allocated once.
+const META_WIDTH: usize = 32;
+
 /// The version profile and session time zone rows are rendered for.
 pub struct RowCtx<'a> {
     pub profile: VersionProfile,
@@ -313,7 +316,8 @@ pub fn meta_row(
     } else {
         Value::Str(byte_size(p.data_size))
     };
-    let mut row = vec![
+    let mut row = Vec::with_capacity(META_WIDTH);
+    row.extend([
         Value::Str(db.to_string()),
         Value::Str(table.name.clone()),
         Value::Str(partition_name(table, p).to_string()),
@@ -342,7 +346,7 @@ pub fn meta_row(
         Value::Float(0.0),
         Value::Float(0.0),
         Value::Str(String::new()),
-    ];
+    ]);
     if profile >= VersionProfile::V3_4 {
         row.push(Value::Int(p.data_size as i64));
     }
