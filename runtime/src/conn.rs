@@ -56,10 +56,14 @@ impl std::fmt::Debug for Cluster {
     }
 }
 
-fn text_of(v: &Value) -> Option<String> {
+/// A cell as text, taking the bytes without copying them when they are UTF-8.
+fn text_of(v: Value) -> Option<String> {
     match v {
         Value::NULL => None,
-        Value::Bytes(b) => Some(String::from_utf8_lossy(b).into_owned()),
+        Value::Bytes(b) => Some(
+            String::from_utf8(b)
+                .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()),
+        ),
         Value::Int(i) => Some(i.to_string()),
         Value::UInt(u) => Some(u.to_string()),
         Value::Float(f) => Some(f.to_string()),
@@ -128,8 +132,8 @@ impl Cluster {
                 let row = row.map_err(|e| classify_query_error(sql, e))?;
                 rows.push(
                     row.unwrap_raw()
-                        .iter()
-                        .map(|v| v.as_ref().and_then(text_of))
+                        .into_iter()
+                        .map(|v| v.and_then(text_of))
                         .collect(),
                 );
             }
