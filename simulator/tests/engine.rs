@@ -374,8 +374,15 @@ fn generic_errors_have_starrocks_texts_and_codes() {
     assert_eq!((x.code, x.message.as_str()), (5501, "Getting analyzing error at line 1, column 14. Detail message: Unknown database 'other'."));
     let x = err(&e, &mut s, "SELECT nope FROM orders");
     assert_eq!((x.code, x.message.as_str()), (1064, "Getting analyzing error at line 1, column 7. Detail message: Column 'nope' cannot be resolved."));
+    // fe/fe-core/src/main/java/com/starrocks/sql/analyzer/DropStmtAnalyzer.java
     let x = err(&e, &mut s, "DROP TABLE nope");
-    assert_eq!((x.code, x.message.as_str()), (5502, "Unknown table 'nope'"));
+    assert_eq!(
+        (x.code, x.message.as_str()),
+        (
+            5502,
+            "Getting analyzing error. Detail message: Unknown table 'nope'."
+        )
+    );
     let mut fresh = session(2);
     let x = err(&e, &mut fresh, "SELECT * FROM orders");
     assert_eq!((x.code, x.sqlstate.as_str()), (1046, "3D000"));
@@ -560,8 +567,18 @@ fn views_read_through_their_definition() {
     let x = err(&e, &mut s, "DROP VIEW orders");
     assert_eq!(
         (x.code, x.message.as_str()),
-        (1347, "'sales.orders' is not VIEW")
+        (
+            1347,
+            "Getting analyzing error. Detail message: 'sales'.'orders' is not 'VIEW'."
+        )
     );
+    let x = err(&e, &mut s, "DROP TABLE v");
+    assert_eq!(
+        x.message,
+        "Getting analyzing error. Detail message: 'sales'.'v' is not 'TABLE'."
+    );
+    let x = err(&e, &mut s, "DROP FUNCTION nope(INT)");
+    assert_eq!((x.code, x.sqlstate.as_str()), (1055, "42000"));
     ok(
         &e,
         &mut s,

@@ -221,11 +221,11 @@ pub fn execute(
             let before = list.len();
             list.retain(|f| !(f.name == name.name && &f.args == args));
             if list.len() == before && !*if_exists {
-                return Err(errors::ddl_plain(format!(
-                    "Unknown function: {}({})",
-                    name.name,
-                    args.join(", ")
-                )));
+                // DropStmtAnalyzer: ERR_BAD_FUNC_ERROR (1055) with the function's signature.
+                return Err(errors::analyzing_code(
+                    errors::Code(1055, "42000"),
+                    &format!("Unknown function '{}({})'", name.name, args.join(", ")),
+                ));
             }
             Ok(Response::ok())
         }
@@ -853,46 +853,46 @@ fn drop_object(
     name: &ObjName,
     if_exists: bool,
 ) -> Outcome {
+    // Analyzer checks of DROP TABLE / DROP VIEW:
+    // fe/fe-core/src/main/java/com/starrocks/sql/analyzer/DropStmtAnalyzer.java.
     let db = target_db(session, name)?;
-    let database = cat
-        .db_mut(&db)
-        .ok_or_else(|| errors::unknown_database(&db))?;
+    let database = cat.db_mut(&db).ok_or_else(|| {
+        errors::analyzing_code(
+            errors::ERR_BAD_DB_ERROR,
+            &format!("Unknown database '{db}'"),
+        )
+    })?;
     let Some(t) = database.tables.get(&name.name) else {
         if if_exists {
             return Ok(Response::ok());
         }
         return Err(match kind {
-            ObjKind::Table => errors::ddl(
+            ObjKind::Table | ObjKind::View => errors::analyzing_code(
                 ERR_BAD_TABLE_ERROR,
-                format!("Unknown table '{}'", name.name),
-            ),
-            ObjKind::View => errors::ddl(
-                ERR_BAD_TABLE_ERROR,
-                format!("Unknown table '{}'", name.name),
+                &format!("Unknown table '{}'", name.name),
             ),
             ObjKind::MaterializedView => {
-                errors::ddl_plain(format!("Materialized view {} is not found", name.name))
+                errors::analyzing(&format!("Materialized view {} is not found", name.name))
             }
         });
     };
+    let wrong = |what: &str| {
+        errors::analyzing_code(
+            errors::Code(1347, "HY000"),
+            &format!("'{db}'.'{}' is not '{what}'", name.name),
+        )
+    };
     match (kind, t.kind) {
         (ObjKind::Table, TableKind::MaterializedView) => {
-            return Err(errors::ddl_plain(format!(
+            return Err(errors::analyzing(&format!(
                 "The data of '{0}' cannot be dropped because '{0}' is a materialized view,use 'drop materialized view {0}' to drop it.",
                 name.name
             )))
         }
-        (ObjKind::View, k) if k != TableKind::View => {
-            return Err(errors::ddl(
-                errors::Code(1347, "HY000"),
-                format!("'{db}.{}' is not VIEW", name.name),
-            ))
-        }
+        (ObjKind::Table, TableKind::View) => return Err(wrong("TABLE")),
+        (ObjKind::View, k) if k != TableKind::View => return Err(wrong("VIEW")),
         (ObjKind::MaterializedView, k) if k != TableKind::MaterializedView => {
-            return Err(errors::ddl(
-                errors::Code(1347, "HY000"),
-                format!("'{db}.{}' is not MATERIALIZED VIEW", name.name),
-            ))
+            return Err(wrong("MATERIALIZED VIEW"))
         }
         _ => {}
     }
