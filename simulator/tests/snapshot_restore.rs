@@ -607,3 +607,22 @@ fn existing_table_range_key_and_temp_partition_checks() {
         "a cancelled job unlocks"
     );
 }
+
+#[test]
+fn a_table_dropped_while_restoring_cancels_the_job() {
+    let store = TempDir::new("rs");
+    let mut s = backed_up(&store);
+    s.ok(&format!(
+        "RESTORE SNAPSHOT sales.l1 FROM repo ON (regions AS r2) PROPERTIES ('backup_timestamp' = '{TS}')"
+    ));
+    s.advance(STEP_MS);
+    let id = s.catalog.table("sales", "r2").unwrap().id;
+    s.catalog.db_mut("sales").unwrap().tables.remove("r2");
+    s.advance(STEP_MS);
+    let r = restore_row(&mut s, "sales");
+    assert_eq!(r["State"].as_deref(), Some("CANCELLED"));
+    assert_eq!(
+        r["Status"].clone().unwrap(),
+        format!("[NOT_FOUND, msg: table {id} has been dropped]")
+    );
+}

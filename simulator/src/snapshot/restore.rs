@@ -156,6 +156,7 @@ pub fn submit(
         locked_tables: Vec::new(),
         staged: Vec::new(),
         tablets: 0,
+        table_ids: Vec::new(),
     };
     st.jobs.insert(target, Job::Restore(job));
     Ok(Response::ok())
@@ -329,6 +330,7 @@ fn submit_catalog(
         locked_tables: Vec::new(),
         staged: Vec::new(),
         tablets: 0,
+        table_ids: Vec::new(),
     };
     st.jobs.insert(String::new(), Job::Restore(job));
     Ok(Response::ok())

@@ -112,6 +112,9 @@ pub struct RestoreJob {
     /// Partitions (tablets) the job restores; set when the meta is prepared.
     #[serde(default)]
     pub tablets: usize,
+    /// Ids of the tables the job writes (locked or created), for `checkIfNeedCancel`.
+    #[serde(default)]
+    pub table_ids: Vec<(String, u64)>,
 }
 
 impl RestoreJob {

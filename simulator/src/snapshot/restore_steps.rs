@@ -335,6 +335,12 @@ fn prepare(
             }
         }
     }
+    job.table_ids = job
+        .locked_tables
+        .iter()
+        .chain(&job.created_tables)
+        .filter_map(|n| cx.catalog.table(&job.db_name, n).map(|t| (n.clone(), t.id)))
+        .collect();
     // Materialized views whose base tables are missing in the target database go inactive.
     let db_name = job.db_name.clone();
     if let Some(db) = cx.catalog.db_mut(&db_name) {
@@ -451,12 +457,36 @@ pub fn cancel(cx: &mut SnapCtx<'_>, job: &mut RestoreJob, status: JobStatus, at:
     job.state_since_ms = at;
 }
 
+/// `checkIfNeedCancel`: after PENDING, a database or table the job writes that was dropped
+/// cancels it (NOT_FOUND).
+fn check_if_need_cancel(cx: &SnapCtx<'_>, job: &RestoreJob) -> Result<(), JobStatus> {
+    if job.state == RestoreState::Pending || job.is_catalog_job() {
+        return Ok(());
+    }
+    let Some(db) = cx.catalog.db(&job.db_name) else {
+        return Err(JobStatus::error(
+            "NOT_FOUND",
+            format!("database {} has been dropped", job.db_name),
+        ));
+    };
+    for (name, id) in &job.table_ids {
+        if !db.tables.get(name).is_some_and(|t| t.id == *id) {
+            return Err(JobStatus::error(
+                "NOT_FOUND",
+                format!("table {id} has been dropped"),
+            ));
+        }
+    }
+    Ok(())
+}
+
 fn step(
     cx: &mut SnapCtx<'_>,
     job: &mut RestoreJob,
     alive: usize,
     at: EpochMillis,
 ) -> Result<(), JobStatus> {
+    check_if_need_cancel(cx, job)?;
     match job.state {
         RestoreState::Pending => {
             prepare(cx, job, alive, at)?;
