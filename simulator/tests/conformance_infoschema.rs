@@ -178,6 +178,7 @@ fn show_tables_from_information_schema_lists_the_served_tables() {
     assert_eq!(
         rs.column("Tables_in_information_schema"),
         [
+            "columns",
             "materialized_views",
             "partitions_meta",
             "schemata",
