@@ -470,7 +470,7 @@ fn check_if_need_cancel(cx: &SnapCtx<'_>, job: &RestoreJob) -> Result<(), JobSta
         ));
     };
     for (name, id) in &job.table_ids {
-        if !db.tables.get(name).is_some_and(|t| t.id == *id) {
+        if db.tables.get(name).is_none_or(|t| t.id != *id) {
             return Err(JobStatus::error(
                 "NOT_FOUND",
                 format!("table {id} has been dropped"),
