@@ -91,6 +91,10 @@ pub enum RuntimeError {
     #[error("state: {message}")]
     StateConflict { message: String },
 
+    /// The state store cannot be reached or opened.
+    #[error("the state store is unavailable: {message}")]
+    StateUnavailable { message: String },
+
     #[error("unrecognised StarRocks version string '{0}' (expected `<version>-<commit>` from @@version_comment)")]
     Version(String),
 }

@@ -6,7 +6,7 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use starsnap_compiler::catalog::{History, ObservedCatalog};
+use starsnap_compiler::catalog::ObservedCatalog;
 use starsnap_compiler::planner::StatementFile;
 use starsnap_compiler::policy::{self, Policy};
 use starsnap_runtime::inspect::{inspect, InspectOptions};
@@ -105,11 +105,6 @@ pub fn observe(policy: &Policy, cluster: &mut Cluster) -> Result<ObservedCatalog
     if policy.state.url.is_none() {
         options.skip_databases.insert(policy.state.database.clone());
     }
-    let history = read_history(policy, cluster)?;
+    let history = crate::cmd::state::read_history(policy)?;
     inspect(cluster, &options, history)
-}
-
-/// starsnap's history, from the state store the policy names.
-pub fn read_history(policy: &Policy, cluster: &mut Cluster) -> Result<History, RuntimeError> {
-    crate::cmd::state::read_history(policy, cluster)
 }
