@@ -207,7 +207,7 @@ impl EvalEnv<'_> {
         &self,
         table: &Option<String>,
         name: &str,
-        pos: usize,
+        _pos: usize,
     ) -> Result<usize, SqlError> {
         let qual_ok = match table {
             None => true,
@@ -225,12 +225,9 @@ impl EvalEnv<'_> {
                 Some(t) => format!("{t}.{name}"),
                 None => name.to_string(),
             };
-            errors::analyzing_at(
-                self.sql,
-                pos,
-                None,
-                &format!("Column '{shown}' cannot be resolved"),
-            )
+            // Scope.resolveField throws `new SemanticException("Column '%s' cannot be
+            // resolved", …)`: no ErrorCode and no position (1064/HY000).
+            errors::analyzing(&format!("Column '{shown}' cannot be resolved"))
         })
     }
 
