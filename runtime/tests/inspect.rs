@@ -19,9 +19,11 @@ fn connect(port: u16) -> Cluster {
     Cluster::connect(&opts, &|_| None).unwrap()
 }
 
-fn storage_config(profile: VersionProfile) -> (SimConfig, std::path::PathBuf) {
+/// A simulator config whose `s3://` storage is a folder of its own (`test` keeps parallel
+/// tests apart: a shared folder let one test delete another's running backup).
+fn storage_config(test: &str, profile: VersionProfile) -> (SimConfig, std::path::PathBuf) {
     let dir = std::env::temp_dir().join(format!(
-        "starsnap-inspect-{}-{}",
+        "starsnap-inspect-{test}-{}-{}",
         std::process::id(),
         profile.as_str()
     ));
@@ -53,7 +55,7 @@ fn reads_tables_partitions_schemas_repositories_and_snapshots() {
         VersionProfile::V3_5,
         VersionProfile::V4_0,
     ] {
-        let (config, dir) = storage_config(profile);
+        let (config, dir) = storage_config("reads", profile);
         let sim = Simulator::start(config).unwrap();
         let mut c = connect(sim.port());
         create_tables(&mut c, "sales", 2);
@@ -136,7 +138,7 @@ fn reads_tables_partitions_schemas_repositories_and_snapshots() {
 fn statement_count_does_not_grow_with_tables() {
     let mut counts = Vec::new();
     for n in [3, 60] {
-        let (config, dir) = storage_config(VersionProfile::V3_4);
+        let (config, dir) = storage_config("count", VersionProfile::V3_4);
         let sim = Simulator::start(config).unwrap();
         let mut c = connect(sim.port());
         create_tables(&mut c, "a", n);
