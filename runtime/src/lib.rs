@@ -2,6 +2,7 @@
 //! invariant 4). It connects with the `mysql` crate over TCP, reads every result set by column
 //! name (invariant 5), and turns what the cluster says into the compiler's types.
 
+pub mod apply;
 pub mod conn;
 pub mod error;
 pub mod inspect;

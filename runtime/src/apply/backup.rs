@@ -1,0 +1,338 @@
+//! One backup step: decide where it stands (`resume`), record it as submitted *before*
+//! sending the planned BACKUP, poll `SHOW BACKUP` (capped backoff) recording every state
+//! change, and on FINISHED record the snapshot's timestamp, manifest and parent; on
+//! CANCELLED record StarRocks's Status and TaskErrMsg. A label in the repository is never
+//! submitted again.
+
+use std::collections::BTreeMap;
+
+use starsnap_compiler::plan::{ObjectKind, Step};
+
+use super::jobs::{job, snapshot_timestamps, JobKind};
+use super::resume::{standing, Standing};
+use super::retry::{connection_gone, Backoff};
+use super::worker::{cluster_message, next_pause, Ctx};
+use super::Outcome;
+use crate::error::RuntimeError;
+use crate::state::{
+    BackupKind, BackupState, FinishedBackup, ManifestRow, SubmittedBackup, Transition,
+};
+
+struct Target {
+    database: String,
+    repository: String,
+    label: String,
+}
+
+impl<'r, 's> Ctx<'r, 's> {
+    pub fn backup(&mut self, step: &Step) -> Outcome {
+        let (Some(database), Some(repository), Some(label)) = (
+            step.database.clone(),
+            step.repository.clone(),
+            step.label.clone(),
+        ) else {
+            return Outcome::Failed(format!(
+                "backup step {} lacks a database, repository or label",
+                step.id
+            ));
+        };
+        let t = Target {
+            database,
+            repository,
+            label,
+        };
+        match self.run_backup(step, &t) {
+            Ok(o) => o,
+            Err(e) => Outcome::Failed(e.to_string()),
+        }
+    }
+
+    fn run_backup(&mut self, step: &Step, t: &Target) -> Result<Outcome, RuntimeError> {
+        let recorded = self.state(&mut |s| s.backup(&t.repository, &t.label))?;
+        let mut note = self.retry_note(step);
+        let found = self.link.retry(&mut note, &mut |c| {
+            standing(c, recorded.as_ref(), &t.database, &t.repository, &t.label)
+        })?;
+        match found {
+            Standing::Recorded => Ok(Outcome::AlreadyDone),
+            Standing::Unrecorded(ts) => {
+                self.ensure_submitted(step, t, recorded.as_ref().map(|r| r.state))?;
+                self.finish(step, t, ts)?;
+                self.emit(
+                    "recorded",
+                    step,
+                    Some("FINISHED"),
+                    Some("finished while no one watched; recorded now"),
+                );
+                Ok(Outcome::AlreadyDone)
+            }
+            Standing::Running(row) => {
+                self.ensure_submitted(step, t, recorded.as_ref().map(|r| r.state))?;
+                self.emit("reattached", step, Some(&row.state), None);
+                self.poll(step, t, recorded.and_then(|r| r.job_state))
+            }
+            Standing::Cancelled(row) => {
+                if recorded.as_ref().is_some_and(|r| {
+                    !matches!(r.state, BackupState::Failed | BackupState::Cancelled)
+                }) {
+                    let run_id = self.run.config.actor.run_id.clone();
+                    self.state(&mut |s| {
+                        s.record_failed(
+                            &t.repository,
+                            &t.label,
+                            &run_id,
+                            true,
+                            row.status_text(),
+                            row.task_message(),
+                        )
+                    })?;
+                }
+                self.submit(step, t)
+            }
+            Standing::NotStarted => self.submit(step, t),
+        }
+    }
+
+    /// Makes sure the history has the step (a row lost with a state server restore, say).
+    fn ensure_submitted(
+        &mut self,
+        step: &Step,
+        t: &Target,
+        recorded: Option<BackupState>,
+    ) -> Result<(), RuntimeError> {
+        if recorded.is_some() {
+            return Ok(());
+        }
+        let sub = self.submitted(step, t);
+        self.state(&mut |s| s.record_submitted(&sub))
+    }
+
+    fn submitted(&self, step: &Step, t: &Target) -> SubmittedBackup {
+        let db = self.run.fresh.database(&t.database);
+        let schemas: BTreeMap<String, String> = step
+            .objects
+            .iter()
+            .filter_map(|o| {
+                let table = db.and_then(|d| d.table(&o.name))?;
+                Some((o.name.clone(), table.schema_fingerprint.clone()))
+            })
+            .collect();
+        SubmittedBackup {
+            label: t.label.clone(),
+            set: step.set.clone(),
+            chunk_index: step.chunk.map_or(1, |c| c.index),
+            chunk_count: step.chunk.map_or(1, |c| c.count),
+            group: step.group.clone().unwrap_or_default(),
+            database: t.database.clone(),
+            kind: step.kind.unwrap_or(BackupKind::Full),
+            parent: step.parent.clone(),
+            repository: t.repository.clone(),
+            plan_fingerprint: self.run.plan.fingerprint.clone(),
+            step_id: step.id.clone(),
+            run_id: self.run.config.actor.run_id.clone(),
+            schemas,
+        }
+    }
+
+    /// Records the step as submitted, then sends the planned statement exactly. A dropped
+    /// connection leaves it unknown whether StarRocks took the job: SHOW BACKUP and SHOW
+    /// SNAPSHOT decide before anything is sent again.
+    fn submit(&mut self, step: &Step, t: &Target) -> Result<Outcome, RuntimeError> {
+        let sub = self.submitted(step, t);
+        self.state(&mut |s| s.record_submitted(&sub))?;
+        let mut backoff = Backoff::new(self.run.config.retry_deadline);
+        loop {
+            match self.link.once(&mut |c| c.execute(&step.sql)) {
+                Ok(_) => break,
+                Err(e) if connection_gone(&e) => {
+                    self.emit("retry", step, None, Some(&e.to_string()));
+                    let mut note = self.retry_note(step);
+                    let seen = self.link.retry(&mut note, &mut |c| {
+                        Ok(job(c, JobKind::Backup, &t.database, &t.label)?.is_some()
+                            || !snapshot_timestamps(c, &t.repository, &t.label)?.is_empty())
+                    })?;
+                    if seen {
+                        break;
+                    }
+                    if !backoff.wait() {
+                        return Err(e);
+                    }
+                }
+                Err(e) if e.is_transient() => {
+                    self.emit("retry", step, None, Some(&e.to_string()));
+                    if !backoff.wait() {
+                        return Err(e);
+                    }
+                }
+                Err(e) => {
+                    let message = match &e {
+                        RuntimeError::Server { message, code, .. } => {
+                            format!("StarRocks refused the BACKUP: {message} (error {code})")
+                        }
+                        other => other.to_string(),
+                    };
+                    let run_id = self.run.config.actor.run_id.clone();
+                    self.state(&mut |s| {
+                        s.record_failed(
+                            &t.repository,
+                            &t.label,
+                            &run_id,
+                            false,
+                            Some(&message),
+                            None,
+                        )
+                    })?;
+                    return Ok(Outcome::Failed(message));
+                }
+            }
+        }
+        self.emit("submitted", step, None, None);
+        self.poll(step, t, None)
+    }
+
+    /// Polls SHOW BACKUP until the job ends, recording every state change.
+    fn poll(
+        &mut self,
+        step: &Step,
+        t: &Target,
+        mut last: Option<String>,
+    ) -> Result<Outcome, RuntimeError> {
+        let run_id = self.run.config.actor.run_id.clone();
+        let mut pause = self.run.config.poll_min;
+        loop {
+            self.keep_lease()?;
+            let mut note = self.retry_note(step);
+            let row = self.link.retry(&mut note, &mut |c| {
+                job(c, JobKind::Backup, &t.database, &t.label)
+            })?;
+            let Some(row) = row else {
+                let mut note = self.retry_note(step);
+                let ts = self.link.retry(&mut note, &mut |c| {
+                    snapshot_timestamps(c, &t.repository, &t.label)
+                })?;
+                if let Some(ts) = ts.last() {
+                    self.finish(step, t, ts.clone())?;
+                    return Ok(Outcome::Done);
+                }
+                let message = format!(
+                    "SHOW BACKUP FROM {} no longer shows {} and the repository does not hold it",
+                    t.database, t.label
+                );
+                self.state(&mut |s| {
+                    s.record_failed(
+                        &t.repository,
+                        &t.label,
+                        &run_id,
+                        false,
+                        Some(&message),
+                        None,
+                    )
+                })?;
+                return Ok(Outcome::Failed(message));
+            };
+            if last.as_deref() != Some(row.state.as_str())
+                && !row.is_finished()
+                && !row.is_cancelled()
+            {
+                let tr = Transition {
+                    run_id: run_id.clone(),
+                    job_state: row.state.clone(),
+                    status: row.status_text().map(str::to_string),
+                };
+                self.state(&mut |s| s.record_transition(&t.repository, &t.label, &tr))?;
+                self.emit("state", step, Some(&row.state), None);
+                last = Some(row.state.clone());
+            }
+            if row.is_finished() {
+                let mut note = self.retry_note(step);
+                let ts = self.link.retry(&mut note, &mut |c| {
+                    snapshot_timestamps(c, &t.repository, &t.label)
+                })?;
+                let Some(ts) = ts.last() else {
+                    let message = format!(
+                        "the job {} FINISHED but SHOW SNAPSHOT ON {} does not list it",
+                        t.label, t.repository
+                    );
+                    return Ok(Outcome::Failed(message));
+                };
+                self.finish(step, t, ts.clone())?;
+                return Ok(Outcome::Done);
+            }
+            if row.is_cancelled() {
+                let message = cluster_message(row.status_text(), row.task_message());
+                self.state(&mut |s| {
+                    s.record_failed(
+                        &t.repository,
+                        &t.label,
+                        &run_id,
+                        true,
+                        row.status_text(),
+                        row.task_message(),
+                    )
+                })?;
+                return Ok(Outcome::Failed(message));
+            }
+            std::thread::sleep(pause);
+            pause = next_pause(pause, self.run.config.poll_max);
+        }
+    }
+
+    /// Records FINISHED with the snapshot's timestamp and its manifest.
+    fn finish(&mut self, step: &Step, t: &Target, ts: String) -> Result<(), RuntimeError> {
+        let f = FinishedBackup {
+            run_id: self.run.config.actor.run_id.clone(),
+            snapshot_timestamp: ts.clone(),
+            manifest: self.manifest(step, &t.database),
+        };
+        self.state(&mut |s| s.record_finished(&t.repository, &t.label, &f))?;
+        self.emit(
+            "finished",
+            step,
+            Some("FINISHED"),
+            Some(&format!("snapshot {ts}, {} partitions", f.manifest.len())),
+        );
+        Ok(())
+    }
+
+    /// The partitions the snapshot holds: those the step lists with their planned ids and
+    /// versions, or — for a whole-table backup — every partition of the table as observed
+    /// before the job (the staleness check proved it equal to what the plan saw).
+    fn manifest(&self, step: &Step, database: &str) -> Vec<ManifestRow> {
+        let db = self.run.fresh.database(database);
+        let mut out = Vec::new();
+        for o in &step.objects {
+            if !matches!(o.kind, ObjectKind::Table | ObjectKind::MaterializedView) {
+                continue;
+            }
+            let table = db.and_then(|d| d.table(&o.name));
+            if o.partitions.is_empty() {
+                for p in table.map(|t| t.partitions.as_slice()).unwrap_or_default() {
+                    out.push(ManifestRow {
+                        database: database.to_string(),
+                        table: o.name.clone(),
+                        partition: p.name.clone(),
+                        partition_id: p.id,
+                        visible_version: p.visible_version,
+                        rows: p.rows,
+                        data_size: p.data_size,
+                    });
+                }
+                continue;
+            }
+            for p in &o.partitions {
+                let seen = table.and_then(|t| t.partitions.iter().find(|c| c.id == p.id));
+                out.push(ManifestRow {
+                    database: database.to_string(),
+                    table: o.name.clone(),
+                    partition: p.name.clone(),
+                    partition_id: p.id,
+                    visible_version: p.visible_version,
+                    rows: seen.and_then(|c| c.rows),
+                    data_size: seen.and_then(|c| c.data_size),
+                });
+            }
+        }
+        out.sort();
+        out
+    }
+}

@@ -1,0 +1,359 @@
+//! The apply executor: runs a reviewed plan's steps against the cluster, Terraform-style
+//! (DESIGN.md invariants 2, 3, 5, 6, 7, 9).
+//!
+//! [`Apply::prepare`] connects, creates or migrates the state, takes one lease per database
+//! the plan touches (a held lease is [`RuntimeError::LockHeld`]), reads this plan's history
+//! and re-observes the cluster: [`Apply::moved`] lists what moved since the plan was made
+//! (`stale`), ignoring what this plan itself did in an earlier, interrupted run. The caller
+//! (the CLI) refuses a stale plan or asks for confirmation, then calls [`Apply::execute`]
+//! or [`Apply::abandon`].
+//!
+//! Execution (`worker`): steps without a database first, in plan order; then each
+//! database's steps in plan order on its own connections, `parallel` databases at a time.
+//! A backup step is recorded as submitted *before* its statement is sent, polled through
+//! `SHOW BACKUP` with a capped backoff (every state change recorded), and recorded finished
+//! with the snapshot's timestamp (`SHOW SNAPSHOT`), its manifest and its parent. Transient
+//! errors are retried with reconnection within a deadline.
+//!
+//! Resume (`resume`): for each backup step, the history of this plan, `SHOW SNAPSHOT` and
+//! `SHOW BACKUP` decide whether it is done, running (re-attached by its label), finished
+//! while no one watched (recorded now) or not started. A label already in the repository is
+//! never submitted again.
+
+mod backup;
+mod env;
+mod jobs;
+mod resume;
+mod retry;
+mod stale;
+mod worker;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
+use std::time::Duration;
+
+use starsnap_compiler::catalog::ObservedCatalog;
+use starsnap_compiler::plan::{Action, Plan, Step};
+
+use crate::conn::{Cluster, ConnectOptions};
+use crate::error::RuntimeError;
+use crate::inspect::InspectOptions;
+use crate::state::lock::{Actor, Lease, LockRequest};
+use crate::state::{BackupEntry, Clock, HistoryFilter, StateConfig, StateStore};
+
+pub use env::{redact, substitute, EnvLookup, Substituted};
+pub use jobs::{job, snapshot_timestamps, JobKind, JobRow};
+
+/// How to run.
+#[derive(Clone, Debug)]
+pub struct ApplyConfig {
+    pub cluster: ConnectOptions,
+    /// Where the state lives: `None` = in the cluster, over `cluster`.
+    pub state_server: Option<ConnectOptions>,
+    pub state: StateConfig,
+    /// Databases worked on at the same time (at least 1).
+    pub parallel: usize,
+    /// How long to wait for a held lease (`--lock-timeout`; zero: fail at once).
+    pub lock_timeout: Duration,
+    /// A lease's life without renewal; renewed every third of it.
+    pub lock_ttl: Duration,
+    /// The first poll interval; it grows by half each poll up to `poll_max`.
+    pub poll_min: Duration,
+    pub poll_max: Duration,
+    /// How long transient errors of one operation are retried before the step fails.
+    pub retry_deadline: Duration,
+    /// Who runs (lease holder; history and journal rows).
+    pub actor: Actor,
+    /// What the re-observation reads (the state database is skipped when it is in the
+    /// cluster).
+    pub inspect: InspectOptions,
+}
+
+impl ApplyConfig {
+    /// Defaults around a cluster, a state config and an actor.
+    pub fn new(cluster: ConnectOptions, state: StateConfig, actor: Actor) -> ApplyConfig {
+        let mut inspect = InspectOptions::default();
+        inspect.skip_databases.insert(state.database.clone());
+        ApplyConfig {
+            cluster,
+            state_server: None,
+            state,
+            parallel: 1,
+            lock_timeout: Duration::ZERO,
+            lock_ttl: Duration::from_secs(300),
+            poll_min: Duration::from_millis(20),
+            poll_max: Duration::from_secs(3),
+            retry_deadline: Duration::from_secs(300),
+            actor,
+            inspect,
+        }
+    }
+}
+
+/// What apply reports while it runs (the CLI draws progress or prints JSON lines).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ApplyEvent {
+    /// `step_started`, `submitted`, `reattached`, `state`, `finished`, `recorded`,
+    /// `failed`, `skipped`, `done_already`, `retry`.
+    pub kind: &'static str,
+    pub step_id: String,
+    pub database: Option<String>,
+    pub label: Option<String>,
+    /// StarRocks's job state, when known.
+    pub state: Option<String>,
+    pub message: Option<String>,
+}
+
+/// Receives [`ApplyEvent`]s, from several threads.
+pub type Sink = Arc<dyn Fn(&ApplyEvent) + Send + Sync>;
+
+/// How one step ended.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Outcome {
+    /// Done by this run.
+    Done,
+    /// Done by an earlier run of the same plan (history, or the repository).
+    AlreadyDone,
+    /// Failed; the message is StarRocks's (Status and TaskErrMsg) or the error.
+    Failed(String),
+    /// Not run because a step it depends on did not succeed.
+    Skipped(String),
+}
+
+impl Outcome {
+    pub fn succeeded(&self) -> bool {
+        matches!(self, Outcome::Done | Outcome::AlreadyDone)
+    }
+}
+
+/// One step's result.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StepResult {
+    pub step_id: String,
+    pub action: Action,
+    pub database: Option<String>,
+    pub label: Option<String>,
+    pub outcome: Outcome,
+}
+
+/// The run's results, in plan order.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ApplyReport {
+    pub run_id: String,
+    pub steps: Vec<StepResult>,
+}
+
+impl ApplyReport {
+    pub fn failed(&self) -> usize {
+        self.steps
+            .iter()
+            .filter(|s| matches!(s.outcome, Outcome::Failed(_) | Outcome::Skipped(_)))
+            .count()
+    }
+
+    pub fn done(&self) -> usize {
+        self.steps
+            .iter()
+            .filter(|s| s.outcome == Outcome::Done)
+            .count()
+    }
+
+    pub fn already_done(&self) -> usize {
+        self.steps
+            .iter()
+            .filter(|s| s.outcome == Outcome::AlreadyDone)
+            .count()
+    }
+}
+
+/// Why apply could not run.
+#[derive(Debug, thiserror::Error)]
+pub enum ApplyError {
+    #[error(transparent)]
+    Runtime(#[from] RuntimeError),
+    #[error("the environment variable {name} is not set (the plan references it as ${{{name}}})")]
+    MissingEnv { name: String },
+}
+
+/// A prepared run: state current, leases held, cluster re-observed.
+pub struct Apply {
+    plan: Plan,
+    config: ApplyConfig,
+    env: Arc<EnvLookup>,
+    clock: Arc<dyn Clock>,
+    sink: Sink,
+    store: StateStore,
+    leases: BTreeMap<String, Lease>,
+    fresh: ObservedCatalog,
+    history: BTreeMap<(String, String), BackupEntry>,
+    moved: Vec<String>,
+}
+
+impl std::fmt::Debug for Apply {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Apply")
+            .field("plan", &self.plan.fingerprint)
+            .field("leases", &self.leases.keys().collect::<Vec<_>>())
+            .field("moved", &self.moved)
+            .finish()
+    }
+}
+
+/// The databases a plan's steps work in, sorted.
+pub fn plan_databases(plan: &Plan) -> BTreeSet<String> {
+    plan.steps
+        .iter()
+        .filter_map(|s| s.database.clone())
+        .collect()
+}
+
+/// Opens a state store as `config` says (its own connection).
+pub fn open_store(
+    config: &ApplyConfig,
+    env: &EnvLookup,
+    clock: Arc<dyn Clock>,
+) -> Result<StateStore, RuntimeError> {
+    let opts = config.state_server.as_ref().unwrap_or(&config.cluster);
+    let conn = Cluster::connect(opts, &|n| env(n))?;
+    StateStore::new(conn, config.state.clone(), clock)
+}
+
+impl Apply {
+    /// Connects, creates or migrates the state, takes the leases of every database the
+    /// plan touches (sorted, so two runs never wait on each other in a cycle), reads this
+    /// plan's history and re-observes the cluster.
+    pub fn prepare(
+        plan: Plan,
+        config: ApplyConfig,
+        env: Arc<EnvLookup>,
+        clock: Arc<dyn Clock>,
+        sink: Sink,
+    ) -> Result<Apply, ApplyError> {
+        let mut store = open_store(&config, env.as_ref(), clock.clone())?;
+        store.ensure_current()?;
+        let mut leases = BTreeMap::new();
+        for database in plan_databases(&plan) {
+            let req = LockRequest {
+                database: database.clone(),
+                actor: config.actor.clone(),
+                plan_fingerprint: plan.fingerprint.clone(),
+                ttl: config.lock_ttl,
+            };
+            let taken = if config.lock_timeout.is_zero() {
+                store.try_lock(&req)
+            } else {
+                store.acquire_lock(&req, config.lock_timeout)
+            };
+            match taken {
+                Ok(lease) => {
+                    leases.insert(database, lease);
+                }
+                Err(e) => {
+                    release_all(&mut store, std::mem::take(&mut leases));
+                    return Err(e.into());
+                }
+            }
+        }
+        let mut apply = Apply {
+            plan,
+            config,
+            env,
+            clock,
+            sink,
+            store,
+            leases,
+            fresh: ObservedCatalog::empty(""),
+            history: BTreeMap::new(),
+            moved: Vec::new(),
+        };
+        if let Err(e) = apply.observe() {
+            release_all(&mut apply.store, std::mem::take(&mut apply.leases));
+            return Err(e);
+        }
+        Ok(apply)
+    }
+
+    fn observe(&mut self) -> Result<(), ApplyError> {
+        let entries = self.store.list_backups(&HistoryFilter {
+            plan_fingerprint: Some(self.plan.fingerprint.clone()),
+            ..HistoryFilter::default()
+        })?;
+        self.history = entries
+            .into_iter()
+            .map(|e| ((e.repository.clone(), e.label.clone()), e))
+            .collect();
+        let mut cluster = Cluster::connect(&self.config.cluster, &|n| (self.env)(n))?;
+        self.fresh = crate::inspect::inspect(
+            &mut cluster,
+            &self.config.inspect,
+            starsnap_compiler::catalog::History::default(),
+        )?;
+        self.moved = stale::moved(&self.plan, &self.fresh, &self.history);
+        Ok(())
+    }
+
+    /// What moved since the plan was made, one readable line each; empty: not stale.
+    pub fn moved(&self) -> &[String] {
+        &self.moved
+    }
+
+    pub fn plan(&self) -> &Plan {
+        &self.plan
+    }
+
+    /// The steps an earlier run of this plan already finished (by the history).
+    pub fn recorded_finished(&self) -> Vec<&Step> {
+        self.plan
+            .steps
+            .iter()
+            .filter(|s| resume::recorded_finished(s, &self.history))
+            .collect()
+    }
+
+    /// Releases the leases without running anything.
+    pub fn abandon(mut self) -> Result<(), RuntimeError> {
+        let leases = std::mem::take(&mut self.leases);
+        let mut first = Ok(());
+        for (_, lease) in leases {
+            if let Err(e) = self.store.release_lock(lease) {
+                if first.is_ok() {
+                    first = Err(e);
+                }
+            }
+        }
+        first
+    }
+
+    /// Runs the steps; releases the leases at the end.
+    pub fn execute(mut self) -> Result<ApplyReport, ApplyError> {
+        let leases = std::mem::take(&mut self.leases);
+        let run = worker::Run {
+            plan: &self.plan,
+            config: &self.config,
+            env: self.env.clone(),
+            clock: self.clock.clone(),
+            sink: self.sink.clone(),
+            fresh: &self.fresh,
+        };
+        let (report, leases) = run.run(&mut self.store, leases);
+        let mut release_error = None;
+        for (_, lease) in leases {
+            if let Err(e) = self.store.release_lock(lease) {
+                release_error.get_or_insert(e);
+            }
+        }
+        match release_error {
+            // A lease that could not be released expires by itself; the run's outcome
+            // stands, unless it was lost (someone broke it while we worked).
+            Some(e @ RuntimeError::LockLost { .. }) => Err(e.into()),
+            _ => Ok(report),
+        }
+    }
+}
+
+fn release_all(store: &mut StateStore, leases: BTreeMap<String, Lease>) {
+    for (_, lease) in leases {
+        // Best effort: an unreleased lease expires after its TTL.
+        let _ = store.release_lock(lease);
+    }
+}

@@ -1,0 +1,445 @@
+//! Scheduling the steps: those without a database first, in plan order, on the main
+//! connection; then each database's steps in plan order, `parallel` databases at a time on
+//! threads with their own cluster and state connections. A step whose dependency did not
+//! succeed is skipped; other databases go on.
+
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use starsnap_compiler::catalog::ObservedCatalog;
+use starsnap_compiler::plan::{Action, Plan, Step};
+
+use super::env::{redact, substitute, EnvLookup};
+use super::jobs::{job, JobKind};
+use super::retry::{with_store, Backoff, Link};
+use super::stale::planned_location;
+use super::{open_store, ApplyConfig, ApplyEvent, ApplyReport, Outcome, Sink, StepResult};
+use crate::conn::Cluster;
+use crate::error::RuntimeError;
+use crate::state::lock::Lease;
+use crate::state::{Clock, Event, StateStore};
+
+/// Everything a run shares between its threads.
+pub struct Run<'a> {
+    pub plan: &'a Plan,
+    pub config: &'a ApplyConfig,
+    pub env: Arc<EnvLookup>,
+    pub clock: Arc<dyn Clock>,
+    pub sink: Sink,
+    pub fresh: &'a ObservedCatalog,
+}
+
+type Outcomes = Mutex<BTreeMap<String, Outcome>>;
+
+/// One thread's working set: a cluster link, a state store, and the lease it keeps alive.
+pub struct Ctx<'r, 's> {
+    pub run: &'r Run<'r>,
+    pub link: Link<'r>,
+    pub store: &'s mut StateStore,
+    pub lease: Option<Lease>,
+    renewed: Instant,
+}
+
+impl<'r> Run<'r> {
+    /// Runs every step; returns the report and the leases (renewed) to release.
+    pub fn run(
+        &self,
+        store: &mut StateStore,
+        mut leases: BTreeMap<String, Lease>,
+    ) -> (ApplyReport, BTreeMap<String, Lease>) {
+        let outcomes: Outcomes = Mutex::new(BTreeMap::new());
+        let done_steps = self.journaled_steps(store);
+        let databases: Vec<String> = {
+            let mut seen = BTreeSet::new();
+            self.plan
+                .steps
+                .iter()
+                .filter_map(|s| s.database.clone())
+                .filter(|d| seen.insert(d.clone()))
+                .collect()
+        };
+        // Steps without a database (repositories, catalog-wide statements) come first.
+        {
+            let mut ctx = Ctx::new(self, store, None);
+            for step in self.plan.steps.iter().filter(|s| s.database.is_none()) {
+                let outcome = ctx.step(step, &outcomes, &done_steps);
+                record(&outcomes, step, outcome);
+            }
+        }
+        let queue: Mutex<VecDeque<(String, Option<Lease>)>> = Mutex::new(
+            databases
+                .iter()
+                .map(|d| (d.clone(), leases.remove(d)))
+                .collect(),
+        );
+        let returned: Mutex<BTreeMap<String, Lease>> = Mutex::new(leases);
+        let threads = self.config.parallel.clamp(1, databases.len().max(1));
+        std::thread::scope(|scope| {
+            for _ in 0..threads {
+                scope.spawn(|| loop {
+                    let next = lock(&queue).pop_front();
+                    let Some((database, lease)) = next else { break };
+                    let lease = self.database(&database, lease, &outcomes, &done_steps);
+                    if let Some(l) = lease {
+                        lock(&returned).insert(database, l);
+                    }
+                });
+            }
+        });
+        let outcomes = outcomes.into_inner().unwrap_or_else(|p| p.into_inner());
+        let steps = self
+            .plan
+            .steps
+            .iter()
+            .map(|s| StepResult {
+                step_id: s.id.clone(),
+                action: s.action,
+                database: s.database.clone(),
+                label: s.label.clone(),
+                outcome: outcomes
+                    .get(&s.id)
+                    .cloned()
+                    .unwrap_or_else(|| Outcome::Skipped("not reached".into())),
+            })
+            .collect();
+        let leases = returned.into_inner().unwrap_or_else(|p| p.into_inner());
+        (
+            ApplyReport {
+                run_id: self.config.actor.run_id.clone(),
+                steps,
+            },
+            leases,
+        )
+    }
+
+    /// One database's steps on a thread of its own.
+    fn database(
+        &self,
+        database: &str,
+        lease: Option<Lease>,
+        outcomes: &Outcomes,
+        done_steps: &BTreeSet<String>,
+    ) -> Option<Lease> {
+        let steps: Vec<&Step> = self
+            .plan
+            .steps
+            .iter()
+            .filter(|s| s.database.as_deref() == Some(database))
+            .collect();
+        let opened = {
+            let mut backoff = Backoff::new(self.config.retry_deadline);
+            loop {
+                match open_store(self.config, self.env.as_ref(), self.clock.clone()) {
+                    Err(e) if e.is_transient() && backoff.wait() => continue,
+                    other => break other,
+                }
+            }
+        };
+        let mut store = match opened {
+            Ok(s) => s,
+            Err(e) => {
+                for s in steps {
+                    record(outcomes, s, Outcome::Failed(e.to_string()));
+                }
+                return lease;
+            }
+        };
+        let mut ctx = Ctx::new(self, &mut store, lease);
+        for step in steps {
+            let outcome = ctx.step(step, outcomes, done_steps);
+            record(outcomes, step, outcome);
+        }
+        ctx.lease.take()
+    }
+
+    /// Steps (other than backups, which the history tracks) an earlier run of this plan
+    /// finished, from the journal.
+    fn journaled_steps(&self, store: &mut StateStore) -> BTreeSet<String> {
+        let mut out = BTreeSet::new();
+        if let Ok(events) = store.events(None) {
+            for e in events {
+                if e.kind == "step_done" && e.message.as_deref() == Some(&self.plan.fingerprint) {
+                    out.extend(e.step_id);
+                }
+            }
+        }
+        out
+    }
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+fn record(outcomes: &Outcomes, step: &Step, outcome: Outcome) {
+    lock(outcomes).insert(step.id.clone(), outcome);
+}
+
+impl<'r, 's> Ctx<'r, 's> {
+    fn new(run: &'r Run<'r>, store: &'s mut StateStore, lease: Option<Lease>) -> Ctx<'r, 's> {
+        Ctx {
+            run,
+            link: Link::new(
+                &run.config.cluster,
+                run.env.as_ref(),
+                run.config.retry_deadline,
+            ),
+            store,
+            lease,
+            renewed: Instant::now(),
+        }
+    }
+
+    pub fn emit(
+        &self,
+        kind: &'static str,
+        step: &Step,
+        state: Option<&str>,
+        message: Option<&str>,
+    ) {
+        (self.run.sink)(&ApplyEvent {
+            kind,
+            step_id: step.id.clone(),
+            database: step.database.clone(),
+            label: step.label.clone(),
+            state: state.map(str::to_string),
+            message: message.map(str::to_string),
+        });
+    }
+
+    /// A closure that reports each transient error as a `retry` event of `step`.
+    pub fn retry_note(&self, step: &Step) -> impl FnMut(&RuntimeError) + 'static {
+        self.retry_note_redacted(step, Vec::new())
+    }
+
+    /// [`Ctx::retry_note`] with `secrets` masked in the message (a dropped connection's
+    /// error quotes the statement it was sending).
+    pub fn retry_note_redacted(
+        &self,
+        step: &Step,
+        secrets: Vec<String>,
+    ) -> impl FnMut(&RuntimeError) + 'static {
+        let sink = self.run.sink.clone();
+        let (step_id, database, label) =
+            (step.id.clone(), step.database.clone(), step.label.clone());
+        move |e: &RuntimeError| {
+            sink(&ApplyEvent {
+                kind: "retry",
+                step_id: step_id.clone(),
+                database: database.clone(),
+                label: label.clone(),
+                state: None,
+                message: Some(redact(&e.to_string(), &secrets)),
+            })
+        }
+    }
+
+    /// A state-store operation, retried over a reconnect when the connection breaks.
+    pub fn state<T>(
+        &mut self,
+        f: &mut dyn FnMut(&mut StateStore) -> Result<T, RuntimeError>,
+    ) -> Result<T, RuntimeError> {
+        let config = self.run.config;
+        let opts = config.state_server.as_ref().unwrap_or(&config.cluster);
+        with_store(
+            self.store,
+            opts,
+            self.run.env.as_ref(),
+            config.retry_deadline,
+            f,
+        )
+    }
+
+    /// Renews the lease when a third of its life has passed.
+    pub fn keep_lease(&mut self) -> Result<(), RuntimeError> {
+        let every = self.run.config.lock_ttl / 3;
+        if self.renewed.elapsed() < every {
+            return Ok(());
+        }
+        let Some(mut lease) = self.lease.take() else {
+            return Ok(());
+        };
+        let out = self.state(&mut |s| s.renew_lock(&mut lease));
+        match out {
+            Ok(()) => {
+                self.renewed = Instant::now();
+                self.lease = Some(lease);
+                Ok(())
+            }
+            Err(e @ RuntimeError::LockLost { .. }) => Err(e),
+            Err(_) => {
+                // Tried again at the next poll; the lease has two thirds of its life left.
+                self.lease = Some(lease);
+                Ok(())
+            }
+        }
+    }
+
+    fn step(&mut self, step: &Step, outcomes: &Outcomes, done_steps: &BTreeSet<String>) -> Outcome {
+        let blocked: Vec<&String> = {
+            let o = lock(outcomes);
+            step.depends_on
+                .iter()
+                .filter(|d| !o.get(*d).is_some_and(Outcome::succeeded))
+                .collect()
+        };
+        if let Some(dep) = blocked.first() {
+            let why = format!("depends on {dep}, which did not succeed");
+            self.emit("skipped", step, None, Some(&why));
+            return Outcome::Skipped(why);
+        }
+        if let Err(e) = self.keep_lease() {
+            let why = e.to_string();
+            self.emit("failed", step, None, Some(&why));
+            return Outcome::Failed(why);
+        }
+        self.emit("step_started", step, None, None);
+        let outcome = match step.action {
+            Action::Backup => self.backup(step),
+            _ if done_steps.contains(&step.id) => Outcome::AlreadyDone,
+            Action::CreateRepository => self.create_repository(step),
+            _ => self.statement(step),
+        };
+        match &outcome {
+            Outcome::Done => {
+                if step.action != Action::Backup {
+                    let run_id = self.run.config.actor.run_id.clone();
+                    let fingerprint = self.run.plan.fingerprint.clone();
+                    let ev = Event::new(&run_id, "step_done")
+                        .step(&step.id)
+                        .message(&fingerprint);
+                    let ev = match &step.database {
+                        Some(d) => ev.database(d),
+                        None => ev,
+                    };
+                    // The journal entry only spares a re-run the statement; losing it is safe
+                    // for idempotent steps and reported by the cluster for the others.
+                    let _ = self.state(&mut |s| s.journal(ev.clone()));
+                }
+                self.emit("done", step, None, None);
+            }
+            Outcome::AlreadyDone => self.emit("done_already", step, None, None),
+            Outcome::Failed(m) => self.emit("failed", step, None, Some(m)),
+            Outcome::Skipped(m) => self.emit("skipped", step, None, Some(m)),
+        }
+        outcome
+    }
+
+    /// CREATE REPOSITORY with `${NAME}` substituted; a repository that already has the
+    /// planned location (an earlier run of this plan made it) is done.
+    fn create_repository(&mut self, step: &Step) -> Outcome {
+        let Some(name) = step.repository.clone() else {
+            return Outcome::Failed("create_repository step names no repository".into());
+        };
+        let planned = planned_location(&step.sql);
+        let exists = |c: &mut Cluster| -> Result<bool, RuntimeError> {
+            let rs = c.query("SHOW REPOSITORIES")?;
+            rs.require(&["RepoName", "Location"])?;
+            for row in rs.iter() {
+                if row.get("RepoName")? == Some(name.as_str()) {
+                    return Ok(row.get("Location")?.map(str::to_string) == planned);
+                }
+            }
+            Ok(false)
+        };
+        let mut exists = exists;
+        let mut note = self.retry_note(step);
+        match self.link.retry(&mut note, &mut exists) {
+            Ok(true) => return Outcome::AlreadyDone,
+            Ok(false) => {}
+            Err(e) => return Outcome::Failed(e.to_string()),
+        }
+        match self.send(step) {
+            Ok(()) => Outcome::Done,
+            Err(e) => match self.link.retry(&mut note, &mut exists) {
+                // Created by someone else at the same moment, with the same location.
+                Ok(true) => Outcome::AlreadyDone,
+                _ => Outcome::Failed(e),
+            },
+        }
+    }
+
+    /// A statement other than BACKUP: sent once; a RESTORE is then polled to its end.
+    fn statement(&mut self, step: &Step) -> Outcome {
+        if let Err(e) = self.send(step) {
+            return Outcome::Failed(e);
+        }
+        let (Action::Restore, Some(db), Some(label)) =
+            (step.action, step.database.clone(), step.label.clone())
+        else {
+            return Outcome::Done;
+        };
+        let mut pause = self.run.config.poll_min;
+        let mut last = String::new();
+        loop {
+            let mut note = self.retry_note(step);
+            let row = self
+                .link
+                .retry(&mut note, &mut |c| job(c, JobKind::Restore, &db, &label));
+            match row {
+                Err(e) => return Outcome::Failed(e.to_string()),
+                Ok(None) => {
+                    return Outcome::Failed(format!(
+                        "SHOW RESTORE FROM {db} no longer shows {label}"
+                    ))
+                }
+                Ok(Some(r)) => {
+                    if r.state != last {
+                        self.emit("state", step, Some(&r.state), None);
+                        last = r.state.clone();
+                    }
+                    if r.is_finished() {
+                        return Outcome::Done;
+                    }
+                    if r.is_cancelled() {
+                        return Outcome::Failed(cluster_message(r.status_text(), r.task_message()));
+                    }
+                }
+            }
+            if let Err(e) = self.keep_lease() {
+                return Outcome::Failed(e.to_string());
+            }
+            std::thread::sleep(pause);
+            pause = next_pause(pause, self.run.config.poll_max);
+        }
+    }
+
+    /// Sends a step's statement with `${NAME}` substituted; errors quote the plan's text and
+    /// never a substituted value.
+    fn send(&mut self, step: &Step) -> Result<(), String> {
+        let sub =
+            substitute(&step.sql, &step.env, self.run.env.as_ref()).map_err(|e| e.to_string())?;
+        let secrets = sub.secrets.clone();
+        let sql = sub.sql;
+        let mut note = self.retry_note_redacted(step, secrets.clone());
+        let out = self.link.retry(&mut note, &mut |c| c.execute(&sql));
+        out.map(|_| ()).map_err(|e| {
+            let text = match e {
+                RuntimeError::Server { message, code, .. } => {
+                    format!(
+                        "StarRocks refused step {}: {message} (error {code})",
+                        step.id
+                    )
+                }
+                other => other.to_string(),
+            };
+            redact(&text, &secrets)
+        })
+    }
+}
+
+/// The next poll interval: half as long again, capped.
+pub fn next_pause(pause: Duration, cap: Duration) -> Duration {
+    (pause * 3 / 2).min(cap)
+}
+
+/// StarRocks's Status and TaskErrMsg as one message.
+pub fn cluster_message(status: Option<&str>, task: Option<&str>) -> String {
+    match (status, task) {
+        (Some(s), Some(t)) => format!("{s}; TaskErrMsg: {t}"),
+        (Some(s), None) => s.to_string(),
+        (None, Some(t)) => format!("TaskErrMsg: {t}"),
+        (None, None) => "the job was cancelled without a message".to_string(),
+    }
+}
