@@ -365,13 +365,25 @@ fn generic_errors_have_starrocks_texts_and_codes() {
         (x.code, x.message.as_str()),
         (1008, "Can't drop database 'nope'; database doesn't exist")
     );
+    // As StarRocks 3.5.2 answers (github.com/StarRocks/starrocks/issues/54969):
+    // `ERROR 5502 (42602): Getting analyzing error. Detail message: Unknown table 'default.orders'.`
     let x = err(&e, &mut s, "SELECT * FROM nope");
     assert_eq!(
         (x.code, x.sqlstate.as_str(), x.message.as_str()),
-        (5502, "42602", "Getting analyzing error at line 1, column 14. Detail message: Unknown table 'sales.nope'.")
+        (
+            5502,
+            "42602",
+            "Getting analyzing error. Detail message: Unknown table 'sales.nope'."
+        )
     );
     let x = err(&e, &mut s, "SELECT * FROM other.t");
-    assert_eq!((x.code, x.message.as_str()), (5501, "Getting analyzing error at line 1, column 14. Detail message: Unknown database 'other'."));
+    assert_eq!(
+        (x.code, x.message.as_str()),
+        (
+            5501,
+            "Getting analyzing error. Detail message: Unknown database 'other'."
+        )
+    );
     let x = err(&e, &mut s, "SELECT nope FROM orders");
     // fe/fe-core/src/main/java/com/starrocks/sql/analyzer/Scope.java (resolveField): a plain
     // SemanticException, so no position and the default 1064/HY000.
@@ -781,7 +793,10 @@ fn names_are_case_sensitive_keywords_are_not() {
     ok(&e, &mut s, "create database Sales");
     assert!(e.catalog().db("Sales").is_some() && e.catalog().db("sales").is_some());
     let x = err(&e, &mut s, "select * from ORDERS");
-    assert_eq!(x.message, "Getting analyzing error at line 1, column 14. Detail message: Unknown table 'sales.ORDERS'.");
+    assert_eq!(
+        x.message,
+        "Getting analyzing error. Detail message: Unknown table 'sales.ORDERS'."
+    );
     ok(&e, &mut s, "InSeRt InTo orders VaLuEs ('2024-01-01', 1, 1)");
     // Column names are not case-sensitive.
     assert_eq!(rows(&e, &mut s, "SELECT ID FROM orders"), [["1"]]);

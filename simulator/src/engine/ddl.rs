@@ -32,7 +32,7 @@ pub fn execute(
     env: &Env<'_>,
     session: &mut Session,
     stmt: &Stmt,
-    sql: &str,
+    _sql: &str,
 ) -> Outcome {
     match stmt {
         Stmt::CreateDatabase {
@@ -78,7 +78,7 @@ pub fn execute(
         } => {
             let db = target_db(session, name)?;
             check_exists(cat, &db)?;
-            check_bases(cat, session, base_tables, sql)?;
+            check_bases(cat, session, base_tables)?;
             if let Some(existing) = cat.table(&db, &name.name) {
                 if *or_replace && existing.kind == TableKind::View {
                     let id = existing.id;
@@ -111,7 +111,7 @@ pub fn execute(
         } => {
             let db = target_db(session, name)?;
             check_exists(cat, &db)?;
-            check_bases(cat, session, base_tables, sql)?;
+            check_bases(cat, session, base_tables)?;
             if cat.table(&db, &name.name).is_some() {
                 if *if_not_exists {
                     return Ok(Response::ok());
@@ -290,30 +290,21 @@ fn check_exists(cat: &Catalog, db: &str) -> Result<(), SqlError> {
 }
 
 /// Every table a view or MV reads must exist (analyzer: `Unknown table 'db.t'`).
-fn check_bases(
-    cat: &Catalog,
-    session: &Session,
-    bases: &[ObjName],
-    sql: &str,
-) -> Result<(), SqlError> {
+fn check_bases(cat: &Catalog, session: &Session, bases: &[ObjName]) -> Result<(), SqlError> {
     for b in bases {
         let db = target_db(session, b)?;
         if db.eq_ignore_ascii_case("information_schema") {
             continue;
         }
         if cat.db(&db).is_none() {
-            return Err(errors::analyzing_at(
-                sql,
-                b.pos,
-                Some(errors::ERR_BAD_DB_ERROR),
+            return Err(errors::analyzing_code(
+                errors::ERR_BAD_DB_ERROR,
                 &format!("Unknown database '{db}'"),
             ));
         }
         if cat.table(&db, &b.name).is_none() {
-            return Err(errors::analyzing_at(
-                sql,
-                b.pos,
-                Some(ERR_BAD_TABLE_ERROR),
+            return Err(errors::analyzing_code(
+                ERR_BAD_TABLE_ERROR,
                 &format!("Unknown table '{db}.{}'", b.name),
             ));
         }

@@ -56,7 +56,6 @@ fn source<'a>(
     ctx: &'a EngineCtx<'a>,
     session: &Session,
     sel: &Select,
-    sql: &str,
     depth: usize,
 ) -> Result<(Vec<SourceColumn>, Rows<'a>, Vec<String>), SqlError> {
     let from = match &sel.from {
@@ -77,10 +76,8 @@ fn source<'a>(
         let vt =
             infoschema::table_filtered(ctx, session, &from.name.to_ascii_lowercase(), &pushdown)
                 .ok_or_else(|| {
-                    errors::analyzing_at(
-                        sql,
-                        from.pos,
-                        Some(ERR_BAD_TABLE_ERROR),
+                    errors::analyzing_code(
+                        ERR_BAD_TABLE_ERROR,
                         &format!("Unknown table 'information_schema.{}'", from.name),
                     )
                 })?;
@@ -96,18 +93,11 @@ fn source<'a>(
         return Ok((cols, Rows::Owned(vt.rows), quals));
     }
     let database = ctx.catalog.db(&db).ok_or_else(|| {
-        errors::analyzing_at(
-            sql,
-            from.pos,
-            Some(ERR_BAD_DB_ERROR),
-            &format!("Unknown database '{db}'"),
-        )
+        errors::analyzing_code(ERR_BAD_DB_ERROR, &format!("Unknown database '{db}'"))
     })?;
     let table = database.tables.get(&from.name).ok_or_else(|| {
-        errors::analyzing_at(
-            sql,
-            from.pos,
-            Some(ERR_BAD_TABLE_ERROR),
+        errors::analyzing_code(
+            ERR_BAD_TABLE_ERROR,
             &format!("Unknown table '{db}.{}'", from.name),
         )
     })?;
@@ -160,7 +150,7 @@ pub fn run(
     sql: &str,
     depth: usize,
 ) -> Result<QueryResult, SqlError> {
-    let (columns, rows, qualifiers) = source(ctx, session, sel, sql, depth)?;
+    let (columns, rows, qualifiers) = source(ctx, session, sel, depth)?;
     let all: Vec<&[Value]> = match &rows {
         Rows::Borrowed(v) => v.clone(),
         Rows::Owned(v) => v.iter().map(Vec::as_slice).collect(),
