@@ -32,6 +32,17 @@ enum Command {
     /// Compile the policy, the statement files and the observed cluster into a plan.
     #[command(after_help = exit::HELP_TABLE)]
     Plan(cmd::plan::PlanArgs),
+    /// Execute a reviewed plan against the cluster (exit 3: stale plan, 4: lock held).
+    #[command(after_help = exit::HELP_TABLE)]
+    Apply(cmd::apply::ApplyArgs),
+    /// Create the state database, or migrate it to this starsnap's schema.
+    Init(cmd::unlock::InitArgs),
+    /// Break a lock a dead run left behind (its id is in `starsnap status`).
+    Unlock(cmd::unlock::UnlockArgs),
+    /// List the backups the state records, newest first.
+    History(cmd::history::HistoryArgs),
+    /// Show the locks in force and the jobs not yet ended.
+    Status(cmd::history::StatusArgs),
     /// Render a saved plan.
     Show(cmd::show::ShowArgs),
     /// List the lint rules, or show one rule's documentation.
@@ -59,6 +70,11 @@ fn main() -> ExitCode {
         Command::Fmt(args) => cmd::fmt::run(args),
         Command::Inspect(args) => cmd::inspect::run(args),
         Command::Plan(args) => cmd::plan::run(args),
+        Command::Apply(args) => cmd::apply::run(args),
+        Command::Init(args) => cmd::unlock::run_init(args),
+        Command::Unlock(args) => cmd::unlock::run_unlock(args),
+        Command::History(args) => cmd::history::run_history(args),
+        Command::Status(args) => cmd::history::run_status(args),
         Command::Show(args) => cmd::show::run(args),
         Command::Rules(args) => cmd::rules::run(args),
         Command::Sandbox(args) => cmd::sandbox::run(args),

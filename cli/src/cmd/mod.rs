@@ -1,6 +1,8 @@
 //! One module per subcommand: argument struct (clap) and `run`, which returns an exit code.
 
+pub mod apply;
 pub mod fmt;
+pub mod history;
 pub mod inspect;
 pub mod lint;
 pub mod plan;
@@ -9,6 +11,7 @@ pub mod rules;
 pub mod sandbox;
 pub mod show;
 pub mod state;
+pub mod unlock;
 
 use std::io::IsTerminal;
 

@@ -64,6 +64,9 @@ pub struct ApplyConfig {
     pub retry_deadline: Duration,
     /// Who runs (lease holder; history and journal rows).
     pub actor: Actor,
+    /// Take over at once a lease whose holder is a process of this host that no longer
+    /// runs (a run killed with SIGKILL), instead of waiting for it to expire.
+    pub take_over_dead_local: bool,
     /// What the re-observation reads (the state database is skipped when it is in the
     /// cluster).
     pub inspect: InspectOptions,
@@ -85,6 +88,7 @@ impl ApplyConfig {
             poll_max: Duration::from_secs(3),
             retry_deadline: Duration::from_secs(300),
             actor,
+            take_over_dead_local: true,
             inspect,
         }
     }
@@ -239,11 +243,7 @@ impl Apply {
                 plan_fingerprint: plan.fingerprint.clone(),
                 ttl: config.lock_ttl,
             };
-            let taken = if config.lock_timeout.is_zero() {
-                store.try_lock(&req)
-            } else {
-                store.acquire_lock(&req, config.lock_timeout)
-            };
+            let taken = take_lease(&mut store, &req, &config);
             match taken {
                 Ok(lease) => {
                     leases.insert(database, lease);
@@ -348,6 +348,44 @@ impl Apply {
             Some(e @ RuntimeError::LockLost { .. }) => Err(e.into()),
             _ => Ok(report),
         }
+    }
+}
+
+/// Takes one lease: at once, or waiting up to `lock_timeout`. A lease held by a dead
+/// process of this host is broken first (the break is journaled under this run).
+fn take_lease(
+    store: &mut StateStore,
+    req: &LockRequest,
+    config: &ApplyConfig,
+) -> Result<Lease, RuntimeError> {
+    match store.try_lock(req) {
+        Ok(lease) => return Ok(lease),
+        Err(RuntimeError::LockHeld { by, .. })
+            if config.take_over_dead_local
+                && by.host == config.actor.host
+                && !process_alive(by.pid) =>
+        {
+            match store.break_lock(&by.lock_id, &config.actor) {
+                Ok(_) | Err(RuntimeError::LockNotFound { .. }) => {}
+                Err(e) => return Err(e),
+            }
+        }
+        Err(RuntimeError::LockHeld { .. }) => {}
+        Err(e) => return Err(e),
+    }
+    if config.lock_timeout.is_zero() {
+        store.try_lock(req)
+    } else {
+        store.acquire_lock(req, config.lock_timeout)
+    }
+}
+
+/// Whether process `pid` of this host runs; where that cannot be told, it is assumed to.
+fn process_alive(pid: u32) -> bool {
+    if cfg!(target_os = "linux") {
+        std::path::Path::new("/proc").join(pid.to_string()).exists()
+    } else {
+        true
     }
 }
 

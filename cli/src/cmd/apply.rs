@@ -1,0 +1,353 @@
+//! `starsnap apply plan.json`: executes exactly the reviewed plan (invariant 2). The policy
+//! file only tells where the cluster and the state are (`[cluster]`, `[state]`); its backup
+//! rules are never read. Refuses a plan of an unknown format or of a newer starsnap, a stale
+//! plan (exit 3, with what moved), a held lock (exit 4, naming the holder), and a needed
+//! confirmation without a terminal (fail closed); a failed step exits 1 after the others ran.
+
+use std::io::{BufRead, IsTerminal, Write};
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use starsnap_compiler::plan::Plan;
+use starsnap_compiler::policy::Policy;
+use starsnap_runtime::apply::{
+    Apply, ApplyConfig, ApplyError, ApplyEvent, ApplyReport, EnvLookup, Outcome, Sink,
+};
+use starsnap_runtime::state::lock::Actor;
+use starsnap_runtime::state::{StateBackend, StateStore, SystemClock};
+use starsnap_runtime::{RuntimeError, StateConfig};
+
+use super::project::{self, LoadError};
+use super::usage_error;
+use crate::{exit, out};
+
+/// Exit code of a stale plan.
+pub const STALE: i32 = 3;
+/// Exit code of a lock held by another run.
+pub const LOCK_HELD: i32 = 4;
+
+/// `apply` arguments.
+#[derive(Debug, clap::Args)]
+pub struct ApplyArgs {
+    /// The plan JSON written by `starsnap plan --out`.
+    pub plan: PathBuf,
+    /// The policy file: only its [cluster] and [state] sections are read.
+    #[arg(short = 'c', long = "config", default_value = "starsnap.toml")]
+    pub config: PathBuf,
+    /// Do not ask for confirmation (needed when there is no terminal).
+    #[arg(long)]
+    pub auto_approve: bool,
+    /// Databases backed up at the same time (each runs one job at a time).
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u16).range(1..=64))]
+    pub parallel: u16,
+    /// Stream one JSON event per line on stdout, then a summary event.
+    #[arg(long)]
+    pub json: bool,
+    /// Wait this long for a lock another run holds (e.g. `30s`, `10m`); default: fail at once.
+    #[arg(long, value_name = "DUR")]
+    pub lock_timeout: Option<String>,
+}
+
+pub fn run(args: ApplyArgs) -> i32 {
+    let plan = match super::plan::read_plan(&args.plan) {
+        Ok(p) => p,
+        Err(e) => {
+            eprintln!("starsnap: cannot apply {e}");
+            return exit::FAILURE;
+        }
+    };
+    if let Err(e) = check_version(&plan) {
+        eprintln!("starsnap: {e}");
+        return exit::FAILURE;
+    }
+    let lock_timeout = match args.lock_timeout.as_deref().map(parse_duration).transpose() {
+        Ok(t) => t.unwrap_or(Duration::ZERO),
+        Err(e) => return usage_error(e),
+    };
+    let policy = match load_policy(&args.config) {
+        Ok(p) => p,
+        Err(code) => return code,
+    };
+    let mut config = match apply_config(&policy) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("starsnap: {e}");
+            return exit::FAILURE;
+        }
+    };
+    config.parallel = usize::from(args.parallel);
+    config.lock_timeout = lock_timeout;
+    let env: Arc<EnvLookup> = Arc::new(|name: &str| std::env::var(name).ok());
+    let json = args.json;
+    let sink: Sink = Arc::new(move |e: &ApplyEvent| show_event(e, json));
+    let apply = match Apply::prepare(plan, config, env, Arc::new(SystemClock), sink) {
+        Ok(a) => a,
+        Err(e) => return report_error(&e),
+    };
+    if !apply.moved().is_empty() {
+        let mut msg = String::from(
+            "starsnap: saved plan is stale: the cluster moved since the plan was made:\n",
+        );
+        for m in apply.moved() {
+            msg.push_str(&format!("  - {m}\n"));
+        }
+        msg.push_str("Make a new plan with `starsnap plan` and review it.");
+        eprintln!("{msg}");
+        let _ = apply.abandon();
+        return STALE;
+    }
+    if apply.plan().steps.is_empty() {
+        let _ = apply.abandon();
+        if json {
+            out::print("{\"event\":\"summary\",\"done\":0,\"already_done\":0,\"failed\":0}\n");
+        } else {
+            out::print("No changes. The plan has nothing to apply.\n");
+        }
+        return exit::OK;
+    }
+    if !args.auto_approve {
+        match confirm(apply.plan()) {
+            Ok(true) => {}
+            Ok(false) => {
+                let _ = apply.abandon();
+                eprintln!("starsnap: apply cancelled.");
+                return exit::FAILURE;
+            }
+            Err(e) => {
+                let _ = apply.abandon();
+                return usage_error(e);
+            }
+        }
+    }
+    match apply.execute() {
+        Ok(report) => summarize(&report, json),
+        Err(e) => report_error(&e),
+    }
+}
+
+/// Reads only the connection settings of the policy file.
+pub fn load_policy(path: &std::path::Path) -> Result<Policy, i32> {
+    match project::load(path) {
+        Ok(p) => p.policy.ok_or(exit::FAILURE),
+        Err(LoadError::Unreadable(e)) => Err(usage_error(e)),
+        Err(LoadError::Findings(reports)) => {
+            super::plan::report_findings(&reports, false);
+            Err(exit::FAILURE)
+        }
+        Err(LoadError::Statement(e)) => {
+            eprintln!("starsnap: {e}");
+            Err(exit::FAILURE)
+        }
+    }
+}
+
+/// Where the state lives and how apply runs, from `[cluster]` and `[state]`.
+pub fn apply_config(policy: &Policy) -> Result<ApplyConfig, String> {
+    let cluster = project::connect_options(policy)?;
+    let server = policy
+        .state
+        .url
+        .as_deref()
+        .map(|url| super::state::parse_state_url(url, policy.state.password_env.as_deref()))
+        .transpose()?;
+    let state = match &server {
+        Some(_) => StateConfig {
+            database: policy.state.database.clone(),
+            backend: StateBackend::MySql,
+            ..StateConfig::default()
+        },
+        None => {
+            let mut c = project::connect(policy)?;
+            StateConfig::for_cluster(&mut c, &policy.state.database).map_err(|e| e.to_string())?
+        }
+    };
+    let mut config = ApplyConfig::new(cluster, state, actor());
+    if server.is_some() {
+        config.inspect.skip_databases.clear();
+    }
+    config.state_server = server;
+    Ok(config)
+}
+
+/// The state store the policy names, created or migrated.
+pub fn open_state(policy: &Policy) -> Result<StateStore, String> {
+    let mut store = super::state::open_store(policy)?;
+    store.ensure_current().map_err(|e| e.to_string())?;
+    Ok(store)
+}
+
+/// This process as a lock holder.
+pub fn actor() -> Actor {
+    let holder = std::env::var("USER")
+        .or_else(|_| std::env::var("USERNAME"))
+        .unwrap_or_else(|_| "starsnap".into());
+    let host = std::env::var("HOSTNAME")
+        .ok()
+        .or_else(|| {
+            std::fs::read_to_string("/etc/hostname")
+                .ok()
+                .map(|h| h.trim().to_string())
+        })
+        .filter(|h| !h.is_empty())
+        .unwrap_or_else(|| "localhost".into());
+    let pid = std::process::id();
+    let ms = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_millis())
+        .unwrap_or(0);
+    Actor {
+        holder,
+        host,
+        pid,
+        run_id: format!("{ms}-{pid}"),
+    }
+}
+
+fn parse_duration(s: &str) -> Result<Duration, String> {
+    starsnap_compiler::time::parse_duration(s)
+        .map(Duration::from_secs)
+        .map_err(|e| format!("--lock-timeout: {e}"))
+}
+
+/// Refuses a plan made by a newer starsnap (it may mean things this build does not know).
+fn check_version(plan: &Plan) -> Result<(), String> {
+    let mine = env!("CARGO_PKG_VERSION");
+    let parse = |v: &str| -> Vec<u64> {
+        v.split(['.', '-'])
+            .take(3)
+            .map(|p| p.parse().unwrap_or(0))
+            .collect()
+    };
+    if parse(&plan.starsnap_version) > parse(mine) {
+        return Err(format!(
+            "the plan was made by starsnap {}, newer than this starsnap {mine}; apply it with that version or newer",
+            plan.starsnap_version
+        ));
+    }
+    Ok(())
+}
+
+fn report_error(e: &ApplyError) -> i32 {
+    match e {
+        ApplyError::Runtime(RuntimeError::LockHeld { database, by }) => {
+            eprintln!("starsnap: database `{database}` is locked by {by}");
+            LOCK_HELD
+        }
+        other => {
+            eprintln!("starsnap: {other}");
+            exit::FAILURE
+        }
+    }
+}
+
+/// Asks on the terminal; without one, refuses (never a silent yes).
+fn confirm(plan: &Plan) -> Result<bool, String> {
+    if !std::io::stdin().is_terminal() || !std::io::stderr().is_terminal() {
+        return Err(
+            "apply needs a confirmation and there is no terminal to ask: review the plan, then pass --auto-approve"
+                .into(),
+        );
+    }
+    let s = &plan.summary;
+    let mut err = std::io::stderr();
+    let _ = write!(
+        err,
+        "Plan {}: {} steps ({} full, {} incremental backups, {} destructive).\n\
+         Do you want to perform these actions? Only 'yes' will be accepted: ",
+        &plan.fingerprint.chars().take(12).collect::<String>(),
+        s.steps,
+        s.full_backups,
+        s.incremental_backups,
+        s.destructive
+    );
+    let _ = err.flush();
+    let mut line = String::new();
+    std::io::stdin()
+        .lock()
+        .read_line(&mut line)
+        .map_err(|e| e.to_string())?;
+    Ok(line.trim() == "yes")
+}
+
+fn event_json(e: &ApplyEvent) -> String {
+    let v = serde_json::json!({
+        "event": e.kind,
+        "step": e.step_id,
+        "database": e.database,
+        "label": e.label,
+        "state": e.state,
+        "message": e.message,
+    });
+    format!("{v}\n")
+}
+
+fn show_event(e: &ApplyEvent, json: bool) {
+    if json {
+        out::print(&event_json(e));
+        return;
+    }
+    let what = match e.kind {
+        "submitted" => "submitted".to_string(),
+        "reattached" => format!("re-attached ({})", e.state.as_deref().unwrap_or("")),
+        "state" => e.state.clone().unwrap_or_default(),
+        "finished" | "recorded" | "done" | "done_already" | "failed" | "skipped" => {
+            e.kind.replace('_', " ")
+        }
+        _ => return,
+    };
+    let msg = e
+        .message
+        .as_deref()
+        .map(|m| format!(": {m}"))
+        .unwrap_or_default();
+    eprintln!("{}: {what}{msg}", e.step_id);
+}
+
+fn summarize(report: &ApplyReport, json: bool) -> i32 {
+    let failed = report.failed();
+    if json {
+        let failures: Vec<serde_json::Value> = report
+            .steps
+            .iter()
+            .filter_map(|s| match &s.outcome {
+                Outcome::Failed(m) | Outcome::Skipped(m) => {
+                    Some(serde_json::json!({"step": s.step_id, "message": m}))
+                }
+                _ => None,
+            })
+            .collect();
+        let v = serde_json::json!({
+            "event": "summary",
+            "run_id": report.run_id,
+            "done": report.done(),
+            "already_done": report.already_done(),
+            "failed": failed,
+            "failures": failures,
+        });
+        out::print(&format!("{v}\n"));
+    } else {
+        let mut text = format!(
+            "Apply {}: {} done, {} already done, {} failed.\n",
+            if failed == 0 {
+                "complete"
+            } else {
+                "finished with failures"
+            },
+            report.done(),
+            report.already_done(),
+            failed
+        );
+        for s in &report.steps {
+            if let Outcome::Failed(m) | Outcome::Skipped(m) = &s.outcome {
+                text.push_str(&format!("  {}: {m}\n", s.step_id));
+            }
+        }
+        out::print(&text);
+    }
+    if failed == 0 {
+        exit::OK
+    } else {
+        exit::FAILURE
+    }
+}

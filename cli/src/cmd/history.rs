@@ -1,0 +1,176 @@
+//! `starsnap history [--json]` (the backups the state records, newest first) and
+//! `starsnap status` (locks in force and jobs not yet ended).
+
+use std::path::PathBuf;
+
+use starsnap_runtime::state::{format_utc, BackupEntry, BackupState, HistoryFilter, LockStatus};
+
+use super::apply::{load_policy, open_state};
+use crate::{exit, out};
+
+/// `history` arguments.
+#[derive(Debug, clap::Args)]
+pub struct HistoryArgs {
+    /// The policy file: only its [cluster] and [state] sections are read.
+    #[arg(short = 'c', long = "config", default_value = "starsnap.toml")]
+    pub config: PathBuf,
+    /// One JSON object per backup, one per line.
+    #[arg(long)]
+    pub json: bool,
+    /// Only this database.
+    #[arg(long)]
+    pub database: Option<String>,
+    /// At most this many backups.
+    #[arg(long)]
+    pub limit: Option<u64>,
+}
+
+/// `status` arguments.
+#[derive(Debug, clap::Args)]
+pub struct StatusArgs {
+    /// The policy file: only its [cluster] and [state] sections are read.
+    #[arg(short = 'c', long = "config", default_value = "starsnap.toml")]
+    pub config: PathBuf,
+}
+
+fn state_name(s: BackupState) -> &'static str {
+    starsnap_runtime::state::history::state_str(s)
+}
+
+fn backup_json(b: &BackupEntry) -> String {
+    let v = serde_json::json!({
+        "label": b.label,
+        "set": b.set,
+        "group": b.group,
+        "database": b.database,
+        "kind": b.kind.as_str(),
+        "parent": b.parent,
+        "repository": b.repository,
+        "state": state_name(b.state),
+        "job_state": b.job_state,
+        "status": b.status,
+        "task_err_msg": b.task_err_msg,
+        "snapshot_timestamp": b.snapshot_timestamp,
+        "partitions": b.partition_count,
+        "data_size": b.data_size,
+        "plan_fingerprint": b.plan_fingerprint,
+        "step_id": b.step_id,
+        "submitted_at": format_utc(b.submitted_ms),
+        "finished_at": b.finished_ms.map(format_utc),
+    });
+    format!("{v}\n")
+}
+
+pub fn run_history(args: HistoryArgs) -> i32 {
+    let policy = match load_policy(&args.config) {
+        Ok(p) => p,
+        Err(code) => return code,
+    };
+    let listed = open_state(&policy).and_then(|mut s| {
+        s.list_backups(&HistoryFilter {
+            database: args.database.clone(),
+            limit: args.limit,
+            ..HistoryFilter::default()
+        })
+        .map_err(|e| e.to_string())
+    });
+    let backups = match listed {
+        Ok(b) => b,
+        Err(e) => {
+            eprintln!("starsnap: {e}");
+            return exit::FAILURE;
+        }
+    };
+    let mut text = String::new();
+    if args.json {
+        for b in &backups {
+            text.push_str(&backup_json(b));
+        }
+    } else if backups.is_empty() {
+        text.push_str("No backups recorded.\n");
+    } else {
+        text.push_str("LABEL\tGROUP\tDATABASE\tKIND\tPARENT\tSTATE\tSNAPSHOT\tPARTITIONS\tSIZE\tSUBMITTED\tFINISHED\n");
+        for b in &backups {
+            text.push_str(&format!(
+                "{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\n",
+                b.label,
+                b.group,
+                b.database,
+                b.kind.as_str(),
+                b.parent.as_deref().unwrap_or("-"),
+                state_name(b.state),
+                b.snapshot_timestamp.as_deref().unwrap_or("-"),
+                b.partition_count.map_or("-".into(), |n| n.to_string()),
+                b.data_size.map_or("-".into(), |n| n.to_string()),
+                format_utc(b.submitted_ms),
+                b.finished_ms.map_or("-".into(), format_utc),
+            ));
+        }
+    }
+    out::print(&text);
+    exit::OK
+}
+
+pub fn run_status(args: StatusArgs) -> i32 {
+    let policy = match load_policy(&args.config) {
+        Ok(p) => p,
+        Err(code) => return code,
+    };
+    let read = open_state(&policy).and_then(|mut s| {
+        let locks = s.list_locks().map_err(|e| e.to_string())?;
+        let backups = s
+            .list_backups(&HistoryFilter {
+                limit: Some(200),
+                ..HistoryFilter::default()
+            })
+            .map_err(|e| e.to_string())?;
+        Ok((locks, backups))
+    });
+    let (locks, backups) = match read {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("starsnap: {e}");
+            return exit::FAILURE;
+        }
+    };
+    let mut text = String::from("Locks:\n");
+    let held: Vec<_> = locks
+        .iter()
+        .filter(|l| matches!(l.status, LockStatus::Held | LockStatus::Expired))
+        .collect();
+    if held.is_empty() {
+        text.push_str("  none\n");
+    }
+    for l in held {
+        text.push_str(&format!(
+            "  {}\t{}\t{}@{} (pid {})\tsince {}\tuntil {}\tlock id {}\n",
+            l.database,
+            l.status.as_str(),
+            l.actor.holder,
+            l.actor.host,
+            l.actor.pid,
+            format_utc(l.started_ms),
+            format_utc(l.expires_ms),
+            l.lock_id
+        ));
+    }
+    text.push_str("Jobs not ended:\n");
+    let running: Vec<_> = backups
+        .iter()
+        .filter(|b| matches!(b.state, BackupState::Submitted | BackupState::Running))
+        .collect();
+    if running.is_empty() {
+        text.push_str("  none\n");
+    }
+    for b in running {
+        text.push_str(&format!(
+            "  {}\t{}\t{}\tsubmitted {}\n",
+            b.database,
+            b.label,
+            b.job_state.as_deref().unwrap_or(state_name(b.state)),
+            format_utc(b.submitted_ms)
+        ));
+    }
+    out::print(&text);
+    exit::OK
+}

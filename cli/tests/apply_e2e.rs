@@ -1,0 +1,151 @@
+//! `starsnap apply` end to end: the binary against the simulator over TCP. Full, then loads,
+//! then an incremental with exactly the loaded partitions and the full as parent; a quiet
+//! day; a stale plan; a refused confirmation without a terminal; a job cancelled by the
+//! cluster; two applies at once.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod apply_support;
+
+use apply_support::{text, World};
+
+#[test]
+fn full_then_incremental_then_a_quiet_day() {
+    let w = World::start("full-incr");
+    assert_eq!(w.plan("p1.json", "2026-11-22T02:00:00Z"), 2);
+    let o = w.run(&["apply", "p1.json", "--auto-approve", "--parallel", "2"]);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}{}",
+        text(&o.stdout),
+        text(&o.stderr)
+    );
+    assert!(
+        text(&o.stdout).contains("Apply complete: 3 done"),
+        "{}",
+        text(&o.stdout)
+    );
+    w.assert_history_is_repository();
+
+    w.exec("INSERT INTO sales.orders VALUES ('2024-01-09', 4, 40), ('2024-03-09', 5, 50)");
+    assert_eq!(w.plan("p2.json", "2026-11-23T02:00:00Z"), 2);
+    let o = w.run(&["apply", "p2.json", "--auto-approve", "--json"]);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}{}",
+        text(&o.stdout),
+        text(&o.stderr)
+    );
+    let events: Vec<serde_json::Value> = text(&o.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert!(events.iter().any(|e| e["event"] == "submitted"));
+    let last = events.last().unwrap();
+    assert_eq!(
+        (last["event"].as_str(), last["done"].as_u64()),
+        (Some("summary"), Some(1))
+    );
+    w.assert_history_is_repository();
+
+    let history = w.history();
+    let full = history
+        .iter()
+        .find(|b| b["database"] == "sales" && b["kind"] == "full")
+        .unwrap();
+    let incr = history.iter().find(|b| b["kind"] == "incremental").unwrap();
+    assert_eq!(incr["parent"], full["set"]);
+    assert_eq!(incr["partitions"], 2);
+    assert_eq!(full["partitions"], 3);
+
+    // A quiet day: nothing to back up, exit 0, no job.
+    assert_eq!(w.plan("p3.json", "2026-11-24T02:00:00Z"), 0);
+    let o = w.run(&["apply", "p3.json"]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    assert!(text(&o.stdout).contains("No changes"));
+    assert_eq!(w.history().len(), 3);
+}
+
+#[test]
+fn a_load_after_the_plan_makes_it_stale() {
+    let w = World::start("stale");
+    w.plan("p.json", "2026-11-22T02:00:00Z");
+    w.exec("INSERT INTO sales.orders VALUES ('2024-02-10', 9, 90)");
+    let o = w.run(&["apply", "p.json", "--auto-approve"]);
+    assert_eq!(o.status.code(), Some(3), "{}", text(&o.stderr));
+    let err = text(&o.stderr);
+    assert!(err.contains("saved plan is stale"), "{err}");
+    assert!(err.contains("sales.orders"), "{err}");
+    assert!(w.history().is_empty());
+    assert!(w.snapshots().is_empty());
+}
+
+#[test]
+fn without_a_terminal_a_confirmation_fails_closed() {
+    let w = World::start("confirm");
+    w.plan("p.json", "2026-11-22T02:00:00Z");
+    let o = w.run(&["apply", "p.json"]);
+    assert_eq!(o.status.code(), Some(64), "{}", text(&o.stderr));
+    assert!(text(&o.stderr).contains("--auto-approve"));
+    assert!(w.history().is_empty());
+    // The locks were released: an approved run goes ahead.
+    let o = w.run(&["apply", "p.json", "--auto-approve"]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+}
+
+#[test]
+fn a_job_cancelled_at_uploading_fails_its_step_and_the_other_database_finishes() {
+    let w = World::start("cancel");
+    w.exec(
+        "ADMIN SET SIMULATOR FAULT 'backup_fail' ON DATABASE sales AT STATE 'UPLOADING' \
+         WITH MESSAGE 'upload to s3 failed' WITH TASK MESSAGE 'connection reset'",
+    );
+    w.plan("p.json", "2026-11-22T02:00:00Z");
+    let o = w.run(&["apply", "p.json", "--auto-approve", "--parallel", "2"]);
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o.stderr));
+    let out = text(&o.stdout);
+    assert!(out.contains("1 failed"), "{out}");
+    assert!(
+        out.contains("upload to s3 failed") && out.contains("connection reset"),
+        "{out}"
+    );
+    let history = w.history();
+    let sales = history.iter().find(|b| b["database"] == "sales").unwrap();
+    assert_eq!(sales["state"], "cancelled");
+    assert!(sales["status"]
+        .as_str()
+        .unwrap()
+        .contains("upload to s3 failed"));
+    let crm = history.iter().find(|b| b["database"] == "crm").unwrap();
+    assert_eq!(crm["state"], "finished");
+}
+
+#[test]
+fn two_applies_at_once_one_runs_the_other_exits_4_or_waits() {
+    let w = World::start("two");
+    w.plan("p.json", "2026-11-22T02:00:00Z");
+    w.exec("ADMIN SET SIMULATOR PACING = 150");
+    let mut first = w.spawn(&["apply", "p.json", "--auto-approve"]);
+    w.wait_until("the first job", |w| {
+        w.job("crm").is_some() || w.job("sales").is_some()
+    });
+    let o = w.run(&["apply", "p.json", "--auto-approve"]);
+    assert_eq!(o.status.code(), Some(4), "{}", text(&o.stderr));
+    let err = text(&o.stderr);
+    assert!(
+        err.contains("is locked by") && err.contains("starsnap unlock"),
+        "{err}"
+    );
+
+    let o = w.run(&["apply", "p.json", "--auto-approve", "--lock-timeout", "60s"]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    assert!(
+        text(&o.stdout).contains("0 done, 3 already done"),
+        "{}",
+        text(&o.stdout)
+    );
+    let status = first.wait().unwrap();
+    assert_eq!(status.code(), Some(0));
+    w.assert_history_is_repository();
+}
