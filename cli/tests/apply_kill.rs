@@ -1,0 +1,91 @@
+//! Resume after `kill -KILL` at several points of an apply: re-running the same plan
+//! continues (re-attaches a running job by its label, records a snapshot that finished while
+//! no one watched) and the final history equals the repository, with no snapshot twice.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod apply_support;
+
+use std::process::Command;
+
+use apply_support::{text, World};
+
+/// Starts an apply, waits until `when` holds, kills it with SIGKILL, reaps it, then waits
+/// until `then` holds (the cluster moves on without starsnap) and applies again.
+fn kill_and_resume(name: &str, when: fn(&World) -> bool, then: fn(&World) -> bool) -> String {
+    let w = World::start(name);
+    w.plan("p.json", "2026-11-22T02:00:00Z");
+    w.exec("ADMIN SET SIMULATOR PACING = 60");
+    let mut child = w.spawn(&["apply", "p.json", "--auto-approve", "--parallel", "1"]);
+    w.wait_until("the kill point", when);
+    let killed = Command::new("kill")
+        .args(["-KILL", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let status = child.wait().unwrap();
+    assert_eq!(status.code(), None, "the run ended before it was killed");
+    w.wait_until("the cluster to move on", then);
+
+    let o = w.run(&["apply", "p.json", "--auto-approve", "--json"]);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}{}",
+        text(&o.stdout),
+        text(&o.stderr)
+    );
+    w.assert_history_is_repository();
+    assert_eq!(w.history().len(), 2);
+    text(&o.stdout)
+}
+
+fn any_job_in(w: &World, state: &str) -> bool {
+    ["crm", "sales"]
+        .iter()
+        .any(|db| w.job(db).is_some_and(|(_, s)| s == state))
+}
+
+fn always(_: &World) -> bool {
+    true
+}
+
+#[test]
+fn killed_right_after_submitting_is_reattached() {
+    let out = kill_and_resume("pending", |w| any_job_in(w, "PENDING"), always);
+    assert!(
+        out.contains("\"reattached\"") || out.contains("\"recorded\""),
+        "{out}"
+    );
+}
+
+#[test]
+fn killed_while_uploading_is_reattached() {
+    let out = kill_and_resume("uploading", |w| any_job_in(w, "UPLOADING"), always);
+    assert!(out.contains("\"reattached\""), "{out}");
+}
+
+#[test]
+fn finished_while_dead_is_recorded_not_resubmitted() {
+    let out = kill_and_resume(
+        "finished",
+        |w| any_job_in(w, "UPLOAD_INFO"),
+        |w| any_job_in(w, "FINISHED"),
+    );
+    assert!(out.contains("\"recorded\""), "{out}");
+}
+
+#[test]
+fn killed_between_databases_continues_with_the_next() {
+    let out = kill_and_resume(
+        "between",
+        |w| {
+            let done = ["crm", "sales"]
+                .iter()
+                .filter(|db| w.job(db).is_some_and(|(_, s)| s == "FINISHED"))
+                .count();
+            done == 1
+        },
+        always,
+    );
+    assert!(out.contains("\"summary\""), "{out}");
+}
