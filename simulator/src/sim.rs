@@ -58,6 +58,11 @@ impl Simulator {
     /// Starts a server in front of an engine built (and possibly seeded) by the caller.
     pub fn start_with(config: SimConfig, engine: Arc<Engine>) -> io::Result<Simulator> {
         let server = Server::start(&config, engine.clone())?;
+        // On the real clock, BACKUP/RESTORE jobs advance in the background as StarRocks's
+        // daemons do, so files appear in the repository on time even when no client asks.
+        if !config.clock.is_virtual() {
+            crate::snapshot::route::spawn_ticker(&engine, Duration::from_millis(10))?;
+        }
         let stopping = Arc::new(AtomicBool::new(false));
         let flusher = config
             .data_dir
