@@ -89,3 +89,44 @@ fn killed_between_databases_continues_with_the_next() {
     );
     assert!(out.contains("\"summary\""), "{out}");
 }
+
+#[test]
+fn sigint_cancels_the_job_records_it_and_releases_the_locks() {
+    let w = World::start("sigint");
+    w.plan("p.json", "2026-11-22T02:00:00Z");
+    w.exec("ADMIN SET SIMULATOR PACING = 100");
+    let child = w.spawn(&["apply", "p.json", "--auto-approve", "--parallel", "1"]);
+    w.wait_until("a job uploading", |w| any_job_in(w, "UPLOADING"));
+    let sent = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(sent.success());
+    let o = child.wait_with_output().unwrap();
+    assert_eq!(
+        o.status.code(),
+        Some(130),
+        "{}{}",
+        text(&o.stdout),
+        text(&o.stderr)
+    );
+    let history = w.history();
+    assert_eq!(history.len(), 1, "{history:?}");
+    assert_eq!(history[0]["state"], "cancelled");
+    let db = history[0]["database"].as_str().unwrap().to_string();
+    let (label, state) = w.job(&db).unwrap();
+    assert_eq!(
+        (label.as_str(), state.as_str()),
+        (history[0]["label"].as_str().unwrap(), "CANCELLED")
+    );
+    let status = w.run(&["status"]);
+    assert!(
+        text(&status.stdout).contains("Locks:\n  none"),
+        "{}",
+        text(&status.stdout)
+    );
+    // The same plan, applied again, finishes everything.
+    let o = w.run(&["apply", "p.json", "--auto-approve"]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    w.assert_history_is_repository();
+}

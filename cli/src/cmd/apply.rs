@@ -6,6 +6,7 @@
 
 use std::io::{BufRead, IsTerminal, Write};
 use std::path::PathBuf;
+use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -26,6 +27,8 @@ use crate::{exit, out};
 pub const STALE: i32 = 3;
 /// Exit code of a lock held by another run.
 pub const LOCK_HELD: i32 = 4;
+/// Exit code after SIGINT/SIGTERM (128 + SIGINT).
+pub const INTERRUPTED: i32 = 130;
 
 /// `apply` arguments.
 #[derive(Debug, clap::Args)]
@@ -78,6 +81,14 @@ pub fn run(args: ApplyArgs) -> i32 {
     };
     config.parallel = usize::from(args.parallel);
     config.lock_timeout = lock_timeout;
+    let interrupt = config.interrupt.clone();
+    // SIGINT and SIGTERM: cancel the jobs this run submitted, record it, release the locks.
+    let flag = interrupt.clone();
+    if let Err(e) = ctrlc::set_handler(move || {
+        flag.store(true, Ordering::SeqCst);
+    }) {
+        eprintln!("starsnap: cannot handle interrupts ({e}); Ctrl-C will kill the run");
+    }
     let env: Arc<EnvLookup> = Arc::new(|name: &str| std::env::var(name).ok());
     let json = args.json;
     let sink: Sink = Arc::new(move |e: &ApplyEvent| show_event(e, json));
@@ -121,7 +132,15 @@ pub fn run(args: ApplyArgs) -> i32 {
         }
     }
     match apply.execute() {
-        Ok(report) => summarize(&report, json),
+        Ok(report) => {
+            let code = summarize(&report, json);
+            if interrupt.load(Ordering::SeqCst) {
+                eprintln!("starsnap: interrupted; the jobs this run submitted were cancelled");
+                INTERRUPTED
+            } else {
+                code
+            }
+        }
         Err(e) => report_error(&e),
     }
 }
@@ -311,7 +330,7 @@ fn summarize(report: &ApplyReport, json: bool) -> i32 {
             .steps
             .iter()
             .filter_map(|s| match &s.outcome {
-                Outcome::Failed(m) | Outcome::Skipped(m) => {
+                Outcome::Failed(m) | Outcome::Skipped(m) | Outcome::Interrupted(m) => {
                     Some(serde_json::json!({"step": s.step_id, "message": m}))
                 }
                 _ => None,
@@ -339,7 +358,7 @@ fn summarize(report: &ApplyReport, json: bool) -> i32 {
             failed
         );
         for s in &report.steps {
-            if let Outcome::Failed(m) | Outcome::Skipped(m) = &s.outcome {
+            if let Outcome::Failed(m) | Outcome::Skipped(m) | Outcome::Interrupted(m) = &s.outcome {
                 text.push_str(&format!("  {}: {m}\n", s.step_id));
             }
         }

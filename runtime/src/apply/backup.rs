@@ -8,6 +8,8 @@ use std::collections::BTreeMap;
 
 use starsnap_compiler::plan::{ObjectKind, Step};
 
+use starsnap_compiler::syntax::quote_ident;
+
 use super::jobs::{job, snapshot_timestamps, JobKind};
 use super::resume::{standing, Standing};
 use super::retry::{connection_gone, Backoff};
@@ -69,7 +71,7 @@ impl<'r, 's> Ctx<'r, 's> {
             Standing::Running(row) => {
                 self.ensure_submitted(step, t, recorded.as_ref().map(|r| r.state))?;
                 self.emit("reattached", step, Some(&row.state), None);
-                self.poll(step, t, recorded.and_then(|r| r.job_state))
+                self.poll(step, t, recorded.and_then(|r| r.job_state), false)
             }
             Standing::Cancelled(row) => {
                 if recorded.as_ref().is_some_and(|r| {
@@ -187,19 +189,25 @@ impl<'r, 's> Ctx<'r, 's> {
             }
         }
         self.emit("submitted", step, None, None);
-        self.poll(step, t, None)
+        self.poll(step, t, None, true)
     }
 
-    /// Polls SHOW BACKUP until the job ends, recording every state change.
+    /// Polls SHOW BACKUP until the job ends, recording every state change. On an
+    /// interrupt, a job this run submitted (`ours`) is cancelled and recorded so; a job it
+    /// re-attached is left running for the next run to pick up.
     fn poll(
         &mut self,
         step: &Step,
         t: &Target,
         mut last: Option<String>,
+        ours: bool,
     ) -> Result<Outcome, RuntimeError> {
         let run_id = self.run.config.actor.run_id.clone();
         let mut pause = self.run.config.poll_min;
         loop {
+            if self.interrupted() {
+                return self.interrupt(step, t, ours);
+            }
             self.keep_lease()?;
             let mut note = self.retry_note(step);
             let row = self.link.retry(&mut note, &mut |c| {
@@ -272,9 +280,43 @@ impl<'r, 's> Ctx<'r, 's> {
                 })?;
                 return Ok(Outcome::Failed(message));
             }
-            std::thread::sleep(pause);
+            self.pause(pause);
             pause = next_pause(pause, self.run.config.poll_max);
         }
+    }
+
+    /// `CANCEL BACKUP FROM db` for the job this run submitted (the lease guarantees the
+    /// database's running job is it), then records the outcome: cancelled, or finished when
+    /// the job ended before the cancel reached it.
+    fn interrupt(&mut self, step: &Step, t: &Target, ours: bool) -> Result<Outcome, RuntimeError> {
+        if !ours {
+            return Ok(Outcome::Interrupted(
+                "interrupted; the job an earlier run started is left running (re-run apply to re-attach it)".into(),
+            ));
+        }
+        let cancel = format!("CANCEL BACKUP FROM {}", quote_ident(&t.database));
+        let mut note = self.retry_note(step);
+        // A job that already ended refuses the cancel; the state read next says which.
+        let _ = self.link.retry(&mut note, &mut |c| c.execute(&cancel));
+        let row = self.link.retry(&mut note, &mut |c| {
+            job(c, JobKind::Backup, &t.database, &t.label)
+        })?;
+        if row.as_ref().is_some_and(|r| r.is_finished()) {
+            let ts = self.link.retry(&mut note, &mut |c| {
+                snapshot_timestamps(c, &t.repository, &t.label)
+            })?;
+            if let Some(ts) = ts.last() {
+                self.finish(step, t, ts.clone())?;
+                return Ok(Outcome::Done);
+            }
+        }
+        let message = "cancelled by starsnap: the run was interrupted (SIGINT/SIGTERM)";
+        let run_id = self.run.config.actor.run_id.clone();
+        self.state(&mut |s| {
+            s.record_failed(&t.repository, &t.label, &run_id, true, Some(message), None)
+        })?;
+        self.emit("cancelled", step, Some("CANCELLED"), Some(message));
+        Ok(Outcome::Interrupted(message.into()))
     }
 
     /// Records FINISHED with the snapshot's timestamp and its manifest.

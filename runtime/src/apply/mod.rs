@@ -29,6 +29,7 @@ mod stale;
 mod worker;
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -67,6 +68,9 @@ pub struct ApplyConfig {
     /// Take over at once a lease whose holder is a process of this host that no longer
     /// runs (a run killed with SIGKILL), instead of waiting for it to expire.
     pub take_over_dead_local: bool,
+    /// Set (by a signal handler) to stop: jobs this run submitted are cancelled, steps not
+    /// started are skipped, the leases are released.
+    pub interrupt: Arc<AtomicBool>,
     /// What the re-observation reads (the state database is skipped when it is in the
     /// cluster).
     pub inspect: InspectOptions,
@@ -89,6 +93,7 @@ impl ApplyConfig {
             retry_deadline: Duration::from_secs(300),
             actor,
             take_over_dead_local: true,
+            interrupt: Arc::new(AtomicBool::new(false)),
             inspect,
         }
     }
@@ -120,8 +125,11 @@ pub enum Outcome {
     AlreadyDone,
     /// Failed; the message is StarRocks's (Status and TaskErrMsg) or the error.
     Failed(String),
-    /// Not run because a step it depends on did not succeed.
+    /// Not run because a step it depends on did not succeed, or the run was interrupted.
     Skipped(String),
+    /// Stopped by an interrupt: the job this run submitted was cancelled (or, re-attached,
+    /// left running).
+    Interrupted(String),
 }
 
 impl Outcome {
@@ -151,8 +159,20 @@ impl ApplyReport {
     pub fn failed(&self) -> usize {
         self.steps
             .iter()
-            .filter(|s| matches!(s.outcome, Outcome::Failed(_) | Outcome::Skipped(_)))
+            .filter(|s| {
+                matches!(
+                    s.outcome,
+                    Outcome::Failed(_) | Outcome::Skipped(_) | Outcome::Interrupted(_)
+                )
+            })
             .count()
+    }
+
+    /// Whether an interrupt stopped the run.
+    pub fn interrupted(&self) -> bool {
+        self.steps
+            .iter()
+            .any(|s| matches!(s.outcome, Outcome::Interrupted(_)))
     }
 
     pub fn done(&self) -> usize {

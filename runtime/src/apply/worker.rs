@@ -4,6 +4,7 @@
 //! succeed is skipped; other databases go on.
 
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
+use std::sync::atomic::Ordering;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -251,6 +252,23 @@ impl<'r, 's> Ctx<'r, 's> {
         )
     }
 
+    /// Whether the run was asked to stop (SIGINT/SIGTERM).
+    pub fn interrupted(&self) -> bool {
+        self.run.config.interrupt.load(Ordering::SeqCst)
+    }
+
+    /// Sleeps `d` in short slices, returning early on an interrupt.
+    pub fn pause(&self, d: Duration) {
+        let until = Instant::now() + d;
+        while !self.interrupted() {
+            let now = Instant::now();
+            if now >= until {
+                return;
+            }
+            std::thread::sleep((until - now).min(Duration::from_millis(20)));
+        }
+    }
+
     /// Renews the lease when a third of its life has passed.
     pub fn keep_lease(&mut self) -> Result<(), RuntimeError> {
         let every = self.run.config.lock_ttl / 3;
@@ -289,6 +307,11 @@ impl<'r, 's> Ctx<'r, 's> {
             self.emit("skipped", step, None, Some(&why));
             return Outcome::Skipped(why);
         }
+        if self.interrupted() {
+            let why = "not started: the run was interrupted".to_string();
+            self.emit("skipped", step, None, Some(&why));
+            return Outcome::Skipped(why);
+        }
         if let Err(e) = self.keep_lease() {
             let why = e.to_string();
             self.emit("failed", step, None, Some(&why));
@@ -322,6 +345,7 @@ impl<'r, 's> Ctx<'r, 's> {
             Outcome::AlreadyDone => self.emit("done_already", step, None, None),
             Outcome::Failed(m) => self.emit("failed", step, None, Some(m)),
             Outcome::Skipped(m) => self.emit("skipped", step, None, Some(m)),
+            Outcome::Interrupted(m) => self.emit("interrupted", step, None, Some(m)),
         }
         outcome
     }
@@ -400,7 +424,7 @@ impl<'r, 's> Ctx<'r, 's> {
             if let Err(e) = self.keep_lease() {
                 return Outcome::Failed(e.to_string());
             }
-            std::thread::sleep(pause);
+            self.pause(pause);
             pause = next_pause(pause, self.run.config.poll_max);
         }
     }
