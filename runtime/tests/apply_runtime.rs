@@ -4,15 +4,43 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod apply_support;
+#[allow(dead_code)]
+#[path = "support/mariadb.rs"]
+mod mariadb;
 
 use apply_support::World;
+use mariadb::MariaDb;
 use starsnap_compiler::plan::Action;
 use starsnap_runtime::apply::Outcome;
 use starsnap_runtime::state::{BackupKind, BackupState};
+use starsnap_simulator::VersionProfile;
 
 #[test]
 fn full_then_incremental_holds_exactly_the_loaded_partitions() {
-    let w = World::start("full-incr");
+    full_then_incremental(World::start("full-incr"));
+}
+
+#[test]
+fn full_then_incremental_under_3_5_and_4_1() {
+    for (name, profile) in [
+        ("v3-5", VersionProfile::V3_5),
+        ("v4-1", VersionProfile::V4_1),
+    ] {
+        full_then_incremental(World::start_with(name, profile, None));
+    }
+}
+
+#[test]
+fn full_then_incremental_with_the_state_in_mariadb() {
+    let db = MariaDb::start();
+    full_then_incremental(World::start_with(
+        "mariadb",
+        VersionProfile::V3_4,
+        Some(db.options()),
+    ));
+}
+
+fn full_then_incremental(w: World) {
     w.connect()
         .execute("ADMIN SET SIMULATOR PACING = 40")
         .unwrap();

@@ -14,13 +14,15 @@ use starsnap_runtime::apply::{Apply, ApplyConfig, ApplyEvent, ApplyReport, EnvLo
 use starsnap_runtime::inspect::{inspect, InspectOptions};
 use starsnap_runtime::state::lock::Actor;
 use starsnap_runtime::state::{BackupEntry, HistoryFilter, SystemClock};
-use starsnap_runtime::{Cluster, ConnectOptions, StateConfig, StateStore};
+use starsnap_runtime::{Cluster, ConnectOptions, StateBackend, StateConfig, StateStore};
 use starsnap_simulator::sim::Simulator;
-use starsnap_simulator::SimConfig;
+use starsnap_simulator::{SimConfig, VersionProfile};
 
 pub struct World {
     pub sim: Simulator,
     pub dir: PathBuf,
+    /// A separate MySQL-compatible state server; `None`: the state lives in the cluster.
+    pub state_server: Option<ConnectOptions>,
 }
 
 pub fn workdir(name: &str) -> PathBuf {
@@ -34,11 +36,26 @@ impl World {
     /// A simulator seeded with `sales` (orders, payments: two monthly partitions each) and
     /// `crm` (customers, unpartitioned).
     pub fn start(name: &str) -> World {
+        World::start_with(name, VersionProfile::V3_4, None)
+    }
+
+    pub fn start_with(
+        name: &str,
+        version: VersionProfile,
+        state_server: Option<ConnectOptions>,
+    ) -> World {
         let dir = workdir(name);
-        let mut config = SimConfig::default();
+        let mut config = SimConfig {
+            version,
+            ..SimConfig::default()
+        };
         config.storage.insert("s3://".into(), dir.join("storage"));
         let sim = Simulator::start(config).unwrap();
-        let w = World { sim, dir };
+        let w = World {
+            sim,
+            dir,
+            state_server,
+        };
         let mut c = w.connect();
         c.execute("CREATE DATABASE sales").unwrap();
         for t in ["orders", "payments"] {
@@ -89,12 +106,22 @@ full_every = "7d"
     }
 
     pub fn state_config(&self) -> StateConfig {
-        StateConfig::for_cluster(&mut self.connect(), "starsnap").unwrap()
+        match &self.state_server {
+            Some(_) => StateConfig {
+                database: "starsnap".into(),
+                backend: StateBackend::MySql,
+                ..StateConfig::default()
+            },
+            None => StateConfig::for_cluster(&mut self.connect(), "starsnap").unwrap(),
+        }
     }
 
     pub fn store(&self) -> StateStore {
-        let mut s =
-            StateStore::new(self.connect(), self.state_config(), Arc::new(SystemClock)).unwrap();
+        let conn = match &self.state_server {
+            Some(o) => Cluster::connect(o, &|_| None).unwrap(),
+            None => self.connect(),
+        };
+        let mut s = StateStore::new(conn, self.state_config(), Arc::new(SystemClock)).unwrap();
         s.ensure_current().unwrap();
         s
     }
@@ -127,6 +154,7 @@ full_every = "7d"
             run_id: run.into(),
         };
         let mut c = ApplyConfig::new(self.options(), self.state_config(), actor);
+        c.state_server = self.state_server.clone();
         c.parallel = 2;
         c.poll_max = Duration::from_millis(100);
         c.retry_deadline = Duration::from_secs(10);
