@@ -149,3 +149,42 @@ fn two_applies_at_once_one_runs_the_other_exits_4_or_waits() {
     assert_eq!(status.code(), Some(0));
     w.assert_history_is_repository();
 }
+
+#[test]
+fn plan_and_apply_in_one_run_for_cron() {
+    let w = World::start("cron");
+    let o = w.run(&["apply", "--plan-and-apply", "--auto-approve"]);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}{}",
+        text(&o.stdout),
+        text(&o.stderr)
+    );
+    assert!(
+        text(&o.stderr).contains("backup nightly sales full"),
+        "{}",
+        text(&o.stderr)
+    );
+    assert!(
+        !text(&o.stderr).contains("UPLOADING"),
+        "quiet without a terminal"
+    );
+    w.assert_history_is_repository();
+    assert_eq!(w.history().len(), 2);
+    // The next day nothing changed: nothing to do, exit 0.
+    let o = w.run(&["apply", "--plan-and-apply", "--auto-approve"]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    assert!(
+        text(&o.stdout).contains("No changes"),
+        "{}",
+        text(&o.stdout)
+    );
+    // Without a terminal and without --auto-approve, it refuses.
+    w.exec("INSERT INTO crm.customers VALUES (2, 'b')");
+    let o = w.run(&["apply", "--plan-and-apply"]);
+    assert_eq!(o.status.code(), Some(64), "{}", text(&o.stderr));
+    // A plan file and --plan-and-apply together are a usage error.
+    let o = w.run(&["apply", "p.json", "--plan-and-apply"]);
+    assert_eq!(o.status.code(), Some(64));
+}

@@ -19,6 +19,9 @@ use starsnap_runtime::state::lock::Actor;
 use starsnap_runtime::state::{StateBackend, StateStore, SystemClock};
 use starsnap_runtime::{RuntimeError, StateConfig};
 
+mod progress;
+mod scheduled;
+
 use super::project::{self, LoadError};
 use super::usage_error;
 use crate::{exit, out};
@@ -34,7 +37,12 @@ pub const INTERRUPTED: i32 = 130;
 #[derive(Debug, clap::Args)]
 pub struct ApplyArgs {
     /// The plan JSON written by `starsnap plan --out`.
-    pub plan: PathBuf,
+    #[arg(required_unless_present = "plan_and_apply")]
+    pub plan: Option<PathBuf>,
+    /// Make the plan now from the policy file and apply it in the same run (for cron);
+    /// the same checks apply, and without a terminal --auto-approve is still needed.
+    #[arg(long, conflicts_with = "plan")]
+    pub plan_and_apply: bool,
     /// The policy file: only its [cluster] and [state] sections are read.
     #[arg(short = 'c', long = "config", default_value = "starsnap.toml")]
     pub config: PathBuf,
@@ -53,12 +61,16 @@ pub struct ApplyArgs {
 }
 
 pub fn run(args: ApplyArgs) -> i32 {
-    let plan = match super::plan::read_plan(&args.plan) {
-        Ok(p) => p,
-        Err(e) => {
+    let read = match &args.plan {
+        Some(path) => super::plan::read_plan(path).map_err(|e| {
             eprintln!("starsnap: cannot apply {e}");
-            return exit::FAILURE;
-        }
+            exit::FAILURE
+        }),
+        None => scheduled::build_plan(&args.config),
+    };
+    let plan = match read {
+        Ok(p) => p,
+        Err(code) => return code,
     };
     if let Err(e) = check_version(&plan) {
         eprintln!("starsnap: {e}");
@@ -91,7 +103,15 @@ pub fn run(args: ApplyArgs) -> i32 {
     }
     let env: Arc<EnvLookup> = Arc::new(|name: &str| std::env::var(name).ok());
     let json = args.json;
-    let sink: Sink = Arc::new(move |e: &ApplyEvent| show_event(e, json));
+    let mode = if json {
+        progress::Mode::Json
+    } else if std::io::stderr().is_terminal() {
+        progress::Mode::Terminal
+    } else {
+        progress::Mode::Quiet
+    };
+    let shown = Arc::new(progress::Progress::new(mode, &plan));
+    let sink: Sink = Arc::new(move |e: &ApplyEvent| shown.event(e));
     let apply = match Apply::prepare(plan, config, env, Arc::new(SystemClock), sink) {
         Ok(a) => a,
         Err(e) => return report_error(&e),
@@ -287,40 +307,6 @@ fn confirm(plan: &Plan) -> Result<bool, String> {
         .read_line(&mut line)
         .map_err(|e| e.to_string())?;
     Ok(line.trim() == "yes")
-}
-
-fn event_json(e: &ApplyEvent) -> String {
-    let v = serde_json::json!({
-        "event": e.kind,
-        "step": e.step_id,
-        "database": e.database,
-        "label": e.label,
-        "state": e.state,
-        "message": e.message,
-    });
-    format!("{v}\n")
-}
-
-fn show_event(e: &ApplyEvent, json: bool) {
-    if json {
-        out::print(&event_json(e));
-        return;
-    }
-    let what = match e.kind {
-        "submitted" => "submitted".to_string(),
-        "reattached" => format!("re-attached ({})", e.state.as_deref().unwrap_or("")),
-        "state" => e.state.clone().unwrap_or_default(),
-        "finished" | "recorded" | "done" | "done_already" | "failed" | "skipped" => {
-            e.kind.replace('_', " ")
-        }
-        _ => return,
-    };
-    let msg = e
-        .message
-        .as_deref()
-        .map(|m| format!(": {m}"))
-        .unwrap_or_default();
-    eprintln!("{}: {what}{msg}", e.step_id);
 }
 
 fn summarize(report: &ApplyReport, json: bool) -> i32 {
