@@ -29,8 +29,8 @@ pub fn execute(ctx: &EngineCtx<'_>, session: &mut Session, sel: &Select, sql: &s
             .collect(),
         rows: r
             .rows
-            .iter()
-            .map(|row| row.iter().map(Value::to_text).collect())
+            .into_iter()
+            .map(|row| row.into_iter().map(Value::into_text).collect())
             .collect(),
     })
 }

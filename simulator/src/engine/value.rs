@@ -48,6 +48,15 @@ impl Value {
         }
     }
 
+    /// [`Value::to_text`], consuming the value: a string moves instead of being copied
+    /// (result sets of hundreds of thousands of rows are sent this way).
+    pub fn into_text(self) -> Option<String> {
+        match self {
+            Value::Str(s) => Some(s),
+            other => other.to_text(),
+        }
+    }
+
     /// A number view for arithmetic and numeric comparison.
     pub fn as_f64(&self) -> Option<f64> {
         match self {
