@@ -24,9 +24,9 @@ impl ResultSet {
     ) -> Self {
         let mut index = HashMap::with_capacity(columns.len());
         for (i, c) in columns.iter().enumerate() {
-            // Case-insensitive lookups: MySQL column titles are case-insensitive, and
-            // information_schema spells some of them differently across versions.
-            index.entry(c.to_ascii_lowercase()).or_insert(i);
+            // Exact names; `position` falls back to a case-insensitive scan, because MySQL
+            // column titles are case-insensitive and versions spell some differently.
+            index.entry(c.clone()).or_insert(i);
         }
         ResultSet {
             statement: statement.into(),
@@ -37,7 +37,17 @@ impl ResultSet {
     }
 
     pub fn has_column(&self, name: &str) -> bool {
-        self.index.contains_key(&name.to_ascii_lowercase())
+        self.position(name).is_some()
+    }
+
+    /// The position of a column, by exact name first, then ignoring ASCII case; no
+    /// allocation (this runs once per cell of results with hundreds of thousands of rows).
+    fn position(&self, name: &str) -> Option<usize> {
+        self.index.get(name).copied().or_else(|| {
+            self.columns
+                .iter()
+                .position(|c| c.eq_ignore_ascii_case(name))
+        })
     }
 
     pub fn len(&self) -> usize {
@@ -86,9 +96,7 @@ impl<'a> NamedRow<'a> {
     pub fn get(&self, column: &str) -> Result<Option<&'a str>, RuntimeError> {
         let i = self
             .set
-            .index
-            .get(&column.to_ascii_lowercase())
-            .copied()
+            .position(column)
             .ok_or_else(|| self.set.missing(column))?;
         Ok(self.values.get(i).and_then(|v| v.as_deref()))
     }
