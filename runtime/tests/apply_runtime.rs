@@ -222,3 +222,38 @@ fn the_same_plan_twice_submits_nothing_twice() {
         .any(|s| s.action == Action::CreateRepository));
     assert_eq!(w.history().len(), 2);
 }
+
+#[test]
+fn busy_submissions_and_meta_data_updates_are_retried() {
+    let w = World::start("busy");
+    let mut c = w.connect();
+    c.execute("ADMIN SET SIMULATOR FAULT 'submit_busy' TIMES 3")
+        .unwrap();
+    c.execute("ADMIN SET SIMULATOR FAULT 'show_job_error' TIMES 4")
+        .unwrap();
+    let plan = w.plan("2026-11-22T02:00:00Z");
+    let (report, events) = w.apply(plan, "busy-1");
+    assert_eq!(report.failed(), 0, "{report:#?}");
+    let retries: Vec<&str> = events
+        .iter()
+        .filter(|e| e.kind == "retry")
+        .filter_map(|e| e.message.as_deref())
+        .collect();
+    assert_eq!(
+        retries
+            .iter()
+            .filter(|m| m.contains("Another backup or restore job is being submitted"))
+            .count(),
+        3,
+        "{retries:#?}"
+    );
+    assert_eq!(
+        retries
+            .iter()
+            .filter(|m| m.contains("meta data may has been updated"))
+            .count(),
+        4,
+        "{retries:#?}"
+    );
+    assert!(w.history().iter().all(|b| b.state == BackupState::Finished));
+}
