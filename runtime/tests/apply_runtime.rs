@@ -102,6 +102,16 @@ fn full_then_incremental(w: World) {
     assert_eq!(parts, vec![("orders", "p202402")]);
     let full_manifest = w.store().manifest("main", &full_sales.label).unwrap();
     assert_eq!(full_manifest.len(), 4);
+    let full_crm = history
+        .iter()
+        .find(|b| b.kind == BackupKind::Full && b.database == "crm")
+        .unwrap();
+    let crm_manifest = w.store().manifest("main", &full_crm.label).unwrap();
+    let crm_parts: Vec<(&str, &str)> = crm_manifest
+        .iter()
+        .map(|m| (m.table.as_str(), m.partition.as_str()))
+        .collect();
+    assert_eq!(crm_parts, vec![("customers", "customers")]);
 
     // History, SHOW SNAPSHOT and the folder on disk agree.
     let mut recorded: Vec<String> = history.iter().map(|b| b.label.clone()).collect();

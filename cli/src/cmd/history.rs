@@ -5,7 +5,9 @@ use std::path::PathBuf;
 
 use starsnap_runtime::state::{format_utc, BackupEntry, BackupState, HistoryFilter, LockStatus};
 
-use super::apply::{load_policy, open_state};
+use starsnap_runtime::state::StateStore;
+
+use super::apply::load_policy;
 use crate::{exit, out};
 
 /// `history` arguments.
@@ -31,6 +33,17 @@ pub struct StatusArgs {
     /// The policy file: only its [cluster] and [state] sections are read.
     #[arg(short = 'c', long = "config", default_value = "starsnap.toml")]
     pub config: PathBuf,
+}
+
+/// The state store, or `None` when it was never initialised (reading never creates it).
+fn existing_store(
+    policy: &starsnap_compiler::policy::Policy,
+) -> Result<Option<StateStore>, String> {
+    let mut store = super::state::open_store(policy)?;
+    match store.schema_version().map_err(|e| e.to_string())? {
+        None => Ok(None),
+        Some(_) => Ok(Some(store)),
+    }
 }
 
 fn state_name(s: BackupState) -> &'static str {
@@ -66,13 +79,15 @@ pub fn run_history(args: HistoryArgs) -> i32 {
         Ok(p) => p,
         Err(code) => return code,
     };
-    let listed = open_state(&policy).and_then(|mut s| {
-        s.list_backups(&HistoryFilter {
-            database: args.database.clone(),
-            limit: args.limit,
-            ..HistoryFilter::default()
-        })
-        .map_err(|e| e.to_string())
+    let listed = existing_store(&policy).and_then(|store| match store {
+        None => Ok(Vec::new()),
+        Some(mut s) => s
+            .list_backups(&HistoryFilter {
+                database: args.database.clone(),
+                limit: args.limit,
+                ..HistoryFilter::default()
+            })
+            .map_err(|e| e.to_string()),
     });
     let backups = match listed {
         Ok(b) => b,
@@ -116,7 +131,10 @@ pub fn run_status(args: StatusArgs) -> i32 {
         Ok(p) => p,
         Err(code) => return code,
     };
-    let read = open_state(&policy).and_then(|mut s| {
+    let read = existing_store(&policy).and_then(|store| {
+        let Some(mut s) = store else {
+            return Ok((Vec::new(), Vec::new()));
+        };
         let locks = s.list_locks().map_err(|e| e.to_string())?;
         let backups = s
             .list_backups(&HistoryFilter {

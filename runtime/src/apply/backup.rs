@@ -10,7 +10,7 @@ use starsnap_compiler::plan::{ObjectKind, Step};
 
 use starsnap_compiler::syntax::quote_ident;
 
-use super::jobs::{job, snapshot_timestamps, JobKind};
+use super::jobs::{job, snapshot_partitions, snapshot_timestamps, JobKind};
 use super::resume::{standing, Standing};
 use super::retry::{connection_gone, Backoff};
 use super::worker::{cluster_message, next_pause, Ctx};
@@ -250,6 +250,8 @@ impl<'r, 's> Ctx<'r, 's> {
                 self.state(&mut |s| s.record_transition(&t.repository, &t.label, &tr))?;
                 self.emit("state", step, Some(&row.state), None);
                 last = Some(row.state.clone());
+                // A job that moves is polled closely again.
+                pause = self.run.config.poll_min;
             }
             if row.is_finished() {
                 let mut note = self.retry_note(step);
@@ -321,10 +323,23 @@ impl<'r, 's> Ctx<'r, 's> {
 
     /// Records FINISHED with the snapshot's timestamp and its manifest.
     fn finish(&mut self, step: &Step, t: &Target, ts: String) -> Result<(), RuntimeError> {
+        let mut manifest = self.manifest(step, &t.database);
+        let mut note = self.retry_note(step);
+        let held = self.link.retry(&mut note, &mut |c| {
+            snapshot_partitions(c, &t.repository, &t.label, &ts)
+        })?;
+        if let Some(held) = held {
+            // Only what the snapshot holds; a table the brief does not list is kept as
+            // planned (the brief is a summary, not the contract).
+            manifest.retain(|m| {
+                held.get(&m.table)
+                    .is_none_or(|parts| parts.contains(&m.partition))
+            });
+        }
         let f = FinishedBackup {
             run_id: self.run.config.actor.run_id.clone(),
             snapshot_timestamp: ts.clone(),
-            manifest: self.manifest(step, &t.database),
+            manifest,
         };
         self.state(&mut |s| s.record_finished(&t.repository, &t.label, &f))?;
         self.emit(

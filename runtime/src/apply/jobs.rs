@@ -1,6 +1,9 @@
 //! What the cluster says about a job: the row of `SHOW BACKUP FROM db` / `SHOW RESTORE FROM
-//! db` for one label (read by column name, invariant 5), and whether a snapshot is in its
-//! repository (`SHOW SNAPSHOT ON repo WHERE SNAPSHOT = 'label'`).
+//! db` for one label (read by column name, invariant 5), whether a snapshot is in its
+//! repository (`SHOW SNAPSHOT ON repo WHERE SNAPSHOT = 'label'`), and which partitions it
+//! holds (the detail form, with the TIMESTAMP).
+
+use std::collections::{BTreeMap, BTreeSet};
 
 use starsnap_compiler::syntax::{quote_ident, quote_string};
 
@@ -124,4 +127,46 @@ pub fn snapshot_timestamps(
     }
     out.sort();
     Ok(out)
+}
+
+/// The partitions a finished snapshot holds, per table, from the detail form of SHOW
+/// SNAPSHOT (`Details` = the job info's brief: `backup_objects.<table>.partitions`).
+/// `None` when the cluster shows no readable brief (the caller keeps what it planned).
+pub fn snapshot_partitions(
+    cluster: &mut Cluster,
+    repository: &str,
+    label: &str,
+    timestamp: &str,
+) -> Result<Option<BTreeMap<String, BTreeSet<String>>>, RuntimeError> {
+    let rs = cluster.query(&format!(
+        "SHOW SNAPSHOT ON {} WHERE SNAPSHOT = {} AND TIMESTAMP = {}",
+        quote_ident(repository),
+        quote_string(label),
+        quote_string(timestamp)
+    ))?;
+    if !rs.has_column("Details") {
+        return Ok(None);
+    }
+    let Some(row) = rs.iter().next() else {
+        return Ok(None);
+    };
+    let Some(details) = row.get("Details")? else {
+        return Ok(None);
+    };
+    let Ok(brief) = serde_json::from_str::<serde_json::Value>(details) else {
+        return Ok(None);
+    };
+    let Some(objects) = brief.get("backup_objects").and_then(|o| o.as_object()) else {
+        return Ok(None);
+    };
+    let mut out = BTreeMap::new();
+    for (table, info) in objects {
+        let parts: BTreeSet<String> = info
+            .get("partitions")
+            .and_then(|p| p.as_object())
+            .map(|p| p.keys().cloned().collect())
+            .unwrap_or_default();
+        out.insert(table.clone(), parts);
+    }
+    Ok(Some(out))
 }

@@ -188,7 +188,11 @@ impl<'r, 's> Ctx<'r, 's> {
             ),
             store,
             lease,
-            renewed: Instant::now(),
+            // The first check renews at once: time may have passed since the leases were
+            // taken (a confirmation prompt).
+            renewed: Instant::now()
+                .checked_sub(run.config.lock_ttl)
+                .unwrap_or_else(Instant::now),
         }
     }
 
@@ -412,6 +416,7 @@ impl<'r, 's> Ctx<'r, 's> {
                     if r.state != last {
                         self.emit("state", step, Some(&r.state), None);
                         last = r.state.clone();
+                        pause = self.run.config.poll_min;
                     }
                     if r.is_finished() {
                         return Outcome::Done;
