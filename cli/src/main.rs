@@ -47,6 +47,9 @@ enum Command {
     Show(cmd::show::ShowArgs),
     /// List the lint rules, or show one rule's documentation.
     Rules(cmd::rules::RulesArgs),
+    /// Run starsnap's main job end to end on the bundled simulator: plan, apply, a day of
+    /// loads, an incremental plan and apply, a quiet day, history.
+    Demo(cmd::demo::DemoArgs),
     /// Run the bundled StarRocks simulator, seeded with demo data, until Ctrl-C.
     Sandbox(cmd::sandbox::SandboxArgs),
 }
@@ -78,6 +81,7 @@ fn main() -> ExitCode {
         Command::Show(args) => cmd::show::run(args),
         Command::Rules(args) => cmd::rules::run(args),
         Command::Sandbox(args) => cmd::sandbox::run(args),
+        Command::Demo(args) => cmd::demo::run(args),
     };
     ExitCode::from(code.clamp(0, 255) as u8)
 }
