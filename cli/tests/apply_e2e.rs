@@ -188,3 +188,78 @@ fn plan_and_apply_in_one_run_for_cron() {
     let o = w.run(&["apply", "p.json", "--plan-and-apply"]);
     assert_eq!(o.status.code(), Some(64));
 }
+
+#[test]
+fn init_status_and_unlock_of_a_lease_held_elsewhere() {
+    use std::sync::Arc;
+    use std::time::Duration;
+
+    use starsnap_runtime::state::lock::{Actor, LockRequest};
+    use starsnap_runtime::state::SystemClock;
+    use starsnap_runtime::{StateConfig, StateStore};
+
+    let w = World::start("unlock");
+    let o = w.run(&["init"]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    assert!(
+        text(&o.stdout).contains("applied migrations"),
+        "{}",
+        text(&o.stdout)
+    );
+    let o = w.run(&["init"]);
+    assert!(
+        text(&o.stdout).contains("already current"),
+        "{}",
+        text(&o.stdout)
+    );
+
+    // Another host's run holds the lease of `sales` (it may be alive: never taken over).
+    let config = StateConfig::for_cluster(&mut w.connect(), "starsnap").unwrap();
+    let mut store = StateStore::new(w.connect(), config, Arc::new(SystemClock)).unwrap();
+    let lease = store
+        .try_lock(&LockRequest {
+            database: "sales".into(),
+            actor: Actor {
+                holder: "nightly-job".into(),
+                host: "runner-7".into(),
+                pid: 4242,
+                run_id: "other".into(),
+            },
+            plan_fingerprint: "f00d".into(),
+            ttl: Duration::from_secs(3600),
+        })
+        .unwrap();
+
+    w.plan("p.json", "2026-11-22T02:00:00Z");
+    let o = w.run(&["apply", "p.json", "--auto-approve"]);
+    assert_eq!(o.status.code(), Some(4), "{}", text(&o.stderr));
+    let err = text(&o.stderr);
+    assert!(
+        err.contains("nightly-job@runner-7") && err.contains(&lease.lock_id),
+        "{err}"
+    );
+
+    let o = w.run(&["status"]);
+    let status = text(&o.stdout);
+    assert!(
+        status.contains("sales") && status.contains(&lease.lock_id),
+        "{status}"
+    );
+
+    let o = w.run(&["unlock", &lease.lock_id]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    let o = w.run(&["unlock", &lease.lock_id]);
+    assert_eq!(
+        o.status.code(),
+        Some(1),
+        "a broken lock cannot be broken twice"
+    );
+
+    let o = w.run(&["apply", "p.json", "--auto-approve"]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    w.assert_history_is_repository();
+    let o = w.run(&["history"]);
+    let table = text(&o.stdout);
+    assert!(table.starts_with("LABEL\tGROUP\tDATABASE\tKIND"), "{table}");
+    assert_eq!(table.lines().count(), 3, "{table}");
+}
