@@ -202,6 +202,7 @@ fn pushdown_only_skips_other_databases_and_tables() {
     let only_orders = Pushdown {
         db: Some("sales".into()),
         table: Some("orders".into()),
+        columns: None,
     };
     let meta = table_filtered(&ctx, &run.session, "partitions_meta", &only_orders).expect("meta");
     assert_eq!(meta.rows.len(), 4);
@@ -221,6 +222,7 @@ fn pushdown_only_skips_other_databases_and_tables() {
     let none = Pushdown {
         db: Some("SALES".into()),
         table: None,
+        columns: None,
     };
     let tables = table_filtered(&ctx, &run.session, "tables", &none).expect("tables");
     assert!(tables.rows.is_empty(), "names are case-sensitive");

@@ -130,6 +130,7 @@ fn main() {
             let pushdown = infoschema::Pushdown {
                 db: Some("bench".into()),
                 table: Some(one.clone()),
+                columns: None,
             };
             infoschema::table_filtered(ctx, &session, "partitions_meta", &pushdown)
                 .map_or(0, |t| t.rows.len())

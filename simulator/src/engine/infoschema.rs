@@ -47,6 +47,9 @@ pub struct Pushdown {
     pub db: Option<String>,
     /// Exact (case-sensitive) table name.
     pub table: Option<String>,
+    /// The columns the query reads (any case); `None`: all of them (`SELECT *`). Cells of
+    /// other columns may be left NULL instead of being computed.
+    pub columns: Option<Vec<String>>,
 }
 
 impl Pushdown {
@@ -56,6 +59,18 @@ impl Pushdown {
 
     fn keeps_table(&self, table: &str) -> bool {
         self.table.as_deref().is_none_or(|t| t == table)
+    }
+
+    /// For each column of `layout`, whether the query reads it.
+    fn wanted(&self, layout: &[Column]) -> Vec<bool> {
+        layout
+            .iter()
+            .map(|c| {
+                self.columns
+                    .as_ref()
+                    .is_none_or(|cols| cols.iter().any(|n| n.eq_ignore_ascii_case(&c.name)))
+            })
+            .collect()
     }
 }
 
@@ -133,7 +148,12 @@ fn partitions_meta_rows(
         .filter(|(_, t)| t.is_native() && pushdown.keeps_table(&t.name))
         .collect();
     tables.sort_by_key(|(_, t)| t.id);
-    let rc = RowCtx { profile, tz };
+    let want = pushdown.wanted(&layouts::partitions_meta(profile));
+    let rc = RowCtx {
+        profile,
+        tz,
+        want: &want,
+    };
     let mut rows = Vec::with_capacity(ctx.catalog.partition_count());
     for (db, table) in tables {
         let text = TableText::of(table);

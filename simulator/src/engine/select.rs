@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use crate::engine::ast::{BinOp, Expr, Select, SelectItem, Stmt};
 use crate::engine::catalog::{TableKind, TableState};
 use crate::engine::errors::{self, ERR_BAD_DB_ERROR, ERR_BAD_TABLE_ERROR, ERR_BAD_TABLE_STATE};
-use crate::engine::eval::{has_aggregate, EvalEnv, Scope, SourceColumn};
+use crate::engine::eval::{has_aggregate, visit_columns, EvalEnv, Scope, SourceColumn};
 use crate::engine::value::Value;
 use crate::engine::{infoschema, parser, EngineCtx};
 use crate::response::{Column, ColumnType, Outcome, Response, Session, SqlError};
@@ -72,7 +72,8 @@ fn source<'a>(
         (None, None) => return Err(errors::no_database_selected()),
     };
     if db.eq_ignore_ascii_case("information_schema") {
-        let pushdown = sel.selection.as_ref().map(pushdown).unwrap_or_default();
+        let mut pushdown = sel.selection.as_ref().map(pushdown).unwrap_or_default();
+        pushdown.columns = referenced_columns(sel);
         let vt =
             infoschema::table_filtered(ctx, session, &from.name.to_ascii_lowercase(), &pushdown)
                 .ok_or_else(|| {
@@ -381,6 +382,32 @@ fn bind_select(sel: &Select, env: &EvalEnv<'_>, aliases: &[&str]) -> Result<Sele
         }
     }
     Ok(b)
+}
+
+/// Every column a SELECT reads (projection, WHERE, GROUP BY, HAVING, ORDER BY), or `None`
+/// when it reads them all (`*`). Names that turn out to be output aliases are harmless extras.
+fn referenced_columns(sel: &Select) -> Option<Vec<String>> {
+    let mut names: Vec<String> = Vec::new();
+    let mut add = |_: &Option<String>, name: &str, _: usize| -> Result<(), SqlError> {
+        names.push(name.to_string());
+        Ok(())
+    };
+    for item in &sel.items {
+        match item {
+            SelectItem::Star => return None,
+            SelectItem::Expr { expr, .. } => visit_columns(expr, &mut add).ok()?,
+        }
+    }
+    for e in sel
+        .selection
+        .iter()
+        .chain(sel.group_by.iter())
+        .chain(sel.having.iter())
+        .chain(sel.order_by.iter().map(|k| &k.expr))
+    {
+        visit_columns(e, &mut add).ok()?;
+    }
+    Some(names)
 }
 
 /// Database / table equalities among the top-level AND-ed conjuncts of a WHERE clause
