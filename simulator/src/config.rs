@@ -45,6 +45,9 @@ pub struct SimConfig {
     /// How long each BACKUP/RESTORE job state lasts (`snapshot::pacing`); a few
     /// milliseconds per state by default.
     pub snapshot_pacing: crate::snapshot::Pacing,
+    /// Backends marked dead at run time (fault injection), by index into `backends`; shared by
+    /// every clone of the config, so SHOW BACKENDS, CREATE TABLE and RESTORE agree.
+    pub dead_backends: std::sync::Arc<std::sync::Mutex<std::collections::BTreeSet<usize>>>,
 }
 
 impl Default for SimConfig {
@@ -64,6 +67,26 @@ impl Default for SimConfig {
             seed: 0,
             max_allowed_packet: crate::protocol::DEFAULT_MAX_ALLOWED_PACKET,
             snapshot_pacing: crate::snapshot::Pacing::default(),
+            dead_backends: Default::default(),
         }
+    }
+}
+
+impl SimConfig {
+    /// Whether backend `index` is alive: configured alive and not marked dead since.
+    pub fn backend_is_alive(&self, index: usize) -> bool {
+        let down = self
+            .dead_backends
+            .lock()
+            .map(|d| d.contains(&index))
+            .unwrap_or_else(|e| e.into_inner().contains(&index));
+        self.backends.get(index).is_some_and(|b| b.alive) && !down
+    }
+
+    /// How many backends are alive.
+    pub fn alive_backend_count(&self) -> usize {
+        (0..self.backends.len())
+            .filter(|&i| self.backend_is_alive(i))
+            .count()
     }
 }

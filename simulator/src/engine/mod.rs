@@ -75,7 +75,7 @@ impl EngineCtx<'_> {
 
     /// Number of alive backends.
     pub fn alive_backends(&self) -> usize {
-        self.config.backends.iter().filter(|b| b.alive).count()
+        self.config.alive_backend_count()
     }
 
     /// `yyyy-MM-dd HH:mm:ss` in the FE time zone; `None` (NULL) when `ms <= 0`, as
@@ -92,12 +92,9 @@ pub fn backend_id(index: usize) -> u64 {
 
 /// Ids of the alive backends, in configuration order.
 pub fn alive_backend_ids(config: &SimConfig) -> Vec<u64> {
-    config
-        .backends
-        .iter()
-        .enumerate()
-        .filter(|(_, b)| b.alive)
-        .map(|(i, _)| backend_id(i))
+    (0..config.backends.len())
+        .filter(|&i| config.backend_is_alive(i))
+        .map(backend_id)
         .collect()
 }
 

@@ -115,6 +115,8 @@ pub struct State {
 pub struct Snapshots {
     state: Mutex<State>,
     save_path: Option<PathBuf>,
+    /// The configuration's shared dead-backend set, kept equal to the armed faults.
+    dead_backends: std::sync::Arc<Mutex<std::collections::BTreeSet<usize>>>,
 }
 
 const STATE_FILE: &str = "snapshot_jobs.json";
@@ -181,10 +183,13 @@ impl Snapshots {
         // The configuration's pacing applies at every start (runtime overrides do not
         // survive a restart; jobs and armed faults do).
         state.pacing = config.snapshot_pacing.clone();
-        Snapshots {
+        let snapshots = Snapshots {
             state: Mutex::new(state),
             save_path,
-        }
+            dead_backends: config.dead_backends.clone(),
+        };
+        snapshots.sync_backends(&snapshots.lock());
+        snapshots
     }
 
     fn lock(&self) -> MutexGuard<'_, State> {
@@ -210,6 +215,7 @@ impl Snapshots {
             faults::parse_admin(sql).map(|cmd| {
                 let State { faults, pacing, .. } = &mut *st;
                 faults::apply(cmd, faults, pacing);
+                self.sync_backends(&st);
                 Response::ok()
             })
         } else {
@@ -279,7 +285,14 @@ impl Snapshots {
         let mut st = self.lock();
         let State { faults, pacing, .. } = &mut *st;
         faults::apply(cmd, faults, pacing);
+        self.sync_backends(&st);
         self.save(&st);
+    }
+
+    /// Publishes the backends the faults mark dead to the rest of the simulator.
+    fn sync_backends(&self, st: &State) {
+        let mut shared = self.dead_backends.lock().unwrap_or_else(|e| e.into_inner());
+        *shared = st.faults.dead_backends.clone();
     }
 
     /// Fails the next `kind` job on `database` at `state` with Status `[COMMON_ERROR, msg: …]`.

@@ -75,14 +75,11 @@ pub fn backends(ctx: &EngineCtx<'_>, s: &Session, clauses: Option<Clauses>) -> O
     let now = ctx.now_ms();
     let placed = placement(ctx);
     let mut rows: Vec<Vec<Option<String>>> = Vec::new();
-    for (i, spec) in ctx.config.backends.iter().enumerate() {
+    for i in 0..ctx.config.backends.len() {
+        let alive = ctx.config.backend_is_alive(i);
         let step = 10 * i as u32;
         let (tablets, used) = placed.get(i).copied().unwrap_or((0, 0));
-        let (used, total) = if spec.alive {
-            (used, DISK_BYTES)
-        } else {
-            (0, 0)
-        };
+        let (used, total) = if alive { (used, DISK_BYTES) } else { (0, 0) };
         let avail = total.saturating_sub(used);
         let pct = |part: u64, whole: u64| {
             if whole == 0 {
@@ -91,7 +88,7 @@ pub fn backends(ctx: &EngineCtx<'_>, s: &Session, clauses: Option<Clauses>) -> O
                 part as f64 * 100.0 / whole as f64
             }
         };
-        let time = |ms| spec.alive.then(|| tz.format_datetime(ms));
+        let time = |ms| alive.then(|| tz.format_datetime(ms));
         let mut row = vec![
             Some(backend_id(i).to_string()),
             Some(HOST.to_string()),
@@ -101,7 +98,7 @@ pub fn backends(ctx: &EngineCtx<'_>, s: &Session, clauses: Option<Clauses>) -> O
             Some((BE_BRPC_PORT + step).to_string()),
             time(now),
             time(now),
-            Some(java_bool(spec.alive).to_string()),
+            Some(java_bool(alive).to_string()),
             Some("false".into()),
             Some("false".into()),
             Some(tablets.to_string()),
@@ -110,12 +107,12 @@ pub fn backends(ctx: &EngineCtx<'_>, s: &Session, clauses: Option<Clauses>) -> O
             Some(capacity(total)),
             Some(percent(pct(total - avail, total))),
             Some(percent(pct(total - avail, total))),
-            Some(if spec.alive {
+            Some(if alive {
                 String::new()
             } else {
                 "java.net.ConnectException: Connection refused".to_string()
             }),
-            Some(if spec.alive {
+            Some(if alive {
                 profile.version_comment().to_string()
             } else {
                 String::new()
@@ -126,8 +123,8 @@ pub fn backends(ctx: &EngineCtx<'_>, s: &Session, clauses: Option<Clauses>) -> O
             )),
             Some(capacity(used + avail)),
             Some(percent(pct(used, used + avail))),
-            Some(if spec.alive { CPU_CORES } else { 0 }.to_string()),
-            Some(pretty_bytes(if spec.alive { MEM_LIMIT_BYTES } else { 0 })),
+            Some(if alive { CPU_CORES } else { 0 }.to_string()),
+            Some(pretty_bytes(if alive { MEM_LIMIT_BYTES } else { 0 })),
             Some("0".into()),
             Some(percent(0.0)),
             Some("0.0 %".into()),
@@ -135,9 +132,7 @@ pub fn backends(ctx: &EngineCtx<'_>, s: &Session, clauses: Option<Clauses>) -> O
             Some(String::new()),
         ];
         if profile >= VersionProfile::V3_4 {
-            row.push(Some(
-                if spec.alive { "OK" } else { "DISCONNECTED" }.to_string(),
-            ));
+            row.push(Some(if alive { "OK" } else { "DISCONNECTED" }.to_string()));
         }
         rows.push(row);
     }
