@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use starsnap_compiler::catalog::ObservedCatalog;
 use starsnap_compiler::planner::StatementFile;
-use starsnap_compiler::policy::{self, Policy};
+use starsnap_compiler::policy::{self, Policy, TlsMode};
 use starsnap_runtime::inspect::{inspect, InspectOptions};
 use starsnap_runtime::{Cluster, ConnectOptions, RuntimeError};
 
@@ -82,6 +82,15 @@ pub fn connect_options(policy: &Policy) -> Result<ConnectOptions, String> {
         "the policy has no [cluster] section: add one, or plan from a file with --catalog"
             .to_string()
     })?;
+    if c.tls.mode != TlsMode::Disabled {
+        // Never fall back to a clear-text connection the policy did not ask for.
+        return Err(
+            "[cluster.tls] asks for an encrypted connection, which this build of starsnap \
+             cannot make yet: it refuses to connect rather than connect unencrypted \
+             (set mode = \"disabled\" to connect without TLS)"
+                .to_string(),
+        );
+    }
     Ok(ConnectOptions {
         host: c.host.clone(),
         port: c.port,
@@ -107,4 +116,20 @@ pub fn observe(policy: &Policy, cluster: &mut Cluster) -> Result<ObservedCatalog
     }
     let history = crate::cmd::state::read_history(policy)?;
     inspect(cluster, &options, history)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tls_requested_is_refused_not_ignored() {
+        let text = "[cluster]\nhost = \"h\"\nport = 9030\nuser = \"u\"\n\n[cluster.tls]\nmode = \"verify_identity\"\n";
+        let (p, findings) = policy::parse(text);
+        assert!(!policy::has_errors(&findings), "{findings:?}");
+        let err = connect_options(&p.expect("policy")).expect_err("must refuse");
+        assert!(err.contains("refuses to connect"), "{err}");
+        let plain = policy::parse("[cluster]\nhost = \"h\"\nport = 9030\nuser = \"u\"\n").0;
+        assert!(connect_options(&plain.expect("policy")).is_ok());
+    }
 }
