@@ -140,6 +140,12 @@ pub trait Handler: Send + Sync + 'static {
     /// COM_INIT_DB (`USE db` from the client library).
     fn init_db(&self, session: &mut Session, db: &str) -> Outcome;
 
+    /// Bumped when the frontend restarts (`ADMIN RESTART SIMULATOR`): connections opened
+    /// before a restart are closed at their next command, as a real FE restart drops them.
+    fn generation(&self) -> u64 {
+        0
+    }
+
     /// Called once when a connection ends, however it ends.
     fn disconnect(&self, _session: &Session) {}
 

@@ -131,6 +131,8 @@ pub struct Engine {
     persist: Option<persist::Persister>,
     /// Repositories' jobs, faults and pacing (`crate::snapshot`).
     snapshots: crate::snapshot::Snapshots,
+    /// Restarts so far (`ADMIN RESTART SIMULATOR`); see [`Handler::generation`].
+    generation: AtomicU64,
 }
 
 impl Engine {
@@ -161,7 +163,27 @@ impl Engine {
             txn: AtomicU64::new(1000),
             persist,
             snapshots: crate::snapshot::Snapshots::new(config),
+            generation: AtomicU64::new(0),
         })
+    }
+
+    /// Restarts the frontend on its data directory, as `ADMIN RESTART SIMULATOR` does: saves
+    /// everything, reloads the catalog and the snapshot jobs from disk (running jobs go on
+    /// from their saved state and schedule), and drops every connection opened before (each
+    /// is closed at its next command). Without a data directory there is nothing to restart on.
+    pub fn restart(&self) -> io::Result<()> {
+        let Some(p) = &self.persist else {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                "the simulator has no data directory to restart on",
+            ));
+        };
+        self.flush()?;
+        let reloaded = p.load()?.unwrap_or_else(|| Catalog::new(self.config.seed));
+        *self.catalog_mut() = reloaded;
+        self.snapshots.reload(&self.config);
+        self.generation.fetch_add(1, Ordering::SeqCst);
+        Ok(())
     }
 
     pub fn config(&self) -> &SimConfig {
@@ -325,6 +347,17 @@ impl Engine {
 
 impl Handler for Engine {
     fn query(&self, session: &mut Session, sql: &str) -> Vec<Outcome> {
+        if is_restart_statement(sql) {
+            self.count_statement(session);
+            return vec![match self.restart() {
+                Ok(()) => {
+                    // This connection is gone too, right after the answer.
+                    session.close_after = true;
+                    Ok(Response::ok())
+                }
+                Err(e) => Err(errors::analyzing(&format!("cannot restart: {e}"))),
+            }];
+        }
         // Snapshot statements (BACKUP, RESTORE, CANCEL, SHOW BACKUP/RESTORE/SNAPSHOT,
         // CREATE/DROP REPOSITORY, ADMIN … SIMULATOR) go to `crate::snapshot`; jobs advance first.
         if let Some(out) = crate::snapshot::route::query(self, session, sql) {
@@ -364,6 +397,10 @@ impl Handler for Engine {
         out
     }
 
+    fn generation(&self) -> u64 {
+        self.generation.load(Ordering::SeqCst)
+    }
+
     fn init_db(&self, session: &mut Session, db: &str) -> Outcome {
         session::init_db(&self.catalog(), session, db)
     }
@@ -384,4 +421,16 @@ impl Drop for Engine {
             eprintln!("starsnap-simulator: could not save the catalog: {e}");
         }
     }
+}
+
+/// `ADMIN RESTART SIMULATOR` (any case and spacing, an optional `;`): a simulator-only
+/// statement, so a test can restart the frontend over the wire.
+fn is_restart_statement(sql: &str) -> bool {
+    let words: Vec<String> = sql
+        .trim()
+        .trim_end_matches(';')
+        .split_whitespace()
+        .map(str::to_ascii_uppercase)
+        .collect();
+    words == ["ADMIN", "RESTART", "SIMULATOR"]
 }

@@ -120,6 +120,7 @@ pub fn serve(
         scramble,
         login_variables: session.variables.clone(),
     };
+    let generation = ctx.handler.generation();
     loop {
         io.reset_sequence();
         let payload = match io.read_packet() {
@@ -129,6 +130,11 @@ pub fn serve(
                 return;
             }
         };
+        if ctx.handler.generation() != generation {
+            // The frontend restarted since this connection logged in: it is gone.
+            let _ = io.socket().shutdown(Shutdown::Both);
+            return;
+        }
         let next = match conn.dispatch(io, session, &payload) {
             Ok(n) => n,
             Err(_) => return,

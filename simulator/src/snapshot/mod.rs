@@ -192,6 +192,15 @@ impl Snapshots {
         snapshots
     }
 
+    /// Reloads jobs and armed faults from the data directory (a frontend restart).
+    pub fn reload(&self, config: &SimConfig) {
+        let fresh = Snapshots::new(config);
+        let state = fresh.state.into_inner().unwrap_or_else(|e| e.into_inner());
+        let mut st = self.lock();
+        *st = state;
+        self.sync_backends(&st);
+    }
+
     fn lock(&self) -> MutexGuard<'_, State> {
         self.state.lock().unwrap_or_else(|e| e.into_inner())
     }
