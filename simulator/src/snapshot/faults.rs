@@ -13,6 +13,8 @@
 //! ADMIN SET SIMULATOR FAULT 'backend_alive'   ON BACKEND <index>
 //! ADMIN CLEAR SIMULATOR FAULTS
 //! ADMIN SET SIMULATOR PACING [STATE '<STATE>'] = <ms>
+//! ADMIN RESTART SIMULATOR                                    -- handled by the engine: see
+//!                                                            -- `Engine::restart`
 //! ```
 //!
 //! `ON DATABASE ''` targets the external-catalog job. A job fault fires once, when the job's
