@@ -24,6 +24,47 @@ pub struct ConnectOptions {
     pub connect_timeout: Duration,
     /// Read/write timeout of one statement on the socket.
     pub io_timeout: Duration,
+    /// Encryption. Anything but [`Tls::Disabled`] never falls back to clear text: a server
+    /// that cannot do TLS is a connection error.
+    pub tls: Tls,
+}
+
+/// How the connection is encrypted (`[cluster.tls] mode`, MySQL's `--ssl-mode` names).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub enum Tls {
+    #[default]
+    Disabled,
+    /// Encrypt; do not verify the server's certificate.
+    Required,
+    /// Encrypt and verify the certificate chain against `ca_file` (or the bundled web roots),
+    /// not the host name.
+    VerifyCa { ca_file: Option<std::path::PathBuf> },
+    /// Encrypt, verify the chain and that the certificate names the host.
+    VerifyIdentity { ca_file: Option<std::path::PathBuf> },
+}
+
+impl Tls {
+    fn ssl_opts(&self) -> Option<mysql::SslOpts> {
+        let with_ca = |ca: &Option<std::path::PathBuf>| {
+            let opts = mysql::SslOpts::default();
+            match ca {
+                Some(path) => opts.with_root_cert_path(Some(path.clone())),
+                None => opts,
+            }
+        };
+        match self {
+            Tls::Disabled => None,
+            Tls::Required => Some(
+                mysql::SslOpts::default()
+                    .with_danger_accept_invalid_certs(true)
+                    .with_danger_skip_domain_validation(true),
+            ),
+            Tls::VerifyCa { ca_file } => {
+                Some(with_ca(ca_file).with_danger_skip_domain_validation(true))
+            }
+            Tls::VerifyIdentity { ca_file } => Some(with_ca(ca_file)),
+        }
+    }
 }
 
 impl Default for ConnectOptions {
@@ -35,6 +76,7 @@ impl Default for ConnectOptions {
             password_env: None,
             connect_timeout: Duration::from_secs(10),
             io_timeout: Duration::from_secs(60),
+            tls: Tls::Disabled,
         }
     }
 }
@@ -94,7 +136,8 @@ impl Cluster {
             .tcp_connect_timeout(Some(opts.connect_timeout))
             .read_timeout(Some(opts.io_timeout))
             .write_timeout(Some(opts.io_timeout))
-            .stmt_cache_size(0);
+            .stmt_cache_size(0)
+            .ssl_opts(opts.tls.ssl_opts());
         let conn = Conn::new(builder).map_err(|e| classify_connect_error(opts, e))?;
         Ok(Cluster {
             conn,

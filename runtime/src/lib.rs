@@ -10,7 +10,7 @@ pub mod row;
 pub mod state;
 pub mod version;
 
-pub use conn::{Cluster, ConnectOptions};
+pub use conn::{Cluster, ConnectOptions, Tls};
 pub use error::{LockHolder, RuntimeError};
 pub use row::{NamedRow, ResultSet};
 pub use state::{StateBackend, StateConfig, StateStore};

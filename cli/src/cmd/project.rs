@@ -10,7 +10,7 @@ use starsnap_compiler::catalog::ObservedCatalog;
 use starsnap_compiler::planner::StatementFile;
 use starsnap_compiler::policy::{self, Policy, TlsMode};
 use starsnap_runtime::inspect::{inspect, InspectOptions};
-use starsnap_runtime::{Cluster, ConnectOptions, RuntimeError};
+use starsnap_runtime::{Cluster, ConnectOptions, RuntimeError, Tls};
 
 use crate::render::FileReport;
 
@@ -82,21 +82,20 @@ pub fn connect_options(policy: &Policy) -> Result<ConnectOptions, String> {
         "the policy has no [cluster] section: add one, or plan from a file with --catalog"
             .to_string()
     })?;
-    if c.tls.mode != TlsMode::Disabled {
-        // Never fall back to a clear-text connection the policy did not ask for.
-        return Err(
-            "[cluster.tls] asks for an encrypted connection, which this build of starsnap \
-             cannot make yet: it refuses to connect rather than connect unencrypted \
-             (set mode = \"disabled\" to connect without TLS)"
-                .to_string(),
-        );
-    }
+    let ca_file = c.tls.ca_file.as_ref().map(std::path::PathBuf::from);
+    let tls = match c.tls.mode {
+        TlsMode::Disabled => Tls::Disabled,
+        TlsMode::Required => Tls::Required,
+        TlsMode::VerifyCa => Tls::VerifyCa { ca_file },
+        TlsMode::VerifyIdentity => Tls::VerifyIdentity { ca_file },
+    };
     Ok(ConnectOptions {
         host: c.host.clone(),
         port: c.port,
         user: c.user.clone(),
         password_env: c.password_env.clone(),
         connect_timeout: Duration::from_secs(c.connect_timeout_secs.max(1)),
+        tls,
         ..ConnectOptions::default()
     })
 }
@@ -123,13 +122,23 @@ mod tests {
     use super::*;
 
     #[test]
-    fn tls_requested_is_refused_not_ignored() {
-        let text = "[cluster]\nhost = \"h\"\nport = 9030\nuser = \"u\"\n\n[cluster.tls]\nmode = \"verify_identity\"\n";
+    fn tls_modes_map_to_connection_options() {
+        let text = "[cluster]\nhost = \"h\"\nport = 9030\nuser = \"u\"\n\n[cluster.tls]\nmode = \"verify_identity\"\nca_file = \"ca.pem\"\n";
         let (p, findings) = policy::parse(text);
         assert!(!policy::has_errors(&findings), "{findings:?}");
-        let err = connect_options(&p.expect("policy")).expect_err("must refuse");
-        assert!(err.contains("refuses to connect"), "{err}");
+        let o = connect_options(&p.expect("policy")).expect("options");
+        assert_eq!(
+            o.tls,
+            Tls::VerifyIdentity {
+                ca_file: Some("ca.pem".into())
+            }
+        );
         let plain = policy::parse("[cluster]\nhost = \"h\"\nport = 9030\nuser = \"u\"\n").0;
-        assert!(connect_options(&plain.expect("policy")).is_ok());
+        assert_eq!(
+            connect_options(&plain.expect("policy"))
+                .expect("options")
+                .tls,
+            Tls::Disabled
+        );
     }
 }

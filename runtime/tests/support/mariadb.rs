@@ -61,6 +61,11 @@ fn log_tail(path: &Path) -> String {
 impl MariaDb {
     /// Installs a data directory and starts the server; waits until it accepts logins.
     pub fn start() -> MariaDb {
+        MariaDb::start_with(&[])
+    }
+
+    /// [`MariaDb::start`] with extra `mariadbd` options (e.g. `--ssl-cert=…`).
+    pub fn start_with(extra: &[String]) -> MariaDb {
         static N: AtomicU32 = AtomicU32::new(0);
         let mariadbd = find("STARSNAP_MARIADBD", "mariadbd");
         let install = find("STARSNAP_MARIADB_INSTALL_DB", "mariadb-install-db");
@@ -117,6 +122,7 @@ impl MariaDb {
             .arg("--skip-log-bin")
             .arg("--innodb-buffer-pool-size=16M")
             .arg("--max-connections=200")
+            .args(extra)
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
