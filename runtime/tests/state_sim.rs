@@ -192,3 +192,8 @@ fn a_second_claim_of_a_generation_is_refused_by_its_label() {
     s.connection().execute(&claim("")).unwrap();
     assert_eq!(s.lock_of("sales").unwrap().unwrap().lock_id, "mallory1");
 }
+
+#[test]
+fn catalog_history_in_two_statements() {
+    scenarios::catalog_history_in_two_statements(&Sim::start());
+}

@@ -4,7 +4,11 @@
 
 use starsnap_compiler::catalog::{BackupRecord, History, ManifestEntry};
 
-use super::history::{BackupEntry, HistoryFilter, ManifestRow};
+use std::collections::HashMap;
+
+use super::history::{backup_id, manifest_row, BackupEntry, HistoryFilter, ManifestRow};
+use super::schema::MANIFESTS;
+use super::sql;
 use super::{format_utc, StateStore};
 use crate::error::RuntimeError;
 
@@ -40,13 +44,41 @@ impl BackupEntry {
 impl StateStore {
     /// The history for the observed catalog: the backups `filter` selects, oldest first,
     /// each finished one with its manifest.
+    ///
+    /// Two statements whatever the length of the history: the backups, then every manifest
+    /// row at once (grouped here by backup), never a statement per backup.
     pub fn catalog_history(&mut self, filter: &HistoryFilter) -> Result<History, RuntimeError> {
         let mut entries = self.list_backups(filter)?;
         entries.reverse();
+        let q = sql::select(
+            &self.table(MANIFESTS.name),
+            &MANIFESTS.column_names(),
+            &[],
+            "",
+            None,
+        );
+        let rs = self.conn.query(&q)?;
+        let mut by_backup: HashMap<String, Vec<ManifestRow>> = HashMap::new();
+        for r in rs.iter() {
+            by_backup
+                .entry(r.text("backup_id")?.to_string())
+                .or_default()
+                .push(manifest_row(&r)?);
+        }
         let mut backups = Vec::with_capacity(entries.len());
         for e in &entries {
             let manifest = if e.state == super::BackupState::Finished {
-                self.manifest(&e.repository, &e.label)?
+                let mut m = by_backup
+                    .remove(&backup_id(&e.repository, &e.label))
+                    .unwrap_or_default();
+                m.sort_by(|a, b| {
+                    (&a.table, &a.partition, a.partition_id).cmp(&(
+                        &b.table,
+                        &b.partition,
+                        b.partition_id,
+                    ))
+                });
+                m
             } else {
                 Vec::new()
             };

@@ -154,7 +154,20 @@ pub struct HistoryFilter {
 /// Rows per INSERT when writing a manifest.
 const MANIFEST_BATCH: usize = 500;
 
-fn backup_id(repository: &str, label: &str) -> String {
+/// One `backup_partitions` row, read by column name.
+pub(super) fn manifest_row(r: &crate::row::NamedRow<'_>) -> Result<ManifestRow, RuntimeError> {
+    Ok(ManifestRow {
+        database: r.text("database_name")?.to_string(),
+        table: r.text("table_name")?.to_string(),
+        partition: r.text("partition_name")?.to_string(),
+        partition_id: r.i64("partition_id")?,
+        visible_version: r.i64("visible_version")?,
+        rows: r.opt_i64("row_count")?,
+        data_size: r.opt_i64("data_size")?,
+    })
+}
+
+pub(super) fn backup_id(repository: &str, label: &str) -> String {
     digest(&["starsnap-backup", repository, label])
 }
 
@@ -386,17 +399,7 @@ impl StateStore {
         let rs = self.conn.query(&q)?;
         let mut out = rs
             .iter()
-            .map(|r| {
-                Ok(ManifestRow {
-                    database: r.text("database_name")?.to_string(),
-                    table: r.text("table_name")?.to_string(),
-                    partition: r.text("partition_name")?.to_string(),
-                    partition_id: r.i64("partition_id")?,
-                    visible_version: r.i64("visible_version")?,
-                    rows: r.opt_i64("row_count")?,
-                    data_size: r.opt_i64("data_size")?,
-                })
-            })
+            .map(|r| manifest_row(&r))
             .collect::<Result<Vec<_>, RuntimeError>>()?;
         out.sort_by(|a, b| {
             (&a.table, &a.partition, a.partition_id).cmp(&(&b.table, &b.partition, b.partition_id))

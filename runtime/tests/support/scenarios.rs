@@ -632,3 +632,51 @@ pub fn renewer_keeps_lease_and_reports_loss(f: &dyn Fixture) {
     let (_a, end) = renewer.stop().expect("joined");
     assert!(matches!(end, Err(RuntimeError::LockLost { .. })), "{end:?}");
 }
+
+/// Reading the history for the planner costs two statements however many backups there
+/// are (regression: one manifest query per finished backup), and each backup keeps its own
+/// manifest.
+pub fn catalog_history_in_two_statements(f: &dyn Fixture) {
+    let clock = Arc::new(ManualClock::new(T0));
+    let mut s = f.store(clock.clone());
+    s.init().expect("init");
+    let mut count_for = Vec::new();
+    for n in 1..=4_i64 {
+        let label = format!("b{n}");
+        let kind = if n == 1 {
+            BackupKind::Full
+        } else {
+            BackupKind::Incremental
+        };
+        let parent = (n > 1).then(|| format!("b{}", n - 1));
+        s.record_submitted(&submitted(&label, kind, parent.as_deref()))
+            .expect("submit");
+        clock.advance(Duration::from_secs(60));
+        s.record_finished(
+            "repo1",
+            &label,
+            &FinishedBackup {
+                run_id: "run-1".into(),
+                snapshot_timestamp: format!("2026-11-22-04-2{n}-00-000"),
+                manifest: vec![part("orders", &format!("p{n}"), 100 + n, n + 1)],
+            },
+        )
+        .expect("finish");
+        let before = s.connection().statements_sent();
+        let h = s
+            .catalog_history(&HistoryFilter::default())
+            .expect("history");
+        count_for.push(s.connection().statements_sent() - before);
+        assert_eq!(h.backups.len() as i64, n);
+        for (i, b) in h.backups.iter().enumerate() {
+            let k = i as i64 + 1;
+            assert_eq!(b.label, format!("b{k}"));
+            assert_eq!(b.manifest.len(), 1, "{}", b.label);
+            assert_eq!(b.manifest[0].partition_id, 100 + k);
+        }
+    }
+    assert!(
+        count_for.iter().all(|&c| c == 2),
+        "statements per read: {count_for:?}"
+    );
+}
