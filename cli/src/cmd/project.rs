@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use starsnap_compiler::catalog::ObservedCatalog;
 use starsnap_compiler::planner::StatementFile;
-use starsnap_compiler::policy::{self, Policy, TlsMode};
+use starsnap_compiler::policy::{self, Policy, TlsConfig, TlsMode};
 use starsnap_runtime::inspect::{inspect, InspectOptions};
 use starsnap_runtime::{Cluster, ConnectOptions, RuntimeError, Tls};
 
@@ -82,13 +82,7 @@ pub fn connect_options(policy: &Policy) -> Result<ConnectOptions, String> {
         "the policy has no [cluster] section: add one, or plan from a file with --catalog"
             .to_string()
     })?;
-    let ca_file = c.tls.ca_file.as_ref().map(std::path::PathBuf::from);
-    let tls = match c.tls.mode {
-        TlsMode::Disabled => Tls::Disabled,
-        TlsMode::Required => Tls::Required,
-        TlsMode::VerifyCa => Tls::VerifyCa { ca_file },
-        TlsMode::VerifyIdentity => Tls::VerifyIdentity { ca_file },
-    };
+    let tls = tls_options(&c.tls);
     Ok(ConnectOptions {
         host: c.host.clone(),
         port: c.port,
@@ -98,6 +92,17 @@ pub fn connect_options(policy: &Policy) -> Result<ConnectOptions, String> {
         tls,
         ..ConnectOptions::default()
     })
+}
+
+/// `[cluster.tls]` or `[state.tls]` as connection options.
+pub fn tls_options(c: &TlsConfig) -> Tls {
+    let ca_file = c.ca_file.as_ref().map(std::path::PathBuf::from);
+    match c.mode {
+        TlsMode::Disabled => Tls::Disabled,
+        TlsMode::Required => Tls::Required,
+        TlsMode::VerifyCa => Tls::VerifyCa { ca_file },
+        TlsMode::VerifyIdentity => Tls::VerifyIdentity { ca_file },
+    }
 }
 
 /// Connects to the cluster `[cluster]` names; the password comes from the environment.

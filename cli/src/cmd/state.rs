@@ -63,7 +63,8 @@ pub fn open_store(policy: &Policy) -> Result<StateStore, String> {
     let clock = Arc::new(SystemClock);
     match &policy.state.url {
         Some(url) => {
-            let opts = parse_state_url(url, policy.state.password_env.as_deref())?;
+            let mut opts = parse_state_url(url, policy.state.password_env.as_deref())?;
+            opts.tls = super::project::tls_options(&policy.state.tls);
             let conn = Cluster::connect(&opts, &env).map_err(|e| format!("state server: {e}"))?;
             let config = StateConfig {
                 database: policy.state.database.clone(),

@@ -90,6 +90,8 @@ pub struct StateConfig {
     pub url: Option<String>,
     /// Name of the environment variable with the state server's password.
     pub password_env: Option<String>,
+    /// `[state.tls]`: encryption of the connection to a separate state server.
+    pub tls: TlsConfig,
 }
 
 impl Default for StateConfig {
@@ -98,6 +100,7 @@ impl Default for StateConfig {
             database: "starsnap".to_string(),
             url: None,
             password_env: None,
+            tls: TlsConfig::default(),
         }
     }
 }

@@ -24,7 +24,7 @@ const CLUSTER: &[&str] = &[
     "connect_timeout",
 ];
 const TLS: &[&str] = &["mode", "ca_file"];
-const STATE: &[&str] = &["database", "url", "password_env"];
+const STATE: &[&str] = &["database", "url", "password_env", "tls"];
 const REPOSITORY: &[&str] = &["location", "broker", "read_only", "properties"];
 const GROUP: &[&str] = &[
     "include",
@@ -151,23 +151,7 @@ fn cluster(t: &Table<'_, '_>, sink: &Sink) -> ClusterConfig {
         );
     }
     let password_env = env_name(t, "password_env", sink);
-    let tls = t.table("tls").map(|tt| {
-        let mode = match tt.string("mode") {
-            Some((m, span)) => TlsMode::parse(&m).unwrap_or_else(|| {
-                invalid(
-                    sink,
-                    span,
-                    format!("unknown TLS mode `{m}`"),
-                    "use one of disabled, required, verify_ca, verify_identity",
-                );
-                TlsMode::Disabled
-            }),
-            None => TlsMode::Disabled,
-        };
-        let ca_file = tt.string("ca_file").map(|(f, _)| f);
-        tt.finish(TLS);
-        TlsConfig { mode, ca_file }
-    });
+    let tls = t.table("tls").map(|tt| tls(&tt, sink));
     let connect_timeout_secs = t.duration("connect_timeout").map(|(s, _)| s).unwrap_or(10);
     t.finish(CLUSTER);
     ClusterConfig {
@@ -180,8 +164,30 @@ fn cluster(t: &Table<'_, '_>, sink: &Sink) -> ClusterConfig {
     }
 }
 
+/// `[cluster.tls]` / `[state.tls]`: `mode` and `ca_file`.
+fn tls(tt: &Table<'_, '_>, sink: &Sink) -> TlsConfig {
+    let mode = match tt.string("mode") {
+        Some((m, span)) => TlsMode::parse(&m).unwrap_or_else(|| {
+            invalid(
+                sink,
+                span,
+                format!("unknown TLS mode `{m}`"),
+                "use one of disabled, required, verify_ca, verify_identity",
+            );
+            TlsMode::Disabled
+        }),
+        None => TlsMode::Disabled,
+    };
+    let ca_file = tt.string("ca_file").map(|(f, _)| f);
+    tt.finish(TLS);
+    TlsConfig { mode, ca_file }
+}
+
 fn state(t: &Table<'_, '_>, sink: &Sink) -> StateConfig {
     let mut s = StateConfig::default();
+    if let Some(tt) = t.table("tls") {
+        s.tls = tls(&tt, sink);
+    }
     if let Some((db, span)) = t.string("database") {
         if db.is_empty() {
             invalid(
@@ -522,5 +528,18 @@ mod tests {
     fn statement_must_be_array_of_tables() {
         let (_, d) = parse("statement = \"x.sql\"\n");
         assert_eq!(d[0].code, "P003");
+    }
+
+    #[test]
+    fn state_server_tls() {
+        let (p, d) = parse(
+            "[state]\nurl = \"mysql://starsnap@db:3306\"\n[state.tls]\nmode = \"verify_ca\"\nca_file = \"ca.pem\"\n",
+        );
+        assert!(d.is_empty(), "{d:?}");
+        let tls = p.map(|p| p.state.tls).unwrap_or_default();
+        assert_eq!(tls.mode, super::TlsMode::VerifyCa);
+        assert_eq!(tls.ca_file.as_deref(), Some("ca.pem"));
+        let (_, d) = parse("[state.tls]\nmode = \"sometimes\"\n");
+        assert_eq!(d.len(), 1, "{d:?}");
     }
 }
