@@ -251,3 +251,29 @@ fn hundred_megabyte_unterminated_comment_is_one_finding() {
     assert!(out.len() < 4096, "the 100 MB line must not be echoed");
     let _ = std::fs::remove_dir_all(&d);
 }
+
+/// A policy file given to `lint` is checked with the policy rules, in every output format.
+#[test]
+fn lint_checks_a_policy_file_with_file_line_col() {
+    let d = temp_dir("policy");
+    let f = d.join("starsnap.toml");
+    std::fs::write(
+        &f,
+        "[repository.r]\nlocation = \"s3://b/p\"\n\n[group.x]\ninclude = [\"a.*\"]\nrepository = \"r\"\nfull_every = \"soon\"\n",
+    )
+    .unwrap();
+    let path = f.to_str().unwrap();
+    let o = starsnap(&["lint", "--format", "json", path]);
+    assert_eq!(o.status.code(), Some(1));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let first = &v["diagnostics"][0];
+    assert_eq!(first["code"], "P005", "{v:#}");
+    assert_eq!(first["start"]["line"], 7);
+    let sarif = starsnap(&["lint", "--format", "sarif", path]);
+    assert!(stdout(&sarif).contains("\"ruleId\": \"P005\""));
+    assert_eq!(
+        starsnap(&["lint", "examples/starsnap.toml"]).status.code(),
+        Some(0)
+    );
+    let _ = std::fs::remove_dir_all(&d);
+}

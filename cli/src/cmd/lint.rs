@@ -3,6 +3,7 @@
 use std::path::PathBuf;
 
 use starsnap_compiler::lint::{lint, registry, Level, LintOptions, SourceFile};
+use starsnap_compiler::policy;
 use starsnap_compiler::syntax::Dialect;
 use starsnap_compiler::Severity;
 
@@ -14,7 +15,8 @@ use crate::{exit, out};
 /// `lint` arguments.
 #[derive(Debug, clap::Args)]
 pub struct LintArgs {
-    /// Files or directories (every `*.sql` below them); `-` reads standard input.
+    /// Files or directories (every `*.sql` below them); `-` reads standard input. A policy
+    /// file (`starsnap.toml`) given by name is checked with the policy rules (P codes).
     #[arg(default_value = ".")]
     pub paths: Vec<PathBuf>,
     /// Output format: text (for people), json (grammar/lint-output.schema.json), sarif
@@ -65,6 +67,14 @@ pub fn rule_docs() -> Vec<RuleDoc> {
 }
 
 /// Lints `inputs` read as `(name, bytes)`; the reports keep input order.
+/// Whether an input is a policy file (`*.toml`), checked with the policy rules (P codes)
+/// instead of as SQL. Catalog-dependent policy checks need `starsnap plan`.
+fn is_policy(name: &str) -> bool {
+    name.to_ascii_lowercase().ends_with(".toml")
+}
+
+/// Lints `inputs` read as `(name, bytes)`; the reports keep input order. SQL files are
+/// linted together (cross-file rules); policy files each on their own.
 pub fn lint_inputs(named: &[(String, Vec<u8>)], opts: &LintOptions) -> Vec<FileReport> {
     let decoded: Vec<(&str, &str, Option<starsnap_compiler::Diagnostic>)> = named
         .iter()
@@ -75,13 +85,18 @@ pub fn lint_inputs(named: &[(String, Vec<u8>)], opts: &LintOptions) -> Vec<FileR
         .collect();
     let sources: Vec<SourceFile<'_>> = decoded
         .iter()
+        .filter(|(path, _, _)| !is_policy(path))
         .map(|(path, text, _)| SourceFile { path, text })
         .collect();
-    lint(&sources, opts)
+    let mut sql = lint(&sources, opts).into_iter();
+    decoded
         .into_iter()
-        .zip(decoded)
-        .map(|(fl, (name, text, problem))| {
-            let mut diags = fl.diagnostics;
+        .map(|(name, text, problem)| {
+            let mut diags = if is_policy(name) {
+                policy::parse(text).1
+            } else {
+                sql.next().map(|fl| fl.diagnostics).unwrap_or_default()
+            };
             diags.extend(problem);
             FileReport::new(name, text, diags)
         })
