@@ -277,3 +277,26 @@ fn lint_checks_a_policy_file_with_file_line_col() {
     );
     let _ = std::fs::remove_dir_all(&d);
 }
+
+/// `plan` reports policy findings with lint's renderers too (`--diagnostics-format`).
+#[test]
+fn plan_renders_policy_findings_in_lint_formats() {
+    let d = temp_dir("plan-diag");
+    std::fs::write(
+        d.join("starsnap.toml"),
+        "[group.x]\ninclude = [\"a.*\"]\nrepositry = \"r\"\n",
+    )
+    .unwrap();
+    let o = Command::new(env!("CARGO_BIN_EXE_starsnap"))
+        .args(["plan", "--diagnostics-format", "github"])
+        .current_dir(&d)
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("::error file=starsnap.toml,line=3,col=1"),
+        "{err}"
+    );
+    let _ = std::fs::remove_dir_all(&d);
+}

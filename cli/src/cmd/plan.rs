@@ -11,7 +11,7 @@ use starsnap_compiler::time::Timestamp;
 
 use super::project::{self, LoadError};
 use super::{usage_error, ColorChoice};
-use crate::render::{render_text, FileReport};
+use crate::render::{render, FileReport, Format};
 use crate::{exit, out};
 
 /// How the plan is shown on stdout.
@@ -50,6 +50,10 @@ pub struct PlanArgs {
     /// Print a unified diff of this earlier plan's rendering against the new one.
     #[arg(long)]
     pub compare: Option<PathBuf>,
+    /// Format of the findings about the policy and statement files, printed on stderr:
+    /// text, json, sarif or github (the same renderers as `lint`).
+    #[arg(long, default_value = "text", value_parser = clap::builder::ValueParser::new(|s: &str| s.parse::<Format>()))]
+    pub diagnostics_format: Format,
     /// Color in diagnostics.
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,
@@ -70,10 +74,18 @@ pub fn read_plan(path: &std::path::Path) -> Result<Plan, String> {
     plan::from_json(&text).map_err(|e| format!("{}: {e}", path.display()))
 }
 
-/// Prints findings (errors and warnings) of policy and statement files on stderr.
+/// Prints findings (errors and warnings) of policy and statement files on stderr, as text.
 pub fn report_findings(reports: &[FileReport], color: bool) {
+    report_findings_as(Format::Text, reports, color);
+}
+
+/// [`report_findings`] in any of lint's formats (json, sarif, github for CI).
+pub fn report_findings_as(format: Format, reports: &[FileReport], color: bool) {
     if reports.iter().any(|r| !r.diagnostics.is_empty()) {
-        eprint!("{}", render_text(reports, color));
+        eprint!(
+            "{}",
+            render(format, reports, &super::lint::rule_docs(), color)
+        );
     }
 }
 
@@ -90,7 +102,7 @@ pub fn run(args: PlanArgs) -> i32 {
         Ok(p) => p,
         Err(LoadError::Unreadable(e)) => return usage_error(e),
         Err(LoadError::Findings(reports)) => {
-            report_findings(&reports, color);
+            report_findings_as(args.diagnostics_format, &reports, color);
             return exit::FAILURE;
         }
         Err(LoadError::Statement(e)) => {
@@ -159,7 +171,7 @@ pub fn run(args: PlanArgs) -> i32 {
                 .into_iter()
                 .map(|f| FileReport::new(f.path.clone(), texts(&f.path), f.diagnostics))
                 .collect();
-            report_findings(&reports, color);
+            report_findings_as(args.diagnostics_format, &reports, color);
             return exit::FAILURE;
         }
     };
@@ -168,7 +180,7 @@ pub fn run(args: PlanArgs) -> i32 {
         .iter()
         .map(|f| FileReport::new(f.path.clone(), texts(&f.path), f.diagnostics.clone()))
         .collect();
-    report_findings(&warnings, color);
+    report_findings_as(args.diagnostics_format, &warnings, color);
 
     let plan = planned.plan;
     let json = plan::to_canonical_json(&plan);
