@@ -167,12 +167,17 @@ impl BackupJob {
     }
 
     pub fn task_errors_text(&self) -> String {
-        self.task_errors
-            .iter()
-            .map(|(id, m)| format!("[{id}: {m}]"))
-            .collect::<Vec<_>>()
-            .join(", ")
+        task_errors_text(&self.task_errors)
     }
+}
+
+/// SHOW BACKUP/RESTORE `TaskErrMsg`: `[taskId: msg]` entries joined by `", "`.
+pub fn task_errors_text(errors: &[(i64, String)]) -> String {
+    errors
+        .iter()
+        .map(|(id, m)| format!("[{id}: {m}]"))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 #[cfg(test)]

@@ -11,8 +11,7 @@ use starsnap_compiler::validate::java::{self, JavaHashMap};
 
 use super::analyze::{self, Parsed};
 use super::files::{self, JobInfo};
-use super::job::JobStatus;
-use super::restore_job::{RestoreJob, RestoreObject, RestoreState};
+use super::restore_job::{RestoreJob, RestoreObject};
 use super::{storage, Job, SnapCtx, State};
 use crate::engine::errors::{self, ERR_COMMON_ERROR};
 use crate::response::{Outcome, Response, Session, SqlError};
@@ -124,13 +123,7 @@ pub fn submit(
     let (objects, functions) = select_objects(r, &info, &label)?;
     let now = cx.now_ms();
     let job = RestoreJob {
-        // Assigned when the PENDING step runs (`RestoreJob.checkAndPrepareMeta`).
-        job_id: -1,
         objects_text: objects_text(&info, &objects),
-        label,
-        timestamp: ts,
-        db_name: target.clone(),
-        repository: repo_name,
         allow_load: property(r, "allow_load").is_some_and(|v| java::equals_ignore_case(v, "true")),
         replication_num: property(r, "replication_num")
             .and_then(java::parse_int)
@@ -138,25 +131,7 @@ pub fn submit(
             .unwrap_or(3),
         objects,
         functions,
-        catalogs: Vec::new(),
-        state: RestoreState::Pending,
-        create_ms: now,
-        meta_prepared_ms: 0,
-        snapshot_finished_ms: 0,
-        download_finished_ms: 0,
-        finished_ms: 0,
-        state_since_ms: now,
-        timeout_s: property(r, "timeout")
-            .and_then(java::parse_long)
-            .unwrap_or(super::backup::DEFAULT_TIMEOUT_S),
-        status: JobStatus::Ok,
-        task_errors: Vec::new(),
-        created_tables: Vec::new(),
-        created_partitions: Vec::new(),
-        locked_tables: Vec::new(),
-        staged: Vec::new(),
-        tablets: 0,
-        table_ids: Vec::new(),
+        ..RestoreJob::submitted(label, ts, target.clone(), repo_name, now, timeout_of(r))
     };
     st.jobs.insert(target, Job::Restore(job));
     Ok(Response::ok())
@@ -302,36 +277,23 @@ fn submit_catalog(
     }
     let now = cx.now_ms();
     let job = RestoreJob {
-        job_id: -1,
-        label,
-        timestamp: ts,
-        db_name: String::new(),
-        repository: r.repository.value.clone(),
-        allow_load: false,
-        replication_num: 3,
-        objects: Vec::new(),
-        functions: Vec::new(),
-        objects_text: String::new(),
         catalogs,
-        state: RestoreState::Pending,
-        create_ms: now,
-        meta_prepared_ms: 0,
-        snapshot_finished_ms: 0,
-        download_finished_ms: 0,
-        finished_ms: 0,
-        state_since_ms: now,
-        timeout_s: property(r, "timeout")
-            .and_then(java::parse_long)
-            .unwrap_or(super::backup::DEFAULT_TIMEOUT_S),
-        status: JobStatus::Ok,
-        task_errors: Vec::new(),
-        created_tables: Vec::new(),
-        created_partitions: Vec::new(),
-        locked_tables: Vec::new(),
-        staged: Vec::new(),
-        tablets: 0,
-        table_ids: Vec::new(),
+        ..RestoreJob::submitted(
+            label,
+            ts,
+            String::new(),
+            r.repository.value.clone(),
+            now,
+            timeout_of(r),
+        )
     };
     st.jobs.insert(String::new(), Job::Restore(job));
     Ok(Response::ok())
+}
+
+/// The `timeout` property in seconds, or the default (already validated by the analyzer).
+fn timeout_of(r: &Restore) -> i64 {
+    property(r, "timeout")
+        .and_then(java::parse_long)
+        .unwrap_or(super::backup::DEFAULT_TIMEOUT_S)
 }

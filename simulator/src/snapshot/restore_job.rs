@@ -123,11 +123,49 @@ impl RestoreJob {
     }
 
     pub fn task_errors_text(&self) -> String {
-        self.task_errors
-            .iter()
-            .map(|(id, m)| format!("[{id}: {m}]"))
-            .collect::<Vec<_>>()
-            .join(", ")
+        super::job::task_errors_text(&self.task_errors)
+    }
+
+    /// A job just submitted (state PENDING, JobId `-1` until the PENDING step runs, as in
+    /// `RestoreJob.checkAndPrepareMeta`), with nothing to restore yet: callers fill in the
+    /// objects, functions or catalogs and the properties.
+    pub fn submitted(
+        label: String,
+        timestamp: String,
+        db_name: String,
+        repository: String,
+        now: EpochMillis,
+        timeout_s: i64,
+    ) -> RestoreJob {
+        RestoreJob {
+            job_id: -1,
+            label,
+            timestamp,
+            db_name,
+            repository,
+            allow_load: false,
+            replication_num: 3,
+            objects: Vec::new(),
+            functions: Vec::new(),
+            catalogs: Vec::new(),
+            objects_text: String::new(),
+            state: RestoreState::Pending,
+            create_ms: now,
+            meta_prepared_ms: 0,
+            snapshot_finished_ms: 0,
+            download_finished_ms: 0,
+            finished_ms: 0,
+            state_since_ms: now,
+            timeout_s,
+            status: JobStatus::Ok,
+            task_errors: Vec::new(),
+            created_tables: Vec::new(),
+            created_partitions: Vec::new(),
+            locked_tables: Vec::new(),
+            staged: Vec::new(),
+            tablets: 0,
+            table_ids: Vec::new(),
+        }
     }
 }
 
