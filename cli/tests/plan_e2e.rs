@@ -128,7 +128,7 @@ fn plans_first_full_live_and_from_catalog_identically_under_each_profile() {
 
         let plan: serde_json::Value =
             serde_json::from_str(&std::fs::read_to_string(dir.join("live.json")).unwrap()).unwrap();
-        assert_eq!(plan["format_version"], 1);
+        assert_eq!(plan["format_version"], 2);
         assert_eq!(
             plan["observed"]["cluster_version"],
             profile.version_comment()

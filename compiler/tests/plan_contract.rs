@@ -1,6 +1,6 @@
 //! The plan contract: every scenario's plan satisfies `grammar/plan.schema.json` (a light
 //! structural validator: type, const, enum, required, properties, additionalProperties,
-//! items, $ref, minimum), holds integers only, reads back equal, and is byte-identical when
+//! items, $ref, minimum, oneOf), holds integers only, reads back equal, and is byte-identical when
 //! planned twice or from a shuffled catalog. A plan of an unknown version is refused.
 
 mod plan_common;
@@ -44,6 +44,20 @@ fn resolve<'a>(root: &'a Value, r: &str) -> &'a Value {
 fn validate(root: &Value, schema: &Value, v: &Value, path: &str, errors: &mut Vec<String>) {
     if let Some(r) = schema.get("$ref").and_then(Value::as_str) {
         return validate(root, resolve(root, r), v, path, errors);
+    }
+    if let Some(branches) = schema.get("oneOf").and_then(Value::as_array) {
+        let matching = branches
+            .iter()
+            .filter(|b| {
+                let mut e = Vec::new();
+                validate(root, b, v, path, &mut e);
+                e.is_empty()
+            })
+            .count();
+        if matching != 1 {
+            errors.push(format!("{path}: matches {matching} of the oneOf branches"));
+        }
+        return;
     }
     if let Some(c) = schema.get("const") {
         if c != v {
@@ -230,10 +244,10 @@ fn the_fingerprint_covers_every_input() {
 #[test]
 fn unknown_plan_versions_are_refused() {
     let json = plan_json(&plan_common::load("first_full"));
-    let v2 = json.replacen("\"format_version\": 1", "\"format_version\": 2", 1);
+    let v3 = json.replacen("\"format_version\": 2", "\"format_version\": 3", 1);
     assert_eq!(
-        plan::from_json(&v2),
-        Err(PlanReadError::UnsupportedVersion(2))
+        plan::from_json(&v3),
+        Err(PlanReadError::UnsupportedVersion(3))
     );
     let extra = json.replacen("{\n", "{\n  \"surprise\": true,\n", 1);
     assert!(matches!(
@@ -263,4 +277,233 @@ fn plans_hold_no_secret_values() {
             );
         }
     }
+}
+
+/// The plan JSON of a scenario, parsed.
+fn plan_value(name: &str) -> Value {
+    serde_json::from_str(&plan_json(&plan_common::load(name))).expect("plan JSON")
+}
+
+/// `value` with its fingerprint recomputed, as an attacker who knows the algorithm would.
+fn resealed(mut value: Value) -> String {
+    value["fingerprint"] = Value::from(plan::fingerprint_of_value(&value));
+    canonical::to_string(&value)
+}
+
+fn step_index(value: &Value, action: &str) -> usize {
+    value["steps"]
+        .as_array()
+        .and_then(|s| s.iter().position(|x| x["action"] == action))
+        .unwrap_or_else(|| panic!("no {action} step"))
+}
+
+/// Every way of editing plan.json is refused when read (before any lock), or — when the
+/// attacker also recomputes the fingerprint — yields only what the typed ops build, shown and
+/// counted as such (harmless without `apply --expect-fingerprint`, refused with it).
+#[test]
+fn tampered_plans_are_refused() {
+    let base = plan_value("first_full");
+    let b = step_index(&base, "backup");
+    let r = step_index(&base, "create_repository");
+    type Edit = Box<dyn Fn(&mut Value)>;
+    let cases: Vec<(&str, Edit, bool)> = vec![
+        (
+            "backup sql replaced by DROP DATABASE",
+            Box::new(move |v| v["steps"][b]["sql"] = "DROP DATABASE victim".into()),
+            true,
+        ),
+        (
+            "backup sql replaced, resealed",
+            Box::new(move |v| v["steps"][b]["sql"] = "DROP DATABASE victim".into()),
+            false,
+        ),
+        (
+            "DROP appended to backup sql, resealed",
+            Box::new(move |v| {
+                let s = v["steps"][b]["sql"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_string();
+                v["steps"][b]["sql"] = format!("{s};\nDROP DATABASE victim").into();
+            }),
+            false,
+        ),
+        (
+            "label changed in op only, resealed",
+            Box::new(move |v| v["steps"][b]["label"] = "other_label".into()),
+            false,
+        ),
+        (
+            "label changed, not resealed",
+            Box::new(move |v| v["steps"][b]["label"] = "other_label".into()),
+            true,
+        ),
+        (
+            "label with a back-quote, resealed",
+            Box::new(move |v| {
+                v["steps"][b]["label"] = "x`; DROP DATABASE d; --".into();
+            }),
+            false,
+        ),
+        (
+            "partition added to objects, resealed",
+            Box::new(move |v| {
+                v["steps"][b]["objects"][0]["partitions"] =
+                    serde_json::json!([{"name": "p_evil", "id": 1, "visible_version": 1}]);
+            }),
+            false,
+        ),
+        (
+            "timeout changed in op, resealed",
+            Box::new(move |v| v["steps"][b]["timeout_s"] = 1.into()),
+            false,
+        ),
+        (
+            "env list smuggled in (v1 field), resealed",
+            Box::new(move |v| v["steps"][b]["env"] = serde_json::json!(["STARROCKS_PASSWORD"])),
+            false,
+        ),
+        (
+            "repository property both value and env, resealed",
+            Box::new(move |v| {
+                v["steps"][r]["properties"][0]["value"] = "x".into();
+                v["steps"][r]["properties"][0]["env"] = "STARROCKS_PASSWORD".into();
+            }),
+            false,
+        ),
+        (
+            "location with ${ENV}, resealed",
+            Box::new(move |v| v["steps"][r]["location"] = "s3://b/${STARROCKS_PASSWORD}".into()),
+            false,
+        ),
+        (
+            "duplicate step id, resealed",
+            Box::new(move |v| {
+                let id = v["steps"][r]["id"].clone();
+                v["steps"][b]["id"] = id;
+            }),
+            false,
+        ),
+        (
+            "dependency on an unknown step, resealed",
+            Box::new(move |v| v["steps"][b]["depends_on"] = serde_json::json!(["nope"])),
+            false,
+        ),
+        (
+            "destructive flag flipped, resealed",
+            Box::new(move |v| v["steps"][b]["destructive"] = true.into()),
+            false,
+        ),
+        (
+            "unknown action, resealed",
+            Box::new(move |v| v["steps"][b]["action"] = "teleport".into()),
+            false,
+        ),
+        (
+            "summary edited, resealed",
+            Box::new(|v| v["summary"]["destructive"] = 5.into()),
+            false,
+        ),
+        (
+            "summary edited, not resealed",
+            Box::new(|v| v["summary"]["steps"] = 99.into()),
+            true,
+        ),
+        (
+            "observed edited, not resealed",
+            Box::new(|v| v["observed"]["cluster_version"] = "9.9.9".into()),
+            true,
+        ),
+        (
+            "fingerprint removed",
+            Box::new(|v| {
+                v.as_object_mut().map(|o| o.remove("fingerprint"));
+            }),
+            true,
+        ),
+        (
+            "dialect unknown, resealed",
+            Box::new(|v| v["dialect"] = "mysql-8".into()),
+            false,
+        ),
+        (
+            "hand-written step with two statements, resealed",
+            Box::new(move |v| {
+                v["steps"][b] = serde_json::json!({"action": "sql", "statement": "backup", "overwrites": false, "database": "sales", "label": "l", "repository": "s3_main", "source": {"file": "x.sql", "line": 1}, "id": "statement/x.sql/1", "reason": "handwritten", "detail": "d", "destructive": false, "depends_on": [], "sql": "BACKUP DATABASE sales SNAPSHOT l TO s3_main; DROP DATABASE victim"});
+            }),
+            false,
+        ),
+        (
+            "hand-written DROP claimed not to overwrite, resealed",
+            Box::new(move |v| {
+                v["steps"][b] = serde_json::json!({"action": "sql", "statement": "sql", "overwrites": false, "source": {"file": "x.sql", "line": 1}, "id": "statement/x.sql/1", "reason": "handwritten", "detail": "d", "destructive": false, "depends_on": [], "sql": "DROP DATABASE victim"});
+            }),
+            false,
+        ),
+    ];
+    let mut refused = 0;
+    for (what, edit, plain) in &cases {
+        let mut v = base.clone();
+        edit(&mut v);
+        let text = if *plain {
+            canonical::to_string(&v)
+        } else {
+            resealed(v)
+        };
+        match plan::from_json(&text) {
+            Err(e) => {
+                refused += 1;
+                assert!(!e.to_string().is_empty(), "{what}");
+            }
+            Ok(p) => panic!("{what}: accepted:\n{}", plan::to_canonical_json(&p)),
+        }
+    }
+    assert_eq!(refused, cases.len());
+    // A resealed hand-written DROP that says what it is reads back — as a destructive,
+    // hand-written step, shown and counted as such (and refused by --expect-fingerprint).
+    let mut v = base.clone();
+    v["steps"][b] = serde_json::json!({"action": "sql", "statement": "sql", "overwrites": true, "source": {"file": "x.sql", "line": 1}, "id": "statement/x.sql/1", "reason": "handwritten", "detail": "d", "destructive": true, "depends_on": [], "sql": "DROP DATABASE victim"});
+    let mut summary = v["summary"].clone();
+    summary["destructive"] = 1.into();
+    v["summary"] = summary;
+    let by_action = v["summary"]["by_action"]
+        .as_object_mut()
+        .expect("by_action");
+    by_action.remove("backup");
+    by_action.insert("sql".into(), 1.into());
+    v["summary"]["full_backups"] = 0.into();
+    let parts = v["steps"]
+        .as_array()
+        .map(|s| {
+            s.iter()
+                .filter_map(|x| x["objects"].as_array())
+                .flatten()
+                .filter_map(|o| o["partition_count"].as_u64())
+                .sum::<u64>()
+        })
+        .unwrap_or(0);
+    v["summary"]["partitions"] = parts.into();
+    let p = plan::from_json(&resealed(v)).expect("an honest hand-written step reads");
+    assert_eq!(p.summary.destructive, 1);
+    assert!(plan::render::text(&p).contains("-/+ sql sql"));
+}
+
+#[test]
+fn a_format_version_1_plan_is_read_and_checked() {
+    let v1 =
+        std::fs::read_to_string(plan_common::root().join("testdata/plan/v1/first_full.plan.json"))
+            .expect("v1 plan");
+    let p = plan::from_json(&v1).expect("v1 reads");
+    assert_eq!(p.format_version, 2);
+    assert!(p.steps.iter().any(|s| s.backup().is_some()));
+    // A v1 backup step whose text is not what its fields say is refused.
+    let evil = v1.replacen(
+        "\"sql\": \"BACKUP",
+        "\"sql\": \"DROP DATABASE victim; BACKUP",
+        1,
+    );
+    assert!(matches!(
+        plan::from_json(&evil),
+        Err(PlanReadError::InvalidStep { .. })
+    ));
 }

@@ -182,10 +182,10 @@ proptest! {
         let again = plan::build(&other).map(|p| plan::to_canonical_json(&p.plan));
         prop_assert_eq!(again.ok(), Some(json));
         let db = &catalog.databases[0];
-        for s in planned.plan.steps.iter().filter(|s| s.action == Action::Backup) {
-            let parts: u64 = s.objects.iter().map(|o| o.partition_count).sum();
+        for s in planned.plan.steps.iter().filter(|s| s.action() == Action::Backup) {
+            let parts: u64 = s.objects().iter().map(|o| o.partition_count).sum();
             prop_assert!(parts <= u64::from(max_parts), "{} > {max_parts}", parts);
-            for o in &s.objects {
+            for o in s.objects() {
                 for p in &o.partitions {
                     let t = db.table(&o.name).expect("table exists");
                     let cur = t.partitions.iter().find(|x| x.name == p.name).expect("partition");

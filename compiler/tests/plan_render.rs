@@ -15,10 +15,13 @@ fn plan_of(name: &str) -> Plan {
 #[test]
 fn markdown_collapses_details_and_keeps_the_summary() {
     let md = render::markdown(&plan_of("handwritten"));
-    assert!(md.starts_with("### starsnap plan\n\n**Plan: 1 backup (1 incremental), 1 restore, 1 table swap. 2 destructive.**"), "{md}");
+    assert!(md.starts_with("### starsnap plan\n\n**Plan: 1 backup (1 incremental), 2 hand-written statements (1 restore, 1 swap). 2 destructive.**"), "{md}");
     assert_eq!(md.matches("<details>").count(), 3);
     assert_eq!(md.matches("</details>").count(), 3);
-    assert!(md.contains("```sql\nALTER TABLE sales.events SWAP WITH events_restored\n```"));
+    assert!(
+        md.contains("```sql\nALTER TABLE sales.events SWAP WITH events_restored\n```"),
+        "{md}"
+    );
     assert!(!md.contains("Truncated"));
     insta::assert_snapshot!("handwritten_markdown", md);
 }

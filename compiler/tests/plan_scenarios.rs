@@ -27,12 +27,12 @@ fn build(name: &str) -> Plan {
 fn backups(p: &Plan) -> Vec<&plan::Step> {
     p.steps
         .iter()
-        .filter(|s| s.action == Action::Backup)
+        .filter(|s| s.action() == Action::Backup)
         .collect()
 }
 
 fn partitions(step: &plan::Step) -> Vec<String> {
-    step.objects
+    step.objects()
         .iter()
         .flat_map(|o| {
             o.partitions
@@ -45,12 +45,12 @@ fn partitions(step: &plan::Step) -> Vec<String> {
 #[test]
 fn first_full() {
     let p = build("first_full");
-    assert_eq!(p.steps[0].action, Action::CreateRepository);
+    assert_eq!(p.steps[0].action(), Action::CreateRepository);
     assert_eq!(p.steps[0].reason, Reason::RepositoryMissing);
     assert!(p.steps[0].sql.contains("${AWS_SECRET_ACCESS_KEY}"));
     let b = backups(&p);
     assert_eq!(b.len(), 1);
-    assert_eq!(b[0].kind, Some(BackupKind::Full));
+    assert_eq!(b[0].kind(), Some(BackupKind::Full));
     assert_eq!(b[0].reason, Reason::FirstFull);
     assert_eq!(
         b[0].depends_on,
@@ -68,12 +68,9 @@ fn incremental_3_of_365() {
     let p = build("incremental_3_of_365");
     let b = backups(&p);
     assert_eq!(b.len(), 1);
-    assert_eq!(b[0].kind, Some(BackupKind::Incremental));
+    assert_eq!(b[0].kind(), Some(BackupKind::Incremental));
     assert_eq!(b[0].reason, Reason::PartitionsChanged);
-    assert_eq!(
-        b[0].parent.as_deref(),
-        Some("nightly-sales-20261120-040000-full")
-    );
+    assert_eq!(b[0].parent(), Some("nightly-sales-20261120-040000-full"));
     assert_eq!(
         partitions(b[0]),
         ["events.p20250101", "events.p20250630", "events.p20251231"]
@@ -95,14 +92,14 @@ fn new_partition() {
     let p = build("new_partition");
     let b = backups(&p);
     assert_eq!(partitions(b[0]), ["events.p20260101"]);
-    assert_eq!(b[0].objects[0].partitions[0].previous, None);
+    assert_eq!(b[0].objects()[0].partitions[0].previous, None);
 }
 
 #[test]
 fn dropped_partition() {
     let b = build("dropped_partition");
     assert_eq!(backups(&b)[0].reason, Reason::PartitionDropped);
-    assert_eq!(backups(&b)[0].kind, Some(BackupKind::Full));
+    assert_eq!(backups(&b)[0].kind(), Some(BackupKind::Full));
 }
 
 #[test]
@@ -122,9 +119,9 @@ fn schema_change() {
 fn new_table_pattern() {
     let p = build("new_table_pattern");
     let b = backups(&p);
-    assert_eq!(b[0].kind, Some(BackupKind::Incremental));
+    assert_eq!(b[0].kind(), Some(BackupKind::Incremental));
     assert_eq!(
-        b[0].parent.as_deref(),
+        b[0].parent(),
         Some("nightly-sales-20261121-040000-incremental")
     );
     assert_eq!(partitions(b[0]), ["returns.p20250101", "returns.p20250102"]);
@@ -148,7 +145,12 @@ fn several_databases() {
     let b = backups(&p);
     let summary: Vec<(String, Option<BackupKind>)> = b
         .iter()
-        .map(|s| (s.database.clone().unwrap_or_default(), s.kind))
+        .map(|s| {
+            (
+                s.database().map(str::to_string).unwrap_or_default(),
+                s.kind(),
+            )
+        })
         .collect();
     assert_eq!(
         summary,
@@ -168,9 +170,9 @@ fn chunking() {
     let b = backups(&p);
     assert_eq!(b.len(), 4);
     for (i, s) in b.iter().enumerate() {
-        let chunk = s.chunk.expect("chunked");
+        let chunk = s.chunk().expect("chunked");
         assert_eq!((chunk.index, chunk.count), (i as u32 + 1, 4));
-        let n: u64 = s.objects.iter().map(|o| o.partition_count).sum();
+        let n: u64 = s.objects().iter().map(|o| o.partition_count).sum();
         assert!(n <= 100, "chunk {i} has {n} partitions");
         if i > 0 {
             assert_eq!(s.depends_on, vec![b[i - 1].id.clone()]);
@@ -178,7 +180,7 @@ fn chunking() {
     }
     let total: u64 = b
         .iter()
-        .flat_map(|s| &s.objects)
+        .flat_map(|s| s.objects())
         .map(|o| o.partition_count)
         .sum();
     assert_eq!(total, 366);
@@ -191,7 +193,7 @@ fn chunking_incremental() {
     assert_eq!(b.len(), 3);
     assert!(b
         .iter()
-        .all(|s| s.parent.as_deref() == Some("nightly-sales-20261120-040000-full")));
+        .all(|s| s.parent() == Some("nightly-sales-20261120-040000-full")));
     let total: usize = b.iter().map(|s| partitions(s).len()).sum();
     assert_eq!(total, 250);
 }
@@ -199,13 +201,25 @@ fn chunking_incremental() {
 #[test]
 fn handwritten() {
     let p = build("handwritten");
-    let actions: Vec<Action> = p.steps.iter().map(|s| s.action).collect();
-    assert_eq!(actions, [Action::Backup, Action::Restore, Action::Swap]);
-    assert!(p.steps[1].destructive && p.steps[2].destructive);
+    let actions: Vec<Action> = p.steps.iter().map(|s| s.action()).collect();
+    assert_eq!(actions, [Action::Backup, Action::Sql, Action::Sql]);
+    let statements: Vec<Option<Action>> = p
+        .steps
+        .iter()
+        .map(|s| match &s.op {
+            starsnap_compiler::plan::Op::Sql(q) => Some(q.statement),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        statements,
+        [None, Some(Action::Restore), Some(Action::Swap)]
+    );
+    assert!(p.steps[1].destructive() && p.steps[2].destructive());
     assert_eq!(p.steps[2].depends_on, vec![p.steps[1].id.clone()]);
-    assert_eq!(p.steps[1].source.as_ref().map(|s| s.line), Some(2));
+    assert_eq!(p.steps[1].source().as_ref().map(|s| s.line), Some(2));
     let text = render::text(&p);
-    let restore = text.find("-/+ restore").expect("restore shown");
+    let restore = text.find("-/+ sql restore").expect("restore shown");
     let backup = text.find("  + backup").expect("backup shown");
     assert!(restore < backup, "destructive steps come first");
 }
@@ -258,7 +272,7 @@ fn external_catalogs() {
         .find(|s| s.id == "backup/nightly/external_catalogs")
         .expect("catalog step");
     assert_eq!(step.reason, Reason::FirstFull);
-    assert!(step.database.is_none());
+    assert!(step.database().is_none());
     assert!(
         step.sql
             .starts_with("BACKUP EXTERNAL CATALOG (hive_prod) SNAPSHOT"),

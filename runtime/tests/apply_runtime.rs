@@ -80,7 +80,7 @@ fn full_then_incremental(w: World) {
     let plan = w.plan("2026-11-23T02:00:00Z");
     assert_eq!(plan.steps.len(), 1, "{plan:#?}");
     let step = &plan.steps[0];
-    assert_eq!(step.kind, Some(BackupKind::Incremental));
+    assert_eq!(step.kind(), Some(BackupKind::Incremental));
     let (report, _) = w.apply(plan.clone(), "run-2");
     assert_eq!(report.done(), 1, "{report:#?}");
 

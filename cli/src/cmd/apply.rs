@@ -181,7 +181,8 @@ pub fn load_policy(path: &std::path::Path) -> Result<Policy, i32> {
     }
 }
 
-/// Where the state lives and how apply runs, from `[cluster]` and `[state]`.
+/// Where the state lives and how apply runs, from `[cluster]` and `[state]`, and which
+/// environment variables statements may use (the repositories' secret properties).
 pub fn apply_config(policy: &Policy) -> Result<ApplyConfig, String> {
     let cluster = project::connect_options(policy)?;
     let server = policy
@@ -206,6 +207,16 @@ pub fn apply_config(policy: &Policy) -> Result<ApplyConfig, String> {
         config.inspect.skip_databases.clear();
     }
     config.state_server = server;
+    // Only the secrets the policy's repositories name may be substituted into statements.
+    config.statement_env = policy
+        .repositories
+        .iter()
+        .flat_map(|r| &r.properties)
+        .filter_map(|(_, v)| match v {
+            starsnap_compiler::policy::PropertyValue::Env(name) => Some(name.clone()),
+            starsnap_compiler::policy::PropertyValue::Literal(_) => None,
+        })
+        .collect();
     Ok(config)
 }
 

@@ -13,6 +13,7 @@ pub mod canonical;
 mod read;
 pub mod render;
 mod stale;
+pub mod step;
 
 use std::collections::BTreeMap;
 
@@ -22,11 +23,20 @@ pub use crate::catalog::BackupKind;
 pub use crate::planner::{build, FileDiagnostics, PlanInputs, Planned, StatementFile};
 pub use read::{from_json, PlanReadError};
 pub use stale::{staleness, Moved};
+pub use step::{
+    ActivateOp, BackupOp, Chunk, CopyOp, CreateRepositoryOp, CreateTableLikeOp, DatabaseOp,
+    DropPartitionsOp, ExpectedPartition, ObjectKind, Onto, Op, PartitionVersion,
+    RepositoryProperty, RestoreOp, RestoreTable, SourceRef, SqlOp, Step, StepObject, StepPartition,
+    SwapOp, TableOp, VerifyOp,
+};
 
-/// The plan format this build writes and reads.
-pub const FORMAT_VERSION: u32 = 1;
+/// The plan format this build writes (it also reads [`FORMAT_VERSION_1`]).
+pub const FORMAT_VERSION: u32 = 2;
 
-/// A plan (format_version 1).
+/// The first plan format: untyped steps; read and converted to typed steps.
+pub const FORMAT_VERSION_1: u32 = 1;
+
+/// A plan (format_version 2).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Plan {
@@ -35,7 +45,14 @@ pub struct Plan {
     pub starsnap_version: String,
     /// The instant the plan was made for (RFC 3339 UTC). An input, never the clock.
     pub as_of: String,
-    /// sha256 hex of the canonical inputs (policy, statement files, catalog, as_of).
+    /// The StarRocks dialect the statements are printed for (the cluster's version).
+    pub dialect: String,
+    /// sha256 hex of the canonical inputs (policy, statement files, catalog, as_of) — or, for
+    /// a restore plan, of the request and what it was planned from.
+    pub inputs_digest: String,
+    /// sha256 hex of the plan's canonical JSON without this field ([`fingerprint`]): apply
+    /// refuses a plan whose body does not match it. It covers `inputs_digest`, so it
+    /// changes with any input.
     pub fingerprint: String,
     /// What apply must re-observe; if any of it moved, the plan is stale.
     pub observed: Observed,
@@ -111,6 +128,14 @@ pub enum Action {
     DropRepository,
     DropSnapshot,
     Sql,
+    CreateDatabase,
+    CreateTableLike,
+    Copy,
+    Verify,
+    Activate,
+    DropTable,
+    DropPartitions,
+    DropDatabase,
 }
 
 impl Action {
@@ -123,6 +148,14 @@ impl Action {
             Action::DropRepository => "drop_repository",
             Action::DropSnapshot => "drop_snapshot",
             Action::Sql => "sql",
+            Action::CreateDatabase => "create_database",
+            Action::CreateTableLike => "create_table_like",
+            Action::Copy => "copy",
+            Action::Verify => "verify",
+            Action::Activate => "activate",
+            Action::DropTable => "drop_table",
+            Action::DropPartitions => "drop_partitions",
+            Action::DropDatabase => "drop_database",
         }
     }
 }
@@ -149,6 +182,8 @@ pub enum Reason {
     Handwritten,
     /// A declared repository the cluster does not have.
     RepositoryMissing,
+    /// An operator asked for a restore (`starsnap restore`).
+    RestoreRequested,
 }
 
 impl Reason {
@@ -163,113 +198,9 @@ impl Reason {
             Reason::PartitionsChanged => "partitions_changed",
             Reason::Handwritten => "handwritten",
             Reason::RepositoryMissing => "repository_missing",
+            Reason::RestoreRequested => "restore_requested",
         }
     }
-}
-
-/// One step of the plan.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Step {
-    /// Stable: derived from what the step is (action, group, database, chunk, file), not
-    /// from its position, so unrelated changes do not renumber steps.
-    pub id: String,
-    pub action: Action,
-    pub reason: Reason,
-    /// One sentence for reviewers (which table changed, since when a full is due, …).
-    pub detail: String,
-    /// Whether the step overwrites or deletes something (restore, swap, drop).
-    pub destructive: bool,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub group: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub database: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub kind: Option<BackupKind>,
-    /// The snapshot label the step creates (backups).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub label: Option<String>,
-    /// The backup set (equals `label` unless the set is split into chunks).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub set: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub chunk: Option<Chunk>,
-    /// The set this incremental builds on.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub parent: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub repository: Option<String>,
-    /// Canonical SQL printed by the compiler. `${NAME}` marks an environment variable that
-    /// apply substitutes (never a secret value).
-    pub sql: String,
-    /// Environment variables `sql` references.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub env: Vec<String>,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub objects: Vec<StepObject>,
-    /// Where a hand-written statement comes from.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub source: Option<SourceRef>,
-    pub depends_on: Vec<String>,
-}
-
-/// Chunk `index` (1-based) of `count` of a backup set split by `max_partitions_per_job`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Chunk {
-    pub index: u32,
-    pub count: u32,
-}
-
-/// What kind of object a step covers.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ObjectKind {
-    Table,
-    MaterializedView,
-    View,
-    Functions,
-    ExternalCatalog,
-}
-
-/// An object of a step; `partitions` lists what an incremental (or a split table) backs up.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct StepObject {
-    pub kind: ObjectKind,
-    pub name: String,
-    /// Partitions of the object in this step (all of the table's for a whole-table full).
-    pub partition_count: u64,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub partitions: Vec<StepPartition>,
-}
-
-/// A partition with the id and version observed, and what the last backup held.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct StepPartition {
-    pub name: String,
-    pub id: i64,
-    pub visible_version: i64,
-    /// `None` for a partition the chain has never backed up.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub previous: Option<PartitionVersion>,
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct PartitionVersion {
-    pub id: i64,
-    pub visible_version: i64,
-}
-
-/// A hand-written statement's origin.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct SourceRef {
-    pub file: String,
-    /// 1-based line of the statement's first token.
-    pub line: u64,
 }
 
 /// Counts for the summary line and for `--detailed-exitcode`.
@@ -294,26 +225,17 @@ impl Summary {
         };
         for step in steps {
             *s.by_action
-                .entry(step.action.as_str().to_string())
+                .entry(step.action().as_str().to_string())
                 .or_insert(0) += 1;
-            match step.kind {
-                Some(BackupKind::Full) if step.action == Action::Backup => s.full_backups += 1,
-                Some(BackupKind::Incremental) if step.action == Action::Backup => {
-                    s.incremental_backups += 1
-                }
-                _ => {}
+            match step.kind() {
+                Some(BackupKind::Full) => s.full_backups += 1,
+                Some(BackupKind::Incremental) => s.incremental_backups += 1,
+                None => {}
             }
-            s.partitions += step.objects.iter().map(|o| o.partition_count).sum::<u64>();
-            s.destructive += u64::from(step.destructive);
+            s.partitions += step.partition_count();
+            s.destructive += u64::from(step.destructive());
         }
         s
-    }
-}
-
-impl Plan {
-    /// Whether applying the plan would do anything (`--detailed-exitcode`: 0 or 2).
-    pub fn has_changes(&self) -> bool {
-        !self.steps.is_empty()
     }
 }
 
@@ -323,5 +245,46 @@ pub fn to_canonical_json(plan: &Plan) -> String {
         Ok(v) => canonical::to_string(&v),
         // Every map key of a plan is a string, so serialization cannot fail.
         Err(_) => String::from("null\n"),
+    }
+}
+
+/// The plan's fingerprint: sha256 hex over its canonical JSON without the `fingerprint`
+/// field. Same plan body, same fingerprint; any edit of the body changes it.
+pub fn fingerprint(plan: &Plan) -> String {
+    match serde_json::to_value(plan) {
+        Ok(v) => fingerprint_of_value(&v),
+        Err(_) => String::new(),
+    }
+}
+
+/// [`fingerprint`] of a plan's JSON value (its `fingerprint` member is left out).
+pub fn fingerprint_of_value(value: &serde_json::Value) -> String {
+    use sha2::{Digest, Sha256};
+    let mut v = value.clone();
+    if let Some(m) = v.as_object_mut() {
+        m.remove("fingerprint");
+    }
+    let mut h = Sha256::new();
+    h.update(b"starsnap plan body\n");
+    h.update(canonical::to_string(&v).as_bytes());
+    crate::catalog::digest_hex(&h.finalize())
+}
+
+impl Plan {
+    /// Whether applying the plan would do anything (`--detailed-exitcode`: 0 or 2).
+    pub fn has_changes(&self) -> bool {
+        !self.steps.is_empty()
+    }
+
+    /// Sets `summary` from the steps and `fingerprint` from the body.
+    pub fn seal(mut self) -> Plan {
+        self.summary = Summary::of(&self.steps);
+        self.fingerprint = fingerprint(&self);
+        self
+    }
+
+    /// The dialect the plan's statements are printed for.
+    pub fn dialect(&self) -> crate::syntax::Dialect {
+        self.dialect.parse().unwrap_or_default()
     }
 }

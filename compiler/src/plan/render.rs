@@ -31,10 +31,6 @@ pub fn summary_line(plan: &Plan) -> String {
         if s.incremental_backups > 0 {
             kinds.push(format!("{} incremental", s.incremental_backups));
         }
-        let other = backups - s.full_backups.min(backups) - s.incremental_backups.min(backups);
-        if other > 0 && !kinds.is_empty() {
-            kinds.push(format!("{other} hand-written"));
-        }
         let detail = if kinds.is_empty() {
             String::new()
         } else {
@@ -62,11 +58,39 @@ pub fn summary_line(plan: &Plan) -> String {
             "snapshot to drop",
             "snapshots to drop",
         ),
-        (Action::Sql, "statement", "statements"),
+        (
+            Action::Sql,
+            "hand-written statement",
+            "hand-written statements",
+        ),
+        (
+            Action::CreateDatabase,
+            "scratch database",
+            "scratch databases",
+        ),
+        (Action::CreateTableLike, "table copy", "table copies"),
+        (Action::Copy, "data copy", "data copies"),
+        (Action::Verify, "verification", "verifications"),
+        (
+            Action::Activate,
+            "materialized view to activate",
+            "materialized views to activate",
+        ),
+        (Action::DropTable, "table to drop", "tables to drop"),
+        (Action::DropPartitions, "partition drop", "partition drops"),
+        (
+            Action::DropDatabase,
+            "database to drop",
+            "databases to drop",
+        ),
     ] {
         let n = count(action);
         if n > 0 {
-            parts.push(plural(n, one, many));
+            let mut part = plural(n, one, many);
+            if action == Action::Sql {
+                part.push_str(&handwritten_kinds(plan));
+            }
+            parts.push(part);
         }
     }
     let mut line = format!("Plan: {}.", parts.join(", "));
@@ -76,15 +100,31 @@ pub fn summary_line(plan: &Plan) -> String {
     line
 }
 
+/// ` (1 restore, 1 swap)`: what the hand-written statements are.
+fn handwritten_kinds(plan: &Plan) -> String {
+    let mut kinds: std::collections::BTreeMap<&'static str, u64> = Default::default();
+    for s in &plan.steps {
+        if let super::Op::Sql(q) = &s.op {
+            let name = match q.statement {
+                Action::Sql => "other",
+                a => a.as_str(),
+            };
+            *kinds.entry(name).or_insert(0) += 1;
+        }
+    }
+    let list: Vec<String> = kinds.iter().map(|(k, n)| format!("{n} {k}")).collect();
+    format!(" ({})", list.join(", "))
+}
+
 /// Steps in display order: destructive first, then the rest, each in plan order.
 fn display_order(plan: &Plan) -> Vec<&Step> {
-    let mut steps: Vec<&Step> = plan.steps.iter().filter(|s| s.destructive).collect();
-    steps.extend(plan.steps.iter().filter(|s| !s.destructive));
+    let mut steps: Vec<&Step> = plan.steps.iter().filter(|s| s.destructive()).collect();
+    steps.extend(plan.steps.iter().filter(|s| !s.destructive()));
     steps
 }
 
 fn symbol(step: &Step) -> &'static str {
-    if step.destructive {
+    if step.destructive() {
         "-/+"
     } else {
         "  +"
@@ -92,26 +132,111 @@ fn symbol(step: &Step) -> &'static str {
 }
 
 fn title(step: &Step) -> String {
-    let mut t = step.action.as_str().to_string();
-    let repo = match step.action {
-        Action::CreateRepository | Action::DropRepository => step.repository.as_deref(),
+    let mut t = match &step.op {
+        super::Op::Sql(q) => format!("sql {}", q.statement.as_str()),
+        op => op.action().as_str().to_string(),
+    };
+    let repo = match step.action() {
+        Action::CreateRepository | Action::DropRepository => step.repository(),
         _ => None,
     };
-    for part in [step.group.as_deref(), step.database.as_deref(), repo]
-        .into_iter()
-        .flatten()
+    for part in [
+        step.group(),
+        step.database(),
+        repo,
+        touched(step).as_deref(),
+    ]
+    .into_iter()
+    .flatten()
     {
         t.push(' ');
         t.push_str(part);
     }
-    if let Some(k) = step.kind {
+    if let Some(k) = step.kind() {
         t.push(' ');
         t.push_str(k.as_str());
     }
-    if let Some(c) = step.chunk {
+    if let Some(c) = step.chunk() {
         t.push_str(&format!(" (part {} of {})", c.index, c.count));
     }
     t
+}
+
+/// The table a restore-family step touches (`db.table`), for its title.
+fn touched(step: &Step) -> Option<String> {
+    use super::Op;
+    match &step.op {
+        Op::CreateTableLike(c) => Some(c.table.clone()),
+        Op::Copy(c) => Some(c.table.clone()),
+        Op::Verify(v) => Some(v.table.clone()),
+        Op::Swap(s) => Some(s.table.clone()),
+        Op::Activate(a) => Some(a.materialized_view.clone()),
+        Op::DropTable(t) => Some(t.table.clone()),
+        Op::DropPartitions(d) => Some(d.table.clone()),
+        _ => None,
+    }
+}
+
+/// What a restore-family step reads and writes, one field each.
+fn op_fields(step: &Step) -> Vec<(&'static str, String)> {
+    use super::{Onto, Op};
+    let mut v = Vec::new();
+    match &step.op {
+        Op::Restore(r) => {
+            v.push((
+                "snapshot",
+                format!("{} ({})", r.snapshot, r.backup_timestamp),
+            ));
+            let onto = match r.onto {
+                Onto::New => "new tables",
+                Onto::Scratch => "a scratch database",
+                Onto::Live => "the LIVE tables (overwritten)",
+            };
+            v.push((
+                "into",
+                format!("{} from {} onto {onto}", r.database, r.source_database),
+            ));
+            for t in &r.tables {
+                let alias = t
+                    .alias
+                    .as_ref()
+                    .map(|a| format!(" as {a}"))
+                    .unwrap_or_default();
+                let parts = if t.partitions.is_empty() {
+                    "whole".to_string()
+                } else {
+                    format!(
+                        "{} partitions: {}",
+                        t.partitions.len(),
+                        t.partitions.join(", ")
+                    )
+                };
+                v.push(("table", format!("{}{alias} ({parts})", t.name)));
+            }
+            if r.functions {
+                v.push(("functions", "all".into()));
+            }
+        }
+        Op::CreateTableLike(c) => v.push(("like", format!("{}.{}", c.like_database, c.like_table))),
+        Op::Copy(c) => v.push(("from", format!("{}.{}", c.from_database, c.from_table))),
+        Op::Verify(x) => v.push((
+            "checks",
+            format!(
+                "{} partitions exactly, {} visible versions, {} row counts, schema {}",
+                x.partitions.len(),
+                x.partitions
+                    .iter()
+                    .filter(|p| p.visible_version.is_some())
+                    .count(),
+                x.partitions.iter().filter(|p| p.rows.is_some()).count(),
+                x.schema_fingerprint.chars().take(12).collect::<String>()
+            ),
+        )),
+        Op::Swap(s) => v.push(("with", s.with.clone())),
+        Op::DropPartitions(d) => v.push(("partitions", d.partitions.join(", "))),
+        _ => {}
+    }
+    v
 }
 
 fn object_line(o: &StepObject) -> String {
@@ -191,32 +316,35 @@ pub fn text(plan: &Plan) -> String {
             "reason",
             &format!("{} ({})", step.reason.as_str(), step.detail),
         );
-        if let Some(label) = &step.label {
+        if let Some(label) = step.label() {
             let parent = step
-                .parent
-                .as_deref()
+                .parent()
                 .map(|p| format!(" (parent {p})"))
                 .unwrap_or_default();
             field(&mut out, "label", &format!("{label}{parent}"));
         }
-        if let Some(repo) = &step.repository {
+        if let Some(repo) = step.repository() {
             field(&mut out, "repository", repo);
         }
-        if let Some(src) = &step.source {
+        if let Some(src) = step.source() {
             field(&mut out, "source", &format!("{}:{}", src.file, src.line));
         }
-        for o in &step.objects {
+        for o in step.objects() {
             field(&mut out, "object", &object_line(o));
         }
+        for (name, value) in op_fields(step) {
+            field(&mut out, name, &value);
+        }
         let mut parts = Vec::new();
-        for o in &step.objects {
-            partition_lines(o, step.kind != Some(BackupKind::Incremental), &mut parts);
+        for o in step.objects() {
+            partition_lines(o, step.kind() != Some(BackupKind::Incremental), &mut parts);
         }
         for line in parts {
             let _ = writeln!(out, "      {line}");
         }
-        if !step.env.is_empty() {
-            field(&mut out, "env", &step.env.join(", "));
+        let env = step.env();
+        if !env.is_empty() {
+            field(&mut out, "env", &env.join(", "));
         }
         if !step.depends_on.is_empty() {
             field(&mut out, "after", &step.depends_on.join(", "));
@@ -257,25 +385,28 @@ fn details(step: &Step) -> String {
         step.reason.as_str(),
         cell(&step.detail)
     );
-    if let Some(label) = &step.label {
+    if let Some(label) = step.label() {
         let _ = writeln!(d, "- label: {}", code(label));
     }
-    if let Some(p) = &step.parent {
+    if let Some(p) = step.parent() {
         let _ = writeln!(d, "- parent: {}", code(p));
     }
-    if let Some(src) = &step.source {
+    for (name, value) in op_fields(step) {
+        let _ = writeln!(d, "- {name}: {}", cell(&value));
+    }
+    if let Some(src) = step.source() {
         let _ = writeln!(
             d,
             "- source: {}",
             code(&format!("{}:{}", src.file, src.line))
         );
     }
-    for o in &step.objects {
+    for o in step.objects() {
         let _ = writeln!(d, "- {}", cell(&object_line(o)));
     }
     let mut parts = Vec::new();
-    for o in &step.objects {
-        partition_lines(o, step.kind != Some(BackupKind::Incremental), &mut parts);
+    for o in step.objects() {
+        partition_lines(o, step.kind() != Some(BackupKind::Incremental), &mut parts);
     }
     if !parts.is_empty() {
         d.push_str("\n```diff\n");
@@ -321,17 +452,16 @@ pub fn markdown_with_limit(plan: &Plan, limit: usize) -> String {
     let mut table = String::from("| | action | group | database | kind | reason | label | partitions |\n|---|---|---|---|---|---|---|---|\n");
     let mut rows = Vec::new();
     for s in &steps {
-        let parts: u64 = s.objects.iter().map(|o| o.partition_count).sum();
         rows.push(format!(
             "| {} | {} | {} | {} | {} | {} | {} | {} |\n",
             symbol(s).trim(),
-            s.action.as_str(),
-            cell(s.group.as_deref().unwrap_or("")),
-            cell(s.database.as_deref().unwrap_or("")),
-            s.kind.map(BackupKind::as_str).unwrap_or(""),
+            s.action().as_str(),
+            cell(s.group().unwrap_or("")),
+            cell(s.database().unwrap_or("")),
+            s.kind().map(BackupKind::as_str).unwrap_or(""),
             s.reason.as_str(),
-            s.label.as_deref().map(code).unwrap_or_default(),
-            parts
+            s.label().map(code).unwrap_or_default(),
+            s.partition_count()
         ));
     }
     let note_reserve = 200;

@@ -1,19 +1,13 @@
-//! Backup and repository steps: chunking by `max_partitions_per_job`, labels, objects, and
-//! canonical SQL built as an AST and printed by the compiler's printer (invariant 6).
+//! Backup and repository steps: chunking by `max_partitions_per_job`, labels, objects, as
+//! typed ops; their SQL is what the op builds through the canonical printer (invariant 6).
 
 use crate::catalog::{BackupKind, Database, Table, TableKind};
 use crate::plan::{
-    Action, Chunk, ObjectKind, PartitionVersion, Reason, Step, StepObject, StepPartition,
+    BackupOp, Chunk, CreateRepositoryOp, ObjectKind, Op, PartitionVersion, Reason,
+    RepositoryProperty, Step, StepObject, StepPartition,
 };
 use crate::policy::{GroupConfig, RepositoryConfig};
-use crate::span::Span;
-use crate::syntax::ast::{
-    AllObjects, Backup, CatalogRef, CreateRepository, ExternalCatalogs, Ident, NamedObject, Number,
-    ObjectItem, ObjectKeyword, ObjectKind as AstKind, ObjectList, ObjectName, PartitionNames,
-    PartitionSpec, Properties, Property, Statement, StringLit,
-};
-
-use crate::syntax::{display_for, Dialect};
+use crate::syntax::Dialect;
 
 use super::chain::Changed;
 
@@ -49,77 +43,6 @@ pub struct SetSpec<'a> {
     pub changed: Vec<Changed>,
     /// The cluster's dialect: 3.3 gets the legacy syntax (bare names, no functions).
     pub dialect: Dialect,
-}
-
-/// Canonical SQL for the target: one line when short, one clause per line otherwise.
-pub fn print_for(stmt: &Statement, dialect: Dialect) -> String {
-    let one_line = display_for(stmt, dialect).to_string();
-    if one_line.len() <= crate::fmt::MAX_LINE {
-        one_line
-    } else {
-        format!("{:#}", display_for(stmt, dialect))
-    }
-}
-
-fn ident(s: &str) -> Ident {
-    Ident::new(s)
-}
-
-fn table_item(unit: &Unit<'_>, dialect: Dialect) -> ObjectItem {
-    let kind = match (unit.table.kind, &unit.partitions) {
-        // 3.3 knows only bare names, which StarRocks resolves to views and MVs too.
-        _ if !dialect.has_3_4_snapshot_syntax() => AstKind::Table,
-        (TableKind::View, _) => AstKind::View,
-        (TableKind::MaterializedView, None) => AstKind::MaterializedView,
-        // `MATERIALIZED VIEW mv PARTITION (…)` is a syntax error; `TABLE mv PARTITION (…)`
-        // is what StarRocks accepts (the keyword is not checked against the object's type).
-        _ => AstKind::Table,
-    };
-    let partitions = unit.partitions.as_ref().map(|ps| PartitionSpec {
-        temporary: false,
-        names: PartitionNames::Names(ps.iter().map(|p| ident(&p.name)).collect()),
-        keyword: Number::Singular,
-        parenthesized: true,
-        span: Span::default(),
-    });
-    ObjectItem::Named(NamedObject {
-        kind,
-        keyword: ObjectKeyword::Singular,
-        name: ObjectName::new([ident(&unit.table.name)]),
-        partitions,
-        alias: None,
-        span: Span::default(),
-    })
-}
-
-fn timeout(group: &GroupConfig) -> Properties {
-    Properties {
-        items: vec![Property::new("timeout", group.job_timeout_secs.to_string())],
-        span: Span::default(),
-    }
-}
-
-fn backup_sql(
-    db: Option<&str>,
-    catalogs: Option<ExternalCatalogs>,
-    label: &str,
-    group: &GroupConfig,
-    items: Vec<ObjectItem>,
-    dialect: Dialect,
-) -> String {
-    let stmt = Statement::Backup(Backup {
-        catalogs,
-        database: db.map(ident),
-        label: ObjectName::new([ident(label)]),
-        repository: ident(&group.repository),
-        on: (!items.is_empty()).then(|| ObjectList {
-            items,
-            span: Span::default(),
-        }),
-        properties: Some(timeout(group)),
-        span: Span::default(),
-    });
-    print_for(&stmt, dialect)
 }
 
 fn object_kind(kind: TableKind) -> ObjectKind {
@@ -246,8 +169,6 @@ pub fn backup_steps(spec: SetSpec<'_>) -> Vec<Step> {
                 None,
             )
         };
-        let mut items: Vec<ObjectItem> =
-            units.iter().map(|u| table_item(u, spec.dialect)).collect();
         let mut objects: Vec<StepObject> = units
             .iter()
             .map(|u| StepObject {
@@ -258,11 +179,6 @@ pub fn backup_steps(spec: SetSpec<'_>) -> Vec<Step> {
             })
             .collect();
         if functions && index == 1 {
-            items.push(ObjectItem::All(AllObjects {
-                kind: AstKind::Function,
-                keyword: Number::Plural,
-                span: Span::default(),
-            }));
             objects.push(StepObject {
                 kind: ObjectKind::Functions,
                 name: spec.db.functions.join(", "),
@@ -274,32 +190,25 @@ pub fn backup_steps(spec: SetSpec<'_>) -> Vec<Step> {
             Some(Step { id, .. }) => vec![id.clone()],
             None => Vec::new(),
         };
-        steps.push(Step {
-            id,
-            action: Action::Backup,
-            reason: spec.reason,
-            detail: spec.detail.clone(),
-            destructive: false,
-            group: Some(spec.group.name.clone()),
+        let op = Op::Backup(BackupOp {
+            group: spec.group.name.clone(),
             database: Some(spec.db.name.clone()),
-            kind: Some(spec.kind),
-            sql: backup_sql(
-                Some(&spec.db.name),
-                None,
-                &label,
-                spec.group,
-                items,
-                spec.dialect,
-            ),
-            label: Some(label),
-            set: Some(spec.label.clone()),
+            kind: spec.kind,
+            label,
+            set: spec.label.clone(),
             chunk,
             parent: spec.parent.clone(),
-            repository: Some(spec.group.repository.clone()),
-            env: Vec::new(),
+            repository: spec.group.repository.clone(),
+            timeout_s: spec.group.job_timeout_secs,
             objects,
-            source: None,
+        });
+        steps.push(Step {
+            id,
+            reason: spec.reason,
+            detail: spec.detail.clone(),
             depends_on,
+            sql: op.review_sql(spec.dialect),
+            op,
         });
     }
     steps
@@ -307,110 +216,71 @@ pub fn backup_steps(spec: SetSpec<'_>) -> Vec<Step> {
 
 /// A full backup of a group's external catalogs (metadata only; no change detection).
 pub fn catalog_step(group: &GroupConfig, label: String, reason: Reason, detail: String) -> Step {
-    let names: Vec<&str> = group
-        .external_catalogs
-        .iter()
-        .map(|(n, _)| n.as_str())
-        .collect();
-    let catalogs = ExternalCatalogs::Named {
-        catalogs: names
-            .iter()
-            .map(|n| CatalogRef {
-                name: ident(n),
-                alias: None,
-                span: Span::default(),
-            })
-            .collect(),
-        keyword: Number::Plural,
-        span: Span::default(),
-    };
-    Step {
-        id: format!("backup/{}/external_catalogs", group.name),
-        action: Action::Backup,
-        reason,
-        detail,
-        destructive: false,
-        group: Some(group.name.clone()),
+    let op = Op::Backup(BackupOp {
+        group: group.name.clone(),
         database: None,
-        kind: Some(BackupKind::Full),
-        sql: backup_sql(
-            None,
-            Some(catalogs),
-            &label,
-            group,
-            Vec::new(),
-            Dialect::StarRocks3_4,
-        ),
-        set: Some(label.clone()),
-        label: Some(label),
+        kind: BackupKind::Full,
+        set: label.clone(),
+        label,
         chunk: None,
         parent: None,
-        repository: Some(group.repository.clone()),
-        env: Vec::new(),
-        objects: names
+        repository: group.repository.clone(),
+        timeout_s: group.job_timeout_secs,
+        objects: group
+            .external_catalogs
             .iter()
-            .map(|n| StepObject {
+            .map(|(n, _)| StepObject {
                 kind: ObjectKind::ExternalCatalog,
-                name: n.to_string(),
+                name: n.clone(),
                 partition_count: 0,
                 partitions: Vec::new(),
             })
             .collect(),
-        source: None,
+    });
+    Step {
+        id: format!("backup/{}/external_catalogs", group.name),
+        reason,
+        detail,
         depends_on: Vec::new(),
+        sql: op.review_sql(Dialect::StarRocks3_4),
+        op,
     }
 }
 
 /// `CREATE REPOSITORY` for a declared repository the cluster lacks; secrets stay `${NAME}`.
-pub fn create_repository_step(repo: &RepositoryConfig) -> Step {
-    let properties: Vec<Property> = repo
+pub fn create_repository_step(repo: &RepositoryConfig, dialect: Dialect) -> Step {
+    let properties: Vec<RepositoryProperty> = repo
         .properties
         .iter()
-        .map(|(k, v)| Property::new(k.clone(), v.plan_text()))
-        .collect();
-    let env: Vec<String> = repo
-        .properties
-        .iter()
-        .filter_map(|(_, v)| match v {
-            crate::policy::PropertyValue::Env(name) => Some(name.clone()),
-            crate::policy::PropertyValue::Literal(_) => None,
+        .map(|(k, v)| match v {
+            crate::policy::PropertyValue::Env(name) => RepositoryProperty {
+                key: k.clone(),
+                value: None,
+                env: Some(name.clone()),
+            },
+            crate::policy::PropertyValue::Literal(l) => RepositoryProperty {
+                key: k.clone(),
+                value: Some(l.clone()),
+                env: None,
+            },
         })
         .collect();
-    let stmt = Statement::CreateRepository(CreateRepository {
+    let op = Op::CreateRepository(CreateRepositoryOp {
+        repository: repo.name.clone(),
         read_only: repo.read_only,
-        name: ident(&repo.name),
-        broker: repo.broker.as_deref().map(ident),
-        location: StringLit::new(repo.location.clone()),
-        properties: (!properties.is_empty()).then_some(Properties {
-            items: properties,
-            span: Span::default(),
-        }),
-        span: Span::default(),
+        broker: repo.broker.clone(),
+        location: repo.location.clone(),
+        properties,
     });
-    let mut env = env;
-    env.sort();
-    env.dedup();
     Step {
         id: format!("create_repository/{}", repo.name),
-        action: Action::CreateRepository,
         reason: Reason::RepositoryMissing,
         detail: format!(
             "repository `{}` is declared but the cluster does not have it",
             repo.name
         ),
-        destructive: false,
-        group: None,
-        database: None,
-        kind: None,
-        label: None,
-        set: None,
-        chunk: None,
-        parent: None,
-        repository: Some(repo.name.clone()),
-        sql: crate::fmt::canonical(&stmt),
-        env,
-        objects: Vec::new(),
-        source: None,
         depends_on: Vec::new(),
+        sql: op.review_sql(dialect),
+        op,
     }
 }

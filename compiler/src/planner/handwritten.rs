@@ -10,7 +10,10 @@ use crate::catalog::ObservedCatalog;
 use crate::diagnostic::Diagnostic;
 use crate::lint::rules::inline_secret::is_secret_key;
 use crate::lint::{Level, LintOptions};
-use crate::plan::{Action, ObjectKind, Reason, SourceRef, Step, StepObject, StepPartition};
+use crate::plan::step::print_for;
+use crate::plan::{
+    Action, ObjectKind, Op, Reason, SourceRef, SqlOp, Step, StepObject, StepPartition,
+};
 use crate::policy::{codes, Policy};
 use crate::span::LineIndex;
 use crate::syntax::ast::{AlterAction, ObjectItem, PartitionNames, Restore, Statement};
@@ -44,7 +47,8 @@ pub struct FileSteps {
     pub diagnostics: Vec<Diagnostic>,
 }
 
-fn action_of(stmt: &Statement) -> (Action, bool) {
+/// What a hand-written statement is, and whether it overwrites or deletes.
+pub(crate) fn action_of(stmt: &Statement) -> (Action, bool) {
     match stmt {
         Statement::Backup(_) => (Action::Backup, false),
         Statement::Restore(_) => (Action::Restore, true),
@@ -94,32 +98,27 @@ pub fn plan_file(
         );
         let mut objects = Vec::new();
         check(stmt, catalog, &mut diagnostics, &mut objects);
-        let (action, destructive) = action_of(stmt);
+        let (statement, overwrites) = action_of(stmt);
         let (database, label, repository) = names(stmt);
-        let sql = super::emit::print_for(stmt, dialects.print);
-        let env = env_refs(&sql);
+        let sql = print_for(stmt, dialects.print);
         steps.push(Step {
             id: format!("statement/{path}/{n}"),
-            action,
             reason: Reason::Handwritten,
             detail: format!("statement {n} of {path}"),
-            destructive,
-            group: None,
-            database,
-            kind: None,
-            set: label.clone(),
-            label,
-            chunk: None,
-            parent: None,
-            repository,
-            sql,
-            env,
-            objects,
-            source: Some(SourceRef {
-                file: path.to_string(),
-                line: index.line_col(text, ps.span.start).line as u64,
-            }),
             depends_on: Vec::new(),
+            sql,
+            op: Op::Sql(SqlOp {
+                statement,
+                database,
+                label,
+                repository,
+                overwrites,
+                objects,
+                source: SourceRef {
+                    file: path.to_string(),
+                    line: index.line_col(text, ps.span.start).line as u64,
+                },
+            }),
         });
     }
     let diagnostics = diagnostics
@@ -140,7 +139,8 @@ pub fn plan_file(
     FileSteps { steps, diagnostics }
 }
 
-fn names(stmt: &Statement) -> (Option<String>, Option<String>, Option<String>) {
+/// The database, label and repository a statement names.
+pub(crate) fn names(stmt: &Statement) -> (Option<String>, Option<String>, Option<String>) {
     let v = |i: Option<&crate::syntax::ast::Ident>| i.map(|i| i.value.clone());
     match stmt {
         Statement::Backup(b) => (
@@ -166,25 +166,6 @@ fn names(stmt: &Statement) -> (Option<String>, Option<String>, Option<String>) {
         }
         _ => (None, None, None),
     }
-}
-
-/// `${NAME}` references in SQL text, sorted and unique.
-fn env_refs(sql: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut rest = sql;
-    while let Some(i) = rest.find("${") {
-        let after = &rest[i + 2..];
-        match after.find('}') {
-            Some(end) if crate::policy::is_env_name(&after[..end]) => {
-                out.push(after[..end].to_string());
-                rest = &after[end + 1..];
-            }
-            _ => rest = after,
-        }
-    }
-    out.sort();
-    out.dedup();
-    out
 }
 
 /// starsnap's catalog checks of one statement; fills the step's objects for BACKUP.

@@ -9,7 +9,7 @@
 mod chain;
 mod emit;
 mod fingerprint;
-mod handwritten;
+pub(crate) mod handwritten;
 mod select;
 #[cfg(test)]
 mod tests;
@@ -152,11 +152,14 @@ pub fn build(inputs: &PlanInputs) -> Result<Planned, Vec<FileDiagnostics>> {
         format_version: FORMAT_VERSION,
         starsnap_version: env!("CARGO_PKG_VERSION").to_string(),
         as_of: inputs.as_of.to_rfc3339(),
-        fingerprint: fingerprint::of(inputs, &catalog),
+        dialect: dialects.print.as_str().to_string(),
+        inputs_digest: fingerprint::of(inputs, &catalog),
+        fingerprint: String::new(),
         observed,
-        summary: Summary::of(&steps),
+        summary: Summary::default(),
         steps,
-    };
+    }
+    .seal();
     Ok(Planned {
         plan,
         warnings: files.into_vec(),
@@ -175,7 +178,7 @@ fn plan_steps(
     // Repositories.
     for repo in &policy.repositories {
         match catalog.repository(&repo.name) {
-            None => steps.push(emit::create_repository_step(repo)),
+            None => steps.push(emit::create_repository_step(repo, dialects.print)),
             Some(seen) => {
                 // An empty location was already reported as missing (P004).
                 if !repo.location.is_empty()
@@ -359,28 +362,28 @@ fn check_labels(
     files: &mut Files,
 ) -> Vec<LabelRef> {
     let mut seen: BTreeSet<LabelRef> = BTreeSet::new();
-    for s in steps
-        .iter()
-        .filter(|s| s.action == crate::plan::Action::Backup)
-    {
-        let (Some(label), Some(repo)) = (&s.label, &s.repository) else {
+    for s in steps.iter().filter(|s| {
+        s.action() == crate::plan::Action::Backup
+            || matches!(&s.op, crate::plan::Op::Sql(q) if q.statement == crate::plan::Action::Backup)
+    }) {
+        let (Some(label), Some(repo)) = (s.label(), s.repository()) else {
             continue;
         };
         let r = LabelRef {
-            repository: repo.clone(),
-            label: label.clone(),
+            repository: repo.to_string(),
+            label: label.to_string(),
         };
         let exists = catalog
             .repository(repo)
-            .is_some_and(|c| c.snapshots.iter().any(|sn| &sn.label == label));
-        let (path, span) = match (&s.source, &s.group) {
+            .is_some_and(|c| c.snapshots.iter().any(|sn| sn.label == label));
+        let (path, span) = match (s.source(), s.group()) {
             (Some(src), _) => (src.file.clone(), line_span(inputs, &src.file, src.line)),
             (None, Some(g)) => (
                 ppath.to_string(),
                 policy
                     .groups
                     .iter()
-                    .find(|x| &x.name == g)
+                    .find(|x| x.name == g)
                     .map(|x| x.span)
                     .unwrap_or_default(),
             ),
@@ -405,23 +408,23 @@ fn check_labels(
 fn order_dependencies(steps: &mut [Step]) {
     let creates: BTreeMap<String, String> = steps
         .iter()
-        .filter(|s| s.action == crate::plan::Action::CreateRepository)
-        .filter_map(|s| Some((s.repository.clone()?, s.id.clone())))
+        .filter(|s| s.action() == crate::plan::Action::CreateRepository)
+        .filter_map(|s| Some((s.repository()?.to_string(), s.id.clone())))
         .collect();
     let mut last_on_db: BTreeMap<String, String> = BTreeMap::new();
     let mut last_handwritten: Option<String> = None;
     for s in steps.iter_mut() {
         let mut deps: Vec<String> = std::mem::take(&mut s.depends_on);
-        if s.action != crate::plan::Action::CreateRepository {
-            if let Some(id) = s.repository.as_ref().and_then(|r| creates.get(r)) {
+        if s.action() != crate::plan::Action::CreateRepository {
+            if let Some(id) = s.repository().and_then(|r| creates.get(r)) {
                 deps.push(id.clone());
             }
         }
-        if let Some(db) = &s.database {
-            if let Some(prev) = last_on_db.get(db) {
+        if let Some(db) = s.database().map(str::to_string) {
+            if let Some(prev) = last_on_db.get(&db) {
                 deps.push(prev.clone());
             }
-            last_on_db.insert(db.clone(), s.id.clone());
+            last_on_db.insert(db, s.id.clone());
         }
         if s.reason == Reason::Handwritten {
             if let Some(prev) = last_handwritten.replace(s.id.clone()) {
@@ -461,11 +464,11 @@ fn observe(
     tables.sort();
     let mut partitions = BTreeSet::new();
     for s in steps {
-        let Some(db) = &s.database else { continue };
-        for o in &s.objects {
+        let Some(db) = s.database() else { continue };
+        for o in s.objects() {
             for p in &o.partitions {
                 partitions.insert(ObservedPartition {
-                    database: db.clone(),
+                    database: db.to_string(),
                     table: o.name.clone(),
                     partition: p.name.clone(),
                     partition_id: p.id,
@@ -476,7 +479,11 @@ fn observe(
     }
     let mut repo_names: BTreeSet<String> =
         policy.repositories.iter().map(|r| r.name.clone()).collect();
-    repo_names.extend(steps.iter().filter_map(|s| s.repository.clone()));
+    repo_names.extend(
+        steps
+            .iter()
+            .filter_map(|s| s.repository().map(str::to_string)),
+    );
     let repositories = repo_names
         .into_iter()
         .map(|name| match catalog.repository(&name) {

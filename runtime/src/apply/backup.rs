@@ -29,9 +29,9 @@ struct Target {
 impl<'r, 's> Ctx<'r, 's> {
     pub fn backup(&mut self, step: &Step) -> Outcome {
         let (Some(database), Some(repository), Some(label)) = (
-            step.database.clone(),
-            step.repository.clone(),
-            step.label.clone(),
+            step.database().map(str::to_string),
+            step.repository().map(str::to_string),
+            step.label().map(str::to_string),
         ) else {
             return Outcome::Failed(format!(
                 "backup step {} lacks a database, repository or label",
@@ -112,7 +112,7 @@ impl<'r, 's> Ctx<'r, 's> {
     fn submitted(&self, step: &Step, t: &Target) -> SubmittedBackup {
         let db = self.run.fresh.database(&t.database);
         let schemas: BTreeMap<String, String> = step
-            .objects
+            .objects()
             .iter()
             .filter_map(|o| {
                 let table = db.and_then(|d| d.table(&o.name))?;
@@ -121,13 +121,16 @@ impl<'r, 's> Ctx<'r, 's> {
             .collect();
         SubmittedBackup {
             label: t.label.clone(),
-            set: step.set.clone(),
-            chunk_index: step.chunk.map_or(1, |c| c.index),
-            chunk_count: step.chunk.map_or(1, |c| c.count),
-            group: step.group.clone().unwrap_or_default(),
+            set: Some(
+                step.backup()
+                    .map_or_else(|| t.label.clone(), |b| b.set.clone()),
+            ),
+            chunk_index: step.chunk().map_or(1, |c| c.index),
+            chunk_count: step.chunk().map_or(1, |c| c.count),
+            group: step.group().unwrap_or_default().to_string(),
             database: t.database.clone(),
-            kind: step.kind.unwrap_or(BackupKind::Full),
-            parent: step.parent.clone(),
+            kind: step.kind().unwrap_or(BackupKind::Full),
+            parent: step.parent().map(str::to_string),
             repository: t.repository.clone(),
             plan_fingerprint: self.run.plan.fingerprint.clone(),
             step_id: step.id.clone(),
@@ -140,11 +143,21 @@ impl<'r, 's> Ctx<'r, 's> {
     /// connection leaves it unknown whether StarRocks took the job: SHOW BACKUP and SHOW
     /// SNAPSHOT decide before anything is sent again.
     fn submit(&mut self, step: &Step, t: &Target) -> Result<Outcome, RuntimeError> {
+        let (statements, _) = match self.built(step) {
+            Ok(b) => b,
+            Err(e) => return Ok(Outcome::Failed(e)),
+        };
+        let [sql] = statements.as_slice() else {
+            return Ok(Outcome::Failed(format!(
+                "backup step {} does not build exactly one statement",
+                step.id
+            )));
+        };
         let sub = self.submitted(step, t);
         self.state(&mut |s| s.record_submitted(&sub))?;
         let mut backoff = Backoff::new(self.run.config.retry_deadline);
         loop {
-            match self.link.once(&mut |c| c.execute(&step.sql)) {
+            match self.link.once(&mut |c| c.execute(sql)) {
                 Ok(_) => break,
                 Err(e) if connection_gone(&e) => {
                     self.emit("retry", step, None, Some(&e.to_string()));
@@ -357,7 +370,7 @@ impl<'r, 's> Ctx<'r, 's> {
     fn manifest(&self, step: &Step, database: &str) -> Vec<ManifestRow> {
         let db = self.run.fresh.database(database);
         let mut out = Vec::new();
-        for o in &step.objects {
+        for o in step.objects() {
             if !matches!(o.kind, ObjectKind::Table | ObjectKind::MaterializedView) {
                 continue;
             }

@@ -74,6 +74,9 @@ pub struct ApplyConfig {
     /// What the re-observation reads (the state database is skipped when it is in the
     /// cluster).
     pub inspect: InspectOptions,
+    /// The environment variables apply may substitute into statements: those the policy's
+    /// repository properties name. A plan referencing any other is refused.
+    pub statement_env: BTreeSet<String>,
 }
 
 impl ApplyConfig {
@@ -95,6 +98,7 @@ impl ApplyConfig {
             take_over_dead_local: true,
             interrupt: Arc::new(AtomicBool::new(false)),
             inspect,
+            statement_env: BTreeSet::new(),
         }
     }
 }
@@ -227,7 +231,7 @@ impl std::fmt::Debug for Apply {
 pub fn plan_databases(plan: &Plan) -> BTreeSet<String> {
     plan.steps
         .iter()
-        .filter_map(|s| s.database.clone())
+        .filter_map(|s| s.database().map(str::to_string))
         .collect()
 }
 

@@ -12,7 +12,7 @@
 
 use std::collections::BTreeMap;
 
-use starsnap_compiler::plan::{Action, Step};
+use starsnap_compiler::plan::{Action, Op, Step};
 
 use super::jobs::{job, snapshot_timestamps, JobKind, JobRow};
 use crate::conn::Cluster;
@@ -34,14 +34,16 @@ pub enum Standing {
 
 /// Whether the history says this plan already finished the step.
 pub fn recorded_finished(step: &Step, history: &BTreeMap<(String, String), BackupEntry>) -> bool {
-    if step.action != Action::Backup {
+    if step.action() != Action::Backup
+        && !matches!(&step.op, Op::Sql(q) if q.statement == Action::Backup)
+    {
         return false;
     }
-    let (Some(repo), Some(label)) = (&step.repository, &step.label) else {
+    let (Some(repo), Some(label)) = (step.repository(), step.label()) else {
         return false;
     };
     history
-        .get(&(repo.clone(), label.clone()))
+        .get(&(repo.to_string(), label.to_string()))
         .is_some_and(|e| e.state == BackupState::Finished)
 }
 

@@ -13,9 +13,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use starsnap_compiler::catalog::ObservedCatalog;
-use starsnap_compiler::plan::{staleness, Action, Moved, Plan};
-use starsnap_compiler::syntax::ast::Statement;
-use starsnap_compiler::syntax::{parse, Dialect};
+use starsnap_compiler::plan::{staleness, Moved, Op, Plan};
 
 use super::resume::recorded_finished;
 use crate::state::BackupEntry;
@@ -28,7 +26,7 @@ pub fn moved(
 ) -> Vec<String> {
     let mut databases: BTreeMap<&str, bool> = BTreeMap::new();
     for s in &plan.steps {
-        if let Some(db) = s.database.as_deref() {
+        if let Some(db) = s.database() {
             let done = recorded_finished(s, history);
             let e = databases.entry(db).or_insert(true);
             *e &= done;
@@ -60,31 +58,7 @@ fn created_by_plan(plan: &Plan, fresh: &ObservedCatalog, name: &str) -> bool {
     let Some(now) = fresh.repository(name) else {
         return false;
     };
-    plan.steps
-        .iter()
-        .filter(|s| s.action == Action::CreateRepository && s.repository.as_deref() == Some(name))
-        .any(|s| planned_location(&s.sql).as_deref() == Some(now.location.as_str()))
-}
-
-/// The `ON LOCATION` of a CREATE REPOSITORY statement.
-pub fn planned_location(sql: &str) -> Option<String> {
-    parse(sql, Dialect::default())
-        .statements
-        .into_iter()
-        .find_map(|ps| match ps.statement {
-            Some(Statement::CreateRepository(c)) => Some(c.location.value),
-            _ => None,
-        })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn location_of_a_planned_repository() {
-        let sql = "CREATE REPOSITORY r\nWITH BROKER\nON LOCATION \"s3://b/p\"\nPROPERTIES (\n    \"aws.s3.access_key\" = \"${K}\"\n)";
-        assert_eq!(planned_location(sql).as_deref(), Some("s3://b/p"));
-        assert_eq!(planned_location("SELECT 1"), None);
-    }
+    plan.steps.iter().any(|s| {
+        matches!(&s.op, Op::CreateRepository(c) if c.repository == name && c.location == now.location)
+    })
 }

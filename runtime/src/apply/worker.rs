@@ -9,12 +9,11 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use starsnap_compiler::catalog::ObservedCatalog;
-use starsnap_compiler::plan::{Action, Plan, Step};
+use starsnap_compiler::plan::{Action, Op, Plan, Step};
 
 use super::env::{redact, substitute, EnvLookup};
 use super::jobs::{job, JobKind};
 use super::retry::{with_store, Backoff, Link};
-use super::stale::planned_location;
 use super::{open_store, ApplyConfig, ApplyEvent, ApplyReport, Outcome, Sink, StepResult};
 use crate::conn::Cluster;
 use crate::error::RuntimeError;
@@ -56,14 +55,14 @@ impl<'r> Run<'r> {
             self.plan
                 .steps
                 .iter()
-                .filter_map(|s| s.database.clone())
+                .filter_map(|s| s.database().map(str::to_string))
                 .filter(|d| seen.insert(d.clone()))
                 .collect()
         };
         // Steps without a database (repositories, catalog-wide statements) come first.
         {
             let mut ctx = Ctx::new(self, store, None);
-            for step in self.plan.steps.iter().filter(|s| s.database.is_none()) {
+            for step in self.plan.steps.iter().filter(|s| s.database().is_none()) {
                 let outcome = ctx.step(step, &outcomes, &done_steps);
                 record(&outcomes, step, outcome);
             }
@@ -95,9 +94,9 @@ impl<'r> Run<'r> {
             .iter()
             .map(|s| StepResult {
                 step_id: s.id.clone(),
-                action: s.action,
-                database: s.database.clone(),
-                label: s.label.clone(),
+                action: s.action(),
+                database: s.database().map(str::to_string),
+                label: s.label().map(str::to_string),
                 outcome: outcomes
                     .get(&s.id)
                     .cloned()
@@ -126,7 +125,7 @@ impl<'r> Run<'r> {
             .plan
             .steps
             .iter()
-            .filter(|s| s.database.as_deref() == Some(database))
+            .filter(|s| s.database() == Some(database))
             .collect();
         let opened = {
             let mut backoff = Backoff::new(self.config.retry_deadline);
@@ -206,8 +205,8 @@ impl<'r, 's> Ctx<'r, 's> {
         (self.run.sink)(&ApplyEvent {
             kind,
             step_id: step.id.clone(),
-            database: step.database.clone(),
-            label: step.label.clone(),
+            database: step.database().map(str::to_string),
+            label: step.label().map(str::to_string),
             state: state.map(str::to_string),
             message: message.map(str::to_string),
         });
@@ -226,8 +225,11 @@ impl<'r, 's> Ctx<'r, 's> {
         secrets: Vec<String>,
     ) -> impl FnMut(&RuntimeError) + 'static {
         let sink = self.run.sink.clone();
-        let (step_id, database, label) =
-            (step.id.clone(), step.database.clone(), step.label.clone());
+        let (step_id, database, label) = (
+            step.id.clone(),
+            step.database().map(str::to_string),
+            step.label().map(str::to_string),
+        );
         move |e: &RuntimeError| {
             sink(&ApplyEvent {
                 kind: "retry",
@@ -322,21 +324,24 @@ impl<'r, 's> Ctx<'r, 's> {
             return Outcome::Failed(why);
         }
         self.emit("step_started", step, None, None);
-        let outcome = match step.action {
-            Action::Backup => self.backup(step),
+        let outcome = match &step.op {
+            Op::Backup(_) => self.backup(step),
+            Op::Sql(q) if q.statement == Action::Backup => self.backup(step),
             _ if done_steps.contains(&step.id) => Outcome::AlreadyDone,
-            Action::CreateRepository => self.create_repository(step),
+            Op::CreateRepository(_) => self.create_repository(step),
             _ => self.statement(step),
         };
+        let tracked_by_history = step.backup().is_some()
+            || matches!(&step.op, Op::Sql(q) if q.statement == Action::Backup);
         match &outcome {
             Outcome::Done => {
-                if step.action != Action::Backup {
+                if !tracked_by_history {
                     let run_id = self.run.config.actor.run_id.clone();
                     let fingerprint = self.run.plan.fingerprint.clone();
                     let ev = Event::new(&run_id, "step_done")
                         .step(&step.id)
                         .message(&fingerprint);
-                    let ev = match &step.database {
+                    let ev = match step.database() {
                         Some(d) => ev.database(d),
                         None => ev,
                     };
@@ -357,10 +362,11 @@ impl<'r, 's> Ctx<'r, 's> {
     /// CREATE REPOSITORY with `${NAME}` substituted; a repository that already has the
     /// planned location (an earlier run of this plan made it) is done.
     fn create_repository(&mut self, step: &Step) -> Outcome {
-        let Some(name) = step.repository.clone() else {
-            return Outcome::Failed("create_repository step names no repository".into());
+        let Op::CreateRepository(op) = &step.op else {
+            return Outcome::Failed("not a create_repository step".into());
         };
-        let planned = planned_location(&step.sql);
+        let name = op.repository.clone();
+        let planned = Some(op.location.clone());
         let exists = |c: &mut Cluster| -> Result<bool, RuntimeError> {
             let rs = c.query("SHOW REPOSITORIES")?;
             rs.require(&["RepoName", "Location"])?;
@@ -393,9 +399,13 @@ impl<'r, 's> Ctx<'r, 's> {
         if let Err(e) = self.send(step) {
             return Outcome::Failed(e);
         }
-        let (Action::Restore, Some(db), Some(label)) =
-            (step.action, step.database.clone(), step.label.clone())
-        else {
+        let restore = matches!(&step.op, Op::Restore(_))
+            || matches!(&step.op, Op::Sql(q) if q.statement == Action::Restore);
+        let (true, Some(db), Some(label)) = (
+            restore,
+            step.database().map(str::to_string),
+            step.label().map(str::to_string),
+        ) else {
             return Outcome::Done;
         };
         let mut pause = self.run.config.poll_min;
@@ -434,27 +444,71 @@ impl<'r, 's> Ctx<'r, 's> {
         }
     }
 
-    /// Sends a step's statement with `${NAME}` substituted; errors quote the plan's text and
-    /// never a substituted value.
+    /// The statements a step sends, built from its typed op through the canonical printer
+    /// (a hand-written step: its reviewed text), with `${NAME}` filled from the environment
+    /// for the names the policy's repository properties declare — and only those — and the
+    /// values used, to redact.
+    pub fn built(&self, step: &Step) -> Result<(Vec<String>, Vec<String>), String> {
+        let allowed = &self.run.config.statement_env;
+        let wanted = step.env();
+        if let Some(name) = wanted.iter().find(|n| !allowed.contains(*n)) {
+            return Err(format!(
+                "step {} references ${{{name}}}, which no repository property of the policy names; apply substitutes only those",
+                step.id
+            ));
+        }
+        if let Op::Sql(_) = &step.op {
+            let sub =
+                substitute(&step.sql, &wanted, self.run.env.as_ref()).map_err(|e| e.to_string())?;
+            return Ok((vec![sub.sql], sub.secrets));
+        }
+        let mut secrets = Vec::new();
+        let mut missing = None;
+        let lookup = |name: &str| -> Option<String> { (self.run.env)(name) };
+        for name in &wanted {
+            match lookup(name) {
+                Some(v) if !v.is_empty() => secrets.push(v),
+                Some(_) => {}
+                None => missing = Some(name.clone()),
+            }
+        }
+        if let Some(name) = missing {
+            return Err(super::ApplyError::MissingEnv { name }.to_string());
+        }
+        let resolve = |name: &str| -> Option<String> {
+            if wanted.iter().any(|w| w == name) {
+                lookup(name)
+            } else {
+                None
+            }
+        };
+        Ok((
+            step.op.statements(self.run.plan.dialect(), &resolve),
+            secrets,
+        ))
+    }
+
+    /// Sends a step's statements, built from its op; errors quote the plan's text and never
+    /// a substituted value.
     fn send(&mut self, step: &Step) -> Result<(), String> {
-        let sub =
-            substitute(&step.sql, &step.env, self.run.env.as_ref()).map_err(|e| e.to_string())?;
-        let secrets = sub.secrets.clone();
-        let sql = sub.sql;
-        let mut note = self.retry_note_redacted(step, secrets.clone());
-        let out = self.link.retry(&mut note, &mut |c| c.execute(&sql));
-        out.map(|_| ()).map_err(|e| {
-            let text = match e {
-                RuntimeError::Server { message, code, .. } => {
-                    format!(
-                        "StarRocks refused step {}: {message} (error {code})",
-                        step.id
-                    )
-                }
-                other => other.to_string(),
-            };
-            redact(&text, &secrets)
-        })
+        let (statements, secrets) = self.built(step)?;
+        for sql in statements {
+            let mut note = self.retry_note_redacted(step, secrets.clone());
+            let out = self.link.retry(&mut note, &mut |c| c.execute(&sql));
+            out.map(|_| ()).map_err(|e| {
+                let text = match e {
+                    RuntimeError::Server { message, code, .. } => {
+                        format!(
+                            "StarRocks refused step {}: {message} (error {code})",
+                            step.id
+                        )
+                    }
+                    other => other.to_string(),
+                };
+                redact(&text, &secrets)
+            })?;
+        }
+        Ok(())
     }
 }
 

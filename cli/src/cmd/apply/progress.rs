@@ -40,12 +40,7 @@ impl Progress {
         let partitions = plan
             .steps
             .iter()
-            .map(|s| {
-                (
-                    s.id.clone(),
-                    s.objects.iter().map(|o| o.partition_count).sum::<u64>(),
-                )
-            })
+            .map(|s| (s.id.clone(), s.partition_count()))
             .collect();
         Progress {
             mode,
