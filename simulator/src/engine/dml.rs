@@ -8,8 +8,8 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use crate::engine::ast::{Delete, Insert, InsertSource, ObjName};
 use crate::engine::catalog::{
-    AggType, Catalog, Database, KeysType, Partition, PartitionBound, Partitioning, Row, Table,
-    TableKind, TableState,
+    AggType, Catalog, Database, Distribution, KeysType, Partition, PartitionBound, Partitioning,
+    Row, Table, TableKind, TableState,
 };
 use crate::engine::errors::{
     self, ERR_BAD_FIELD_ERROR, ERR_BAD_TABLE_ERROR, ERR_INSERT_COLUMN_COUNT_MISMATCH,
@@ -350,6 +350,7 @@ fn route(
         storage_medium: "HDD".into(),
         rows: Vec::new(),
         data_size: 0,
+        sub_partitions: 1,
     });
     table
         .partitions
@@ -394,8 +395,12 @@ fn load_rows(
         .collect();
     let aggs: Vec<Option<AggType>> = table.columns.iter().map(|c| c.agg).collect();
     let model = table.keys;
+    let bucket_size = automatic_bucket_size(table);
     for name in &touched {
         if let Some(p) = table.partition_mut(name) {
+            // `data_size` still holds the bytes before this load (recomputed below).
+            let before = p.data_size;
+            open_sub_partition(p, bucket_size, before);
             if model != KeysType::Duplicate {
                 merge_by_key(&mut p.rows, &keys, &aggs, model);
             }
@@ -404,6 +409,29 @@ fn load_rows(
         }
     }
     Ok(touched)
+}
+
+/// `OlapTable.getAutomaticBucketSize`: the `bucket_size` property of a RANDOM-distributed
+/// table (default `Config.default_automatic_bucket_size`, 4 GiB), 0 for hash distribution.
+pub fn automatic_bucket_size(table: &Table) -> u64 {
+    if !matches!(table.distribution, Distribution::Random { .. }) {
+        return 0;
+    }
+    table
+        .properties
+        .get("bucket_size")
+        .and_then(|v| v.trim().parse::<u64>().ok())
+        .unwrap_or(4 * 1024 * 1024 * 1024)
+}
+
+/// `OlapTableSink.skipImmutablePartition` + `FrontendServiceImpl` (automatic buckets): a
+/// load that finds the mutable sub-partition larger than `bucket_size` marks it immutable
+/// and writes into a new sub-partition. The simulator measures the whole partition's bytes
+/// against `sub_partitions × bucket_size` (StarRocks measures the largest tablet).
+fn open_sub_partition(p: &mut Partition, bucket_size: u64, before: u64) {
+    if bucket_size > 0 && before > bucket_size.saturating_mul(u64::from(p.sub_partitions)) {
+        p.sub_partitions = p.sub_partitions.saturating_add(1);
+    }
 }
 
 /// Staging: new rows are appended to the partition and merged afterwards.
