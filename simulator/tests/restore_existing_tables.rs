@@ -69,6 +69,12 @@ struct Tcp {
 }
 
 fn start() -> Tcp {
+    start_with(SETUP)
+}
+
+/// A simulator over TCP after `setup` (statements separated by `;`, the last a BACKUP of `d`
+/// that is waited for).
+fn start_with(setup: &str) -> Tcp {
     let store = TempDir::new("rx");
     let mut cfg = SimConfig {
         clock: Clock::virtual_at(NOW_MS),
@@ -87,7 +93,7 @@ fn start() -> Tcp {
         .db_name(None::<String>)
         .prefer_socket(false);
     let mut conn = Conn::new(opts).expect("connects");
-    for stmt in SETUP.split(';').filter(|t| !t.trim().is_empty()) {
+    for stmt in setup.split(';').filter(|t| !t.trim().is_empty()) {
         conn.query_drop(stmt)
             .unwrap_or_else(|e| panic!("{stmt}: {e}"));
     }
@@ -331,4 +337,103 @@ fn cancel_after_commit_does_not_undo() {
     assert_eq!(state, "CANCELLED", "{status}");
     assert_eq!(t.partition_versions("r"), ["p1=4"]);
     assert_eq!(t.strings("SELECT id FROM d.r ORDER BY id"), ["1"]);
+}
+
+fn files_named(dir: &std::path::Path, name: &str, out: &mut Vec<std::path::PathBuf>) {
+    for e in std::fs::read_dir(dir).unwrap() {
+        let p = e.unwrap().path();
+        if p.is_dir() {
+            files_named(&p, name, out);
+        } else if p.file_name().is_some_and(|n| n == name) {
+            out.push(p);
+        }
+    }
+}
+
+/// `ADMIN SHOW SIMULATOR JOB STATS` (simulator-only): a BACKUP of 10 partitions writes 10
+/// data files plus meta and job info; a RESTORE of 3 of them reads exactly those 3 files'
+/// bytes (plus meta and job info), so a planner's reads can be compared with the minimum.
+#[test]
+fn job_stats_count_repository_bytes_per_job() {
+    let mut setup = String::from(
+        "CREATE DATABASE d;
+USE d;
+CREATE TABLE t (id BIGINT NOT NULL, dt DATE NOT NULL, v VARCHAR(64))
+DUPLICATE KEY(id, dt)
+PARTITION BY RANGE(dt) (START ('2024-01-01') END ('2024-01-11') EVERY (INTERVAL 1 DAY))
+DISTRIBUTED BY HASH(id) BUCKETS 1
+PROPERTIES ('replication_num' = '1');",
+    );
+    for day in 1..=10 {
+        for i in 0..day {
+            setup.push_str(&format!(
+                "INSERT INTO t VALUES ({i}, '2024-01-{day:02}', '{}');",
+                "x".repeat(day * 3)
+            ));
+        }
+    }
+    setup.push_str(
+        "CREATE REPOSITORY repo WITH BROKER ON LOCATION 's3://bucket/backups';
+BACKUP DATABASE d SNAPSHOT snap TO repo",
+    );
+    let mut t = start_with(&setup);
+    let parts: Vec<(String, u64)> = t
+        .engine
+        .catalog()
+        .table("d", "t")
+        .unwrap()
+        .partitions
+        .iter()
+        .map(|p| (p.name.clone(), p.id))
+        .collect();
+    assert_eq!(parts.len(), 10);
+    let mut data = Vec::new();
+    files_named(t._store.path(), "data.jsonl", &mut data);
+    assert_eq!(data.len(), 10);
+    let size_of = |id: u64| -> u64 {
+        let part = format!("__part_{id}");
+        data.iter()
+            .filter(|p| p.components().any(|c| c.as_os_str() == part.as_str()))
+            .map(|p| std::fs::metadata(p).unwrap().len())
+            .sum()
+    };
+    let all: u64 = parts.iter().map(|(_, id)| size_of(*id)).sum();
+    let chosen = [&parts[2], &parts[5], &parts[9]];
+    let three: u64 = chosen.iter().map(|(_, id)| size_of(*id)).sum();
+    assert!(three > 0 && three < all);
+    let names: Vec<&str> = chosen.iter().map(|(n, _)| n.as_str()).collect();
+    let (state, status) = t.restore(
+        &format!("t PARTITION ({}) AS t3", names.join(", ")),
+        Some(1),
+    );
+    assert_eq!((state.as_str(), status.as_str()), ("FINISHED", "[OK]"));
+    let rows: Vec<Row> = t.conn.query("ADMIN SHOW SIMULATOR JOB STATS").unwrap();
+    let cell = |r: &Row, c: &str| r.get::<String, _>(c).unwrap();
+    assert_eq!(
+        rows.len(),
+        2,
+        "the backup's record stays after the restore replaced it"
+    );
+    let (b, r) = (&rows[0], &rows[1]);
+    assert_eq!(
+        [
+            cell(b, "JobType"),
+            cell(b, "Label"),
+            cell(b, "DbName"),
+            cell(b, "State")
+        ],
+        ["BACKUP", "snap", "d", "FINISHED"]
+    );
+    assert_eq!(cell(b, "DataFiles"), "10");
+    assert_eq!(cell(b, "DataBytes"), all.to_string());
+    assert_eq!(cell(b, "Files"), "12", "data, meta and job info");
+    assert!(cell(b, "Bytes").parse::<u64>().unwrap() > all);
+    assert_eq!(
+        [cell(r, "JobType"), cell(r, "Label"), cell(r, "State")],
+        ["RESTORE", "snap", "FINISHED"]
+    );
+    assert_ne!(cell(r, "JobId"), "-1");
+    assert_eq!(cell(r, "DataFiles"), "3");
+    assert_eq!(cell(r, "DataBytes"), three.to_string());
+    assert_eq!(cell(r, "Files"), "5", "3 data files, meta and job info");
 }

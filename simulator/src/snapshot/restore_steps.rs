@@ -253,7 +253,8 @@ fn prepare(
     let dir = repo_dir(cx, job)?;
     if job.is_catalog_job() {
         // The short cut for external catalogs: create them now (JobId stays -1).
-        let meta = files::read_meta(&dir, &job.label).map_err(err)?;
+        let (meta, bytes) = files::read_meta(&dir, &job.label).map_err(err)?;
+        job.io.meta_file(bytes);
         for (name, alias) in &job.catalogs {
             if cx.catalog.external_catalogs.contains_key(alias) {
                 return Err(err(format!(
@@ -269,7 +270,8 @@ fn prepare(
         }
         return Ok(());
     }
-    let meta: Meta = files::read_meta(&dir, &job.label).map_err(err)?;
+    let (meta, bytes): (Meta, u64) = files::read_meta(&dir, &job.label).map_err(err)?;
+    job.io.meta_file(bytes);
     let missing_db = || {
         JobStatus::error(
             "NOT_FOUND",
@@ -423,7 +425,8 @@ fn prepare(
 fn download(cx: &SnapCtx<'_>, job: &mut RestoreJob) -> Result<(), JobStatus> {
     let dir = repo_dir(cx, job)?;
     let info_path = storage::find_info(&dir, &job.label, &job.timestamp).map_err(err)?;
-    let info = files::read_info(&info_path).map_err(err)?;
+    let (info, bytes) = files::read_info_sized(&info_path).map_err(err)?;
+    job.io.meta_file(bytes);
     let mut staged = Vec::new();
     for o in &job.objects {
         let Some(t) = info.backup_objects.get(&o.table) else {
@@ -436,7 +439,8 @@ fn download(cx: &SnapCtx<'_>, job: &mut RestoreJob) -> Result<(), JobStatus> {
             if t.kind == "VIEW" {
                 continue;
             }
-            let (header, rows) = files::read_partition(&dir, &job.label, p).map_err(err)?;
+            let (header, rows, bytes) = files::read_partition(&dir, &job.label, p).map_err(err)?;
+            job.io.data_file(bytes);
             staged.push(Staged {
                 target: o.target.clone(),
                 partition: name.clone(),
@@ -591,6 +595,7 @@ pub fn advance(st: &mut State, cx: &mut SnapCtx<'_>) -> bool {
         jobs,
         faults,
         pacing,
+        ..
     } = st;
     for job in jobs.values_mut() {
         let Job::Restore(job) = job else { continue };
