@@ -219,7 +219,7 @@ fn tables_being_restored_refuse_queries_and_loads() {
         &mut s,
         "INSERT INTO orders VALUES (9, '2024-01-01', 90); \
          RESTORE SNAPSHOT sales.l1 FROM repo ON (orders) \
-         PROPERTIES ('backup_timestamp' = '2024-03-01-00-00-00-000')",
+         PROPERTIES ('backup_timestamp' = '2024-03-01-00-00-00-000', 'replication_num' = '1')",
     );
     cfg.clock.advance(STEP_MS);
     let err = e

@@ -247,8 +247,10 @@ fn round_trip_whole_database_after_damage() {
     }
     s.catalog.db_mut("sales").unwrap().tables.remove("regions");
     s.catalog.db_mut("sales").unwrap().tables.remove("v_orders");
+    // The existing partitions have one replica: the job's replication_num must match
+    // (RestoreJob.genFileMappingWhenBackupReplicasEqual).
     s.ok(&format!(
-        "RESTORE SNAPSHOT sales.l1 FROM repo PROPERTIES ('backup_timestamp' = '{TS}')"
+        "RESTORE SNAPSHOT sales.l1 FROM repo PROPERTIES ('backup_timestamp' = '{TS}', 'replication_num' = '1')"
     ));
     finish(&mut s, "sales");
     for name in ["orders", "regions"] {

@@ -152,6 +152,15 @@ pub struct Delete {
     pub selection: Option<Expr>,
 }
 
+/// `UPDATE [db.]t SET c = e, … [WHERE …]`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Update {
+    pub table: ObjName,
+    /// `(column, value, position of the column name)`.
+    pub assignments: Vec<(String, Expr, usize)>,
+    pub selection: Option<Expr>,
+}
+
 /// A column definition in CREATE TABLE / ADD COLUMN.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ColumnSpec {
@@ -278,6 +287,7 @@ pub enum Stmt {
     Select(Select),
     Insert(Insert),
     Delete(Delete),
+    Update(Update),
     Use(ObjName),
     /// `SET …`: `(scope, name, value)`; `NAMES` is recorded as `names`.
     Set(Vec<(String, Value)>),

@@ -103,6 +103,7 @@ pub fn create(cat: &mut Catalog, spec: &BulkTables, now: EpochMillis) -> Result<
                 storage_medium: "HDD".into(),
                 rows,
                 data_size: 0,
+                sub_partitions: 1,
             };
             p.recompute_size();
             partitions.push(p);

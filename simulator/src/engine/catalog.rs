@@ -368,6 +368,15 @@ pub struct Partition {
     pub rows: Vec<Row>,
     /// Estimated bytes of the stored rows.
     pub data_size: u64,
+    /// Physical sub-partitions (`Partition.getSubPartitions`): 1, more only for a table with
+    /// automatic buckets (RANDOM distribution) whose mutable sub-partition outgrew the
+    /// table's `bucket_size` before a load (`OlapTableSink.skipImmutablePartition`).
+    #[serde(default = "one")]
+    pub sub_partitions: u32,
+}
+
+fn one() -> u32 {
+    1
 }
 
 impl Partition {

@@ -157,6 +157,7 @@ pub fn execute(
                 storage_medium: "HDD".into(),
                 rows: Vec::new(),
                 data_size: 0,
+                sub_partitions: 1,
             });
             if let Some(d) = cat.db_mut(&db) {
                 d.tables.insert(name.name.clone(), t);
@@ -559,6 +560,7 @@ pub fn new_partition(
         storage_medium: "HDD".into(),
         rows: Vec::new(),
         data_size: 0,
+        sub_partitions: 1,
     }
 }
 

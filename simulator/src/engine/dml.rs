@@ -6,10 +6,10 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-use crate::engine::ast::{Delete, Insert, InsertSource, ObjName};
+use crate::engine::ast::{Delete, Insert, InsertSource, ObjName, Update};
 use crate::engine::catalog::{
-    AggType, Catalog, Database, KeysType, Partition, PartitionBound, Partitioning, Row, Table,
-    TableKind, TableState,
+    AggType, Catalog, Database, Distribution, KeysType, Partition, PartitionBound, Partitioning,
+    Row, Table, TableKind, TableState,
 };
 use crate::engine::errors::{
     self, ERR_BAD_FIELD_ERROR, ERR_BAD_TABLE_ERROR, ERR_INSERT_COLUMN_COUNT_MISMATCH,
@@ -350,6 +350,7 @@ fn route(
         storage_medium: "HDD".into(),
         rows: Vec::new(),
         data_size: 0,
+        sub_partitions: 1,
     });
     table
         .partitions
@@ -394,8 +395,12 @@ fn load_rows(
         .collect();
     let aggs: Vec<Option<AggType>> = table.columns.iter().map(|c| c.agg).collect();
     let model = table.keys;
+    let bucket_size = automatic_bucket_size(table);
     for name in &touched {
         if let Some(p) = table.partition_mut(name) {
+            // `data_size` still holds the bytes before this load (recomputed below).
+            let before = p.data_size;
+            open_sub_partition(p, bucket_size, before);
             if model != KeysType::Duplicate {
                 merge_by_key(&mut p.rows, &keys, &aggs, model);
             }
@@ -404,6 +409,29 @@ fn load_rows(
         }
     }
     Ok(touched)
+}
+
+/// `OlapTable.getAutomaticBucketSize`: the `bucket_size` property of a RANDOM-distributed
+/// table (default `Config.default_automatic_bucket_size`, 4 GiB), 0 for hash distribution.
+pub fn automatic_bucket_size(table: &Table) -> u64 {
+    if !matches!(table.distribution, Distribution::Random { .. }) {
+        return 0;
+    }
+    table
+        .properties
+        .get("bucket_size")
+        .and_then(|v| v.trim().parse::<u64>().ok())
+        .unwrap_or(4 * 1024 * 1024 * 1024)
+}
+
+/// `OlapTableSink.skipImmutablePartition` + `FrontendServiceImpl` (automatic buckets): a
+/// load that finds the mutable sub-partition larger than `bucket_size` marks it immutable
+/// and writes into a new sub-partition. The simulator measures the whole partition's bytes
+/// against `sub_partitions × bucket_size` (StarRocks measures the largest tablet).
+fn open_sub_partition(p: &mut Partition, bucket_size: u64, before: u64) {
+    if bucket_size > 0 && before > bucket_size.saturating_mul(u64::from(p.sub_partitions)) {
+        p.sub_partitions = p.sub_partitions.saturating_add(1);
+    }
 }
 
 /// Staging: new rows are appended to the partition and merged afterwards.
@@ -527,6 +555,145 @@ fn overwrite(
     Ok(touched)
 }
 
+/// `UPDATE t SET … [WHERE …]` (`UpdateAnalyzer.analyze`, StarRocks 3.4, in its order):
+/// a materialized view is refused, then every table that is not PRIMARY KEY
+/// (`OlapTable.supportsUpdate`; an `UnsupportedException`, so the bare text with 1064/HY000),
+/// unknown columns, a missing WHERE unless the update is partial (`partial_update_mode`
+/// `auto`: at most 3 columns and under 30% of them), then key columns. The matching rows
+/// are rewritten in one load: each partition touched gets one new version.
+/// Source: fe/fe-core/src/main/java/com/starrocks/sql/analyzer/UpdateAnalyzer.java.
+pub fn update(
+    cat: &mut Catalog,
+    env: &Env<'_>,
+    session: &Session,
+    upd: &Update,
+    sql: &str,
+) -> Outcome {
+    let db = ddl::target_db(session, &upd.table)?;
+    let t = cat
+        .db(&db)
+        .ok_or_else(|| errors::analyzing(&format!("Database {db} is not found")))?
+        .tables
+        .get(&upd.table.name)
+        .ok_or_else(|| {
+            errors::analyzing_code(
+                ERR_BAD_TABLE_ERROR,
+                &format!("Unknown table '{db}.{}'", upd.table.name),
+            )
+        })?;
+    let name = &upd.table.name;
+    if t.kind == TableKind::MaterializedView {
+        return Err(errors::analyzing(&format!(
+            "The data of '{name}' cannot be modified because '{name}' is a materialized view,and the data of materialized view must be consistent with the base table."
+        )));
+    }
+    if t.kind != TableKind::Olap || t.keys != KeysType::Primary {
+        return Err(errors::ddl_plain(format!(
+            "table {} does not support update",
+            t.name
+        )));
+    }
+    let mut targets: Vec<(usize, &crate::engine::ast::Expr)> = Vec::new();
+    for (col, e, _) in &upd.assignments {
+        let i = t
+            .columns
+            .iter()
+            .position(|c| c.name.eq_ignore_ascii_case(col))
+            .ok_or_else(|| {
+                errors::analyzing(&format!(
+                    "table '{name}' do not existing column '{}'",
+                    col.to_lowercase()
+                ))
+            })?;
+        targets.retain(|(j, _)| *j != i);
+        targets.push((i, e));
+    }
+    let partial = targets.len() <= 3 && (targets.len() as f64) < t.columns.len() as f64 * 0.3;
+    if upd.selection.is_none() && !partial {
+        return Err(errors::analyzing(
+            "must specify where clause to prevent full table update",
+        ));
+    }
+    if let Some((i, _)) = t
+        .columns
+        .iter()
+        .enumerate()
+        .find(|(i, c)| c.is_key && targets.iter().any(|(j, _)| j == i))
+    {
+        return Err(errors::analyzing(&format!(
+            "primary key column cannot be updated: {}",
+            t.columns[i].name
+        )));
+    }
+    let table = load_target(&mut cat.databases, session, &upd.table)?;
+    let columns = source_columns(table);
+    let eval_env = table_env(env, session, sql, table, &columns);
+    let all: Vec<usize> = (0..table.columns.len()).collect();
+    let mut changes: Vec<(usize, usize, Row)> = Vec::new();
+    for (pi, p) in table.partitions.iter().enumerate() {
+        for (ri, r) in p.rows.iter().enumerate() {
+            let hit = match &upd.selection {
+                Some(w) => eval_env.eval(w, Scope::Row(r))?.truthy(),
+                None => true,
+            };
+            if !hit {
+                continue;
+            }
+            let mut new = r.clone();
+            for (i, e) in &targets {
+                new[*i] = eval_env.eval(e, Scope::Row(r))?;
+            }
+            changes.push((pi, ri, build_row(table, &all, new, env)?));
+        }
+    }
+    let n = changes.len() as u64;
+    let mut touched = BTreeSet::new();
+    for (pi, ri, row) in changes {
+        if let Some(slot) = table.partitions[pi].rows.get_mut(ri) {
+            *slot = row;
+            touched.insert(pi);
+        }
+    }
+    for pi in touched {
+        let p = &mut table.partitions[pi];
+        p.recompute_size();
+        p.bump_version(env.now);
+    }
+    table.updated_ms = env.now;
+    Ok(Response::affected(n))
+}
+
+/// What a WHERE or SET expression over `table`'s rows sees.
+fn table_env<'a>(
+    env: &'a Env<'_>,
+    session: &'a Session,
+    sql: &'a str,
+    table: &Table,
+    columns: &'a [SourceColumn],
+) -> EvalEnv<'a> {
+    EvalEnv {
+        session,
+        config: env.config,
+        tz: env.tz,
+        sql,
+        qualifiers: vec![table.name.clone()],
+        columns,
+    }
+}
+
+/// The columns of a table as a query source.
+pub fn source_columns(table: &Table) -> Vec<SourceColumn> {
+    table
+        .columns
+        .iter()
+        .map(|c| SourceColumn {
+            name: c.name.clone(),
+            kind: c.ty.column_type(),
+            ty: Some(c.ty.clone()),
+        })
+        .collect()
+}
+
 pub fn delete(
     cat: &mut Catalog,
     env: &Env<'_>,
@@ -535,6 +702,22 @@ pub fn delete(
     sql: &str,
 ) -> Outcome {
     let table = load_target(&mut cat.databases, session, &del.table)?;
+    // DeleteAnalyzer.analyze (StarRocks 3.4): a WHERE clause is required; a PRIMARY KEY
+    // table takes no PARTITION list.
+    if table.keys == KeysType::Primary {
+        if del.selection.is_none() {
+            return Err(errors::analyzing(
+                "Delete must specify where clause to prevent full table delete",
+            ));
+        }
+        if !del.partitions.is_empty() {
+            return Err(errors::analyzing(
+                "Delete for primary key table do not support specifying partitions",
+            ));
+        }
+    } else if del.selection.is_none() {
+        return Err(errors::analyzing("Where clause is not set"));
+    }
     for p in &del.partitions {
         if table.partition(p).is_none() {
             return Err(errors::ddl_plain(format!(
@@ -542,23 +725,8 @@ pub fn delete(
             )));
         }
     }
-    let columns: Vec<SourceColumn> = table
-        .columns
-        .iter()
-        .map(|c| SourceColumn {
-            name: c.name.clone(),
-            kind: c.ty.column_type(),
-            ty: Some(c.ty.clone()),
-        })
-        .collect();
-    let eval_env = EvalEnv {
-        session,
-        config: env.config,
-        tz: env.tz,
-        sql,
-        qualifiers: vec![table.name.clone()],
-        columns: &columns,
-    };
+    let columns = source_columns(table);
+    let eval_env = table_env(env, session, sql, table, &columns);
     let primary = table.keys == KeysType::Primary;
     let mut deleted = 0u64;
     let mut plan: Vec<(usize, Vec<usize>)> = Vec::new();

@@ -329,6 +329,10 @@ impl Engine {
                 let r = dml::insert(&mut self.catalog_mut(), &env, session, ins, sql);
                 (r, true)
             }
+            Stmt::Update(upd) => {
+                let r = dml::update(&mut self.catalog_mut(), &env, session, upd, sql);
+                (r, true)
+            }
             Stmt::Delete(del) => {
                 let r = dml::delete(&mut self.catalog_mut(), &env, session, del, sql);
                 (r, true)

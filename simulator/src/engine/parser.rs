@@ -323,6 +323,7 @@ impl<'a> Parser<'a> {
             "SHOW" => Ok(Stmt::Show),
             "INSERT" => self.insert(),
             "DELETE" => self.delete(),
+            "UPDATE" => self.update(),
             "USE" => {
                 self.advance();
                 let name = self.obj_name()?;
@@ -609,6 +610,33 @@ impl<'a> Parser<'a> {
             columns,
             source,
             label,
+        }))
+    }
+
+    fn update(&mut self) -> PResult<Stmt> {
+        self.advance();
+        let table = self.obj_name()?;
+        self.expect_kw("SET")?;
+        let mut assignments = Vec::new();
+        loop {
+            let pos = self.peek().start;
+            let column = self.ident()?;
+            self.expect_sym("=")?;
+            assignments.push((column, self.expr()?, pos));
+            if !self.eat_sym(",") {
+                break;
+            }
+        }
+        let selection = if self.eat_kw("WHERE") {
+            Some(self.expr()?)
+        } else {
+            None
+        };
+        self.expect_end()?;
+        Ok(Stmt::Update(Update {
+            table,
+            assignments,
+            selection,
         }))
     }
 

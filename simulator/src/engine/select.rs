@@ -126,15 +126,7 @@ fn source<'a>(
         let r = run(ctx, &inner_session, &inner, &def, depth + 1)?;
         return Ok((r.columns, Rows::Owned(r.rows), quals));
     }
-    let cols = table
-        .columns
-        .iter()
-        .map(|c| SourceColumn {
-            name: c.name.clone(),
-            kind: c.ty.column_type(),
-            ty: Some(c.ty.clone()),
-        })
-        .collect();
+    let cols = crate::engine::dml::source_columns(table);
     let rows = table
         .partitions
         .iter()

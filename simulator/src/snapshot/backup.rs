@@ -9,7 +9,7 @@ use starsnap_compiler::syntax::ast::{Backup, ExternalCatalogs, ObjectItem, Objec
 
 use super::analyze::{self, Parsed};
 use super::faults::JobType;
-use super::job::{BackupJob, BackupObject, BackupState, Captured, JobStatus};
+use super::job::{BackupJob, BackupObject, BackupState, Captured, JobIo, JobStatus};
 use super::{files, storage, Job, SnapCtx, State};
 use crate::clock::EpochMillis;
 use crate::engine::catalog::TableKind;
@@ -325,8 +325,9 @@ pub fn submit(
         task_errors: Vec::new(),
         timestamp: cx.time_zone.format_snapshot_timestamp(now),
         captured: None,
+        io: JobIo::default(),
     };
-    st.jobs.insert(db, Job::Backup(job));
+    st.put_job(db, Job::Backup(job));
     Ok(Response::ok())
 }
 
@@ -388,8 +389,9 @@ fn submit_catalog(
         task_errors: Vec::new(),
         timestamp: cx.time_zone.format_snapshot_timestamp(now),
         captured: None,
+        io: JobIo::default(),
     };
-    st.jobs.insert(String::new(), Job::Backup(job));
+    st.put_job(String::new(), Job::Backup(job));
     Ok(Response::ok())
 }
 
@@ -472,20 +474,24 @@ fn step(cx: &mut SnapCtx<'_>, job: &mut BackupJob, at: EpochMillis) -> Result<()
         BackupState::Uploading => {
             let dir = repo_dir(cx)?;
             if let Some(c) = &job.captured {
-                files::write_data(&dir, &job.label, c).map_err(io)?;
+                for bytes in files::write_data(&dir, &job.label, c).map_err(io)? {
+                    job.io.data_file(bytes);
+                }
             }
             job.upload_finished_ms = at;
         }
         BackupState::SaveMeta => {
             let dir = repo_dir(cx)?;
             let c = job.captured.clone().unwrap_or_default();
-            files::write_meta(&dir, &job.label, &c).map_err(io)?;
+            let bytes = files::write_meta(&dir, &job.label, &c).map_err(io)?;
+            job.io.meta_file(bytes);
         }
         BackupState::UploadInfo => {
             let dir = repo_dir(cx)?;
             let c = job.captured.clone().unwrap_or_default();
             let info = files::job_info(&job.label, &job.db_name, job.create_ms, &c, &job.catalogs);
-            files::write_info(&dir, &job.timestamp, &info).map_err(io)?;
+            let bytes = files::write_info(&dir, &job.timestamp, &info).map_err(io)?;
+            job.io.meta_file(bytes);
             job.finished_ms = at;
         }
         BackupState::Finished | BackupState::Cancelled => {}
@@ -509,6 +515,7 @@ pub fn advance(st: &mut State, cx: &mut SnapCtx<'_>) -> bool {
         jobs,
         faults,
         pacing,
+        ..
     } = st;
     for job in jobs.values_mut() {
         let Job::Backup(job) = job else {

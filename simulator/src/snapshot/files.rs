@@ -97,9 +97,10 @@ fn partition_rel_path(db_id: u64, t: &Table, p: &Partition) -> String {
     )
 }
 
-/// Writes the data of every captured partition (the UPLOADING step).
-pub fn write_data(dir: &RepoDir, label: &str, c: &Captured) -> Result<(), String> {
+/// Writes the data of every captured partition (the UPLOADING step); the size of each file.
+pub fn write_data(dir: &RepoDir, label: &str, c: &Captured) -> Result<Vec<u64>, String> {
     let base = storage::label_dir(dir, label);
+    let mut sizes = Vec::new();
     for t in &c.tables {
         for p in &t.partitions {
             let header = TabletHeader {
@@ -117,13 +118,14 @@ pub fn write_data(dir: &RepoDir, label: &str, c: &Captured) -> Result<(), String
                 &base.join(partition_rel_path(c.db_id, t, p)),
                 text.as_bytes(),
             )?;
+            sizes.push(text.len() as u64);
         }
     }
-    Ok(())
+    Ok(sizes)
 }
 
-/// Writes `__meta.<md5>` (the SAVE_META step).
-pub fn write_meta(dir: &RepoDir, label: &str, c: &Captured) -> Result<(), String> {
+/// Writes `__meta.<md5>` (the SAVE_META step); its size.
+pub fn write_meta(dir: &RepoDir, label: &str, c: &Captured) -> Result<u64, String> {
     let mut stripped = c.clone();
     for t in &mut stripped.tables {
         for p in &mut t.partitions {
@@ -131,7 +133,8 @@ pub fn write_meta(dir: &RepoDir, label: &str, c: &Captured) -> Result<(), String
         }
     }
     let bytes = serde_json::to_vec(&Meta { captured: stripped }).map_err(|e| e.to_string())?;
-    storage::write_with_md5(&storage::label_dir(dir, label), "__meta", &bytes).map(|_| ())
+    storage::write_with_md5(&storage::label_dir(dir, label), "__meta", &bytes)
+        .map(|_| bytes.len() as u64)
 }
 
 /// The job info of a captured snapshot.
@@ -187,24 +190,31 @@ pub fn job_info(
     }
 }
 
-/// Writes `__info_<ts>.<md5>` (the UPLOAD_INFO step).
-pub fn write_info(dir: &RepoDir, ts: &str, info: &JobInfo) -> Result<(), String> {
+/// Writes `__info_<ts>.<md5>` (the UPLOAD_INFO step); its size.
+pub fn write_info(dir: &RepoDir, ts: &str, info: &JobInfo) -> Result<u64, String> {
     let bytes = serde_json::to_vec(info).map_err(|e| e.to_string())?;
     storage::write_with_md5(
         &storage::label_dir(dir, &info.name),
         &format!("__info_{ts}"),
         &bytes,
     )
-    .map(|_| ())
+    .map(|_| bytes.len() as u64)
 }
 
 pub fn read_info(path: &Path) -> Result<JobInfo, String> {
-    let text = fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
-    serde_json::from_str(&text).map_err(|e| format!("invalid job info {}: {e}", path.display()))
+    read_info_sized(path).map(|(info, _)| info)
 }
 
-/// Reads `__meta.<md5>` of a label.
-pub fn read_meta(dir: &RepoDir, label: &str) -> Result<Meta, String> {
+/// The job info and the bytes read.
+pub fn read_info_sized(path: &Path) -> Result<(JobInfo, u64), String> {
+    let text = fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let info = serde_json::from_str(&text)
+        .map_err(|e| format!("invalid job info {}: {e}", path.display()))?;
+    Ok((info, text.len() as u64))
+}
+
+/// Reads `__meta.<md5>` of a label; the bytes read.
+pub fn read_meta(dir: &RepoDir, label: &str) -> Result<(Meta, u64), String> {
     let folder = storage::label_dir(dir, label);
     let path: PathBuf = storage::find_prefixed(&folder, "__meta.").ok_or_else(|| {
         format!(
@@ -213,15 +223,17 @@ pub fn read_meta(dir: &RepoDir, label: &str) -> Result<Meta, String> {
         )
     })?;
     let text = fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
-    serde_json::from_str(&text).map_err(|e| format!("invalid meta {}: {e}", path.display()))
+    let meta =
+        serde_json::from_str(&text).map_err(|e| format!("invalid meta {}: {e}", path.display()))?;
+    Ok((meta, text.len() as u64))
 }
 
-/// Reads one partition's tablet file back: header and rows.
+/// Reads one partition's tablet file back: header, rows and the bytes read.
 pub fn read_partition(
     dir: &RepoDir,
     label: &str,
     p: &PartitionInfo,
-) -> Result<(TabletHeader, Vec<Row>), String> {
+) -> Result<(TabletHeader, Vec<Row>, u64), String> {
     let path = storage::label_dir(dir, label).join(&p.path);
     let text =
         fs::read_to_string(&path).map_err(|e| format!("failed to download {}: {e}", p.path))?;
@@ -236,7 +248,7 @@ pub fn read_partition(
         .filter(|l| !l.is_empty())
         .map(|l| serde_json::from_str::<Row>(l).map_err(|e| format!("bad row in {}: {e}", p.path)))
         .collect::<Result<Vec<_>, _>>()?;
-    Ok((header, rows))
+    Ok((header, rows, text.len() as u64))
 }
 
 /// A JSON value printed the org.json way.

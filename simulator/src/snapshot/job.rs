@@ -117,6 +117,31 @@ pub struct Captured {
 }
 
 /// A BACKUP job (one per database is kept; the last one).
+/// Repository traffic of one job (simulator-only, `ADMIN SHOW SIMULATOR JOB STATS`): files
+/// and bytes a BACKUP wrote or a RESTORE read, all files and the partitions' data files alone.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct JobIo {
+    pub files: u64,
+    pub bytes: u64,
+    pub data_files: u64,
+    pub data_bytes: u64,
+}
+
+impl JobIo {
+    /// One job-info or meta file.
+    pub fn meta_file(&mut self, bytes: u64) {
+        self.files += 1;
+        self.bytes += bytes;
+    }
+
+    /// One partition's data file.
+    pub fn data_file(&mut self, bytes: u64) {
+        self.meta_file(bytes);
+        self.data_files += 1;
+        self.data_bytes += bytes;
+    }
+}
+
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct BackupJob {
     /// `-1` until the PENDING step ran; external-catalog jobs keep `-1`.
@@ -143,6 +168,9 @@ pub struct BackupJob {
     /// The snapshot timestamp, `yyyy-MM-dd-HH-mm-ss-SSS` of the CreateTime in the FE zone.
     pub timestamp: String,
     pub captured: Option<Captured>,
+    /// Files and bytes written to the repository.
+    #[serde(default)]
+    pub io: JobIo,
 }
 
 impl BackupJob {

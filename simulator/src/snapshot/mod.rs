@@ -53,7 +53,7 @@ use crate::engine::{errors, EngineCtx};
 use crate::response::{Outcome, Response, Session};
 
 pub use faults::{AdminCommand, ConnectionDrop, Faults, JobFailure, JobType};
-pub use job::{BackupJob, BackupState, JobStatus};
+pub use job::{BackupJob, BackupState, JobIo, JobStatus};
 pub use pacing::Pacing;
 
 /// What the snapshot engine borrows from the engine for one statement.
@@ -100,6 +100,39 @@ impl Job {
             Job::Restore(r) => &r.repository,
         }
     }
+
+    /// The job's row of `ADMIN SHOW SIMULATOR JOB STATS`.
+    pub fn io_record(&self) -> IoRecord {
+        match self {
+            Job::Backup(b) => IoRecord {
+                kind: "BACKUP".into(),
+                job_id: b.job_id,
+                label: b.label.clone(),
+                db_name: b.db_name.clone(),
+                state: b.state.name().into(),
+                io: b.io,
+            },
+            Job::Restore(r) => IoRecord {
+                kind: "RESTORE".into(),
+                job_id: r.job_id,
+                label: r.label.clone(),
+                db_name: r.db_name.clone(),
+                state: r.state.name().into(),
+                io: r.io,
+            },
+        }
+    }
+}
+
+/// A job's repository traffic: files and bytes a BACKUP wrote or a RESTORE read.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IoRecord {
+    pub kind: String,
+    pub job_id: i64,
+    pub label: String,
+    pub db_name: String,
+    pub state: String,
+    pub io: JobIo,
 }
 
 /// Everything the snapshot engine keeps.
@@ -109,6 +142,69 @@ pub struct State {
     pub jobs: BTreeMap<String, Job>,
     pub faults: Faults,
     pub pacing: Pacing,
+    /// Traffic records of jobs a newer job of the same database replaced, oldest first.
+    #[serde(default)]
+    pub replaced_io: Vec<IoRecord>,
+}
+
+impl State {
+    /// Makes `job` the last job of `db`, keeping the traffic record of the job it replaces.
+    pub fn put_job(&mut self, db: String, job: Job) {
+        if let Some(old) = self.jobs.insert(db, job) {
+            self.replaced_io.push(old.io_record());
+        }
+    }
+
+    /// Every job's traffic record: replaced jobs, then the last job of each database.
+    pub fn io_records(&self) -> Vec<IoRecord> {
+        let mut out = self.replaced_io.clone();
+        out.extend(self.jobs.values().map(Job::io_record));
+        out
+    }
+}
+
+/// `ADMIN SHOW SIMULATOR JOB STATS` (simulator-only): one row per BACKUP or RESTORE job —
+/// `JobType`, `JobId`, `Label`, `DbName`, `State`, `Files`, `Bytes` (all files the job wrote
+/// or read), `DataFiles`, `DataBytes` (the partitions' data files alone).
+fn job_stats(st: &State) -> Response {
+    use crate::response::{Column, ColumnType};
+    let rows = st
+        .io_records()
+        .into_iter()
+        .map(|r| {
+            vec![
+                Some(r.kind),
+                Some(r.job_id.to_string()),
+                Some(r.label),
+                Some(r.db_name),
+                Some(r.state),
+                Some(r.io.files.to_string()),
+                Some(r.io.bytes.to_string()),
+                Some(r.io.data_files.to_string()),
+                Some(r.io.data_bytes.to_string()),
+            ]
+        })
+        .collect();
+    let num = |n: &str| Column::typed(n, ColumnType::LongLong);
+    Response::ResultSet {
+        columns: vec![
+            Column::varchar("JobType"),
+            num("JobId"),
+            Column::varchar("Label"),
+            Column::varchar("DbName"),
+            Column::varchar("State"),
+            num("Files"),
+            num("Bytes"),
+            num("DataFiles"),
+            num("DataBytes"),
+        ],
+        rows,
+    }
+}
+
+/// Whether `sql` is `ADMIN SHOW SIMULATOR JOB STATS`.
+pub fn is_job_stats(sql: &str) -> bool {
+    leading_words(sql, 6).join(" ") == "ADMIN SHOW SIMULATOR JOB STATS"
 }
 
 /// The snapshot engine of one simulator.
@@ -140,7 +236,7 @@ pub fn handles(sql: &str) -> bool {
         "CREATE" => w(1) == "REPOSITORY" || (w(1) == "READ" && w(2) == "ONLY"),
         "DROP" => matches!(w(1), "REPOSITORY" | "SNAPSHOT"),
         "SHOW" => matches!(w(1), "BACKUP" | "RESTORE" | "SNAPSHOT"),
-        "ADMIN" => faults::is_admin(sql),
+        "ADMIN" => faults::is_admin(sql) || is_job_stats(sql),
         _ => false,
     }
 }
@@ -220,7 +316,9 @@ impl Snapshots {
     pub fn execute(&self, cx: &mut SnapCtx<'_>, session: &mut Session, sql: &str) -> Outcome {
         let mut st = self.lock();
         advance(&mut st, cx);
-        let out = if faults::is_admin(sql) {
+        let out = if is_job_stats(sql) {
+            Ok(job_stats(&st))
+        } else if faults::is_admin(sql) {
             faults::parse_admin(sql).map(|cmd| {
                 let State { faults, pacing, .. } = &mut *st;
                 faults::apply(cmd, faults, pacing);

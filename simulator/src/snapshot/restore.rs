@@ -133,7 +133,7 @@ pub fn submit(
         functions,
         ..RestoreJob::submitted(label, ts, target.clone(), repo_name, now, timeout_of(r))
     };
-    st.jobs.insert(target, Job::Restore(job));
+    st.put_job(target, Job::Restore(job));
     Ok(Response::ok())
 }
 
@@ -287,7 +287,7 @@ fn submit_catalog(
             timeout_of(r),
         )
     };
-    st.jobs.insert(String::new(), Job::Restore(job));
+    st.put_job(String::new(), Job::Restore(job));
     Ok(Response::ok())
 }
 

@@ -4,7 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::job::JobStatus;
+use super::job::{JobIo, JobStatus};
 use crate::clock::EpochMillis;
 use crate::engine::catalog::Row;
 
@@ -115,6 +115,9 @@ pub struct RestoreJob {
     /// Ids of the tables the job writes (locked or created), for `checkIfNeedCancel`.
     #[serde(default)]
     pub table_ids: Vec<(String, u64)>,
+    /// Files and bytes read from the repository by the job's steps.
+    #[serde(default)]
+    pub io: JobIo,
 }
 
 impl RestoreJob {
@@ -165,6 +168,7 @@ impl RestoreJob {
             staged: Vec::new(),
             tablets: 0,
             table_ids: Vec::new(),
+            io: JobIo::default(),
         }
     }
 }

@@ -1,9 +1,11 @@
 //! The steps of a RESTORE job (`RestoreJob.run`). PENDING's end prepares the meta
-//! (`checkAndPrepareMeta`): schema and range checks against existing tables (a mismatch
-//! cancels the job with StarRocks's message), `replication_num` against the alive backends,
-//! then missing tables and partitions are created and every target table is put in state
-//! RESTORE (queries and loads refuse it). DOWNLOADING's end reads the partitions' data from
-//! the repository; COMMITTING's end replaces the partitions' rows, gives them the snapshot's
+//! (`checkAndPrepareMeta`): schema, partition (automatic buckets, range, replication number,
+//! partitions a LIST or unpartitioned table cannot gain) checks against existing tables (a
+//! mismatch cancels the job with StarRocks's message), `replication_num` against the alive
+//! backends, then missing tables and partitions are created and every target table is put
+//! in state RESTORE (queries and loads refuse it). DOWNLOADING's end reads the partitions'
+//! data from the repository; COMMIT's end moves the rows into the partitions (the BE dir
+//! moves: not undone by a later cancel); COMMITTING's end gives them the snapshot's
 //! VisibleVersion (VisibleVersionTime = the commit instant) and puts the tables back to
 //! NORMAL. A cancelled job drops what it created and unlocks the tables.
 
@@ -14,6 +16,7 @@ use super::restore_job::{RestoreJob, RestoreState, Staged};
 use super::{storage, Job, SnapCtx, State};
 use crate::clock::EpochMillis;
 use crate::engine::catalog::{Database, Partition, Partitioning, Table, TableKind, TableState};
+use starsnap_compiler::validate::java::JavaHashMap;
 
 fn err(msg: impl Into<String>) -> JobStatus {
     JobStatus::error("COMMON_ERROR", msg)
@@ -166,6 +169,69 @@ fn schema_check(existing: &Table, snap: &Table, target: &str) -> Result<(), JobS
     Ok(())
 }
 
+/// `checkAndPrepareMeta`'s pass over the snapshot's partitions of one existing table, in
+/// `BackupTableInfo.partitions` order (a Java `HashMap`); returns the partitions to add.
+/// Source: fe/fe-core/src/main/java/com/starrocks/backup/RestoreJob.java
+/// (`checkAndPrepareMeta`, `genFileMappingWhenBackupReplicasEqual`), StarRocks 3.4.
+fn partition_checks(
+    existing: &Table,
+    chosen: &[&Partition],
+    target: &str,
+    restore_replication_num: i64,
+) -> Result<Vec<String>, JobStatus> {
+    let mut order: JavaHashMap<&Partition> = JavaHashMap::new();
+    for p in chosen {
+        order.put(p.name.clone(), p);
+    }
+    let is_range = matches!(existing.partitioning, Partitioning::Range { .. });
+    let mut add = Vec::new();
+    for (name, p) in order.iter() {
+        match existing.partition(name) {
+            Some(local) => {
+                // `backupPartInfo.subPartitions.size() > 1`: checked before the range.
+                if p.sub_partitions > 1 {
+                    return Err(err(format!(
+                        "Partition {name} in table {target} is automatic bucket partition, can not be restored"
+                    )));
+                }
+                if is_range && local.bound != p.bound {
+                    return Err(err(format!(
+                        "Partition {name} in table {target} has different range with partition in repository"
+                    )));
+                }
+                // X is the existing partition's replication number, Y the RESTORE job's
+                // `replication_num` (default 3), not the snapshot's.
+                if i64::from(local.replication_num) != restore_replication_num {
+                    return Err(err(format!(
+                        "Partition {name} in table {target} has different replication num '{}' with partition in repository, which is {restore_replication_num}",
+                        local.replication_num
+                    )));
+                }
+            }
+            None if is_range => {
+                if existing
+                    .partitions
+                    .iter()
+                    .any(|e| e.bound.overlaps(&p.bound))
+                {
+                    return Err(err(format!(
+                        "Partition {name} in table {target} has conflict range with existing ranges"
+                    )));
+                }
+                add.push(name.to_string());
+            }
+            // LIST (also automatic `PARTITION BY col`) and unpartitioned tables cannot gain
+            // a partition from a snapshot.
+            None => {
+                return Err(err(format!(
+                    "No partition exist in single partitioned table {target}"
+                )))
+            }
+        }
+    }
+    Ok(add)
+}
+
 fn fresh_partition(p: &Partition, id: u64, replication_num: u32) -> Partition {
     Partition {
         id,
@@ -187,7 +253,8 @@ fn prepare(
     let dir = repo_dir(cx, job)?;
     if job.is_catalog_job() {
         // The short cut for external catalogs: create them now (JobId stays -1).
-        let meta = files::read_meta(&dir, &job.label).map_err(err)?;
+        let (meta, bytes) = files::read_meta(&dir, &job.label).map_err(err)?;
+        job.io.meta_file(bytes);
         for (name, alias) in &job.catalogs {
             if cx.catalog.external_catalogs.contains_key(alias) {
                 return Err(err(format!(
@@ -203,7 +270,8 @@ fn prepare(
         }
         return Ok(());
     }
-    let meta: Meta = files::read_meta(&dir, &job.label).map_err(err)?;
+    let (meta, bytes): (Meta, u64) = files::read_meta(&dir, &job.label).map_err(err)?;
+    job.io.meta_file(bytes);
     let missing_db = || {
         JobStatus::error(
             "NOT_FOUND",
@@ -246,27 +314,9 @@ fn prepare(
             }
             Some(existing) => {
                 schema_check(existing, &snap, &o.target)?;
-                let mut add = Vec::new();
-                for p in snap.partitions.iter().filter(|p| chosen(p)) {
-                    match existing.partition(&p.name) {
-                        Some(e) if e.bound != p.bound => {
-                            return Err(err(format!(
-                                "Partition {} in table {} has different range with partition in repository",
-                                p.name, o.target
-                            )))
-                        }
-                        Some(_) => {}
-                        None => {
-                            if existing.partitions.iter().any(|e| e.bound.overlaps(&p.bound)) {
-                                return Err(err(format!(
-                                    "Partition {} in table {} has conflict range with existing ranges",
-                                    p.name, o.target
-                                )));
-                            }
-                            add.push(p.name.clone());
-                        }
-                    }
-                }
+                let chosen: Vec<&Partition> =
+                    snap.partitions.iter().filter(|p| chosen(p)).collect();
+                let add = partition_checks(existing, &chosen, &o.target, job.replication_num)?;
                 plan.push((o.target.clone(), snap, Some(add)));
             }
             None => {
@@ -375,7 +425,8 @@ fn prepare(
 fn download(cx: &SnapCtx<'_>, job: &mut RestoreJob) -> Result<(), JobStatus> {
     let dir = repo_dir(cx, job)?;
     let info_path = storage::find_info(&dir, &job.label, &job.timestamp).map_err(err)?;
-    let info = files::read_info(&info_path).map_err(err)?;
+    let (info, bytes) = files::read_info_sized(&info_path).map_err(err)?;
+    job.io.meta_file(bytes);
     let mut staged = Vec::new();
     for o in &job.objects {
         let Some(t) = info.backup_objects.get(&o.table) else {
@@ -388,7 +439,8 @@ fn download(cx: &SnapCtx<'_>, job: &mut RestoreJob) -> Result<(), JobStatus> {
             if t.kind == "VIEW" {
                 continue;
             }
-            let (header, rows) = files::read_partition(&dir, &job.label, p).map_err(err)?;
+            let (header, rows, bytes) = files::read_partition(&dir, &job.label, p).map_err(err)?;
+            job.io.data_file(bytes);
             staged.push(Staged {
                 target: o.target.clone(),
                 partition: name.clone(),
@@ -401,7 +453,24 @@ fn download(cx: &SnapCtx<'_>, job: &mut RestoreJob) -> Result<(), JobStatus> {
     Ok(())
 }
 
-/// COMMITTING: the data goes live with the snapshot's versions.
+/// COMMIT (`RestoreJob.commit`): the dir-move tasks replace the tablets' files with the
+/// downloaded ones — from here on the overwritten partitions of existing tables hold the
+/// snapshot's rows, whatever happens to the job. The FE versions do not change yet.
+fn move_dirs(cx: &mut SnapCtx<'_>, job: &mut RestoreJob) {
+    for s in &mut job.staged {
+        if let Some(p) = cx
+            .catalog
+            .table_mut(&job.db_name, &s.target)
+            .and_then(|t| t.partition_mut(&s.partition))
+        {
+            p.rows = std::mem::take(&mut s.rows);
+            p.recompute_size();
+        }
+    }
+}
+
+/// COMMITTING's end (`allTabletCommitted`): the partitions get the snapshot's versions
+/// (VisibleVersionTime = now) and the tables go back to NORMAL.
 fn commit(cx: &mut SnapCtx<'_>, job: &mut RestoreJob, at: EpochMillis) -> Result<(), JobStatus> {
     if job.is_catalog_job() {
         return Ok(());
@@ -412,10 +481,8 @@ fn commit(cx: &mut SnapCtx<'_>, job: &mut RestoreJob, at: EpochMillis) -> Result
             .table_mut(&job.db_name, &s.target)
             .and_then(|t| t.partition_mut(&s.partition))
         {
-            p.rows = s.rows;
             p.visible_version = s.version;
             p.visible_version_time = at;
-            p.recompute_size();
         }
     }
     unlock(cx, job);
@@ -430,7 +497,12 @@ fn unlock(cx: &mut SnapCtx<'_>, job: &RestoreJob) {
     }
 }
 
-/// Undoes what a cancelled job created and unlocks its tables.
+/// Undoes what a cancelled job created and unlocks its tables (`cancelInternal`): tables
+/// and partitions the job added are dropped, existing tables go back to NORMAL. Rows the
+/// COMMIT step already moved into existing partitions stay (StarRocks keeps no copy of the
+/// overwritten tablets), under the partitions' old versions.
+/// Source: fe/fe-core/src/main/java/com/starrocks/backup/RestoreJob.java (`commit`,
+/// `cancelInternal`, `allTabletCommitted`), StarRocks 3.4.
 pub fn undo(cx: &mut SnapCtx<'_>, job: &mut RestoreJob) {
     if let Some(db) = cx.catalog.db_mut(&job.db_name) {
         for t in &job.created_tables {
@@ -493,7 +565,8 @@ fn step(
             job.meta_prepared_ms = at;
         }
         RestoreState::Snapshoting => job.snapshot_finished_ms = at,
-        RestoreState::Download | RestoreState::Commit => {}
+        RestoreState::Download => {}
+        RestoreState::Commit => move_dirs(cx, job),
         RestoreState::Downloading => {
             download(cx, job)?;
             job.download_finished_ms = at;
@@ -522,6 +595,7 @@ pub fn advance(st: &mut State, cx: &mut SnapCtx<'_>) -> bool {
         jobs,
         faults,
         pacing,
+        ..
     } = st;
     for job in jobs.values_mut() {
         let Job::Restore(job) = job else { continue };

@@ -101,6 +101,7 @@ pub fn partition(id: u64, name: &str, bound: PartitionBound) -> Partition {
         storage_medium: "HDD".into(),
         rows: Vec::new(),
         data_size: 0,
+        sub_partitions: 1,
     }
 }
 

@@ -705,6 +705,7 @@ mod tests {
             storage_medium: "HDD".into(),
             rows: Vec::new(),
             data_size: 0,
+            sub_partitions: 1,
         };
         t.partitions.push(p.clone());
         p.name = "pmax".into();
