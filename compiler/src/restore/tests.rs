@@ -978,3 +978,56 @@ proptest! {
         prop_assert_eq!(order, sorted, "jobs in chain order");
     }
 }
+
+#[test]
+fn refusals_name_what_to_do() {
+    let mut h = chain();
+    for b in &mut h.backups {
+        if b.label == "inc1" {
+            b.snapshot_timestamp = None;
+        }
+    }
+    assert_eq!(
+        err(&req(t_target(), Point::Latest, swap()), &h, &live_t()),
+        RestoreError::MissingSnapshotTimestamp {
+            database: "d".into(),
+            label: "inc1".into()
+        }
+    );
+    let mut h = chain();
+    let mut other = rec("h-full", None, T_FULL, &["p1"]);
+    other.group = "h".into();
+    h.backups.push(other);
+    let e = err(&req(t_target(), Point::Latest, swap()), &h, &live_t());
+    assert_eq!(
+        e,
+        RestoreError::SeveralGroups {
+            database: "d".into(),
+            groups: names(&["g", "h"])
+        }
+    );
+    assert!(e.to_string().contains("group:NAME"), "{e}");
+    // A group target or a label settles it.
+    let by_group = plan(
+        &req(vec![Target::Group("g".into())], Point::Latest, swap()),
+        &h,
+        &live_t(),
+    );
+    assert_eq!(by_group.databases[0].group, "g");
+    let by_label = plan(
+        &req(t_target(), Point::Label("h-full".into()), swap()),
+        &h,
+        &live_t(),
+    );
+    assert_eq!(by_label.databases[0].group, "h");
+    let mut l = live_t();
+    l.databases[0].tables[0].kind = TableKind::View;
+    assert!(matches!(
+        err(&req(t_target(), Point::Latest, swap()), &chain(), &l),
+        RestoreError::KindDiffers { .. }
+    ));
+    assert_eq!(
+        err(&req(Vec::new(), Point::Latest, swap()), &chain(), &l),
+        RestoreError::NoTargets
+    );
+}
