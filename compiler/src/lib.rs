@@ -12,6 +12,7 @@ pub mod lint;
 pub mod plan;
 pub mod planner;
 pub mod policy;
+pub mod restore;
 pub mod span;
 pub mod syntax;
 pub mod time;

@@ -78,6 +78,7 @@ fn build_catalog(tables: Vec<TableSpec>, records: Vec<RecordSpec>) -> ObservedCa
             },
             schema_fingerprint: "s".into(),
             partitions: if view { Vec::new() } else { partitions },
+            partitioning: None,
         });
     }
     c.databases.push(db);
@@ -121,8 +122,12 @@ fn build_catalog(tables: Vec<TableSpec>, records: Vec<RecordSpec>) -> ObservedCa
                     partition: format!("p{p}"),
                     partition_id: id * 100 + i64::from(p),
                     visible_version: v,
+                    rows: None,
                 })
                 .collect(),
+            backup_time_ms: None,
+            objects: Default::default(),
+            functions: Vec::new(),
         });
     }
     c

@@ -141,6 +141,7 @@ pub fn inspect(
                 kind,
                 schema_fingerprint: String::new(),
                 partitions: Vec::new(),
+                partitioning: None,
             },
         );
     }

@@ -99,6 +99,43 @@ pub struct Table {
     pub schema_fingerprint: String,
     #[serde(default)]
     pub partitions: Vec<Partition>,
+    /// How the table is partitioned; `None` when the runtime did not say (older catalogs).
+    /// Restore treats `None` as "partitions cannot be added onto it" (spec §9.2).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub partitioning: Option<Partitioning>,
+}
+
+/// A table's partitioning type, as far as RESTORE onto an existing table cares (spec §9.2:
+/// a partition missing from an existing table is added only for range partitioning).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Partitioning {
+    /// `PARTITION BY RANGE (…)`.
+    Range,
+    /// Expression range partitioning (`PARTITION BY date_trunc(…)`, time functions).
+    ExprRange,
+    /// `PARTITION BY LIST (…)`, including automatic `PARTITION BY col`.
+    List,
+    /// No `PARTITION BY`: one partition named like the table.
+    Unpartitioned,
+}
+
+impl Partitioning {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Partitioning::Range => "range",
+            Partitioning::ExprRange => "expr_range",
+            Partitioning::List => "list",
+            Partitioning::Unpartitioned => "unpartitioned",
+        }
+    }
+
+    /// Whether RESTORE can add a partition the existing table lacks (spec §9.2: RANGE and
+    /// expression range only; LIST and unpartitioned tables fail with `No partition exist in
+    /// single partitioned table`).
+    pub fn restore_adds_partitions(self) -> bool {
+        matches!(self, Partitioning::Range | Partitioning::ExprRange)
+    }
 }
 
 /// One physical partition.
@@ -215,6 +252,27 @@ pub struct BackupRecord {
     /// Every partition the snapshot holds.
     #[serde(default)]
     pub manifest: Vec<ManifestEntry>,
+    /// StarRocks's own `backup_time` (epoch milliseconds, SHOW SNAPSHOT's detail JSON): the
+    /// only time a restore point is compared with (never `snapshot_timestamp`, which is in the
+    /// FE's zone). `None` for history written before it was recorded.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub backup_time_ms: Option<i64>,
+    /// What each object of the snapshot is (kind, partitioning) at backup time, so a table
+    /// that no longer exists can still be restored correctly. Empty for older history.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub objects: BTreeMap<String, BackedUpObject>,
+    /// The user-defined functions the snapshot holds (names). Empty for older history.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub functions: Vec<String>,
+}
+
+/// One object of a backup as it was when backed up.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BackedUpObject {
+    pub kind: TableKind,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub partitioning: Option<Partitioning>,
 }
 
 impl BackupRecord {
@@ -232,6 +290,10 @@ pub struct ManifestEntry {
     pub partition: String,
     pub partition_id: i64,
     pub visible_version: i64,
+    /// Exact row count taken at the snapshot's visible version (`SELECT COUNT(*)`, spec
+    /// §9.3), when the runtime recorded one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rows: Option<i64>,
 }
 
 impl ObservedCatalog {

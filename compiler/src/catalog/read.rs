@@ -166,4 +166,47 @@ mod tests {
         let text = to_json(&c);
         assert_eq!(from_json(&text), Ok(c));
     }
+
+    #[test]
+    fn restore_facts_are_optional_and_round_trip() {
+        let old = r#"{"format_version": 1, "cluster": {"version": "3.4.5"},
+            "databases": [{"name": "d", "tables": [{"name": "t", "kind": "OLAP"}]}],
+            "history": {"backups": [{"label": "l", "group": "g", "database": "d", "kind": "full",
+              "repository": "r", "created_at": "2026-11-21T00:00:00Z", "state": "finished",
+              "manifest": [{"table": "t", "partition": "p1", "partition_id": 1, "visible_version": 2}]}]}}"#;
+        let mut c = from_json(old).expect("an older catalog still reads");
+        let record = serde_json::to_string(&c.history.backups[0]).unwrap_or_default();
+        let table = serde_json::to_string(&c.databases[0].tables[0]).unwrap_or_default();
+        for absent in [
+            "backup_time_ms",
+            "objects",
+            "functions",
+            "rows",
+            "partitioning",
+        ] {
+            assert!(
+                !record.contains(absent),
+                "{absent} written while empty: {record}"
+            );
+            assert!(
+                !table.contains(absent),
+                "{absent} written while empty: {table}"
+            );
+        }
+        c.databases[0].tables[0].partitioning = Some(crate::catalog::Partitioning::ExprRange);
+        let b = &mut c.history.backups[0];
+        b.backup_time_ms = Some(1_795_000_000_123);
+        b.functions = vec!["f".into()];
+        b.objects.insert(
+            "t".into(),
+            crate::catalog::BackedUpObject {
+                kind: crate::catalog::TableKind::Olap,
+                partitioning: Some(crate::catalog::Partitioning::List),
+            },
+        );
+        b.manifest[0].rows = Some(42);
+        let text = to_json(&c);
+        assert!(text.contains("\"partitioning\": \"expr_range\""), "{text}");
+        assert_eq!(from_json(&text), Ok(c));
+    }
 }

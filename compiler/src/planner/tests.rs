@@ -36,8 +36,12 @@ fn rec(
                 partition: (*p).into(),
                 partition_id: *id,
                 visible_version: *v,
+                rows: None,
             })
             .collect(),
+        backup_time_ms: None,
+        objects: Default::default(),
+        functions: Vec::new(),
     }
 }
 
@@ -60,6 +64,7 @@ fn db(parts: &[(&str, i64, i64, &str)]) -> Database {
                     data_size: None,
                 })
                 .collect(),
+            partitioning: None,
         }],
     }
 }

@@ -35,8 +35,12 @@ impl BackupEntry {
                     partition: m.partition.clone(),
                     partition_id: m.partition_id,
                     visible_version: m.visible_version,
+                    rows: None,
                 })
                 .collect(),
+            backup_time_ms: None,
+            objects: Default::default(),
+            functions: Vec::new(),
         }
     }
 }
