@@ -35,6 +35,10 @@ enum Command {
     /// Execute a reviewed plan against the cluster (exit 3: stale plan, 4: lock held).
     #[command(after_help = exit::HELP_TABLE)]
     Apply(cmd::apply::ApplyArgs),
+    /// Plan a restore of tables or databases to a point the backups cover (swap, --into,
+    /// --in-place); apply it with `starsnap apply`, or at once with --apply.
+    #[command(after_help = exit::HELP_TABLE)]
+    Restore(cmd::restore::RestoreArgs),
     /// Create the state database, or migrate it to this starsnap's schema.
     Init(cmd::unlock::InitArgs),
     /// Break a lock a dead run left behind (its id is in `starsnap status`).
@@ -74,6 +78,7 @@ fn main() -> ExitCode {
         Command::Inspect(args) => cmd::inspect::run(args),
         Command::Plan(args) => cmd::plan::run(args),
         Command::Apply(args) => cmd::apply::run(args),
+        Command::Restore(args) => cmd::restore::run(args),
         Command::Init(args) => cmd::unlock::run_init(args),
         Command::Unlock(args) => cmd::unlock::run_unlock(args),
         Command::History(args) => cmd::history::run_history(args),

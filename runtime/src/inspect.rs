@@ -62,6 +62,32 @@ struct ColumnSig {
     key: String,
 }
 
+/// The schema fingerprint of one table (as [`inspect`] computes it for every table), or
+/// `None` when the table has no columns (it does not exist).
+pub fn table_schema_fingerprint(
+    cluster: &mut Cluster,
+    database: &str,
+    table: &str,
+) -> Result<Option<String>, RuntimeError> {
+    let rs = cluster.query(&format!(
+        "SELECT COLUMN_NAME, ORDINAL_POSITION, COLUMN_TYPE, IS_NULLABLE, COLUMN_KEY \
+         FROM information_schema.columns WHERE TABLE_SCHEMA = {} AND TABLE_NAME = {}",
+        starsnap_compiler::syntax::quote_string(database),
+        starsnap_compiler::syntax::quote_string(table)
+    ))?;
+    let mut sigs = Vec::new();
+    for row in rs.iter() {
+        sigs.push(ColumnSig {
+            position: row.opt_i64("ORDINAL_POSITION")?.unwrap_or(0),
+            name: row.text("COLUMN_NAME")?.to_string(),
+            column_type: row.get("COLUMN_TYPE")?.unwrap_or("").to_string(),
+            nullable: row.get("IS_NULLABLE")?.unwrap_or("").to_string(),
+            key: row.get("COLUMN_KEY")?.unwrap_or("").to_string(),
+        });
+    }
+    Ok((!sigs.is_empty()).then(|| fingerprint(&sigs)))
+}
+
 fn fingerprint(columns: &[ColumnSig]) -> String {
     let mut sorted = columns.to_vec();
     sorted.sort();

@@ -58,6 +58,10 @@ pub struct ApplyArgs {
     /// Wait this long for a lock another run holds (e.g. `30s`, `10m`); default: fail at once.
     #[arg(long, value_name = "DUR")]
     pub lock_timeout: Option<String>,
+    /// Refuse the plan unless its fingerprint is this one (the hash reviewed in the pull
+    /// request, carried by the pipeline).
+    #[arg(long, value_name = "HASH")]
+    pub expect_fingerprint: Option<String>,
 }
 
 pub fn run(args: ApplyArgs) -> i32 {
@@ -72,9 +76,25 @@ pub fn run(args: ApplyArgs) -> i32 {
         Ok(p) => p,
         Err(code) => return code,
     };
+    execute(plan, &args)
+}
+
+/// Applies a plan as `args` say (the plan was read, or made in this run).
+pub fn execute(plan: Plan, args: &ApplyArgs) -> i32 {
     if let Err(e) = check_version(&plan) {
         eprintln!("starsnap: {e}");
         return exit::FAILURE;
+    }
+    if let Some(expected) = &args.expect_fingerprint {
+        if !expected.is_empty() && !plan.fingerprint.starts_with(expected.as_str())
+            || expected.len() < 12
+        {
+            eprintln!(
+                "starsnap: the plan's fingerprint is {}, not the reviewed {expected} (give at least 12 hex digits); refusing to apply it",
+                plan.fingerprint
+            );
+            return exit::FAILURE;
+        }
     }
     let lock_timeout = match args.lock_timeout.as_deref().map(parse_duration).transpose() {
         Ok(t) => t.unwrap_or(Duration::ZERO),

@@ -8,6 +8,7 @@ pub mod inspect;
 pub mod lint;
 pub mod plan;
 pub mod project;
+pub mod restore;
 pub mod rules;
 pub mod sandbox;
 pub mod show;

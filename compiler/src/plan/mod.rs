@@ -12,6 +12,7 @@
 pub mod canonical;
 mod read;
 pub mod render;
+mod restore;
 mod stale;
 pub mod step;
 
@@ -21,7 +22,8 @@ use serde::{Deserialize, Serialize};
 
 pub use crate::catalog::BackupKind;
 pub use crate::planner::{build, FileDiagnostics, PlanInputs, Planned, StatementFile};
-pub use read::{from_json, PlanReadError};
+pub use read::{check, from_json, PlanReadError};
+pub use restore::{restore_plan, RestoreInputs};
 pub use stale::{staleness, Moved};
 pub use step::{
     ActivateOp, BackupOp, Chunk, CopyOp, CreateRepositoryOp, CreateTableLikeOp, DatabaseOp,
@@ -76,6 +78,9 @@ pub struct Observed {
     pub repositories: Vec<ObservedRepository>,
     /// Labels the plan creates: they must still be absent from their repository.
     pub absent_labels: Vec<LabelRef>,
+    /// Snapshots a restore reads: they must still be in their repository.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub snapshots: Vec<LabelRef>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]

@@ -187,15 +187,12 @@ fn op_fields(step: &Step) -> Vec<(&'static str, String)> {
                 "snapshot",
                 format!("{} ({})", r.snapshot, r.backup_timestamp),
             ));
-            let onto = match r.onto {
-                Onto::New => "new tables",
-                Onto::Scratch => "a scratch database",
-                Onto::Live => "the LIVE tables (overwritten)",
+            let into = if r.scratch {
+                format!("{} (scratch) from {}", r.database, r.source_database)
+            } else {
+                format!("{} from {}", r.database, r.source_database)
             };
-            v.push((
-                "into",
-                format!("{} from {} onto {onto}", r.database, r.source_database),
-            ));
+            v.push(("into", into));
             for t in &r.tables {
                 let alias = t
                     .alias
@@ -211,10 +208,18 @@ fn op_fields(step: &Step) -> Vec<(&'static str, String)> {
                         t.partitions.join(", ")
                     )
                 };
-                v.push(("table", format!("{}{alias} ({parts})", t.name)));
+                let onto = match t.onto {
+                    Onto::New => "new",
+                    Onto::Assembled => "adds to the table restored before",
+                    Onto::Live => "OVERWRITES the live table",
+                };
+                v.push(("table", format!("{}{alias} ({parts}; {onto})", t.name)));
             }
-            if r.functions {
-                v.push(("functions", "all".into()));
+            if !r.functions.is_empty() {
+                v.push(("functions", r.functions.join(", ")));
+            }
+            if let Some(why) = &r.why {
+                v.push(("why", why.clone()));
             }
         }
         Op::CreateTableLike(c) => v.push(("like", format!("{}.{}", c.like_database, c.like_table))),
@@ -233,7 +238,11 @@ fn op_fields(step: &Step) -> Vec<(&'static str, String)> {
             ),
         )),
         Op::Swap(s) => v.push(("with", s.with.clone())),
-        Op::DropPartitions(d) => v.push(("partitions", d.partitions.join(", "))),
+        Op::DropPartitions(d) => {
+            v.push(("partitions", d.partitions.join(", ")));
+            v.push(("why", d.why.clone()));
+        }
+        Op::DropTable(t) => v.push(("why", t.why.clone())),
         _ => {}
     }
     v

@@ -42,6 +42,11 @@ pub enum Moved {
         repository: String,
         label: String,
     },
+    /// A snapshot a restore reads is no longer in its repository.
+    SnapshotGone {
+        repository: String,
+        label: String,
+    },
 }
 
 impl fmt::Display for Moved {
@@ -69,6 +74,12 @@ impl fmt::Display for Moved {
                 write!(
                     f,
                     "repository {name} has another location or read-only flag"
+                )
+            }
+            Moved::SnapshotGone { repository, label } => {
+                write!(
+                    f,
+                    "snapshot {label}, which the restore reads, is no longer in repository {repository}"
                 )
             }
             Moved::LabelExists { repository, label } => {
@@ -179,6 +190,17 @@ pub fn staleness(plan: &Plan, now: &ObservedCatalog) -> Vec<Moved> {
                 }
             }
             (false, None) => {}
+        }
+    }
+    for l in &o.snapshots {
+        let present = now
+            .repository(&l.repository)
+            .is_some_and(|r| r.snapshots.iter().any(|s| s.label == l.label));
+        if !present {
+            out.push(Moved::SnapshotGone {
+                repository: l.repository.clone(),
+                label: l.label.clone(),
+            });
         }
     }
     for l in &o.absent_labels {

@@ -55,7 +55,7 @@ pub enum Op {
     Backup(BackupOp),
     /// A hand-written statement from a `[[statement]]` file, run as reviewed.
     Sql(SqlOp),
-    /// A scratch database a restore assembles a table in.
+    /// A database a restore needs (a scratch database, or the `--into` database).
     CreateDatabase(DatabaseOp),
     Restore(RestoreOp),
     CreateTableLike(CreateTableLikeOp),
@@ -142,17 +142,19 @@ pub struct SqlOp {
 #[serde(deny_unknown_fields)]
 pub struct DatabaseOp {
     pub database: String,
+    /// A scratch database of this plan (dropping it loses nothing that existed before).
+    pub scratch: bool,
 }
 
-/// Where a RESTORE writes.
+/// What a RESTORE does to a table it names.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Onto {
-    /// Tables that do not exist yet (a copy beside the live table, or a dropped table).
+    /// Creates the table (its target name does not exist).
     New,
-    /// A scratch database the plan created.
-    Scratch,
-    /// The live tables: their partitions are overwritten (destructive).
+    /// Adds partitions to a table an earlier RESTORE of this plan created (same name, §9.1).
+    Assembled,
+    /// Overwrites partitions of a table that existed before the plan: destructive.
     Live,
 }
 
@@ -168,13 +170,17 @@ pub struct RestoreOp {
     pub source_database: String,
     /// The database restored into.
     pub database: String,
+    /// The target is a scratch database of this plan.
+    pub scratch: bool,
     pub tables: Vec<RestoreTable>,
-    /// `ALL FUNCTIONS` too.
-    #[serde(default)]
-    pub functions: bool,
+    /// `FUNCTION f` items.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub functions: Vec<String>,
     pub replication_num: u32,
     pub timeout_s: u64,
-    pub onto: Onto,
+    /// Why live data is overwritten (set exactly when a table is restored onto live).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub why: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -187,6 +193,7 @@ pub struct RestoreTable {
     /// Empty: the whole table as the snapshot holds it.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub partitions: Vec<String>,
+    pub onto: Onto,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -212,6 +219,7 @@ pub struct CopyOp {
 pub struct VerifyOp {
     pub database: String,
     pub table: String,
+    pub kind: ObjectKind,
     /// The partitions the table must have, exactly.
     pub partitions: Vec<ExpectedPartition>,
     /// The schema fingerprint backed up.
@@ -251,6 +259,8 @@ pub struct ActivateOp {
 pub struct TableOp {
     pub database: String,
     pub table: String,
+    /// Why the table goes.
+    pub why: String,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -259,6 +269,8 @@ pub struct DropPartitionsOp {
     pub database: String,
     pub table: String,
     pub partitions: Vec<String>,
+    /// Why the partitions go.
+    pub why: String,
 }
 
 /// Chunk `index` (1-based) of `count` of a backup set split by `max_partitions_per_job`.
@@ -348,8 +360,9 @@ impl Op {
     /// restore onto live tables, a drop; a hand-written statement by what it parses as.
     pub fn destructive(&self) -> bool {
         match self {
-            Op::Swap(_) | Op::DropTable(_) | Op::DropPartitions(_) | Op::DropDatabase(_) => true,
-            Op::Restore(r) => r.onto == Onto::Live,
+            Op::Swap(_) | Op::DropTable(_) | Op::DropPartitions(_) => true,
+            Op::DropDatabase(d) => !d.scratch,
+            Op::Restore(r) => r.tables.iter().any(|t| t.onto == Onto::Live),
             Op::Sql(s) => s.overwrites,
             Op::CreateRepository(_)
             | Op::Backup(_)
@@ -411,6 +424,7 @@ impl Op {
                     v.extend(t.alias.as_deref());
                     v.extend(t.partitions.iter().map(String::as_str));
                 }
+                v.extend(r.functions.iter().map(String::as_str));
             }
             Op::CreateTableLike(c) => v.extend([
                 c.database.as_str(),
@@ -456,18 +470,22 @@ impl Op {
             Op::CreateRepository(r) => vec![create_repository(r, resolve)],
             Op::Backup(b) => vec![backup(b, dialect)],
             Op::Sql(_) | Op::Verify(_) => Vec::new(),
-            Op::CreateDatabase(d) => vec![format!("CREATE DATABASE {}", q(&d.database))],
-            Op::DropDatabase(d) => vec![format!("DROP DATABASE {}", q(&d.database))],
+            // IF NOT EXISTS / IF EXISTS: a re-run after a crash finds its own work done.
+            Op::CreateDatabase(d) => {
+                vec![format!("CREATE DATABASE IF NOT EXISTS {}", q(&d.database))]
+            }
+            Op::DropDatabase(d) => vec![format!("DROP DATABASE IF EXISTS {}", q(&d.database))],
             Op::Restore(r) => vec![restore(r, dialect)],
             Op::CreateTableLike(c) => vec![format!(
-                "CREATE TABLE {}.{} LIKE {}.{}",
+                "CREATE TABLE IF NOT EXISTS {}.{} LIKE {}.{}",
                 q(&c.database),
                 q(&c.table),
                 q(&c.like_database),
                 q(&c.like_table)
             )],
+            // OVERWRITE: a re-run after a crash replaces what a first run copied.
             Op::Copy(c) => vec![format!(
-                "INSERT INTO {}.{} SELECT * FROM {}.{}",
+                "INSERT OVERWRITE {}.{} SELECT * FROM {}.{}",
                 q(&c.database),
                 q(&c.table),
                 q(&c.from_database),
@@ -494,13 +512,17 @@ impl Op {
                 }),
                 dialect,
             )],
-            Op::DropTable(t) => vec![format!("DROP TABLE {}.{}", q(&t.database), q(&t.table))],
+            Op::DropTable(t) => vec![format!(
+                "DROP TABLE IF EXISTS {}.{}",
+                q(&t.database),
+                q(&t.table)
+            )],
             Op::DropPartitions(d) => d
                 .partitions
                 .iter()
                 .map(|p| {
                     format!(
-                        "ALTER TABLE {}.{} DROP PARTITION {}",
+                        "ALTER TABLE {}.{} DROP PARTITION IF EXISTS {}",
                         q(&d.database),
                         q(&d.table),
                         q(p)
@@ -646,8 +668,8 @@ fn restore(r: &RestoreOp, dialect: Dialect) -> String {
             )
         })
         .collect();
-    if r.functions {
-        items.push(all_functions());
+    for f in &r.functions {
+        items.push(named(AstKind::Function, f, &[], None));
     }
     let stmt = Statement::Restore(Restore {
         label: ObjectName::new([ident(&r.snapshot)]),

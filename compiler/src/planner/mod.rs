@@ -507,5 +507,6 @@ fn observe(
         partitions: partitions.into_iter().collect(),
         repositories,
         absent_labels: labels,
+        snapshots: Vec::new(),
     }
 }

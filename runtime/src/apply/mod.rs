@@ -23,6 +23,7 @@
 mod backup;
 mod env;
 mod jobs;
+mod restore;
 mod resume;
 mod retry;
 mod stale;
@@ -312,7 +313,15 @@ impl Apply {
             &self.config.inspect,
             starsnap_compiler::catalog::History::default(),
         )?;
-        self.moved = stale::moved(&self.plan, &self.fresh, &self.history);
+        let fingerprint = self.plan.fingerprint.clone();
+        let done: BTreeSet<String> = self
+            .store
+            .events(None)?
+            .into_iter()
+            .filter(|e| e.kind == "step_done" && e.message.as_deref() == Some(&fingerprint))
+            .filter_map(|e| e.step_id)
+            .collect();
+        self.moved = stale::moved(&self.plan, &self.fresh, &self.history, &done);
         Ok(())
     }
 

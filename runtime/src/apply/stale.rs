@@ -6,7 +6,8 @@
 //!   (it was recorded as submitted before it was sent, so it is ours);
 //! * a repository that "appeared", when the plan creates it and it now has the planned
 //!   location;
-//! * tables and partitions of a database whose every step this plan already finished.
+//! * tables and partitions of a database whose every step this plan already finished, or
+//!   that a restore of this plan already began to change (its lane journaled a step done).
 //!
 //! The cluster version and everything else that moved are reported.
 
@@ -23,6 +24,7 @@ pub fn moved(
     plan: &Plan,
     fresh: &ObservedCatalog,
     history: &BTreeMap<(String, String), BackupEntry>,
+    done_steps: &BTreeSet<String>,
 ) -> Vec<String> {
     let mut databases: BTreeMap<&str, bool> = BTreeMap::new();
     for s in &plan.steps {
@@ -32,11 +34,18 @@ pub fn moved(
             *e &= done;
         }
     }
-    let finished: BTreeSet<&str> = databases
+    let mut finished: BTreeSet<&str> = databases
         .into_iter()
         .filter(|(_, done)| *done)
         .map(|(db, _)| db)
         .collect();
+    // A restore that began in an earlier run changed its own tables (a swap, partitions
+    // dropped or overwritten): every database of its lane is this plan's doing.
+    for lane in super::worker::lanes(plan) {
+        if lane.iter().any(|&i| done_steps.contains(&plan.steps[i].id)) {
+            finished.extend(lane.iter().filter_map(|&i| plan.steps[i].database()));
+        }
+    }
     staleness(plan, fresh)
         .into_iter()
         .filter(|m| match m {

@@ -1,7 +1,9 @@
 //! Scheduling the steps: those without a database first, in plan order, on the main
-//! connection; then each database's steps in plan order, `parallel` databases at a time on
-//! threads with their own cluster and state connections. A step whose dependency did not
-//! succeed is skipped; other databases go on.
+//! connection; then the rest in *lanes*: steps that depend on each other or share a database
+//! run in one lane, in plan order (a backup set's chunks; a restore's jobs, checks and swap
+//! across its scratch and live databases), and `parallel` lanes run at a time on threads
+//! with their own cluster and state connections, each keeping its databases' leases alive.
+//! A step whose dependency did not succeed is skipped; other lanes go on.
 
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::sync::atomic::Ordering;
@@ -32,13 +34,63 @@ pub struct Run<'a> {
 
 type Outcomes = Mutex<BTreeMap<String, Outcome>>;
 
-/// One thread's working set: a cluster link, a state store, and the lease it keeps alive.
+/// One thread's working set: a cluster link, a state store, and the leases it keeps alive.
 pub struct Ctx<'r, 's> {
     pub run: &'r Run<'r>,
     pub link: Link<'r>,
     pub store: &'s mut StateStore,
-    pub lease: Option<Lease>,
+    pub leases: Vec<Lease>,
     renewed: Instant,
+}
+
+/// The steps (indices into the plan, in plan order) of each lane: steps with a database,
+/// joined when one depends on another or both work in the same database.
+pub fn lanes(plan: &Plan) -> Vec<Vec<usize>> {
+    let n = plan.steps.len();
+    let mut parent: Vec<usize> = (0..n).collect();
+    fn find(parent: &mut [usize], mut i: usize) -> usize {
+        while parent[i] != i {
+            parent[i] = parent[parent[i]];
+            i = parent[i];
+        }
+        i
+    }
+    let union = |parent: &mut Vec<usize>, a: usize, b: usize| {
+        let (ra, rb) = (find(parent, a), find(parent, b));
+        if ra != rb {
+            parent[ra.max(rb)] = ra.min(rb);
+        }
+    };
+    let index: BTreeMap<&str, usize> = plan
+        .steps
+        .iter()
+        .enumerate()
+        .map(|(i, s)| (s.id.as_str(), i))
+        .collect();
+    let mut by_db: BTreeMap<&str, usize> = BTreeMap::new();
+    for (i, s) in plan.steps.iter().enumerate() {
+        let Some(db) = s.database() else { continue };
+        if let Some(&j) = by_db.get(db) {
+            union(&mut parent, i, j);
+        } else {
+            by_db.insert(db, i);
+        }
+        for d in &s.depends_on {
+            if let Some(&j) = index.get(d.as_str()) {
+                if plan.steps[j].database().is_some() {
+                    union(&mut parent, i, j);
+                }
+            }
+        }
+    }
+    let mut lanes: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
+    for (i, s) in plan.steps.iter().enumerate() {
+        if s.database().is_some() {
+            let root = find(&mut parent, i);
+            lanes.entry(root).or_default().push(i);
+        }
+    }
+    lanes.into_values().collect()
 }
 
 impl<'r> Run<'r> {
@@ -50,39 +102,39 @@ impl<'r> Run<'r> {
     ) -> (ApplyReport, BTreeMap<String, Lease>) {
         let outcomes: Outcomes = Mutex::new(BTreeMap::new());
         let done_steps = self.journaled_steps(store);
-        let databases: Vec<String> = {
-            let mut seen = BTreeSet::new();
-            self.plan
-                .steps
-                .iter()
-                .filter_map(|s| s.database().map(str::to_string))
-                .filter(|d| seen.insert(d.clone()))
-                .collect()
-        };
         // Steps without a database (repositories, catalog-wide statements) come first.
         {
-            let mut ctx = Ctx::new(self, store, None);
+            let mut ctx = Ctx::new(self, store, Vec::new());
             for step in self.plan.steps.iter().filter(|s| s.database().is_none()) {
                 let outcome = ctx.step(step, &outcomes, &done_steps);
                 record(&outcomes, step, outcome);
             }
         }
-        let queue: Mutex<VecDeque<(String, Option<Lease>)>> = Mutex::new(
-            databases
-                .iter()
-                .map(|d| (d.clone(), leases.remove(d)))
+        let lanes = lanes(self.plan);
+        let lane_count = lanes.len();
+        let queue: Mutex<VecDeque<(Vec<usize>, Vec<Lease>)>> = Mutex::new(
+            lanes
+                .into_iter()
+                .map(|steps| {
+                    let mut held = Vec::new();
+                    for &i in &steps {
+                        if let Some(db) = self.plan.steps[i].database() {
+                            held.extend(leases.remove(db));
+                        }
+                    }
+                    (steps, held)
+                })
                 .collect(),
         );
         let returned: Mutex<BTreeMap<String, Lease>> = Mutex::new(leases);
-        let threads = self.config.parallel.clamp(1, databases.len().max(1));
+        let threads = self.config.parallel.clamp(1, lane_count.max(1));
         std::thread::scope(|scope| {
             for _ in 0..threads {
                 scope.spawn(|| loop {
                     let next = lock(&queue).pop_front();
-                    let Some((database, lease)) = next else { break };
-                    let lease = self.database(&database, lease, &outcomes, &done_steps);
-                    if let Some(l) = lease {
-                        lock(&returned).insert(database, l);
+                    let Some((steps, held)) = next else { break };
+                    for l in self.lane(&steps, held, &outcomes, &done_steps) {
+                        lock(&returned).insert(l.database.clone(), l);
                     }
                 });
             }
@@ -113,20 +165,15 @@ impl<'r> Run<'r> {
         )
     }
 
-    /// One database's steps on a thread of its own.
-    fn database(
+    /// One lane's steps on a thread of its own.
+    fn lane(
         &self,
-        database: &str,
-        lease: Option<Lease>,
+        indices: &[usize],
+        leases: Vec<Lease>,
         outcomes: &Outcomes,
         done_steps: &BTreeSet<String>,
-    ) -> Option<Lease> {
-        let steps: Vec<&Step> = self
-            .plan
-            .steps
-            .iter()
-            .filter(|s| s.database() == Some(database))
-            .collect();
+    ) -> Vec<Lease> {
+        let steps: Vec<&Step> = indices.iter().map(|&i| &self.plan.steps[i]).collect();
         let opened = {
             let mut backoff = Backoff::new(self.config.retry_deadline);
             loop {
@@ -142,15 +189,15 @@ impl<'r> Run<'r> {
                 for s in steps {
                     record(outcomes, s, Outcome::Failed(e.to_string()));
                 }
-                return lease;
+                return leases;
             }
         };
-        let mut ctx = Ctx::new(self, &mut store, lease);
+        let mut ctx = Ctx::new(self, &mut store, leases);
         for step in steps {
             let outcome = ctx.step(step, outcomes, done_steps);
             record(outcomes, step, outcome);
         }
-        ctx.lease.take()
+        std::mem::take(&mut ctx.leases)
     }
 
     /// Steps (other than backups, which the history tracks) an earlier run of this plan
@@ -177,7 +224,7 @@ fn record(outcomes: &Outcomes, step: &Step, outcome: Outcome) {
 }
 
 impl<'r, 's> Ctx<'r, 's> {
-    fn new(run: &'r Run<'r>, store: &'s mut StateStore, lease: Option<Lease>) -> Ctx<'r, 's> {
+    fn new(run: &'r Run<'r>, store: &'s mut StateStore, leases: Vec<Lease>) -> Ctx<'r, 's> {
         Ctx {
             run,
             link: Link::new(
@@ -186,7 +233,7 @@ impl<'r, 's> Ctx<'r, 's> {
                 run.config.retry_deadline,
             ),
             store,
-            lease,
+            leases,
             // The first check renews at once: time may have passed since the leases were
             // taken (a confirmation prompt).
             renewed: Instant::now()
@@ -275,29 +322,33 @@ impl<'r, 's> Ctx<'r, 's> {
         }
     }
 
-    /// Renews the lease when a third of its life has passed.
+    /// Renews the leases when a third of their life has passed.
     pub fn keep_lease(&mut self) -> Result<(), RuntimeError> {
         let every = self.run.config.lock_ttl / 3;
-        if self.renewed.elapsed() < every {
+        if self.renewed.elapsed() < every || self.leases.is_empty() {
             return Ok(());
         }
-        let Some(mut lease) = self.lease.take() else {
-            return Ok(());
-        };
-        let out = self.state(&mut |s| s.renew_lock(&mut lease));
-        match out {
-            Ok(()) => {
-                self.renewed = Instant::now();
-                self.lease = Some(lease);
-                Ok(())
-            }
-            Err(e @ RuntimeError::LockLost { .. }) => Err(e),
-            Err(_) => {
+        let mut leases = std::mem::take(&mut self.leases);
+        let mut all_renewed = true;
+        let mut lost = None;
+        for lease in &mut leases {
+            match self.state(&mut |s| s.renew_lock(lease)) {
+                Ok(()) => {}
+                Err(e @ RuntimeError::LockLost { .. }) => {
+                    lost.get_or_insert(e);
+                }
                 // Tried again at the next poll; the lease has two thirds of its life left.
-                self.lease = Some(lease);
-                Ok(())
+                Err(_) => all_renewed = false,
             }
         }
+        self.leases = leases;
+        if let Some(e) = lost {
+            return Err(e);
+        }
+        if all_renewed {
+            self.renewed = Instant::now();
+        }
+        Ok(())
     }
 
     fn step(&mut self, step: &Step, outcomes: &Outcomes, done_steps: &BTreeSet<String>) -> Outcome {
@@ -329,6 +380,9 @@ impl<'r, 's> Ctx<'r, 's> {
             Op::Sql(q) if q.statement == Action::Backup => self.backup(step),
             _ if done_steps.contains(&step.id) => Outcome::AlreadyDone,
             Op::CreateRepository(_) => self.create_repository(step),
+            Op::Restore(op) => self.restore(step, op),
+            Op::Verify(op) => self.verify_step(step, op),
+            Op::Swap(op) => self.swap(step, op),
             _ => self.statement(step),
         };
         let tracked_by_history = step.backup().is_some()

@@ -1,0 +1,369 @@
+//! A restore as a plan: the restore planner's neutral actions ([`crate::restore`]) become
+//! typed steps, chained in order per source database, with what apply must re-check — the
+//! live tables the restore reads or replaces, and every snapshot it reads.
+
+use std::collections::BTreeSet;
+
+use sha2::{Digest, Sha256};
+
+use super::{
+    ActivateOp, CopyOp, CreateTableLikeOp, DatabaseOp, DropPartitionsOp, ExpectedPartition,
+    LabelRef, ObjectKind, Observed, ObservedRepository, ObservedTable, Onto, Op, Plan, Reason,
+    RestoreOp, RestoreTable, Step, Summary, SwapOp, TableOp, VerifyOp, FORMAT_VERSION,
+};
+use crate::catalog::{partitions_digest, ObservedCatalog};
+use crate::restore::{self, Action, DatabaseRestore, RestoreError, RestoreRequest};
+use crate::syntax::Dialect;
+use crate::time::Timestamp;
+
+/// Everything a restore plan is made from.
+#[derive(Clone, Debug)]
+pub struct RestoreInputs {
+    pub request: RestoreRequest,
+    /// The observed cluster, starsnap's history included (`catalog.history`).
+    pub catalog: ObservedCatalog,
+    pub as_of: Timestamp,
+}
+
+fn kind(k: restore::ObjectKind) -> ObjectKind {
+    match k {
+        restore::ObjectKind::Table => ObjectKind::Table,
+        restore::ObjectKind::View => ObjectKind::View,
+        restore::ObjectKind::MaterializedView => ObjectKind::MaterializedView,
+    }
+}
+
+fn onto(o: restore::Onto) -> Onto {
+    match o {
+        restore::Onto::New => Onto::New,
+        restore::Onto::Assembled => Onto::Assembled,
+        restore::Onto::Live => Onto::Live,
+    }
+}
+
+/// The op of one action, and a sentence for reviewers.
+fn op_of(a: &Action) -> (Op, String) {
+    match a {
+        Action::CreateDatabase { database, scratch } => (
+            Op::CreateDatabase(DatabaseOp {
+                database: database.clone(),
+                scratch: *scratch,
+            }),
+            if *scratch {
+                format!("scratch database `{database}` to assemble the tables in")
+            } else {
+                format!("database `{database}` to restore into")
+            },
+        ),
+        Action::Restore {
+            repository,
+            snapshot,
+            backup_timestamp,
+            source_database,
+            target_database,
+            scratch,
+            tables,
+            functions,
+            replication_num,
+            timeout_s,
+            why,
+        } => {
+            let parts: usize = tables.iter().map(|t| t.partitions.len()).sum();
+            let detail = format!(
+                "read {} object(s){} of snapshot `{snapshot}` into `{target_database}`",
+                tables.len(),
+                if parts > 0 {
+                    format!(" ({parts} partitions)")
+                } else {
+                    String::new()
+                }
+            );
+            (
+                Op::Restore(RestoreOp {
+                    repository: repository.clone(),
+                    snapshot: snapshot.clone(),
+                    backup_timestamp: backup_timestamp.clone(),
+                    source_database: source_database.clone(),
+                    database: target_database.clone(),
+                    scratch: *scratch,
+                    tables: tables
+                        .iter()
+                        .map(|t| RestoreTable {
+                            kind: kind(t.kind),
+                            name: t.table.clone(),
+                            alias: t.alias.clone(),
+                            partitions: t.partitions.clone(),
+                            onto: onto(t.onto),
+                        })
+                        .collect(),
+                    functions: functions.clone(),
+                    replication_num: *replication_num,
+                    timeout_s: *timeout_s,
+                    why: why.clone(),
+                }),
+                detail,
+            )
+        }
+        Action::CreateTableLike {
+            database,
+            table,
+            like_database,
+            like_table,
+        } => (
+            Op::CreateTableLike(CreateTableLikeOp {
+                database: database.clone(),
+                table: table.clone(),
+                like_database: like_database.clone(),
+                like_table: like_table.clone(),
+            }),
+            format!("an empty copy of `{like_database}.{like_table}` beside the live table"),
+        ),
+        Action::Copy {
+            database,
+            table,
+            from_database,
+            from_table,
+        } => (
+            Op::Copy(CopyOp {
+                database: database.clone(),
+                table: table.clone(),
+                from_database: from_database.clone(),
+                from_table: from_table.clone(),
+            }),
+            format!("copy the assembled rows into `{database}.{table}`"),
+        ),
+        Action::Verify {
+            database,
+            table,
+            kind: k,
+            schema_fingerprint,
+            partitions,
+        } => (
+            Op::Verify(VerifyOp {
+                database: database.clone(),
+                table: table.clone(),
+                kind: kind(*k),
+                partitions: partitions
+                    .iter()
+                    .map(|p| ExpectedPartition {
+                        name: p.name.clone(),
+                        visible_version: p.visible_version,
+                        rows: p.rows,
+                    })
+                    .collect(),
+                schema_fingerprint: schema_fingerprint.clone(),
+            }),
+            format!("check `{database}.{table}` against the backup before anything live is touched"),
+        ),
+        Action::Swap {
+            database,
+            table,
+            with,
+        } => (
+            Op::Swap(SwapOp {
+                database: database.clone(),
+                table: table.clone(),
+                with: with.clone(),
+            }),
+            format!("the live `{database}.{table}` gets the restored data in one atomic swap; the old data stays as `{with}`"),
+        ),
+        Action::Activate {
+            database,
+            materialized_view,
+        } => (
+            Op::Activate(ActivateOp {
+                database: database.clone(),
+                materialized_view: materialized_view.clone(),
+            }),
+            format!("`{database}.{materialized_view}` is inactive after its base tables changed"),
+        ),
+        Action::DropPartitions {
+            database,
+            table,
+            partitions,
+            why,
+        } => (
+            Op::DropPartitions(DropPartitionsOp {
+                database: database.clone(),
+                table: table.clone(),
+                partitions: partitions.clone(),
+                why: why.clone(),
+            }),
+            why.clone(),
+        ),
+        Action::DropTable {
+            database,
+            table,
+            why,
+        } => (
+            Op::DropTable(TableOp {
+                database: database.clone(),
+                table: table.clone(),
+                why: why.clone(),
+            }),
+            why.clone(),
+        ),
+        Action::DropDatabase { database, scratch } => (
+            Op::DropDatabase(DatabaseOp {
+                database: database.clone(),
+                scratch: *scratch,
+            }),
+            if *scratch {
+                format!("the scratch database `{database}` is no longer needed")
+            } else {
+                format!("drop database `{database}`")
+            },
+        ),
+    }
+}
+
+/// The steps of one source database's restore, each after the one before.
+fn steps_of(d: &DatabaseRestore, dialect: Dialect) -> Vec<Step> {
+    let mut steps: Vec<Step> = Vec::new();
+    for (i, a) in d.actions.iter().enumerate() {
+        let (op, detail) = op_of(a);
+        let id = format!(
+            "restore/{}/{}/{:02}-{}",
+            d.source_database,
+            d.id,
+            i + 1,
+            op.action().as_str()
+        );
+        let depends_on = steps.last().map(|s| vec![s.id.clone()]).unwrap_or_default();
+        steps.push(Step {
+            id,
+            reason: Reason::RestoreRequested,
+            detail,
+            depends_on,
+            sql: op.review_sql(dialect),
+            op,
+        });
+    }
+    steps
+}
+
+/// What apply re-checks: every live table a step names, the repositories and the snapshots
+/// read.
+fn observe(plan: &restore::RestorePlan, catalog: &ObservedCatalog) -> Observed {
+    let mut tables = BTreeSet::new();
+    let mut repositories = BTreeSet::new();
+    let mut snapshots = BTreeSet::new();
+    let touch = |db: &str, table: &str, tables: &mut BTreeSet<ObservedTable>| {
+        if let Some(t) = catalog.database(db).and_then(|d| d.table(table)) {
+            tables.insert(ObservedTable {
+                database: db.to_string(),
+                table: t.name.clone(),
+                kind: t.kind.as_str().to_string(),
+                schema_fingerprint: t.schema_fingerprint.clone(),
+                partition_count: t.partitions.len() as u64,
+                partitions_digest: partitions_digest(&t.partitions),
+            });
+        }
+    };
+    for d in &plan.databases {
+        for a in &d.actions {
+            match a {
+                Action::Restore {
+                    repository,
+                    snapshot,
+                    target_database,
+                    tables: ts,
+                    scratch: false,
+                    ..
+                } => {
+                    repositories.insert(repository.clone());
+                    snapshots.insert(LabelRef {
+                        repository: repository.clone(),
+                        label: snapshot.clone(),
+                    });
+                    for t in ts {
+                        touch(
+                            target_database,
+                            t.alias.as_deref().unwrap_or(&t.table),
+                            &mut tables,
+                        );
+                    }
+                }
+                Action::Restore {
+                    repository,
+                    snapshot,
+                    ..
+                } => {
+                    repositories.insert(repository.clone());
+                    snapshots.insert(LabelRef {
+                        repository: repository.clone(),
+                        label: snapshot.clone(),
+                    });
+                }
+                Action::Swap {
+                    database, table, ..
+                }
+                | Action::DropPartitions {
+                    database, table, ..
+                } => touch(database, table, &mut tables),
+                _ => {}
+            }
+        }
+    }
+    Observed {
+        cluster_version: catalog.cluster.version.clone(),
+        tables: tables.into_iter().collect(),
+        partitions: Vec::new(),
+        repositories: repositories
+            .into_iter()
+            .map(|name| match catalog.repository(&name) {
+                Some(r) => ObservedRepository {
+                    name,
+                    exists: true,
+                    location: Some(r.location.clone()),
+                    read_only: Some(r.read_only),
+                },
+                None => ObservedRepository {
+                    name,
+                    exists: false,
+                    location: None,
+                    read_only: None,
+                },
+            })
+            .collect(),
+        absent_labels: Vec::new(),
+        snapshots: snapshots.into_iter().collect(),
+    }
+}
+
+/// sha256 hex of what a restore plan is made from: the request, the catalog and `as_of`.
+fn digest(inputs: &RestoreInputs, normalized: &ObservedCatalog) -> String {
+    let mut h = Sha256::new();
+    h.update(b"starsnap restore inputs\n");
+    h.update(serde_json::to_vec(&inputs.request).unwrap_or_default());
+    h.update(b"\n");
+    h.update(serde_json::to_vec(normalized).unwrap_or_default());
+    h.update(b"\n");
+    h.update(inputs.as_of.to_rfc3339().as_bytes());
+    crate::catalog::digest_hex(&h.finalize())
+}
+
+/// Plans a restore: the restore planner's actions as typed steps of a sealed plan.
+pub fn restore_plan(inputs: &RestoreInputs) -> Result<(Plan, restore::RestorePlan), RestoreError> {
+    let catalog = inputs.catalog.normalized();
+    let planned = restore::plan_restore(&inputs.request, &catalog.history, &catalog)?;
+    let dialect = crate::planner::dialect_of_version(&catalog.cluster.version);
+    let steps: Vec<Step> = planned
+        .databases
+        .iter()
+        .flat_map(|d| steps_of(d, dialect))
+        .collect();
+    let plan = Plan {
+        format_version: FORMAT_VERSION,
+        starsnap_version: env!("CARGO_PKG_VERSION").to_string(),
+        as_of: inputs.as_of.to_rfc3339(),
+        dialect: dialect.as_str().to_string(),
+        inputs_digest: digest(inputs, &catalog),
+        fingerprint: String::new(),
+        observed: observe(&planned, &catalog),
+        summary: Summary::default(),
+        steps,
+    }
+    .seal();
+    Ok((plan, planned))
+}
