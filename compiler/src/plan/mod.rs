@@ -115,6 +115,26 @@ pub struct ObservedRepository {
     pub read_only: Option<bool>,
 }
 
+impl ObservedRepository {
+    /// Repository `name` as `catalog` shows it (or its absence).
+    pub fn of(name: String, catalog: &crate::catalog::ObservedCatalog) -> ObservedRepository {
+        match catalog.repository(&name) {
+            Some(r) => ObservedRepository {
+                name,
+                exists: true,
+                location: Some(r.location.clone()),
+                read_only: Some(r.read_only),
+            },
+            None => ObservedRepository {
+                name,
+                exists: false,
+                location: None,
+                read_only: None,
+            },
+        }
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct LabelRef {

@@ -311,20 +311,7 @@ fn observe(plan: &restore::RestorePlan, catalog: &ObservedCatalog) -> Observed {
         partitions: Vec::new(),
         repositories: repositories
             .into_iter()
-            .map(|name| match catalog.repository(&name) {
-                Some(r) => ObservedRepository {
-                    name,
-                    exists: true,
-                    location: Some(r.location.clone()),
-                    read_only: Some(r.read_only),
-                },
-                None => ObservedRepository {
-                    name,
-                    exists: false,
-                    location: None,
-                    read_only: None,
-                },
-            })
+            .map(|name| ObservedRepository::of(name, catalog))
             .collect(),
         absent_labels: Vec::new(),
         snapshots: snapshots.into_iter().collect(),

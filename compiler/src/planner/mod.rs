@@ -486,20 +486,7 @@ fn observe(
     );
     let repositories = repo_names
         .into_iter()
-        .map(|name| match catalog.repository(&name) {
-            Some(r) => ObservedRepository {
-                name,
-                exists: true,
-                location: Some(r.location.clone()),
-                read_only: Some(r.read_only),
-            },
-            None => ObservedRepository {
-                name,
-                exists: false,
-                location: None,
-                read_only: None,
-            },
-        })
+        .map(|name| ObservedRepository::of(name, catalog))
         .collect();
     Observed {
         cluster_version: catalog.cluster.version.clone(),
