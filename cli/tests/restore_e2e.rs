@@ -118,3 +118,116 @@ fn nothing_early_enough_names_the_earliest_point() {
     let err = text(&o.stderr);
     assert!(err.contains("cannot restore"), "{err}");
 }
+
+/// The state of the database's RESTORE job, if any.
+fn restore_state(w: &World, db: &str) -> Option<String> {
+    let rs = w.connect().query(&format!("SHOW RESTORE FROM {db}")).ok()?;
+    let row = rs.iter().next()?;
+    Some(row.text("State").ok()?.to_string())
+}
+
+fn restore_plan(w: &World) {
+    let o = w.run(&["restore", "sales.orders", "--out", "r.json"]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+}
+
+#[test]
+fn sigint_before_commit_cancels_the_restore_and_leaves_the_live_table() {
+    let w = World::start("restore-sigint");
+    backup(&w, "full.json", "2026-11-22T02:00:00Z");
+    w.exec("INSERT INTO sales.orders VALUES ('2024-01-05', 99, -1)");
+    let damaged = rows(&w, "SELECT dt, id, amount FROM sales.orders");
+    restore_plan(&w);
+    w.exec("ADMIN SET SIMULATOR PACING = 100");
+    let child = w.spawn(&["apply", "r.json", "--auto-approve"]);
+    w.wait_until("the restore downloading", |w| {
+        restore_state(w, "sales").as_deref() == Some("DOWNLOADING")
+    });
+    let sent = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(sent.success());
+    let o = child.wait_with_output().unwrap();
+    assert_eq!(
+        o.status.code(),
+        Some(130),
+        "{}{}",
+        text(&o.stdout),
+        text(&o.stderr)
+    );
+    assert_eq!(restore_state(&w, "sales").as_deref(), Some("CANCELLED"));
+    assert_eq!(rows(&w, "SELECT dt, id, amount FROM sales.orders"), damaged);
+    // Applied again, the plan finishes: the cancelled job is submitted anew.
+    w.exec("ADMIN SET SIMULATOR PACING = 0");
+    let o = w.run(&["apply", "r.json", "--auto-approve"]);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}{}",
+        text(&o.stdout),
+        text(&o.stderr)
+    );
+    assert_eq!(rows(&w, "SELECT dt, id, amount FROM sales.orders").len(), 3);
+}
+
+#[test]
+fn killed_while_restoring_then_applied_again_reattaches() {
+    let w = World::start("restore-kill");
+    backup(&w, "full.json", "2026-11-22T02:00:00Z");
+    let before = rows(&w, "SELECT dt, id, amount FROM sales.orders");
+    w.exec("INSERT INTO sales.orders VALUES ('2024-01-05', 99, -1)");
+    restore_plan(&w);
+    w.exec("ADMIN SET SIMULATOR PACING = 60");
+    let mut child = w.spawn(&["apply", "r.json", "--auto-approve"]);
+    w.wait_until("the restore downloading", |w| {
+        restore_state(w, "sales").as_deref() == Some("DOWNLOADING")
+    });
+    let killed = std::process::Command::new("kill")
+        .args(["-KILL", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    assert_eq!(child.wait().unwrap().code(), None);
+    let o = w.run(&["apply", "r.json", "--auto-approve", "--json"]);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}{}",
+        text(&o.stdout),
+        text(&o.stderr)
+    );
+    let out = text(&o.stdout);
+    assert!(
+        out.contains("\"reattached\"") || out.contains("\"done_already\""),
+        "{out}"
+    );
+    assert!(
+        !out.contains("\"submitted\""),
+        "the RESTORE was submitted twice: {out}"
+    );
+    assert_eq!(rows(&w, "SELECT dt, id, amount FROM sales.orders"), before);
+}
+
+#[test]
+fn a_failed_verification_leaves_the_live_table_untouched() {
+    let w = World::start("restore-verify");
+    backup(&w, "full.json", "2026-11-22T02:00:00Z");
+    w.exec("INSERT INTO sales.orders VALUES ('2024-01-05', 99, -1)");
+    let damaged = rows(&w, "SELECT dt, id, amount FROM sales.orders");
+    // The history disagrees with the repository: the manifest says another version.
+    w.exec("UPDATE starsnap.backup_partitions SET visible_version = visible_version + 1 WHERE table_name = 'orders'");
+    restore_plan(&w);
+    let o = w.run(&["apply", "r.json", "--auto-approve"]);
+    assert_eq!(
+        o.status.code(),
+        Some(1),
+        "{}{}",
+        text(&o.stdout),
+        text(&o.stderr)
+    );
+    let all = format!("{}{}", text(&o.stdout), text(&o.stderr));
+    assert!(all.contains("verification failed"), "{all}");
+    assert!(all.contains("nothing live was touched"), "{all}");
+    assert_eq!(rows(&w, "SELECT dt, id, amount FROM sales.orders"), damaged);
+}
