@@ -263,3 +263,48 @@ fn init_status_and_unlock_of_a_lease_held_elsewhere() {
     assert!(table.starts_with("LABEL\tGROUP\tDATABASE\tKIND"), "{table}");
     assert_eq!(table.lines().count(), 3, "{table}");
 }
+
+#[test]
+fn a_plan_made_before_another_apply_is_stale_instead_of_forking_the_chain() {
+    let w = World::start("fork");
+    w.plan("full.json", "2026-11-22T02:00:00Z");
+    let o = w.run(&["apply", "full.json", "--auto-approve"]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    w.exec("INSERT INTO sales.orders VALUES ('2024-01-09', 4, 40)");
+    // Two plans of the same incremental, made before either is applied.
+    assert_eq!(w.plan("a.json", "2026-11-23T02:00:00Z"), 2);
+    assert_eq!(w.plan("b.json", "2026-11-23T02:30:00Z"), 2);
+    let o = w.run(&["apply", "a.json", "--auto-approve"]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    let o = w.run(&["apply", "b.json", "--auto-approve"]);
+    assert_eq!(
+        o.status.code(),
+        Some(3),
+        "{}{}",
+        text(&o.stdout),
+        text(&o.stderr)
+    );
+    assert!(
+        text(&o.stderr).contains("chain of group nightly in sales moved"),
+        "{}",
+        text(&o.stderr)
+    );
+    let incrementals = w
+        .history()
+        .iter()
+        .filter(|b| b["kind"] == "incremental")
+        .count();
+    assert_eq!(incrementals, 1, "the chain was forked");
+}
+
+#[test]
+fn a_plan_with_no_steps_is_never_stale() {
+    let w = World::start("empty-stale");
+    w.plan("full.json", "2026-11-22T02:00:00Z");
+    let o = w.run(&["apply", "full.json", "--auto-approve"]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    assert_eq!(w.plan("quiet.json", "2026-11-23T02:00:00Z"), 0);
+    w.exec("INSERT INTO sales.orders VALUES ('2024-01-09', 4, 40)");
+    let o = w.run(&["apply", "quiet.json"]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+}

@@ -81,6 +81,21 @@ pub struct Observed {
     /// Snapshots a restore reads: they must still be in their repository.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub snapshots: Vec<LabelRef>,
+    /// The tip of each chain a backup step extends or replaces, as the history said: a set
+    /// finished since (another apply) makes the plan stale, so no chain is ever forked.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub chain_tips: Vec<ChainTip>,
+}
+
+/// The newest set of a group's chain in one database and repository (`None`: no chain).
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ChainTip {
+    pub group: String,
+    pub database: String,
+    pub repository: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tip: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]

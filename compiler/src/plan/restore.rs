@@ -315,6 +315,7 @@ fn observe(plan: &restore::RestorePlan, catalog: &ObservedCatalog) -> Observed {
             .collect(),
         absent_labels: Vec::new(),
         snapshots: snapshots.into_iter().collect(),
+        chain_tips: Vec::new(),
     }
 }
 

@@ -1,6 +1,7 @@
 //! Is a plan stale? Apply re-observes the cluster (as an `ObservedCatalog`) and asks
 //! [`staleness`] what moved since the plan was made (invariant 3; terraform's "Saved plan is
-//! stale"). Pure: the runtime observes, this module compares — so the meaning of every field
+//! stale"). `now.history` must hold starsnap's history when the plan has `chain_tips`.
+//! Pure: the runtime observes, this module compares — so the meaning of every field
 //! of `observed` stays in the one module that defines it.
 
 use std::fmt;
@@ -42,6 +43,14 @@ pub enum Moved {
         repository: String,
         label: String,
     },
+    /// A set finished on the chain the plan extends since it was made (another apply):
+    /// applying would fork the chain.
+    ChainMoved {
+        group: String,
+        database: String,
+        planned: Option<String>,
+        now: Option<String>,
+    },
     /// A snapshot a restore reads is no longer in its repository.
     SnapshotGone {
         repository: String,
@@ -76,6 +85,17 @@ impl fmt::Display for Moved {
                     "repository {name} has another location or read-only flag"
                 )
             }
+            Moved::ChainMoved {
+                group,
+                database,
+                planned,
+                now,
+            } => write!(
+                f,
+                "the chain of group {group} in {database} moved: its newest set was {}, now it is {} (another apply ran since the plan was made)",
+                planned.as_deref().unwrap_or("none"),
+                now.as_deref().unwrap_or("none")
+            ),
             Moved::SnapshotGone { repository, label } => {
                 write!(
                     f,
@@ -96,6 +116,10 @@ impl fmt::Display for Moved {
 /// Partition-level detail names the first partitions whose id or version moved.
 pub fn staleness(plan: &Plan, now: &ObservedCatalog) -> Vec<Moved> {
     let mut out = Vec::new();
+    // A plan with no steps changes nothing, so nothing can make it stale.
+    if plan.steps.is_empty() {
+        return out;
+    }
     let o = &plan.observed;
     if o.cluster_version != now.cluster.version {
         out.push(Moved::ClusterVersion {
@@ -190,6 +214,46 @@ pub fn staleness(plan: &Plan, now: &ObservedCatalog) -> Vec<Moved> {
                 }
             }
             (false, None) => {}
+        }
+    }
+    // Sets this plan itself makes (an interrupted earlier run of it) do not count.
+    let own: std::collections::BTreeSet<&str> = plan
+        .steps
+        .iter()
+        .filter_map(|s| s.backup())
+        .map(|b| b.set.as_str())
+        .collect();
+    let without_own: Vec<crate::catalog::BackupRecord>;
+    let history: &[crate::catalog::BackupRecord] = if now
+        .history
+        .backups
+        .iter()
+        .any(|b| own.contains(b.set_name()))
+    {
+        without_own = now
+            .history
+            .backups
+            .iter()
+            .filter(|b| !own.contains(b.set_name()))
+            .cloned()
+            .collect();
+        &without_own
+    } else {
+        &now.history.backups
+    };
+    for c in &o.chain_tips {
+        let chain = crate::planner::current_chain(history, &c.group, &c.database, &c.repository);
+        let tip = chain
+            .as_ref()
+            .and_then(|ch| ch.tip())
+            .map(|s| s.name.clone());
+        if tip != c.tip {
+            out.push(Moved::ChainMoved {
+                group: c.group.clone(),
+                database: c.database.clone(),
+                planned: c.tip.clone(),
+                now: tip,
+            });
         }
     }
     for l in &o.snapshots {

@@ -438,6 +438,22 @@ fn order_dependencies(steps: &mut [Step]) {
     }
 }
 
+/// The chain tip each backup step builds on (an incremental) or follows (a full).
+pub(crate) fn chain_tips(catalog: &ObservedCatalog, steps: &[Step]) -> Vec<crate::plan::ChainTip> {
+    let mut tips = BTreeSet::new();
+    for b in steps.iter().filter_map(Step::backup) {
+        let database = b.database.clone().unwrap_or_default();
+        let chain = current_chain(&catalog.history.backups, &b.group, &database, &b.repository);
+        tips.insert(crate::plan::ChainTip {
+            group: b.group.clone(),
+            database,
+            repository: b.repository.clone(),
+            tip: chain.as_ref().and_then(|c| c.tip()).map(|s| s.name.clone()),
+        });
+    }
+    tips.into_iter().collect()
+}
+
 /// What apply must re-check.
 fn observe(
     policy: &Policy,
@@ -495,5 +511,6 @@ fn observe(
         repositories,
         absent_labels: labels,
         snapshots: Vec::new(),
+        chain_tips: chain_tips(catalog, steps),
     }
 }

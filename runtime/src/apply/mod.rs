@@ -308,11 +308,13 @@ impl Apply {
             .map(|e| ((e.repository.clone(), e.label.clone()), e))
             .collect();
         let mut cluster = Cluster::connect(&self.config.cluster, &|n| (self.env)(n))?;
-        self.fresh = crate::inspect::inspect(
-            &mut cluster,
-            &self.config.inspect,
-            starsnap_compiler::catalog::History::default(),
-        )?;
+        // The chains the plan extends are re-read so a set finished since is seen.
+        let history = if self.plan.observed.chain_tips.is_empty() {
+            starsnap_compiler::catalog::History::default()
+        } else {
+            self.store.catalog_history(&HistoryFilter::default())?
+        };
+        self.fresh = crate::inspect::inspect(&mut cluster, &self.config.inspect, history)?;
         let fingerprint = self.plan.fingerprint.clone();
         let done: BTreeSet<String> = self
             .store
