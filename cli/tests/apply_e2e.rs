@@ -308,3 +308,54 @@ fn a_plan_with_no_steps_is_never_stale() {
     let o = w.run(&["apply", "quiet.json"]);
     assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
 }
+
+/// Canary secrets — a repository's secret property from the environment — never appear in
+/// anything apply prints or stores, also when the cluster echoes them in its error texts.
+#[test]
+fn canary_secrets_echoed_by_the_cluster_are_never_printed_or_stored() {
+    let w = World::start("canary");
+    let secret = "Zq9CanarySecretValue";
+    let policy = std::fs::read_to_string(w.dir.join("starsnap.toml")).unwrap().replace(
+        "[repository.main]\nlocation = \"s3://bucket/backups\"\n",
+        "[repository.main]\nlocation = \"s3://bucket/backups\"\nproperties = { \"aws.s3.region\" = \"us-east-1\", \"aws.s3.secret_key\" = \"${CANARY_SECRET}\" }\n",
+    );
+    std::fs::write(w.dir.join("starsnap.toml"), policy).unwrap();
+    w.exec(&format!(
+        "ADMIN SET SIMULATOR FAULT 'backup_fail' ON DATABASE sales AT STATE 'UPLOADING' \
+         WITH MESSAGE 'access denied for secret {secret}, aws.s3.secret_key = {secret}' \
+         WITH TASK MESSAGE '<Error><AWSAccessKeyId>AKIACANARYKEY</AWSAccessKeyId></Error> {secret}'"
+    ));
+    let env = [("CANARY_SECRET", secret)];
+    let o = w.run_env(
+        &["plan", "--as-of", "2026-11-22T02:00:00Z", "--out", "p.json"],
+        &env,
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    let plan = std::fs::read_to_string(w.dir.join("p.json")).unwrap();
+    assert!(!plan.contains(secret));
+    let mut seen = String::new();
+    for args in [
+        &["apply", "p.json", "--auto-approve"][..],
+        &["apply", "p.json", "--auto-approve", "--json"][..],
+        &["history", "--json"][..],
+        &["status"][..],
+    ] {
+        let o = w.run_env(args, &env);
+        seen.push_str(&text(&o.stdout));
+        seen.push_str(&text(&o.stderr));
+    }
+    assert!(seen.contains("access denied for secret"), "{seen}");
+    assert!(!seen.contains(secret), "a secret was printed: {seen}");
+    assert!(!seen.contains("AKIACANARYKEY"), "{seen}");
+    let mut c = w.connect();
+    for table in ["backups", "events"] {
+        let rs = c.query(&format!("SELECT * FROM starsnap.{table}")).unwrap();
+        for row in rs.iter() {
+            for col in rs.columns.iter() {
+                let cell = row.get(col).unwrap().unwrap_or("");
+                assert!(!cell.contains(secret), "{table}.{col}: {cell}");
+                assert!(!cell.contains("AKIACANARYKEY"), "{table}.{col}: {cell}");
+            }
+        }
+    }
+}

@@ -104,10 +104,11 @@ pub fn execute(plan: Plan, args: &ApplyArgs) -> i32 {
         Ok(p) => p,
         Err(code) => return code,
     };
+    let secrets = redactor(&policy);
     let mut config = match apply_config(&policy) {
         Ok(c) => c,
         Err(e) => {
-            eprintln!("starsnap: {e}");
+            eprintln!("starsnap: {}", secrets.redact(&e));
             return exit::FAILURE;
         }
     };
@@ -134,7 +135,7 @@ pub fn execute(plan: Plan, args: &ApplyArgs) -> i32 {
     let sink: Sink = Arc::new(move |e: &ApplyEvent| shown.event(e));
     let apply = match Apply::prepare(plan, config, env, Arc::new(SystemClock), sink) {
         Ok(a) => a,
-        Err(e) => return report_error(&e),
+        Err(e) => return report_error(&e, &secrets),
     };
     if !apply.moved().is_empty() {
         let mut msg = String::from(
@@ -181,7 +182,7 @@ pub fn execute(plan: Plan, args: &ApplyArgs) -> i32 {
                 code
             }
         }
-        Err(e) => report_error(&e),
+        Err(e) => report_error(&e, &secrets),
     }
 }
 
@@ -227,6 +228,7 @@ pub fn apply_config(policy: &Policy) -> Result<ApplyConfig, String> {
         config.inspect.skip_databases.clear();
     }
     config.state_server = server;
+    config.redactor = redactor(policy);
     // Only the secrets the policy's repositories name may be substituted into statements.
     config.statement_env = policy
         .repositories
@@ -238,6 +240,30 @@ pub fn apply_config(policy: &Policy) -> Result<ApplyConfig, String> {
         })
         .collect();
     Ok(config)
+}
+
+/// Every secret the policy names (the cluster's and state server's passwords, the
+/// repositories' secret properties), with its value from the environment, to be masked in
+/// everything printed or stored.
+pub fn redactor(policy: &Policy) -> starsnap_runtime::state::Redactor {
+    let mut names: Vec<&str> = Vec::new();
+    names.extend(
+        policy
+            .cluster
+            .as_ref()
+            .and_then(|c| c.password_env.as_deref()),
+    );
+    names.extend(policy.state.password_env.as_deref());
+    for r in &policy.repositories {
+        for (_, v) in &r.properties {
+            if let starsnap_compiler::policy::PropertyValue::Env(name) = v {
+                names.push(name);
+            }
+        }
+    }
+    let mut redactor = starsnap_runtime::state::Redactor::default();
+    redactor.add_values(names.into_iter().filter_map(|n| std::env::var(n).ok()));
+    redactor
 }
 
 /// The state store the policy names, created or migrated.
@@ -298,14 +324,14 @@ fn check_version(plan: &Plan) -> Result<(), String> {
     Ok(())
 }
 
-fn report_error(e: &ApplyError) -> i32 {
+fn report_error(e: &ApplyError, redactor: &starsnap_runtime::state::Redactor) -> i32 {
     match e {
         ApplyError::Runtime(RuntimeError::LockHeld { database, by }) => {
             eprintln!("starsnap: database `{database}` is locked by {by}");
             LOCK_HELD
         }
         other => {
-            eprintln!("starsnap: {other}");
+            eprintln!("starsnap: {}", redactor.redact(&other.to_string()));
             exit::FAILURE
         }
     }

@@ -41,7 +41,7 @@ use crate::conn::{Cluster, ConnectOptions};
 use crate::error::RuntimeError;
 use crate::inspect::InspectOptions;
 use crate::state::lock::{Actor, Lease, LockRequest};
-use crate::state::{BackupEntry, Clock, HistoryFilter, StateConfig, StateStore};
+use crate::state::{BackupEntry, Clock, HistoryFilter, Redactor, StateConfig, StateStore};
 
 pub use env::{redact, substitute, EnvLookup, Substituted};
 pub use jobs::{job, snapshot_timestamps, JobKind, JobRow};
@@ -78,6 +78,10 @@ pub struct ApplyConfig {
     /// The environment variables apply may substitute into statements: those the policy's
     /// repository properties name. A plan referencing any other is refused.
     pub statement_env: BTreeSet<String>,
+    /// Every configured secret value (the cluster's and the state server's passwords, the
+    /// repositories' secret properties): masked in every event, outcome and state row, also
+    /// when the cluster echoes one back in an error text.
+    pub redactor: Redactor,
 }
 
 impl ApplyConfig {
@@ -100,6 +104,7 @@ impl ApplyConfig {
             interrupt: Arc::new(AtomicBool::new(false)),
             inspect,
             statement_env: BTreeSet::new(),
+            redactor: Redactor::default(),
         }
     }
 }
@@ -244,7 +249,9 @@ pub fn open_store(
 ) -> Result<StateStore, RuntimeError> {
     let opts = config.state_server.as_ref().unwrap_or(&config.cluster);
     let conn = Cluster::connect(opts, &|n| env(n))?;
-    StateStore::new(conn, config.state.clone(), clock)
+    let mut store = StateStore::new(conn, config.state.clone(), clock)?;
+    store.set_redactor(config.redactor.clone());
+    Ok(store)
 }
 
 impl Apply {

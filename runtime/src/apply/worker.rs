@@ -255,7 +255,7 @@ impl<'r, 's> Ctx<'r, 's> {
             database: step.database().map(str::to_string),
             label: step.label().map(str::to_string),
             state: state.map(str::to_string),
-            message: message.map(str::to_string),
+            message: message.map(|m| self.run.config.redactor.redact(m)),
         });
     }
 
@@ -272,6 +272,7 @@ impl<'r, 's> Ctx<'r, 's> {
         secrets: Vec<String>,
     ) -> impl FnMut(&RuntimeError) + 'static {
         let sink = self.run.sink.clone();
+        let redactor = self.run.config.redactor.clone();
         let (step_id, database, label) = (
             step.id.clone(),
             step.database().map(str::to_string),
@@ -284,7 +285,7 @@ impl<'r, 's> Ctx<'r, 's> {
                 database: database.clone(),
                 label: label.clone(),
                 state: None,
-                message: Some(redact(&e.to_string(), &secrets)),
+                message: Some(redactor.redact(&redact(&e.to_string(), &secrets))),
             })
         }
     }
@@ -351,7 +352,24 @@ impl<'r, 's> Ctx<'r, 's> {
         Ok(())
     }
 
+    /// Runs one step; its outcome's message is redacted.
     fn step(&mut self, step: &Step, outcomes: &Outcomes, done_steps: &BTreeSet<String>) -> Outcome {
+        let outcome = self.step_inner(step, outcomes, done_steps);
+        let r = &self.run.config.redactor;
+        match outcome {
+            Outcome::Failed(m) => Outcome::Failed(r.redact(&m)),
+            Outcome::Skipped(m) => Outcome::Skipped(r.redact(&m)),
+            Outcome::Interrupted(m) => Outcome::Interrupted(r.redact(&m)),
+            o => o,
+        }
+    }
+
+    fn step_inner(
+        &mut self,
+        step: &Step,
+        outcomes: &Outcomes,
+        done_steps: &BTreeSet<String>,
+    ) -> Outcome {
         let blocked: Vec<&String> = {
             let o = lock(outcomes);
             step.depends_on

@@ -161,6 +161,12 @@ impl StateStore {
         self.redactor.add_values(values);
     }
 
+    /// Masks everything `redactor` knows, besides the values added here.
+    pub fn set_redactor(&mut self, redactor: Redactor) {
+        let own = std::mem::replace(&mut self.redactor, redactor);
+        self.redactor.merge(&own);
+    }
+
     /// The connection (for diagnostics and tests).
     pub fn connection(&mut self) -> &mut Cluster {
         &mut self.conn

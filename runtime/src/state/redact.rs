@@ -40,6 +40,11 @@ impl Redactor {
         self.values.sort_by_key(|v| std::cmp::Reverse(v.len()));
     }
 
+    /// Adds the values `other` knows.
+    pub fn merge(&mut self, other: &Redactor) {
+        self.add_values(other.values.iter().cloned());
+    }
+
     pub fn redact(&self, text: &str) -> String {
         let mut out = text.to_string();
         for v in &self.values {
@@ -84,6 +89,17 @@ fn mask_pairs(text: &str) -> String {
         while k < bytes.len() && bytes[k] == b' ' {
             k += 1;
         }
+        // `<AWSAccessKeyId>value</AWSAccessKeyId>`: an XML element named like a credential.
+        if k < bytes.len() && bytes[k] == b'>' && i > 0 && is_element_name_start(text, i) {
+            let start = k + 1;
+            let end = text[start..].find('<').map_or(bytes.len(), |e| start + e);
+            out.push_str(&text[i..start]);
+            if end > start {
+                out.push_str(MASK);
+            }
+            i = end;
+            continue;
+        }
         if k >= bytes.len() || !(bytes[k] == b'=' || bytes[k] == b':') {
             out.push_str(&text[i..j]);
             i = j;
@@ -122,6 +138,16 @@ fn mask_pairs(text: &str) -> String {
     out
 }
 
+/// Whether the word at byte `i` is (part of) an XML element name: `<` before it, after
+/// letters only.
+fn is_element_name_start(text: &str, i: usize) -> bool {
+    let before = &text[..i];
+    let word_start = before
+        .rfind(|c: char| !c.is_ascii_alphanumeric())
+        .map_or(0, |p| p);
+    before.as_bytes().get(word_start) == Some(&b'<')
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -142,5 +168,9 @@ mod tests {
         assert_eq!(r.redact("password: p4ss, next"), "password: ***, next");
         assert_eq!(r.redact("no secret here"), "no secret here");
         assert_eq!(r.redact("é secret"), "é secret");
+        assert_eq!(
+            r.redact("<Error><AWSAccessKeyId>AKIAEXAMPLE</AWSAccessKeyId><Code>x</Code></Error>"),
+            "<Error><AWSAccessKeyId>***</AWSAccessKeyId><Code>x</Code></Error>"
+        );
     }
 }
