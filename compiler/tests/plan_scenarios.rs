@@ -328,3 +328,92 @@ fn sql_is_printed_for_the_cluster_even_when_lint_checks_another_dialect() {
         p.steps[0].sql
     );
 }
+
+#[test]
+fn list_partitions_added() {
+    let p = build("list_partitions_added");
+    let b = backups(&p);
+    assert_eq!(b.len(), 1);
+    assert_eq!(b[0].kind(), Some(BackupKind::Full));
+    assert_eq!(b[0].reason, Reason::ListPartitionsAdded);
+    assert!(b[0].detail.contains("`regions`"), "{}", b[0].detail);
+    assert!(b[0].detail.contains("`p_north`"), "{}", b[0].detail);
+}
+
+/// A load into a partition a LIST table already had stays incremental: RESTORE replaces a
+/// same-name partition of a LIST table; only adding one fails.
+#[test]
+fn list_partition_loaded_stays_incremental() {
+    let mut inputs = plan_common::load("list_partitions_added");
+    let regions = inputs
+        .catalog
+        .databases
+        .iter_mut()
+        .flat_map(|d| d.tables.iter_mut())
+        .find(|t| t.name == "regions")
+        .expect("regions");
+    regions.partitions.retain(|p| p.name != "p_north");
+    regions.partitions[0].visible_version += 1;
+    let p = match plan::build(&inputs) {
+        Ok(p) => p.plan,
+        Err(e) => panic!("{e:?}"),
+    };
+    let b = backups(&p);
+    assert_eq!(b.len(), 1);
+    assert_eq!(b[0].kind(), Some(BackupKind::Incremental));
+    assert_eq!(partitions(b[0]), ["events.p20250105", "regions.p_east"]);
+}
+
+#[test]
+fn list_chunking() {
+    let p = build("list_chunking");
+    let b = backups(&p);
+    let holding = |table: &str| -> Vec<usize> {
+        b.iter()
+            .enumerate()
+            .filter(|(_, s)| s.objects().iter().any(|o| o.name == table))
+            .map(|(i, _)| i)
+            .collect()
+    };
+    let regions = holding("regions");
+    assert_eq!(
+        regions.len(),
+        1,
+        "the LIST table is in one label: {regions:?}"
+    );
+    let chunk = &b[regions[0]];
+    let o = chunk
+        .objects()
+        .iter()
+        .find(|o| o.name == "regions")
+        .expect("regions");
+    assert_eq!(o.partition_count, 6);
+    assert!(o.partitions.is_empty(), "whole table: {o:?}");
+    assert!(holding("events").len() > 1, "the range table is split");
+    for (i, s) in b.iter().enumerate() {
+        let n: u64 = s.objects().iter().map(|o| o.partition_count).sum();
+        assert!(n <= 4 || i == regions[0], "chunk {i} has {n} partitions");
+    }
+    let total: u64 = b
+        .iter()
+        .flat_map(|s| s.objects())
+        .map(|o| o.partition_count)
+        .sum();
+    assert_eq!(total, 5 + 1 + 6);
+}
+
+#[test]
+fn parent_missing() {
+    let p = build("parent_missing");
+    let b = backups(&p);
+    assert_eq!(b.len(), 1);
+    assert_eq!(b[0].kind(), Some(BackupKind::Full));
+    assert_eq!(b[0].reason, Reason::ParentMissing);
+    assert_eq!(b[0].parent(), None);
+    assert!(
+        b[0].detail
+            .contains("`nightly-sales-20261121-040000-incremental`"),
+        "{}",
+        b[0].detail
+    );
+}

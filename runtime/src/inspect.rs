@@ -2,7 +2,8 @@
 //!
 //! The number of statements does not grow with the number of tables: everything per table
 //! comes from `information_schema` in bulk (one query per system table), never from
-//! `SHOW PARTITIONS` per table. Only repositories cost one `SHOW SNAPSHOT` each. Every
+//! `SHOW PARTITIONS` per table (a table's partitioning, too, comes from `partitions_meta`'s
+//! `PARTITION_VALUE`: [`partitioning_of`]). Only repositories cost one `SHOW SNAPSHOT` each. Every
 //! `information_schema` query names its columns (never `SELECT *`: the columns differ by
 //! version) and every result is read by column name (invariant 5).
 
@@ -10,8 +11,8 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use sha2::{Digest, Sha256};
 use starsnap_compiler::catalog::{
-    Cluster as ClusterInfo, Database, History, ObservedCatalog, Partition, Repository, Snapshot,
-    Table, TableKind, CATALOG_FORMAT_VERSION,
+    Cluster as ClusterInfo, Database, History, ObservedCatalog, Partition, Partitioning,
+    Repository, Snapshot, Table, TableKind, CATALOG_FORMAT_VERSION,
 };
 use starsnap_compiler::syntax::quote_ident;
 
@@ -50,6 +51,29 @@ pub fn parse_byte_size(s: &str) -> Option<i64> {
         _ => return None,
     };
     Some((num * mult).round() as i64)
+}
+
+/// A table's partitioning from one `partitions_meta.PARTITION_VALUE` cell, which StarRocks
+/// fills with `PartitionsProcDir.findRangeOrListValues` (3.4: `fe/fe-core/src/main/java/com/
+/// starrocks/service/InformationSchemaDataSource.java` → `fe/fe-core/src/main/java/com/starrocks/
+/// common/proc/PartitionsProcDir.java`): for LIST partitioning
+/// `ListPartitionInfo.getValuesFormat` — Gson JSON, `[["a"],["b"]]`; for range partitioning
+/// (RANGE and expression range alike) Guava `Range.toString` of the partition keys,
+/// `[types: [DATE]; keys: [2024-01-01]; ..types: [DATE]; keys: [2024-02-01]; )`; otherwise
+/// (single-partition tables) `""`. Expression range cannot be told from RANGE here (both
+/// are `RangePartitionInfo`), and restore treats them alike (spec §9.2), so both read as
+/// [`Partitioning::Range`]. `None` for a text none of these.
+pub fn partitioning_of(partition_value: &str) -> Option<Partitioning> {
+    let v = partition_value.trim();
+    if v.is_empty() {
+        Some(Partitioning::Unpartitioned)
+    } else if v.starts_with("[[") || v == "[]" {
+        Some(Partitioning::List)
+    } else if v.starts_with('[') || v.starts_with('(') {
+        Some(Partitioning::Range)
+    } else {
+        None
+    }
 }
 
 /// One column of a table, as `information_schema.columns` describes it.
@@ -204,7 +228,8 @@ pub fn inspect(
 
     let parts = cluster.query(
         "SELECT DB_NAME, TABLE_NAME, PARTITION_NAME, PARTITION_ID, VISIBLE_VERSION, \
-         VISIBLE_VERSION_TIME, ROW_COUNT, DATA_SIZE, IS_TEMP FROM information_schema.partitions_meta",
+         VISIBLE_VERSION_TIME, ROW_COUNT, DATA_SIZE, IS_TEMP, PARTITION_VALUE \
+         FROM information_schema.partitions_meta",
     )?;
     for row in parts.iter() {
         if matches!(row.get("IS_TEMP")?, Some("1" | "true")) {
@@ -214,6 +239,10 @@ pub fn inspect(
         let Some(t) = databases.get_mut(db).and_then(|ts| ts.get_mut(table)) else {
             continue;
         };
+        if t.partitions.is_empty() {
+            // Every partition of a table has the table's partitioning: the first says it.
+            t.partitioning = row.get("PARTITION_VALUE")?.and_then(partitioning_of);
+        }
         t.partitions.push(Partition {
             name: row.text("PARTITION_NAME")?.to_string(),
             id: row.i64("PARTITION_ID")?,
@@ -298,6 +327,26 @@ pub fn snapshots(cluster: &mut Cluster, repository: &str) -> Result<Vec<Snapshot
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn partitioning_from_partition_value_texts() {
+        for (text, want) in [
+            (
+                "[types: [DATE]; keys: [2024-01-01]; ..types: [DATE]; keys: [2024-02-01]; )",
+                Some(Partitioning::Range),
+            ),
+            (
+                "(-\u{221e}..types: [INT]; keys: [10]; )",
+                Some(Partitioning::Range),
+            ),
+            (r#"[["a"],["b"]]"#, Some(Partitioning::List)),
+            (r#"[["a","1"]]"#, Some(Partitioning::List)),
+            ("", Some(Partitioning::Unpartitioned)),
+            ("p1", None),
+        ] {
+            assert_eq!(partitioning_of(text), want, "{text}");
+        }
+    }
 
     #[test]
     fn byte_sizes_parse_both_forms() {

@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use starsnap_compiler::catalog::{History, TableKind};
+use starsnap_compiler::catalog::{History, Partitioning, TableKind};
 use starsnap_runtime::inspect::{inspect, InspectOptions};
 use starsnap_runtime::{Cluster, ConnectOptions};
 use starsnap_simulator::sim::Simulator;
@@ -129,6 +129,61 @@ fn reads_tables_partitions_schemas_repositories_and_snapshots() {
         };
         assert_ne!(fp(&cat, "t1"), fp(&after, "t1"));
         assert_eq!(fp(&cat, "t0"), fp(&after, "t0"));
+        drop(sim);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}
+
+/// Each table's partitioning comes from `partitions_meta.PARTITION_VALUE` in the same bulk
+/// read (range text, list JSON, or empty), for every version profile.
+#[test]
+fn partitioning_is_read_from_partitions_meta() {
+    for profile in [
+        VersionProfile::V3_4,
+        VersionProfile::V3_5,
+        VersionProfile::V4_1,
+    ] {
+        let (config, dir) = storage_config("partitioning", profile);
+        let sim = Simulator::start(config).unwrap();
+        let mut c = connect(sim.port());
+        c.execute("CREATE DATABASE d").unwrap();
+        for ddl in [
+            "CREATE TABLE d.r (dt DATE, id INT) DUPLICATE KEY(dt) PARTITION BY RANGE(dt) \
+             (PARTITION p1 VALUES LESS THAN ('2024-02-01')) DISTRIBUTED BY HASH(id) BUCKETS 1 \
+             PROPERTIES ('replication_num' = '1')",
+            "CREATE TABLE d.e (dt DATETIME, id INT) DUPLICATE KEY(dt) PARTITION BY date_trunc('day', dt) \
+             DISTRIBUTED BY HASH(id) BUCKETS 1 PROPERTIES ('replication_num' = '1')",
+            "CREATE TABLE d.l (city VARCHAR(20) NOT NULL, id INT) DUPLICATE KEY(city) PARTITION BY LIST(city) \
+             (PARTITION p_east VALUES IN ('a', 'b'), PARTITION p_west VALUES IN ('c')) \
+             DISTRIBUTED BY HASH(id) BUCKETS 1 PROPERTIES ('replication_num' = '1')",
+            "CREATE TABLE d.a (city VARCHAR(20) NOT NULL, id INT) DUPLICATE KEY(city) PARTITION BY city \
+             DISTRIBUTED BY HASH(id) BUCKETS 1 PROPERTIES ('replication_num' = '1')",
+            "CREATE TABLE d.u (id INT) DUPLICATE KEY(id) DISTRIBUTED BY HASH(id) BUCKETS 1 \
+             PROPERTIES ('replication_num' = '1')",
+            "INSERT INTO d.e VALUES ('2024-01-05 10:00:00', 1)",
+            "INSERT INTO d.a VALUES ('x', 1)",
+        ] {
+            c.execute(ddl).unwrap();
+        }
+        let before = c.statements_sent();
+        let cat = inspect(&mut c, &InspectOptions::default(), History::default()).unwrap();
+        let sent = c.statements_sent() - before;
+        let d = cat.databases.iter().find(|d| d.name == "d").unwrap();
+        let of = |t: &str| d.tables.iter().find(|x| x.name == t).unwrap().partitioning;
+        assert_eq!(of("r"), Some(Partitioning::Range), "{profile}");
+        assert_eq!(
+            of("e"),
+            Some(Partitioning::Range),
+            "{profile}: expression range"
+        );
+        assert_eq!(of("l"), Some(Partitioning::List), "{profile}");
+        assert_eq!(
+            of("a"),
+            Some(Partitioning::List),
+            "{profile}: automatic list"
+        );
+        assert_eq!(of("u"), Some(Partitioning::Unpartitioned), "{profile}");
+        assert!(sent <= 8, "{profile}: {sent} statements");
         drop(sim);
         let _ = std::fs::remove_dir_all(&dir);
     }

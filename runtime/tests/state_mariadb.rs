@@ -78,3 +78,13 @@ fn a_second_claim_of_a_generation_is_a_duplicate_key() {
     assert_eq!(e.server_code(), Some(1062), "{e}");
     assert_eq!(s.lock_of("sales").unwrap().unwrap().lock_id, lease.lock_id);
 }
+
+#[test]
+fn many_tables_and_restore_facts_round_trip() {
+    scenarios::many_tables_and_restore_facts_round_trip(&MariaDb::start());
+}
+
+#[test]
+fn migration_from_version_1_keeps_schemas() {
+    scenarios::migration_from_version_1_keeps_schemas(&MariaDb::start());
+}

@@ -197,3 +197,13 @@ fn a_second_claim_of_a_generation_is_refused_by_its_label() {
 fn catalog_history_in_two_statements() {
     scenarios::catalog_history_in_two_statements(&Sim::start());
 }
+
+#[test]
+fn many_tables_and_restore_facts_round_trip() {
+    scenarios::many_tables_and_restore_facts_round_trip(&Sim::start());
+}
+
+#[test]
+fn migration_from_version_1_keeps_schemas() {
+    scenarios::migration_from_version_1_keeps_schemas(&Sim::start());
+}

@@ -278,3 +278,33 @@ sql = {"sql/manual.sql": "-- A manual backup under a label the repository alread
        "BACKUP DATABASE sales SNAPSHOT `nightly-sales-20261122-040000-full` TO s3_main\n"
        "ON (TABLE customers);\n"}
 write("err_labels", labels, policy=policy, sql=sql)
+
+# 19. A LIST-partitioned table that gained a partition since the full: a full
+#     (`list_partitions_added`), because RESTORE cannot add a LIST partition onto the table
+#     from another snapshot (spec §9.2). A load into the range table rides along.
+def list_table(name, values, base_id):
+    t = table(name, parts=[{"name": "p_" + v, "id": base_id + i, "visible_version": 2}
+                           for i, v in enumerate(values)])
+    t["partitioning"] = "list"
+    return t
+
+
+list_base = sales_db(30)
+list_base["tables"].append(list_table("regions", ["east", "west"], 70000))
+now = copy.deepcopy(list_base)
+now["tables"][-1]["partitions"].append({"name": "p_north", "id": 70002, "visible_version": 2})
+bump(now, "events", [4])
+write("list_partitions_added", catalog([now], [record(FULL, list_base)]))
+
+# 20. Chunking with a LIST table: at most 4 partitions per job; the LIST table's 6 partitions
+#     go whole into a chunk of their own, the range table is split.
+policy = POLICY + "max_partitions_per_job = 4\n"
+chunk_db = sales_db(5)
+chunk_db["tables"].append(list_table("regions", ["a", "b", "c", "d", "e", "f"], 71000))
+write("list_chunking", catalog([chunk_db], repos=[repo()]), policy=policy)
+
+# 21. A snapshot of the chain is gone from the repository (inc1 deleted by hand): the chain is
+#     not extended; a load makes a full (`parent_missing`).
+now = copy.deepcopy(base)
+bump(now, "events", [2])
+write("parent_missing", catalog([now], hist2, repos=[repo([FULL])]))

@@ -222,6 +222,11 @@ pub enum Reason {
     Handwritten,
     /// A declared repository the cluster does not have.
     RepositoryMissing,
+    /// A LIST-partitioned table gained partitions since the chain's full: a restore could not
+    /// add them onto the table from another snapshot (spec §9.2), so the chain restarts.
+    ListPartitionsAdded,
+    /// A snapshot of the chain is no longer in the repository: the chain cannot be extended.
+    ParentMissing,
     /// An operator asked for a restore (`starsnap restore`).
     RestoreRequested,
 }
@@ -238,6 +243,8 @@ impl Reason {
             Reason::PartitionsChanged => "partitions_changed",
             Reason::Handwritten => "handwritten",
             Reason::RepositoryMissing => "repository_missing",
+            Reason::ListPartitionsAdded => "list_partitions_added",
+            Reason::ParentMissing => "parent_missing",
             Reason::RestoreRequested => "restore_requested",
         }
     }

@@ -8,7 +8,9 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-use crate::catalog::{BackupKind, BackupRecord, BackupState, Database, Partition, Table};
+use crate::catalog::{
+    BackupKind, BackupRecord, BackupState, Database, Partition, Partitioning, Repository, Table,
+};
 use crate::plan::{PartitionVersion, Reason};
 use crate::policy::GroupConfig;
 use crate::time::{format_duration, Timestamp};
@@ -169,6 +171,51 @@ pub enum Decision {
     },
 }
 
+/// A full when a snapshot of the chain is no longer in its repository (deleted by hand, or
+/// expired by another tool): an incremental on top of it could never be restored. Judged
+/// only when the catalog observed the repository; a snapshot counts when SHOW SNAPSHOT lists
+/// its label with status `OK`.
+pub fn missing_snapshot(chain: &Chain<'_>, repository: Option<&Repository>) -> Option<Decision> {
+    let repository = repository?;
+    let held: BTreeSet<&str> = repository
+        .snapshots
+        .iter()
+        .filter(|s| s.status.trim() == "OK")
+        .map(|s| s.label.as_str())
+        .collect();
+    let (set, label) = chain.sets.iter().find_map(|set| {
+        set.records
+            .iter()
+            .map(|r| r.label.as_str())
+            .find(|l| !held.contains(l))
+            .map(|l| (set, l))
+    })?;
+    let of_set = if set.name == label {
+        String::new()
+    } else {
+        format!(" (set `{}`)", set.name)
+    };
+    Some(Decision::Full {
+        reason: Reason::ParentMissing,
+        detail: format!(
+            "snapshot `{label}` of the chain{of_set} is no longer in repository `{}`; the chain cannot be extended",
+            repository.name
+        ),
+    })
+}
+
+/// The partitioning of `table` as observed, else as the chain's newest record of it says.
+fn partitioning_of(chain: &Chain<'_>, table: &Table) -> Option<Partitioning> {
+    table.partitioning.or_else(|| {
+        chain
+            .sets
+            .iter()
+            .rev()
+            .flat_map(|s| s.records.iter())
+            .find_map(|r| r.objects.get(&table.name).and_then(|o| o.partitioning))
+    })
+}
+
 /// Decides full, incremental or nothing (issue 5 item 3), with a reason a reviewer can read.
 pub fn decide(
     chain: Option<&Chain<'_>>,
@@ -290,6 +337,37 @@ pub fn decide(
     }
     if changed.is_empty() || !group.incremental {
         return Decision::Nothing;
+    }
+    // A LIST table the chain holds that gained partitions: an incremental would put them in
+    // another snapshot than the rest, and RESTORE adds partitions onto an existing table only
+    // for range partitioning (spec §9.2, §9.4), so the table could not be assembled.
+    let by_name: BTreeMap<&str, &Table> = tables.iter().map(|t| (t.name.as_str(), *t)).collect();
+    let added = changed.iter().find(|c| {
+        c.previous.is_none()
+            && chain.state.contains_key(c.table.as_str())
+            && by_name
+                .get(c.table.as_str())
+                .is_some_and(|t| partitioning_of(chain, t) == Some(Partitioning::List))
+    });
+    if let Some(c) = added {
+        let names: Vec<&str> = changed
+            .iter()
+            .filter(|o| o.table == c.table && o.previous.is_none())
+            .map(|o| o.partition.as_str())
+            .collect();
+        return Decision::Full {
+            reason: Reason::ListPartitionsAdded,
+            detail: format!(
+                "LIST-partitioned table `{}` gained partition(s) {} since `{}`; RESTORE adds partitions onto an existing table only for range partitioning, so the chain restarts with a full",
+                c.table,
+                names
+                    .iter()
+                    .map(|n| format!("`{n}`"))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                tip.name
+            ),
+        };
     }
     if chain.sets.len() >= group.max_chain_length as usize {
         return Decision::Full {

@@ -1,7 +1,7 @@
 //! Backup and repository steps: chunking by `max_partitions_per_job`, labels, objects, as
 //! typed ops; their SQL is what the op builds through the canonical printer (invariant 6).
 
-use crate::catalog::{BackupKind, Database, Table, TableKind};
+use crate::catalog::{BackupKind, Database, Partitioning, Table, TableKind};
 use crate::plan::{
     BackupOp, Chunk, CreateRepositoryOp, ObjectKind, Op, PartitionVersion, Reason,
     RepositoryProperty, Step, StepObject, StepPartition,
@@ -20,6 +20,13 @@ struct Unit<'a> {
 }
 
 impl Unit<'_> {
+    /// A LIST-partitioned table is never split across labels: a restore can assemble it only
+    /// from one snapshot (spec §9.2, §9.4: partitions are added onto an existing table only
+    /// for range partitioning).
+    fn splittable(&self) -> bool {
+        self.table.partitioning != Some(Partitioning::List)
+    }
+
     fn weight(&self) -> usize {
         match &self.partitions {
             Some(p) => p.len(),
@@ -55,6 +62,8 @@ fn object_kind(kind: TableKind) -> ObjectKind {
 
 /// Splits units into chunks of at most `max` partitions (a table larger than `max` is split
 /// by partition; views, which hold no partition, ride along in the chunk current at their turn).
+/// A LIST-partitioned table that does not fit goes whole into a chunk of its own, even past
+/// `max` ([`Unit::splittable`]).
 fn chunk<'a>(units: Vec<Unit<'a>>, max: Option<u32>) -> Vec<Vec<Unit<'a>>> {
     let total: usize = units.iter().map(Unit::weight).sum();
     let max = match max {
@@ -66,6 +75,16 @@ fn chunk<'a>(units: Vec<Unit<'a>>, max: Option<u32>) -> Vec<Vec<Unit<'a>>> {
     for unit in units {
         if unit.weight() <= room {
             room -= unit.weight();
+            if let Some(last) = chunks.last_mut() {
+                last.push(unit);
+            }
+            continue;
+        }
+        if !unit.splittable() {
+            if room < max {
+                chunks.push(Vec::new());
+            }
+            room = max.saturating_sub(unit.weight());
             if let Some(last) = chunks.last_mut() {
                 last.push(unit);
             }

@@ -27,7 +27,7 @@ use crate::policy::{self, codes, Policy};
 use crate::syntax::Dialect;
 use crate::time::Timestamp;
 
-pub use chain::{current_chain, decide, Chain, Decision};
+pub use chain::{current_chain, decide, missing_snapshot, Chain, Decision};
 
 /// A `[[statement]]` file's contents, named by the path exactly as the policy writes it.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -231,7 +231,13 @@ fn plan_steps(
         let g = sel.group;
         for (db, tables) in &sel.databases {
             let chain = current_chain(&catalog.history.backups, &g.name, &db.name, &g.repository);
-            let decision = decide(chain.as_ref(), db, tables, g, inputs.as_of);
+            let missing = chain
+                .as_ref()
+                .and_then(|c| missing_snapshot(c, catalog.repository(&g.repository)));
+            let decision = match missing {
+                Some(d) => d,
+                None => decide(chain.as_ref(), db, tables, g, inputs.as_of),
+            };
             let (kind, reason, detail, changed) = match decision {
                 Decision::Nothing => continue,
                 Decision::Full { reason, detail } => (BackupKind::Full, reason, detail, Vec::new()),

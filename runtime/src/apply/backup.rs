@@ -1,16 +1,19 @@
 //! One backup step: decide where it stands (`resume`), record it as submitted *before*
 //! sending the planned BACKUP, poll `SHOW BACKUP` (capped backoff) recording every state
 //! change, and on FINISHED record the snapshot's timestamp, manifest and parent; on
-//! CANCELLED record StarRocks's Status and TaskErrMsg. A label in the repository is never
+//! CANCELLED record StarRocks's Status and TaskErrMsg. Submission also records what each
+//! object is (kind, partitioning, schema) and the functions; FINISHED also records
+//! StarRocks's `backup_time` from SHOW SNAPSHOT's detail form. A label in the repository is never
 //! submitted again.
 
 use std::collections::BTreeMap;
 
+use starsnap_compiler::catalog::{BackedUpObject, TableKind};
 use starsnap_compiler::plan::{ObjectKind, Step};
 
 use starsnap_compiler::syntax::quote_ident;
 
-use super::jobs::{job, snapshot_partitions, snapshot_timestamps, JobKind};
+use super::jobs::{job, snapshot_brief, snapshot_timestamps, JobKind};
 use super::resume::{standing, Standing};
 use super::retry::{connection_gone, Backoff};
 use super::worker::{cluster_message, next_pause, Ctx};
@@ -119,6 +122,40 @@ impl<'r, 's> Ctx<'r, 's> {
                 Some((o.name.clone(), table.schema_fingerprint.clone()))
             })
             .collect();
+        // What each object is (kind, partitioning), from the same fresh catalog, so that a
+        // table dropped later can still be restored the way it was (spec §9.2).
+        let objects: BTreeMap<String, BackedUpObject> = step
+            .objects()
+            .iter()
+            .filter_map(|o| {
+                let seen = db.and_then(|d| d.table(&o.name));
+                let kind = match (seen, o.kind) {
+                    (Some(t), _) => t.kind,
+                    (None, ObjectKind::Table) => TableKind::Olap,
+                    (None, ObjectKind::MaterializedView) => TableKind::MaterializedView,
+                    (None, ObjectKind::View) => TableKind::View,
+                    (None, ObjectKind::Functions | ObjectKind::ExternalCatalog) => return None,
+                };
+                let partitioning = seen.and_then(|t| t.partitioning);
+                Some((o.name.clone(), BackedUpObject { kind, partitioning }))
+            })
+            .collect();
+        // `ALL FUNCTIONS`: the database's functions as observed (the step's object names
+        // them joined for review when the catalog does not).
+        let functions: Vec<String> = step
+            .objects()
+            .iter()
+            .filter(|o| o.kind == ObjectKind::Functions)
+            .flat_map(|o| match db.filter(|d| !d.functions.is_empty()) {
+                Some(d) => d.functions.clone(),
+                None => o
+                    .name
+                    .split(", ")
+                    .filter(|n| !n.is_empty())
+                    .map(str::to_string)
+                    .collect(),
+            })
+            .collect();
         SubmittedBackup {
             label: t.label.clone(),
             set: Some(
@@ -136,6 +173,8 @@ impl<'r, 's> Ctx<'r, 's> {
             step_id: step.id.clone(),
             run_id: self.run.config.actor.run_id.clone(),
             schemas,
+            objects,
+            functions,
         }
     }
 
@@ -338,10 +377,11 @@ impl<'r, 's> Ctx<'r, 's> {
     fn finish(&mut self, step: &Step, t: &Target, ts: String) -> Result<(), RuntimeError> {
         let mut manifest = self.manifest(step, &t.database);
         let mut note = self.retry_note(step);
-        let held = self.link.retry(&mut note, &mut |c| {
-            snapshot_partitions(c, &t.repository, &t.label, &ts)
+        let brief = self.link.retry(&mut note, &mut |c| {
+            snapshot_brief(c, &t.repository, &t.label, &ts)
         })?;
-        if let Some(held) = held {
+        let backup_time_ms = brief.as_ref().and_then(|b| b.backup_time_ms);
+        if let Some(held) = brief.and_then(|b| b.partitions) {
             // Only what the snapshot holds; a table the brief does not list is kept as
             // planned (the brief is a summary, not the contract).
             manifest.retain(|m| {
@@ -352,6 +392,7 @@ impl<'r, 's> Ctx<'r, 's> {
         let f = FinishedBackup {
             run_id: self.run.config.actor.run_id.clone(),
             snapshot_timestamp: ts.clone(),
+            backup_time_ms,
             manifest,
         };
         self.state(&mut |s| s.record_finished(&t.repository, &t.label, &f))?;

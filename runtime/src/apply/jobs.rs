@@ -129,15 +129,25 @@ pub fn snapshot_timestamps(
     Ok(out)
 }
 
-/// The partitions a finished snapshot holds, per table, from the detail form of SHOW
-/// SNAPSHOT (`Details` = the job info's brief: `backup_objects.<table>.partitions`).
-/// `None` when the cluster shows no readable brief (the caller keeps what it planned).
-pub fn snapshot_partitions(
+/// What SHOW SNAPSHOT's detail form says about a finished snapshot (`Details` = the job
+/// info's brief, spec §3.3).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct SnapshotBrief {
+    /// The partitions it holds, per table (`backup_objects.<table>.partitions`); `None` when
+    /// the brief does not list them.
+    pub partitions: Option<BTreeMap<String, BTreeSet<String>>>,
+    /// StarRocks's `backup_time`: epoch milliseconds, independent of the FE's time zone.
+    pub backup_time_ms: Option<i64>,
+}
+
+/// The detail form of SHOW SNAPSHOT (`WHERE SNAPSHOT = … AND TIMESTAMP = …`), read by column
+/// name; `None` when the cluster shows no readable `Details` JSON.
+pub fn snapshot_brief(
     cluster: &mut Cluster,
     repository: &str,
     label: &str,
     timestamp: &str,
-) -> Result<Option<BTreeMap<String, BTreeSet<String>>>, RuntimeError> {
+) -> Result<Option<SnapshotBrief>, RuntimeError> {
     let rs = cluster.query(&format!(
         "SHOW SNAPSHOT ON {} WHERE SNAPSHOT = {} AND TIMESTAMP = {}",
         quote_ident(repository),
@@ -153,20 +163,55 @@ pub fn snapshot_partitions(
     let Some(details) = row.get("Details")? else {
         return Ok(None);
     };
-    let Ok(brief) = serde_json::from_str::<serde_json::Value>(details) else {
-        return Ok(None);
-    };
-    let Some(objects) = brief.get("backup_objects").and_then(|o| o.as_object()) else {
-        return Ok(None);
-    };
-    let mut out = BTreeMap::new();
-    for (table, info) in objects {
-        let parts: BTreeSet<String> = info
-            .get("partitions")
-            .and_then(|p| p.as_object())
-            .map(|p| p.keys().cloned().collect())
-            .unwrap_or_default();
-        out.insert(table.clone(), parts);
+    Ok(parse_brief(details))
+}
+
+/// Parses the `Details` JSON (org.json, any key order).
+pub fn parse_brief(details: &str) -> Option<SnapshotBrief> {
+    let brief = serde_json::from_str::<serde_json::Value>(details).ok()?;
+    let partitions = brief
+        .get("backup_objects")
+        .and_then(|o| o.as_object())
+        .map(|objects| {
+            objects
+                .iter()
+                .map(|(table, info)| {
+                    let parts: BTreeSet<String> = info
+                        .get("partitions")
+                        .and_then(|p| p.as_object())
+                        .map(|p| p.keys().cloned().collect())
+                        .unwrap_or_default();
+                    (table.clone(), parts)
+                })
+                .collect()
+        });
+    let backup_time_ms = brief.get("backup_time").and_then(|t| t.as_i64());
+    Some(SnapshotBrief {
+        partitions,
+        backup_time_ms,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn brief_gives_partitions_and_backup_time() {
+        let details = r#"{
+ "backup_objects": {"t": {"autoIncrementId": 0, "partitions": {"p1": {}, "p2": {}}}},
+ "database": "d",
+ "backup_result": "succeed",
+ "name": "l1",
+ "backup_time": 1733739958842,
+ "meta_version": 92
+}"#;
+        let b = parse_brief(details).expect("brief");
+        assert_eq!(b.backup_time_ms, Some(1_733_739_958_842));
+        let parts = b.partitions.expect("partitions");
+        assert_eq!(parts.get("t").map(|p| p.len()), Some(2));
+        let none = parse_brief(r#"{"name": "l1"}"#).expect("brief");
+        assert_eq!(none, SnapshotBrief::default());
+        assert!(parse_brief("not json").is_none());
     }
-    Ok(Some(out))
 }

@@ -38,9 +38,9 @@ impl BackupEntry {
                     rows: None,
                 })
                 .collect(),
-            backup_time_ms: None,
-            objects: Default::default(),
-            functions: Vec::new(),
+            backup_time_ms: self.backup_time_ms,
+            objects: self.objects.clone(),
+            functions: self.functions.clone(),
         }
     }
 }
@@ -49,8 +49,9 @@ impl StateStore {
     /// The history for the observed catalog: the backups `filter` selects, oldest first,
     /// each finished one with its manifest.
     ///
-    /// Two statements whatever the length of the history: the backups, then every manifest
-    /// row at once (grouped here by backup), never a statement per backup.
+    /// Four statements whatever the length of the history: the backups (with their objects
+    /// and backup times, `objects.rs`), then every manifest row at once (grouped here by
+    /// backup), never a statement per backup.
     pub fn catalog_history(&mut self, filter: &HistoryFilter) -> Result<History, RuntimeError> {
         let mut entries = self.list_backups(filter)?;
         entries.reverse();

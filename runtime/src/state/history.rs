@@ -9,9 +9,10 @@
 
 use std::collections::BTreeMap;
 
-pub use starsnap_compiler::catalog::{BackupKind, BackupState};
+pub use starsnap_compiler::catalog::{BackedUpObject, BackupKind, BackupState};
 
 use super::journal::Event;
+use super::objects::BackupObjects;
 use super::schema::{BACKUPS, MANIFESTS};
 use super::sql::{self, Val};
 use super::{digest, EpochMillis, StateStore};
@@ -81,6 +82,10 @@ pub struct SubmittedBackup {
     pub run_id: String,
     /// Schema fingerprints of the tables in the backup (table → fingerprint).
     pub schemas: BTreeMap<String, String>,
+    /// Kind and partitioning of each object, as observed at submit time.
+    pub objects: BTreeMap<String, BackedUpObject>,
+    /// The user-defined functions the backup holds (names).
+    pub functions: Vec<String>,
 }
 
 /// A job state StarRocks reported (SHOW BACKUP `State`), with its Status when not OK.
@@ -110,6 +115,8 @@ pub struct ManifestRow {
 pub struct FinishedBackup {
     pub run_id: String,
     pub snapshot_timestamp: String,
+    /// StarRocks's `backup_time` (epoch ms, SHOW SNAPSHOT's detail form), when shown.
+    pub backup_time_ms: Option<i64>,
     pub manifest: Vec<ManifestRow>,
 }
 
@@ -134,6 +141,11 @@ pub struct BackupEntry {
     pub status: Option<String>,
     pub task_err_msg: Option<String>,
     pub schemas: BTreeMap<String, String>,
+    /// Kind and partitioning per object (empty for history written before schema 2).
+    pub objects: BTreeMap<String, BackedUpObject>,
+    pub functions: Vec<String>,
+    /// StarRocks's `backup_time` of the finished snapshot (epoch ms).
+    pub backup_time_ms: Option<i64>,
     pub partition_count: Option<i64>,
     pub data_size: Option<i64>,
     pub submitted_ms: EpochMillis,
@@ -206,12 +218,22 @@ impl StateStore {
             status: None,
             task_err_msg: None,
             schemas: b.schemas.clone(),
+            objects: b.objects.clone(),
+            functions: b.functions.clone(),
+            backup_time_ms: None,
             partition_count: None,
             data_size: None,
             submitted_ms: now,
             updated_ms: now,
             finished_ms: None,
         };
+        // The objects first, so a recorded backup always has them.
+        let objects = BackupObjects {
+            schemas: entry.schemas.clone(),
+            objects: entry.objects.clone(),
+            functions: entry.functions.clone(),
+        };
+        self.write_objects(&backup_id(&b.repository, &b.label), &objects)?;
         self.write_backup(&entry)?;
         self.journal_backup(&b.run_id, &entry, "submitted", None)
     }
@@ -272,8 +294,12 @@ impl StateStore {
             );
             self.conn.execute(&stmt)?;
         }
+        if let Some(ms) = f.backup_time_ms {
+            self.write_backup_time(&id, ms)?;
+        }
         let now = self.clock.now_ms();
         e.state = BackupState::Finished;
+        e.backup_time_ms = f.backup_time_ms.or(e.backup_time_ms);
         e.job_state = Some("FINISHED".into());
         e.snapshot_timestamp = Some(f.snapshot_timestamp.clone());
         e.partition_count = Some(f.manifest.len() as i64);
@@ -343,8 +369,34 @@ impl StateStore {
             None,
         );
         let rs = self.conn.query(&q)?;
-        let out = rs.iter().next().map(|r| backup_entry(&r)).transpose();
-        out
+        let out = rs.iter().next().map(|r| backup_entry(&r)).transpose()?;
+        let mut out: Vec<BackupEntry> = out.into_iter().collect();
+        self.attach_facts(&mut out)?;
+        Ok(out.pop())
+    }
+
+    /// Fills each entry's objects, functions and backup time from the schema-2 tables
+    /// (two statements for any number of entries). An entry without object rows keeps the
+    /// schemas version 1 stored inline.
+    fn attach_facts(&mut self, entries: &mut [BackupEntry]) -> Result<(), RuntimeError> {
+        let ids: Vec<String> = entries
+            .iter()
+            .map(|e| backup_id(&e.repository, &e.label))
+            .collect();
+        let refs: Vec<&str> = ids.iter().map(String::as_str).collect();
+        let mut facts = self.read_facts(&refs)?;
+        for (e, id) in entries.iter_mut().zip(&ids) {
+            let Some((objects, time)) = facts.remove(id) else {
+                continue;
+            };
+            if !objects.is_empty() {
+                e.schemas = objects.schemas;
+                e.objects = objects.objects;
+                e.functions = objects.functions;
+            }
+            e.backup_time_ms = time.or(e.backup_time_ms);
+        }
+        Ok(())
     }
 
     fn require_backup(
@@ -380,7 +432,12 @@ impl StateStore {
             f.limit,
         );
         let rs = self.conn.query(&q)?;
-        rs.iter().map(|r| backup_entry(&r)).collect()
+        let mut out = rs
+            .iter()
+            .map(|r| backup_entry(&r))
+            .collect::<Result<Vec<_>, RuntimeError>>()?;
+        self.attach_facts(&mut out)?;
+        Ok(out)
     }
 
     /// The partitions a backup holds, sorted by table, partition.
@@ -445,7 +502,8 @@ impl StateStore {
     }
 
     fn write_backup(&mut self, e: &BackupEntry) -> Result<(), RuntimeError> {
-        let schemas = serde_json::to_string(&e.schemas).unwrap_or_else(|_| "{}".into());
+        // Since schema 2 the schemas are rows of `backup_objects` (written on submission).
+        let schemas = "{}";
         let row = vec![
             Val::text(backup_id(&e.repository, &e.label)),
             Val::text(&e.label),
@@ -552,6 +610,9 @@ fn backup_entry(r: &NamedRow<'_>) -> Result<BackupEntry, RuntimeError> {
         status: r.get("status_text")?.map(str::to_string),
         task_err_msg: r.get("task_err_msg")?.map(str::to_string),
         schemas,
+        objects: BTreeMap::new(),
+        functions: Vec::new(),
+        backup_time_ms: None,
         partition_count: r.opt_i64("partition_count")?,
         data_size: r.opt_i64("data_size")?,
         submitted_ms: r.i64("submitted_ms")?,

@@ -11,6 +11,9 @@ use super::sql::{self, Val};
 use super::StateStore;
 use crate::error::RuntimeError;
 
+/// A migration's data step.
+pub type Backfill = fn(&mut StateStore) -> Result<(), RuntimeError>;
+
 /// One migration.
 #[derive(Clone, Copy, Debug)]
 pub struct Migration {
@@ -18,19 +21,31 @@ pub struct Migration {
     pub description: &'static str,
     /// The tables it creates.
     pub creates: &'static [TableDef],
+    /// Data it moves once the tables exist; idempotent like the DDL (upserts by key), so an
+    /// interrupted run is re-run.
+    pub backfill: Option<Backfill>,
 }
 
 /// Every migration this binary knows, in order.
-pub const MIGRATIONS: &[Migration] = &[Migration {
-    version: 1,
-    description: "backups, backup_partitions, locks, events",
-    creates: &[
-        schema::BACKUPS,
-        schema::MANIFESTS,
-        schema::LOCKS,
-        schema::EVENTS,
-    ],
-}];
+pub const MIGRATIONS: &[Migration] = &[
+    Migration {
+        version: 1,
+        description: "backups, backup_partitions, locks, events",
+        creates: &[
+            schema::BACKUPS,
+            schema::MANIFESTS,
+            schema::LOCKS,
+            schema::EVENTS,
+        ],
+        backfill: None,
+    },
+    Migration {
+        version: 2,
+        description: "backup_objects (per-object kind, partitioning, schema; functions), backup_snapshots (backup_time)",
+        creates: &[schema::BACKUP_OBJECTS, schema::BACKUP_SNAPSHOTS],
+        backfill: Some(StateStore::backfill_backup_objects),
+    },
+];
 
 /// The newest schema version this binary knows.
 pub fn latest_version() -> u32 {
@@ -112,6 +127,9 @@ impl StateStore {
             for t in m.creates {
                 let ddl = t.create_sql(&self.config);
                 self.conn.execute(&ddl)?;
+            }
+            if let Some(backfill) = m.backfill {
+                backfill(self)?;
             }
             let row = vec![
                 Val::Int(i64::from(m.version)),

@@ -24,6 +24,7 @@ pub mod history;
 pub mod journal;
 pub mod lock;
 pub mod migrate;
+pub mod objects;
 pub mod redact;
 pub mod renew;
 pub mod schema;
@@ -39,6 +40,7 @@ pub use history::{
 pub use journal::{new_run_id, Event};
 pub use lock::{Actor, Lease, LockInfo, LockRequest, LockStatus};
 pub use migrate::{latest_version, MigrationReport};
+pub use objects::BackupObjects;
 pub use redact::Redactor;
 pub use renew::Renewer;
 

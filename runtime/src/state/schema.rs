@@ -175,6 +175,8 @@ pub const BACKUPS: TableDef = TableDef {
         opt("job_state", Varchar(64)),
         opt("status_text", Text),
         opt("task_err_msg", Text),
+        // Version 1 kept the schema fingerprints here as one JSON object; since version 2
+        // they are rows of `backup_objects` and this column holds `{}`.
         col("schemas_json", Text),
         opt("partition_count", BigInt),
         opt("data_size", BigInt),
@@ -197,6 +199,39 @@ pub const MANIFESTS: TableDef = TableDef {
         col("visible_version", BigInt),
         opt("row_count", BigInt),
         opt("data_size", BigInt),
+    ],
+};
+
+/// What a backup holds, one row per object (migration 2): each table, view and materialized
+/// view with its kind, partitioning and schema fingerprint at submit time, and each function.
+/// Per row, never in one bounded value, so a set of any number of tables fits (issue 14:
+/// `backups.schemas_json`, one `VARCHAR(65533)`, overflowed past about 870 tables).
+/// `seq` is the object's position in the backup's sorted list (tables, then functions), so
+/// re-recording the same backup upserts the same rows.
+pub const BACKUP_OBJECTS: TableDef = TableDef {
+    name: "backup_objects",
+    key_len: 2,
+    columns: &[
+        col("backup_id", Varchar(64)),
+        col("seq", Int),
+        col("object_type", Varchar(16)),
+        col("object_name", Text),
+        opt("object_kind", Varchar(32)),
+        opt("partitioning", Varchar(16)),
+        opt("schema_fingerprint", Text),
+    ],
+};
+
+/// What the repository says about a finished snapshot (migration 2): StarRocks's own
+/// `backup_time` (epoch milliseconds, SHOW SNAPSHOT's detail form), the only time a restore
+/// point is compared with.
+pub const BACKUP_SNAPSHOTS: TableDef = TableDef {
+    name: "backup_snapshots",
+    key_len: 1,
+    columns: &[
+        col("backup_id", Varchar(64)),
+        opt("backup_time_ms", BigInt),
+        col("written_ms", BigInt),
     ],
 };
 
@@ -241,7 +276,15 @@ pub const EVENTS: TableDef = TableDef {
 };
 
 /// Every table of the current schema.
-pub const ALL: [TableDef; 5] = [MIGRATIONS, BACKUPS, MANIFESTS, LOCKS, EVENTS];
+pub const ALL: [TableDef; 7] = [
+    MIGRATIONS,
+    BACKUPS,
+    MANIFESTS,
+    LOCKS,
+    EVENTS,
+    BACKUP_OBJECTS,
+    BACKUP_SNAPSHOTS,
+];
 
 #[cfg(test)]
 mod tests {

@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 use std::sync::{Arc, Barrier};
 use std::time::{Duration, Instant};
 
+use starsnap_compiler::catalog::{BackedUpObject, Partitioning, TableKind};
 use starsnap_runtime::state::lock::Actor;
 use starsnap_runtime::state::{
     BackupKind, BackupState, Clock, FinishedBackup, HistoryFilter, LockRequest, LockStatus,
@@ -46,11 +47,11 @@ pub fn migrations_from_empty_and_rerun(f: &dyn Fixture) {
     let mut s = f.store(Arc::new(SystemClock));
     assert_eq!(s.schema_version().expect("version"), None);
     let r = s.init().expect("init");
-    assert_eq!(r.applied, vec![1]);
+    assert_eq!(r.applied, vec![1, 2]);
     assert_eq!(r.version, starsnap_runtime::state::latest_version());
     let again = s.ensure_current().expect("re-run");
     assert!(again.applied.is_empty(), "{again:?}");
-    assert_eq!(s.schema_version().expect("version"), Some(1));
+    assert_eq!(s.schema_version().expect("version"), Some(2));
     let db = f.config().database;
     let rs = s
         .connection()
@@ -65,7 +66,9 @@ pub fn migrations_from_empty_and_rerun(f: &dyn Fixture) {
     assert_eq!(
         tables,
         [
+            "backup_objects",
             "backup_partitions",
+            "backup_snapshots",
             "backups",
             "events",
             "locks",
@@ -84,7 +87,7 @@ pub fn migrations_from_empty_and_rerun(f: &dyn Fixture) {
             e,
             RuntimeError::StateSchemaTooNew {
                 found: 99,
-                supported: 1,
+                supported: 2,
                 ..
             }
         ),
@@ -328,6 +331,8 @@ fn submitted(label: &str, kind: BackupKind, parent: Option<&str>) -> SubmittedBa
         step_id: format!("backup/nightly/sales/{label}"),
         run_id: "run-1".into(),
         schemas: BTreeMap::from([("orders".to_string(), "fp1".to_string())]),
+        objects: BTreeMap::new(),
+        functions: Vec::new(),
     }
 }
 
@@ -385,6 +390,7 @@ pub fn history_round_trip(f: &dyn Fixture) {
         &FinishedBackup {
             run_id: "run-1".into(),
             snapshot_timestamp: "2026-11-22-04-25-04-123".into(),
+            backup_time_ms: None,
             manifest: manifest.clone(),
         },
     )
@@ -431,6 +437,7 @@ pub fn history_round_trip(f: &dyn Fixture) {
         &FinishedBackup {
             run_id: "run-1".into(),
             snapshot_timestamp: "2026-11-22-04-26-10-001".into(),
+            backup_time_ms: None,
             manifest: vec![part("orders", "p2", 12, 4)],
         },
     )
@@ -633,9 +640,9 @@ pub fn renewer_keeps_lease_and_reports_loss(f: &dyn Fixture) {
     assert!(matches!(end, Err(RuntimeError::LockLost { .. })), "{end:?}");
 }
 
-/// Reading the history for the planner costs two statements however many backups there
-/// are (regression: one manifest query per finished backup), and each backup keeps its own
-/// manifest.
+/// Reading the history for the planner costs four statements however many backups there
+/// are (backups, their objects, their backup times, manifests; regression: one manifest
+/// query per finished backup), and each backup keeps its own manifest.
 pub fn catalog_history_in_two_statements(f: &dyn Fixture) {
     let clock = Arc::new(ManualClock::new(T0));
     let mut s = f.store(clock.clone());
@@ -658,6 +665,7 @@ pub fn catalog_history_in_two_statements(f: &dyn Fixture) {
             &FinishedBackup {
                 run_id: "run-1".into(),
                 snapshot_timestamp: format!("2026-11-22-04-2{n}-00-000"),
+                backup_time_ms: None,
                 manifest: vec![part("orders", &format!("p{n}"), 100 + n, n + 1)],
             },
         )
@@ -676,7 +684,128 @@ pub fn catalog_history_in_two_statements(f: &dyn Fixture) {
         }
     }
     assert!(
-        count_for.iter().all(|&c| c == 2),
+        count_for.iter().all(|&c| c == 4),
         "statements per read: {count_for:?}"
     );
+}
+
+/// Issue 14 item 1: a set of 5,000 tables in one database. Version 1 kept every schema
+/// fingerprint in one `VARCHAR(65533)` value (about 870 tables at most); now each object is a
+/// row, and kinds, partitioning, functions and StarRocks's `backup_time` come back whole.
+pub fn many_tables_and_restore_facts_round_trip(f: &dyn Fixture) {
+    const TABLES: usize = 5_000;
+    let clock = Arc::new(ManualClock::new(T0));
+    let mut s = f.store(clock.clone());
+    s.init().expect("init");
+    let mut sub = submitted("big1", BackupKind::Full, None);
+    sub.schemas.clear();
+    for i in 0..TABLES {
+        let name = format!("table_with_a_long_descriptive_name_{i:05}");
+        sub.schemas.insert(name.clone(), format!("{i:064x}"));
+        let (kind, partitioning) = match i % 4 {
+            0 => (TableKind::Olap, Some(Partitioning::Range)),
+            1 => (TableKind::Olap, Some(Partitioning::List)),
+            2 => (TableKind::Olap, Some(Partitioning::Unpartitioned)),
+            _ => (TableKind::View, None),
+        };
+        sub.objects
+            .insert(name, BackedUpObject { kind, partitioning });
+    }
+    let json: usize = sub.schemas.iter().map(|(k, v)| k.len() + v.len() + 6).sum();
+    assert!(
+        json > 65_533,
+        "the old single value would have held it: {json}"
+    );
+    sub.functions = vec!["f2".into(), "f1".into()];
+    s.record_submitted(&sub).expect("submit 5,000 tables");
+    clock.advance(Duration::from_secs(60));
+    s.record_finished(
+        "repo1",
+        "big1",
+        &FinishedBackup {
+            run_id: "run-1".into(),
+            snapshot_timestamp: "2026-11-22-04-25-04-123".into(),
+            backup_time_ms: Some(1_795_321_504_123),
+            manifest: vec![part("orders", "p1", 11, 2)],
+        },
+    )
+    .expect("finish");
+    let b = s.backup("repo1", "big1").expect("read").expect("row");
+    assert_eq!(b.schemas, sub.schemas);
+    assert_eq!(b.objects, sub.objects);
+    assert_eq!(b.functions, ["f1", "f2"]);
+    assert_eq!(b.backup_time_ms, Some(1_795_321_504_123));
+    let h = s
+        .catalog_history(&HistoryFilter::default())
+        .expect("history");
+    let [r] = h.backups.as_slice() else {
+        panic!("{:?}", h.backups.len());
+    };
+    assert_eq!(r.schemas.len(), TABLES);
+    assert_eq!(r.objects, sub.objects);
+    assert_eq!(r.functions, ["f1", "f2"]);
+    assert_eq!(r.backup_time_ms, Some(1_795_321_504_123));
+    // Re-recording a submission replaces its objects whole.
+    let mut again = submitted("big2", BackupKind::Full, None);
+    s.record_submitted(&again).expect("submit");
+    again.schemas = BTreeMap::from([("items".to_string(), "fp9".to_string())]);
+    s.record_submitted(&again).expect("re-submit");
+    let b = s.backup("repo1", "big2").expect("read").expect("row");
+    assert_eq!(b.schemas, again.schemas);
+    assert_eq!(b.backup_time_ms, None);
+}
+
+/// `init` on a version-1 state: the new tables are created and the schema fingerprints kept
+/// in `backups.schemas_json` move to `backup_objects`; history reads them back.
+pub fn migration_from_version_1_keeps_schemas(f: &dyn Fixture) {
+    let clock = Arc::new(ManualClock::new(T0));
+    let mut s = f.store(clock.clone());
+    s.init().expect("init");
+    let mut old = submitted("old1", BackupKind::Full, None);
+    old.schemas.insert("items".into(), "fp2".into());
+    s.record_submitted(&old).expect("submit");
+    s.record_finished(
+        "repo1",
+        "old1",
+        &FinishedBackup {
+            run_id: "run-1".into(),
+            snapshot_timestamp: "2026-11-22-04-25-04-123".into(),
+            backup_time_ms: None,
+            manifest: vec![part("orders", "p1", 11, 2)],
+        },
+    )
+    .expect("finish");
+    // Back to what version 1 wrote: the schemas inline, no schema-2 tables.
+    let db = f.config().database;
+    let c = s.connection();
+    for stmt in [
+        format!(
+            "UPDATE {db}.backups SET schemas_json = \"{{\\\"items\\\": \\\"fp2\\\", \\\"orders\\\": \\\"fp1\\\"}}\" WHERE label = \"old1\""
+        ),
+        format!("DROP TABLE {db}.backup_objects"),
+        format!("DROP TABLE {db}.backup_snapshots"),
+        format!("DELETE FROM {db}.schema_migrations WHERE version = 2"),
+    ] {
+        c.execute(&stmt).expect(&stmt);
+    }
+    assert_eq!(s.schema_version().expect("version"), Some(1));
+    let r = s.init().expect("migrate");
+    assert_eq!(r.applied, vec![2]);
+    let b = s.backup("repo1", "old1").expect("read").expect("row");
+    assert_eq!(
+        b.schemas,
+        BTreeMap::from([
+            ("items".to_string(), "fp2".to_string()),
+            ("orders".to_string(), "fp1".to_string())
+        ])
+    );
+    assert!(b.objects.is_empty() && b.backup_time_ms.is_none());
+    // Re-running the backfill (an interrupted migration) changes nothing.
+    s.backfill_backup_objects().expect("again");
+    let h = s
+        .catalog_history(&HistoryFilter::default())
+        .expect("history");
+    assert_eq!(h.backups.len(), 1);
+    assert_eq!(h.backups[0].schemas, b.schemas);
+    assert_eq!(h.backups[0].manifest.len(), 1);
 }

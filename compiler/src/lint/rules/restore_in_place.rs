@@ -17,6 +17,17 @@ rule_doc! {
     /// with `ALTER TABLE … SWAP WITH` is atomic: readers see the old table until the swap,
     /// then the new one, and the old data is kept under the other name until you drop it.
     ///
+    /// That works when **one** snapshot holds every partition the table needs. StarRocks adds
+    /// a snapshot's partitions only onto a table that has the snapshot's own table name (its
+    /// signature includes the name: `Table name is inconsistent`), so partitions from a second
+    /// snapshot (a full plus incrementals) cannot be added onto `orders_restored`; and
+    /// `TABLE orders PARTITION (…) AS orders_restored` creates a table holding only the listed
+    /// partitions. To assemble a table from several snapshots, restore them into a scratch
+    /// database where it keeps its name (`DATABASE sales AS sales_scratch`; partitions are added
+    /// onto an existing table only for RANGE partitioning), copy it beside the live table with
+    /// `CREATE TABLE … LIKE` and `INSERT … SELECT`, and swap (spec §9.1, §9.2, §9.5). `starsnap
+    /// restore` plans exactly this, verified before the swap.
+    ///
     /// ## Example
     /// ```sql
     /// RESTORE SNAPSHOT s FROM repo DATABASE d ON (TABLE orders)
@@ -50,14 +61,35 @@ pub(crate) fn check(stmt: &Statement, cx: &mut RuleCx<'_>) {
         };
         let restored = quote_ident(&format!("{}_restored", name.value)).into_owned();
         let original = quote_ident(&name.value).into_owned();
+        let scratch = r.target_database().map(|d| d.value.as_str()).map_or_else(
+            || "DATABASE d AS d_scratch".to_string(),
+            |d| {
+                format!(
+                    "DATABASE {} AS {}",
+                    quote_ident(d),
+                    quote_ident(&format!("{d}_scratch"))
+                )
+            },
+        );
+        let help = if n.partitions.is_some() {
+            // Only some partitions: under a new name they would make a table of just those.
+            format!(
+                "under a new name (`AS {restored}`) only the listed partitions would make up the table; to assemble it from several snapshots restore them into a scratch database where it keeps its name (`{scratch}`; partitions are added only for RANGE partitioning), copy it with `CREATE TABLE … LIKE` and `INSERT … SELECT`, then `{alter} {original} SWAP WITH` the copy, or let `starsnap restore` plan it"
+            )
+        } else {
+            format!(
+                "when this snapshot holds every partition the table needs, restore under a new name and swap atomically: `{keyword} {original} AS {restored}`, then `{alter} {original} SWAP WITH {restored}`; a table assembled from several snapshots cannot take a second snapshot's partitions under a new name (`Table name is inconsistent`): restore into a scratch database (`{scratch}`), copy, then swap, or let `starsnap restore` plan it"
+            )
+        };
         cx.report(
             Rule::RestoreInPlace,
             n.span,
-            format!("`{}` is restored in place: if it exists it is overwritten, not atomically", name.value),
+            format!(
+                "`{}` is restored in place: if it exists it is overwritten, not atomically",
+                name.value
+            ),
         )
-        .help(format!(
-            "restore under a new name and swap atomically: `{keyword} {original} AS {restored}`, then `{alter} {original} SWAP WITH {restored}`"
-        ));
+        .help(help);
     }
 }
 
@@ -69,6 +101,26 @@ mod tests {
     fn fires_without_alias() {
         assert!(fires("L005", "RESTORE SNAPSHOT s FROM r DATABASE d ON (TABLE t) PROPERTIES (\"backup_timestamp\" = \"x\");"));
         assert!(fires("L005", "RESTORE SNAPSHOT d.s FROM r ON (t PARTITION (p1)) PROPERTIES (\"backup_timestamp\" = \"x\");"));
+    }
+
+    #[test]
+    fn advice_follows_what_restore_onto_an_existing_table_allows() {
+        let help = |sql: &str| -> String {
+            super::super::test_support::findings(sql)
+                .into_iter()
+                .find(|d| d.code == "L005")
+                .and_then(|d| d.help)
+                .unwrap_or_default()
+        };
+        let whole = help("RESTORE SNAPSHOT s FROM r DATABASE d ON (TABLE t) PROPERTIES (\"backup_timestamp\" = \"x\");");
+        assert!(
+            whole.contains("when this snapshot holds every partition"),
+            "{whole}"
+        );
+        assert!(whole.contains("`DATABASE d AS d_scratch`"), "{whole}");
+        let some = help("RESTORE SNAPSHOT d.s FROM r ON (t PARTITION (p1)) PROPERTIES (\"backup_timestamp\" = \"x\");");
+        assert!(some.contains("only the listed partitions"), "{some}");
+        assert!(some.contains("RANGE"), "{some}");
     }
 
     #[test]
