@@ -448,7 +448,17 @@ fn statements(top: &Table<'_, '_>, sink: &Sink) -> Vec<StatementEntry> {
             continue;
         };
         match st.string("file") {
-            Some((file, span)) if !file.is_empty() => out.push(StatementEntry { file, span }),
+            Some((file, span)) if !file.is_empty() => match statement_path_problem(&file) {
+                None => out.push(StatementEntry { file, span }),
+                Some(problem) => sink.push(
+                    Diagnostic::error(
+                        codes::STATEMENT_FILE_REFUSED,
+                        span,
+                        format!("statement file `{}` is refused: {problem}", file.escape_debug()),
+                    )
+                    .with_help("statement files are relative paths inside the policy file's folder, e.g. `sql/restore_orders.sql`"),
+                ),
+            },
             Some((_, span)) => invalid(
                 sink,
                 span,
@@ -528,6 +538,47 @@ mod tests {
     fn statement_must_be_array_of_tables() {
         let (_, d) = parse("statement = \"x.sql\"\n");
         assert_eq!(d[0].code, "P003");
+    }
+
+    #[test]
+    fn statement_files_stay_inside_the_policy_folder() {
+        for bad in [
+            "/proc/self/environ",
+            "../secrets.sql",
+            "sql/../../x.sql",
+            "sql\\..\\..\\x.sql",
+            "C:/x.sql",
+            "\\\\server\\x.sql",
+            "a\u{1b}[2J.sql",
+        ] {
+            let text = format!("[[statement]]\nfile = {}\n", toml_string(bad));
+            let (p, d) = parse(&text);
+            assert_eq!(d.len(), 1, "{bad}: {d:?}");
+            assert_eq!(d[0].code, "P013", "{bad}");
+            assert_eq!(&text[d[0].span.start..d[0].span.end], toml_string(bad));
+            assert!(p.is_some_and(|p| p.statements.is_empty()));
+        }
+        for good in ["sql/a.sql", "a.sql", "./sql/x..y.sql", "~/x.sql"] {
+            let (p, d) = parse(&format!("[[statement]]\nfile = \"{good}\"\n"));
+            assert!(d.is_empty(), "{good}: {d:?}");
+            assert_eq!(p.map(|p| p.statements.len()), Some(1));
+        }
+    }
+
+    fn toml_string(s: &str) -> String {
+        let mut out = String::from("\"");
+        for c in s.chars() {
+            match c {
+                '"' | '\\' => {
+                    out.push('\\');
+                    out.push(c);
+                }
+                c if c.is_control() => out.push_str(&format!("\\u{:04X}", c as u32)),
+                c => out.push(c),
+            }
+        }
+        out.push('"');
+        out
     }
 
     #[test]
