@@ -11,7 +11,7 @@ mod pattern;
 mod reader;
 mod sections;
 
-pub use pattern::{glob, LabelTemplate, Pattern, DEFAULT_LABEL};
+pub use pattern::{glob, is_label_char, LabelTemplate, Pattern, DEFAULT_LABEL, MAX_LABEL_BYTES};
 
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::lint::Level;

@@ -196,6 +196,16 @@ fn state(t: &Table<'_, '_>, sink: &Sink) -> StateConfig {
                 "`state.database` is empty".into(),
                 "name the database, e.g. `starsnap`",
             );
+        } else if !crate::validate::names::is_valid_database_name(&db) {
+            invalid(
+                sink,
+                span,
+                format!(
+                    "`state.database` `{}` is not a name StarRocks accepts",
+                    db.escape_debug()
+                ),
+                "a letter (or `_` and a letter or digit), then letters, digits, `_` and `-~!@#$%^&<>=+`, at most 256 in all (StarRocks's FeNameFormat.DB_NAME_REGEX)",
+            );
         } else {
             s.database = db;
         }
@@ -244,7 +254,19 @@ fn repository(t: &Table<'_, '_>, name: String, span: Span, sink: &Sink) -> Repos
             "repository names start with a letter and hold letters, digits and `_` (at most 64)",
         );
     }
-    let location = t.string("location").map(|(l, _)| l);
+    let location = t.string("location").and_then(|(l, lspan)| {
+        if l.trim().is_empty() {
+            invalid(
+                sink,
+                lspan,
+                format!("`repository.{name}.location` is empty"),
+                "where snapshots are stored, e.g. `location = \"s3://bucket/starsnap\"`",
+            );
+            None
+        } else {
+            Some(l)
+        }
+    });
     if location.is_none() && t.get("location").is_none() {
         t.missing(
             "location",
@@ -348,11 +370,18 @@ fn group(
         );
     }
     let include = patterns(t, "include", sink);
-    if t.get("include").is_none() {
-        t.missing(
+    match t.get("include") {
+        None => t.missing(
             "include",
             "list the tables to back up, e.g. `include = [\"sales.*\"]`",
-        );
+        ),
+        Some(v) if matches!(v.get_ref(), DeValue::Array(a) if a.is_empty()) => invalid(
+            sink,
+            span_of(v),
+            format!("`group.{name}.include` is empty: the group backs up nothing"),
+            "list the tables to back up, e.g. `include = [\"sales.*\"]`, or remove the group",
+        ),
+        Some(_) => {}
     }
     let exclude = patterns(t, "exclude", sink);
     let repository = t.string("repository");

@@ -12,7 +12,7 @@
 mod backup;
 mod codes;
 pub mod java;
-mod names;
+pub(crate) mod names;
 mod properties;
 mod repository;
 mod restore;
