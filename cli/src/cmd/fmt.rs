@@ -104,6 +104,73 @@ fn needs_in_place(_meta: &fs::Metadata, _tmp: &fs::File) -> bool {
     false
 }
 
+/// Myers's diff costs (lines) × (differences), up to (lines)²: above this bound on the
+/// square of the lines that differ (about 4,000 of them) the part is shown as one replacement.
+const MAX_DIFF_WORK: usize = 1 << 24;
+
+/// A unified diff (2 lines of context) of `old` and `new`. The common first and last lines are
+/// set aside in linear time; what is left is diffed line by line when small enough, and shown
+/// as one hunk replacing old lines by new ones otherwise (a 4 MB statement on one line
+/// reformatted into 700,000 lines would take Myers minutes).
+fn unified_diff(old: &str, new: &str, name: &str) -> String {
+    let header = format!("--- {name}\n+++ {name} (formatted)\n");
+    let a: Vec<&str> = old.split_inclusive('\n').collect();
+    let b: Vec<&str> = new.split_inclusive('\n').collect();
+    let prefix = a.iter().zip(&b).take_while(|(x, y)| x == y).count();
+    let suffix = a[prefix..]
+        .iter()
+        .rev()
+        .zip(b[prefix..].iter().rev())
+        .take_while(|(x, y)| x == y)
+        .count();
+    let (mid_a, mid_b) = (a.len() - prefix - suffix, b.len() - prefix - suffix);
+    if mid_a == 0 && mid_b == 0 {
+        return String::new();
+    }
+    let mid = mid_a + mid_b;
+    if mid.saturating_mul(mid) <= MAX_DIFF_WORK {
+        return TextDiff::from_lines(old, new)
+            .unified_diff()
+            .context_radius(2)
+            .header(name, &format!("{name} (formatted)"))
+            .to_string();
+    }
+    let before = prefix.min(2);
+    let after = suffix.min(2);
+    let start = prefix - before;
+    let range = |len: usize| match len {
+        0 => format!("{start},0"),
+        1 => format!("{}", start + 1),
+        n => format!("{},{n}", start + 1),
+    };
+    let mut out = header;
+    out.push_str(&format!(
+        "@@ -{} +{} @@\n",
+        range(before + mid_a + after),
+        range(before + mid_b + after)
+    ));
+    let mut line = |sign: char, l: &str| {
+        out.push(sign);
+        out.push_str(l);
+        if !l.ends_with('\n') {
+            out.push_str("\n\\ No newline at end of file\n");
+        }
+    };
+    for l in &a[start..prefix] {
+        line(' ', l);
+    }
+    for l in &a[prefix..prefix + mid_a] {
+        line('-', l);
+    }
+    for l in &b[prefix..prefix + mid_b] {
+        line('+', l);
+    }
+    for l in &a[a.len() - suffix..a.len() - suffix + after] {
+        line(' ', l);
+    }
+    out
+}
+
 fn has_bom(bytes: &[u8]) -> bool {
     bytes.starts_with(b"\xef\xbb\xbf")
 }
@@ -155,14 +222,7 @@ pub fn run(args: FmtArgs) -> i32 {
             _ if !result.changed => {}
             _ if args.check => {
                 would_change += 1;
-                let diff = TextDiff::from_lines(text, &result.output);
-                out::print(
-                    &diff
-                        .unified_diff()
-                        .context_radius(2)
-                        .header(&name, &format!("{name} (formatted)"))
-                        .to_string(),
-                );
+                out::print(&unified_diff(text, &result.output, &name));
             }
             Input::File(path) => match write_formatted(path, &result.output, has_bom(&bytes)) {
                 Ok(Written::Replaced | Written::InPlace) => eprintln!("formatted {name}"),
@@ -197,6 +257,34 @@ mod tests {
         let p = dir.path().join("a.sql");
         fs::write(&p, content).expect("write");
         (dir, p)
+    }
+
+    #[test]
+    fn large_differences_are_one_replacement_hunk() {
+        // Small: Myers, as before.
+        let d = unified_diff("a\nb\nc\n", "a\nB\nc\n", "x.sql");
+        assert_eq!(
+            d,
+            "--- x.sql\n+++ x.sql (formatted)\n@@ -1,3 +1,3 @@\n a\n-b\n+B\n c\n"
+        );
+        assert_eq!(unified_diff("same\n", "same\n", "x.sql"), "");
+        // One long line becoming many: one hunk, with the context kept.
+        let old = format!("-- head\n{}\n-- tail\n", "x, ".repeat(5000));
+        let many: String = (0..5000).map(|_| "x,\n").collect();
+        let new = format!("-- head\n{many}-- tail\n");
+        let d = unified_diff(&old, &new, "x.sql");
+        assert!(
+            d.starts_with("--- x.sql\n+++ x.sql (formatted)\n@@ -1,3 +1,5002 @@\n -- head\n-x, "),
+            "{}",
+            &d[..80]
+        );
+        assert_eq!(
+            d.lines()
+                .filter(|l| l.starts_with('+') && !l.starts_with("+++"))
+                .count(),
+            5000
+        );
+        assert!(d.ends_with("\n -- tail\n"));
     }
 
     #[test]
