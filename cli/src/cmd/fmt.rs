@@ -234,7 +234,7 @@ pub fn run(args: FmtArgs) -> i32 {
                     failed = true;
                 }
             },
-            Input::Stdin => {}
+            Input::Stdin | Input::Unreadable(..) => {}
         }
     }
     if args.check && would_change > 0 {
