@@ -10,7 +10,7 @@
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::span::Span;
 use crate::syntax::ast::Statement;
-use crate::syntax::{parse, Dialect};
+use crate::syntax::{display_for, legacy_expressible, parse, Dialect};
 
 /// Statements whose single-line form is longer than this are printed one clause per line.
 pub const MAX_LINE: usize = 100;
@@ -33,6 +33,27 @@ pub fn canonical(stmt: &Statement) -> String {
     } else {
         format!("{stmt:#}")
     }
+}
+
+/// The canonical text of one statement for `dialect`, or `None` when it must stay as written.
+/// Before 3.4 StarRocks has only the legacy BACKUP/RESTORE syntax: such a statement is printed
+/// in the legacy form when that form has the same meaning (`display_for`), and left alone
+/// otherwise — never rewritten into 3.4 syntax the target would reject.
+pub fn canonical_for(stmt: &Statement, dialect: Dialect) -> Option<String> {
+    if dialect.has_3_4_snapshot_syntax()
+        || !matches!(stmt, Statement::Backup(_) | Statement::Restore(_))
+    {
+        return Some(canonical(stmt));
+    }
+    if !legacy_expressible(stmt) {
+        return None;
+    }
+    let one_line = display_for(stmt, dialect).to_string();
+    Some(if one_line.len() <= MAX_LINE {
+        one_line
+    } else {
+        format!("{:#}", display_for(stmt, dialect))
+    })
 }
 
 /// Formats a whole file.
@@ -66,7 +87,9 @@ pub fn format(src: &str, dialect: Dialect) -> FormatResult {
         ) else {
             continue;
         };
-        let text = canonical(stmt);
+        let Some(text) = canonical_for(stmt, dialect) else {
+            continue;
+        };
         output.push_str(before);
         if text == original {
             output.push_str(original);
@@ -112,6 +135,27 @@ mod tests {
         let r = format("show   backup;", Dialect::StarRocks3_4);
         assert!(r.changed);
         assert!(!format(&r.output, Dialect::StarRocks3_4).changed);
+    }
+
+    /// `fmt --dialect starrocks-3.3` keeps legacy statements legacy: what 3.3 parses before
+    /// formatting it parses after, with no new finding.
+    #[test]
+    fn formatting_for_3_3_never_produces_3_4_syntax() {
+        let d = Dialect::StarRocks3_3;
+        for src in [
+            "BACKUP SNAPSHOT sales.s1 TO repo ON (orders, customers PARTITION (p1));",
+            "backup snapshot sales.s1 to repo on (orders);",
+            "RESTORE SNAPSHOT sales.s1 FROM repo ON (orders AS o2) PROPERTIES (\"backup_timestamp\" = \"2024-06-01-02-00-13-517\");",
+            "BACKUP SNAPSHOT sales.a_rather_long_label_for_a_nightly_backup TO a_repository_name ON (orders, customers PARTITION (p202406), lineitems);",
+        ] {
+            let before = parse(src, d);
+            assert!(before.diagnostics.is_empty(), "{src}: {:?}", before.diagnostics);
+            let out = format(src, d).output;
+            assert!(!out.contains("DATABASE") && !out.contains("TABLE "), "{out}");
+            let after = parse(&out, d);
+            assert!(after.diagnostics.is_empty(), "{out}: {:?}", after.diagnostics);
+            assert_eq!(format(&out, d).output, out, "idempotent");
+        }
     }
 
     #[test]

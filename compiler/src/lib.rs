@@ -7,6 +7,7 @@
 
 pub mod catalog;
 pub mod diagnostic;
+pub mod escape;
 pub mod fmt;
 pub mod lint;
 pub mod plan;

@@ -185,8 +185,13 @@ impl fmt::Display for TimeError {
 
 impl std::error::Error for TimeError {}
 
+/// The longest duration in seconds whose milliseconds fit StarRocks's Java `long`
+/// (a BACKUP `timeout` is read with `Long.parseLong` and multiplied by 1000).
+pub const MAX_DURATION_SECS: u64 = i64::MAX as u64 / 1000;
+
 /// Parses a policy duration: one or more `<integer><unit>` with units `s`, `m`, `h`, `d`,
-/// `w` (`7d`, `24h`, `1w`, `1d12h`, `90m`). Returns seconds; zero is refused.
+/// `w` (`7d`, `24h`, `1w`, `1d12h`, `90m`). Returns seconds; zero is refused, and so is
+/// anything above [`MAX_DURATION_SECS`].
 pub fn parse_duration(s: &str) -> Result<u64, TimeError> {
     let err = || {
         TimeError(format!(
@@ -221,8 +226,13 @@ pub fn parse_duration(s: &str) -> Result<u64, TimeError> {
             .and_then(|v| total.checked_add(v))
             .ok_or_else(err)?;
     }
-    if !digits.is_empty() || total == 0 || total > i64::MAX as u64 {
+    if !digits.is_empty() || total == 0 {
         return Err(err());
+    }
+    if total > MAX_DURATION_SECS {
+        return Err(TimeError(format!(
+            "`{s}` is longer than StarRocks can hold: it counts durations in milliseconds in a Java long (at most {MAX_DURATION_SECS}s)"
+        )));
     }
     Ok(total)
 }
@@ -338,6 +348,14 @@ mod tests {
         assert_eq!(parse_duration("1w"), Ok(604_800));
         assert_eq!(parse_duration("1d12h"), Ok(129_600));
         assert_eq!(parse_duration("90m"), Ok(5400));
+        assert_eq!(parse_duration("9223372036854775s"), Ok(MAX_DURATION_SECS));
+        for overflow in [
+            "9223372036854776s",
+            "15250284452472w",
+            "99999999999999999999d",
+        ] {
+            assert!(parse_duration(overflow).is_err(), "{overflow}");
+        }
         for bad in [
             "",
             "7",

@@ -23,6 +23,18 @@ fn start(profile: VersionProfile) -> Server {
     Server::start(&cfg, Arc::new(Engine::new(&cfg))).expect("server starts")
 }
 
+/// A `mysql` crate connection with `prefer_socket(false)`.
+fn connect(server: &Server) -> Conn {
+    Conn::new(
+        OptsBuilder::new()
+            .ip_or_hostname(Some("127.0.0.1"))
+            .tcp_port(server.port())
+            .user(Some("root"))
+            .prefer_socket(false),
+    )
+    .expect("prefer_socket(false) connects")
+}
+
 #[test]
 fn the_mysql_crate_needs_prefer_socket_false_against_the_engine() {
     let server = start(VersionProfile::V3_4);
@@ -42,14 +54,7 @@ fn the_mysql_crate_needs_prefer_socket_false_against_the_engine() {
         Err(other) => panic!("expected error 1193, got {other:?}"),
         Ok(_) => panic!("the default connect should fail on SELECT @@socket"),
     }
-    let mut conn = Conn::new(
-        OptsBuilder::new()
-            .ip_or_hostname(Some("127.0.0.1"))
-            .tcp_port(server.port())
-            .user(Some("root"))
-            .prefer_socket(false),
-    )
-    .expect("prefer_socket(false) connects");
+    let mut conn = connect(&server);
     let v: Option<(String, String)> = conn
         .query_first("SELECT @@version, @@version_comment")
         .expect("versions");
@@ -122,4 +127,35 @@ fn mariadb_creates_loads_and_reads_back_with_versions_advancing() {
     );
     let versions = mariadb(&server, "SELECT @@version_comment");
     assert_eq!(versions, "@@version_comment\n3.4.5-1207fa7\n");
+}
+
+/// `CREATE DATABASE` refuses what `FeNameFormat.checkDbName` refuses
+/// (`fe/fe-core/src/main/java/com/starrocks/sql/analyzer/CreateDbAnalyzer.java`), with
+/// StarRocks's text, code 1102 and SQLSTATE 42000, over TCP; nothing is created.
+#[test]
+fn create_database_refuses_names_starrocks_refuses() {
+    let server = start(VersionProfile::V3_4);
+    let mut conn = connect(&server);
+    for name in ["a;b", "we ird", "1abc", "_", "a.b", "x/y"] {
+        match conn.query_drop(format!("CREATE DATABASE `{name}`")) {
+            Err(Error::MySqlError(e)) => {
+                assert_eq!((e.code, e.state.as_str()), (1102, "42000"), "{name}");
+                assert_eq!(
+                    e.message,
+                    format!("Getting analyzing error. Detail message: Incorrect database name '{name}'.")
+                );
+            }
+            other => panic!("{name}: expected error 1102, got {other:?}"),
+        }
+    }
+    for name in ["a-b~c", "_1", "ok_name"] {
+        conn.query_drop(format!("CREATE DATABASE `{name}`"))
+            .unwrap_or_else(|e| panic!("{name}: {e}"));
+    }
+    let dbs: Vec<String> = conn.query("SHOW DATABASES").expect("show databases");
+    assert!(
+        !dbs.iter().any(|d| d.contains(';') || d.contains(' ')),
+        "{dbs:?}"
+    );
+    assert!(dbs.iter().any(|d| d == "a-b~c"), "{dbs:?}");
 }

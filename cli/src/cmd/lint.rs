@@ -2,6 +2,7 @@
 
 use std::path::PathBuf;
 
+use starsnap_compiler::lint::registry::driver_codes;
 use starsnap_compiler::lint::{lint, registry, Level, LintOptions, SourceFile};
 use starsnap_compiler::policy;
 use starsnap_compiler::syntax::Dialect;
@@ -113,6 +114,7 @@ pub fn run(args: LintArgs) -> i32 {
         Err(e) => return usage_error(e),
     };
     let mut named = Vec::with_capacity(inputs.len());
+    let mut unreadable = Vec::new();
     let mut io_failed = false;
     for input in &inputs {
         match input.read() {
@@ -120,13 +122,21 @@ pub fn run(args: LintArgs) -> i32 {
             Err(e) => {
                 eprintln!("starsnap: {}: {e}", input.display_name());
                 io_failed = true;
+                // In the report too, so JSON and SARIF consumers see the file was not checked.
+                let d = starsnap_compiler::Diagnostic::error(
+                    driver_codes::UNREADABLE_FILE,
+                    starsnap_compiler::Span::new(0, 0),
+                    format!("cannot read: {e}; this file was not checked"),
+                );
+                unreadable.push(FileReport::new(input.display_name(), "", vec![d]));
             }
         }
     }
     if inputs.is_empty() || (inputs.len() == 1 && inputs[0] == Input::Stdin && named.is_empty()) {
         eprintln!("starsnap: no .sql files found");
     }
-    let reports = lint_inputs(&named, &opts);
+    let mut reports = lint_inputs(&named, &opts);
+    reports.extend(unreadable);
     let color = args.format == Format::Text && args.color.enabled();
     out::print(&render(args.format, &reports, &rule_docs(), color));
 

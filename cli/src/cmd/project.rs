@@ -8,7 +8,8 @@ use std::time::Duration;
 
 use starsnap_compiler::catalog::ObservedCatalog;
 use starsnap_compiler::planner::StatementFile;
-use starsnap_compiler::policy::{self, Policy, TlsConfig, TlsMode};
+use starsnap_compiler::policy::{self, codes, Policy, TlsConfig, TlsMode};
+use starsnap_compiler::Diagnostic;
 use starsnap_runtime::inspect::{inspect, InspectOptions};
 use starsnap_runtime::{Cluster, ConnectOptions, RuntimeError, Tls};
 
@@ -52,21 +53,34 @@ pub fn load(policy_path: &Path) -> Result<Project, LoadError> {
     };
     let base: PathBuf = policy_path
         .parent()
+        .filter(|p| !p.as_os_str().is_empty())
         .map(Path::to_path_buf)
-        .unwrap_or_default();
+        .unwrap_or_else(|| PathBuf::from("."));
     let mut statement_files = Vec::new();
+    let mut refused = Vec::new();
     for s in &parsed.statements {
-        let path = base.join(&s.file);
-        let text = std::fs::read_to_string(&path).map_err(|e| {
-            LoadError::Statement(format!(
-                "{} (named by [[statement]] in {shown}): {e}",
-                path.display()
-            ))
-        })?;
-        statement_files.push(StatementFile {
-            path: s.file.clone(),
-            text,
-        });
+        match read_statement_file(&base, &s.file) {
+            Ok(text) => statement_files.push(StatementFile {
+                path: s.file.clone(),
+                text,
+            }),
+            Err(StatementProblem::Refused(code, message)) => refused.push(
+                Diagnostic::error(code, s.span, message).with_help(
+                    "statement files are regular files of at most 1 MiB inside the policy file's folder",
+                ),
+            ),
+            Err(StatementProblem::Io(e)) => {
+                return Err(LoadError::Statement(format!(
+                    "{} (named by [[statement]] in {shown}): {e}",
+                    base.join(&s.file).display()
+                )))
+            }
+        }
+    }
+    if !refused.is_empty() {
+        return Err(LoadError::Findings(vec![FileReport::new(
+            shown, text, refused,
+        )]));
     }
     Ok(Project {
         policy_path: shown,
@@ -74,6 +88,76 @@ pub fn load(policy_path: &Path) -> Result<Project, LoadError> {
         policy: Some(parsed),
         statement_files,
     })
+}
+
+/// Why a statement file was not read.
+enum StatementProblem {
+    /// A finding at the `file = …` value: a code and a message.
+    Refused(&'static str, String),
+    /// The file passed every check but reading it failed.
+    Io(std::io::Error),
+}
+
+/// Reads a `[[statement]]` file `rel` (its text already checked by the compiler: relative, no
+/// `..`) below `base`, refusing what the file system makes of it: a symlink that leads out of
+/// `base` once resolved, anything but a regular file, more than
+/// [`policy::MAX_STATEMENT_FILE_BYTES`] (checked on the length and again while reading, so a
+/// file that grows or lies about its size is still cut off).
+fn read_statement_file(base: &Path, rel: &str) -> Result<String, StatementProblem> {
+    use std::io::Read;
+    let refused = |m: String| StatementProblem::Refused(codes::STATEMENT_FILE_REFUSED, m);
+    let shown = rel.escape_debug().to_string();
+    let root = std::fs::canonicalize(base).map_err(StatementProblem::Io)?;
+    let resolved = match std::fs::canonicalize(base.join(rel)) {
+        Ok(p) => p,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            return Err(StatementProblem::Refused(
+                codes::STATEMENT_FILE_MISSING,
+                format!("statement file `{shown}` was not found"),
+            ))
+        }
+        Err(e) => {
+            return Err(refused(format!(
+                "statement file `{shown}` cannot be read: {e}"
+            )))
+        }
+    };
+    if !resolved.starts_with(&root) {
+        return Err(refused(format!(
+            "statement file `{shown}` leads outside the policy file's folder (through a symbolic link)"
+        )));
+    }
+    let meta = std::fs::metadata(&resolved).map_err(StatementProblem::Io)?;
+    if !meta.is_file() {
+        return Err(refused(format!(
+            "statement file `{shown}` is not a regular file"
+        )));
+    }
+    let limit = policy::MAX_STATEMENT_FILE_BYTES;
+    let too_large = || {
+        refused(format!(
+            "statement file `{shown}` is larger than {limit} bytes"
+        ))
+    };
+    if meta.len() > limit {
+        return Err(too_large());
+    }
+    let file = std::fs::File::open(&resolved).map_err(StatementProblem::Io)?;
+    // What was opened, not what was looked at before (it may have been swapped since).
+    if !file.metadata().map_err(StatementProblem::Io)?.is_file() {
+        return Err(refused(format!(
+            "statement file `{shown}` is not a regular file"
+        )));
+    }
+    let mut bytes = Vec::new();
+    file.take(limit + 1)
+        .read_to_end(&mut bytes)
+        .map_err(StatementProblem::Io)?;
+    if bytes.len() as u64 > limit {
+        return Err(too_large());
+    }
+    String::from_utf8(bytes)
+        .map_err(|e| refused(format!("statement file `{shown}` is not UTF-8 ({e})")))
 }
 
 /// Connection options from `[cluster]`, or an error saying what is missing.
@@ -125,6 +209,58 @@ pub fn observe(policy: &Policy, cluster: &mut Cluster) -> Result<ObservedCatalog
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Loads a policy in `dir` naming `file`; the codes of the findings, or the statement text.
+    fn load_one(dir: &Path, file: &str) -> Result<String, Vec<String>> {
+        let policy = dir.join("starsnap.toml");
+        std::fs::write(&policy, format!("[[statement]]\nfile = \"{file}\"\n")).expect("write");
+        match load(&policy) {
+            Ok(p) => Ok(p.statement_files[0].text.clone()),
+            Err(LoadError::Findings(reports)) => Err(reports
+                .iter()
+                .flat_map(|r| r.diagnostics.iter().map(|d| d.code.to_string()))
+                .collect()),
+            Err(LoadError::Unreadable(e) | LoadError::Statement(e)) => Err(vec![e]),
+        }
+    }
+
+    #[test]
+    fn statement_files_stay_inside_the_project() {
+        let outside = tempfile::tempdir().expect("tempdir");
+        let secret = outside.path().join("credentials");
+        std::fs::write(&secret, "aws_secret_access_key = canary").expect("write");
+        let project = tempfile::tempdir().expect("tempdir");
+        let dir = project.path();
+        std::fs::create_dir(dir.join("sql")).expect("mkdir");
+        std::fs::write(dir.join("sql/ok.sql"), "SHOW BACKUP;\n").expect("write");
+        assert_eq!(load_one(dir, "sql/ok.sql"), Ok("SHOW BACKUP;\n".into()));
+        assert_eq!(load_one(dir, "./sql/ok.sql"), Ok("SHOW BACKUP;\n".into()));
+        // Refused from the text alone (the compiler's check).
+        let abs = secret.to_string_lossy().replace('\\', "/");
+        assert_eq!(load_one(dir, &abs), Err(vec!["P013".into()]));
+        assert_eq!(load_one(dir, "../x.sql"), Err(vec!["P013".into()]));
+        assert_eq!(load_one(dir, "missing.sql"), Err(vec!["P012".into()]));
+        // A directory, and a file over the limit.
+        assert_eq!(load_one(dir, "sql"), Err(vec!["P013".into()]));
+        let big = std::fs::File::create(dir.join("big.sql")).expect("create");
+        big.set_len(policy::MAX_STATEMENT_FILE_BYTES + 1)
+            .expect("set_len");
+        assert_eq!(load_one(dir, "big.sql"), Err(vec!["P013".into()]));
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::symlink;
+            // A symlink leading out of the folder, to a secret or to a device.
+            symlink(&secret, dir.join("sql/creds.sql")).expect("symlink");
+            assert_eq!(load_one(dir, "sql/creds.sql"), Err(vec!["P013".into()]));
+            symlink("/dev/zero", dir.join("zero.sql")).expect("symlink");
+            assert_eq!(load_one(dir, "zero.sql"), Err(vec!["P013".into()]));
+            symlink(outside.path(), dir.join("out")).expect("symlink");
+            assert_eq!(load_one(dir, "out/credentials"), Err(vec!["P013".into()]));
+            // A symlink staying inside is followed.
+            symlink("ok.sql", dir.join("sql/alias.sql")).expect("symlink");
+            assert_eq!(load_one(dir, "sql/alias.sql"), Ok("SHOW BACKUP;\n".into()));
+        }
+    }
 
     #[test]
     fn tls_modes_map_to_connection_options() {

@@ -40,11 +40,13 @@ fn line_window(
     source: &str,
     span: &std::ops::Range<usize>,
 ) -> (std::ops::Range<usize>, usize) {
-    let start = source[..span.start].rfind('\n').map_or(0, |i| i + 1);
-    let end = source[span.end..]
-        .find('\n')
-        .map_or(source.len(), |i| span.end + i);
-    (start..end, index.line_col(source, span.start).line)
+    // Through the index: searching the text for line feeds costs a line's length per
+    // finding, quadratic on one long line with a finding per statement.
+    let first = index.line_col(source, span.start).line;
+    let last = index.line_col(source, span.end).line;
+    let start = index.line_range(source, first).start;
+    let end = index.line_range(source, last).end.max(start);
+    (start..end, first)
 }
 
 fn render_one(

@@ -127,6 +127,8 @@ pub mod driver_codes {
     pub const STARROCKS_DDL_UNCHECKED: &str = "S901";
     /// A binary file (NUL bytes).
     pub const BINARY_FILE: &str = "S902";
+    /// A file or folder that could not be read (permissions, not a regular file, …).
+    pub const UNREADABLE_FILE: &str = "S903";
 }
 
 /// `"unexpected token"` → `"unexpected-token"`. Built once per process for the parser's codes
@@ -191,6 +193,8 @@ fn build() -> Vec<RuleMeta> {
          "StarRocks-specific DDL that sqlparser cannot check (DUPLICATE KEY, DISTRIBUTED BY, …)."),
         (driver_codes::BINARY_FILE, "binary-file", Severity::Error,
          "The file holds NUL bytes: not SQL text."),
+        (driver_codes::UNREADABLE_FILE, "unreadable-file", Severity::Error,
+         "A file or folder that could not be read; the other files are still checked."),
     ];
     for (code, name, sev, summary) in driver {
         out.push(RuleMeta {
@@ -200,7 +204,8 @@ fn build() -> Vec<RuleMeta> {
             default_severity: sev,
             summary,
             docs: "",
-            suppressible: code != driver_codes::BINARY_FILE,
+            suppressible: code != driver_codes::BINARY_FILE
+                && code != driver_codes::UNREADABLE_FILE,
         });
     }
     out.sort_by(|a, b| a.code.cmp(b.code));

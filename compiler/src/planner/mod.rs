@@ -395,6 +395,10 @@ fn check_labels(
             ),
             (None, None) => (ppath.to_string(), crate::span::Span::default()),
         };
+        if label.len() > policy::MAX_LABEL_BYTES {
+            files.push(&path, Diagnostic::error(codes::LABEL_TOO_LONG, span, format!("snapshot label `{}` is {} bytes long; StarRocks's labels hold at most {}", label.escape_debug(), label.len(), policy::MAX_LABEL_BYTES))
+                .with_help("shorten the group's label template (or the group name); leave {database} out of it when database names are long"));
+        }
         if exists || seen.contains(&r) {
             let why = if exists {
                 "already exists in repository"

@@ -26,6 +26,11 @@ pub const BAD_LABEL_TEMPLATE: &str = "P010";
 pub const BAD_LINT_SETTING: &str = "P011";
 /// A `[[statement]]` file that was not given to the planner (missing or unreadable).
 pub const STATEMENT_FILE_MISSING: &str = "P012";
+/// A `[[statement]]` file outside the policy's folder (absolute, `..`, a symlink leading out),
+/// not a regular file, or larger than [`super::MAX_STATEMENT_FILE_BYTES`].
+pub const STATEMENT_FILE_REFUSED: &str = "P013";
+/// A planned label longer than a snapshot directory name can be.
+pub const LABEL_TOO_LONG: &str = "P113";
 
 /// An include pattern matches no table in the observed catalog.
 pub const PATTERN_MATCHES_NOTHING: &str = "P101";
@@ -88,6 +93,10 @@ pub const ALL: &[(&str, &str)] = &[
         "A `[[statement]]` file was not found.",
     ),
     (
+        STATEMENT_FILE_REFUSED,
+        "A `[[statement]]` file outside the policy's folder, not a file, or too large.",
+    ),
+    (
         PATTERN_MATCHES_NOTHING,
         "An include pattern matches no table.",
     ),
@@ -128,5 +137,9 @@ pub const ALL: &[(&str, &str)] = &[
     (
         UNKNOWN_SNAPSHOT_TIMESTAMP,
         "A RESTORE's backup_timestamp is not the snapshot's.",
+    ),
+    (
+        LABEL_TOO_LONG,
+        "A planned label is longer than StarRocks allows.",
     ),
 ];

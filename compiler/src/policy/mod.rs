@@ -11,7 +11,7 @@ mod pattern;
 mod reader;
 mod sections;
 
-pub use pattern::{glob, LabelTemplate, Pattern, DEFAULT_LABEL};
+pub use pattern::{glob, is_label_char, LabelTemplate, Pattern, DEFAULT_LABEL, MAX_LABEL_BYTES};
 
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::lint::Level;
@@ -211,6 +211,33 @@ pub fn parse(text: &str) -> (Option<Policy>, Vec<Diagnostic>) {
 /// Whether any finding is an error.
 pub fn has_errors(diagnostics: &[Diagnostic]) -> bool {
     diagnostics.iter().any(|d| d.severity == Severity::Error)
+}
+
+/// The largest `[[statement]]` file the CLI reads: hand-written SQL is a few statements, and
+/// a larger file is more likely `/dev/zero` or a log than a reviewed script.
+pub const MAX_STATEMENT_FILE_BYTES: u64 = 1 << 20;
+
+/// Why a `[[statement]] file` path is refused from its text alone: it must be relative to the
+/// policy's folder and stay below it. The CLI then checks what the file system says (a
+/// symlink leading out, not a regular file, too large); both give `P013`.
+pub fn statement_path_problem(path: &str) -> Option<&'static str> {
+    let bytes = path.as_bytes();
+    if path.is_empty() {
+        return Some("the path is empty");
+    }
+    if path.chars().any(char::is_control) {
+        return Some("the path holds a control character");
+    }
+    if bytes[0] == b'/' || bytes[0] == b'\\' {
+        return Some("the path is absolute");
+    }
+    if bytes.len() >= 2 && bytes[0].is_ascii_alphabetic() && bytes[1] == b':' {
+        return Some("the path names a drive");
+    }
+    if path.split(['/', '\\']).any(|c| c == "..") {
+        return Some("the path has a `..` component");
+    }
+    None
 }
 
 /// `[A-Za-z_][A-Za-z0-9_]*`: the names accepted for environment variables.

@@ -91,6 +91,16 @@ pub struct LabelTemplate {
     pieces: Vec<Piece>,
 }
 
+/// A character of StarRocks's label format (`[-\w]`, ASCII).
+pub fn is_label_char(c: char) -> bool {
+    c.is_ascii_alphanumeric() || c == '_' || c == '-'
+}
+
+/// The longest label starsnap plans, in bytes: StarRocks's label format allows 128
+/// (`FeNameFormat.LABEL_REGEX` `^[-\w]{1,128}$`), well inside the 255-byte directory name
+/// `__ss_<label>` the repository stores a snapshot under.
+pub const MAX_LABEL_BYTES: usize = 128;
+
 /// The default template.
 pub const DEFAULT_LABEL: &str = "{group}-{database}-{yyyyMMdd-HHmmss}-{kind}";
 
@@ -132,6 +142,20 @@ impl LabelTemplate {
         }
         if pieces.is_empty() {
             return Err("the label template is empty".to_string());
+        }
+        // The template's own characters (literals and date separators) are those of
+        // StarRocks's label format `FeNameFormat.LABEL_REGEX` (`^[-\w]{1,128}$`): a label
+        // is then the same text in SQL, in the repository's `__ss_<label>` directory and in
+        // the state store, with nothing to quote or strip.
+        let own = pieces.iter().flat_map(|p| match p {
+            Piece::Literal(s) | Piece::Date(s) => s.chars().collect::<Vec<_>>(),
+            _ => Vec::new(),
+        });
+        if let Some(bad) = own.into_iter().find(|c| !is_label_char(*c)) {
+            return Err(format!(
+                "label template `{}` holds {bad:?}: labels hold letters, digits, `_` and `-`",
+                text.escape_debug(),
+            ));
         }
         Ok(LabelTemplate {
             text: text.to_string(),
@@ -196,5 +220,17 @@ mod tests {
         assert!(LabelTemplate::parse("{group").is_err());
         assert!(LabelTemplate::parse("a}b").is_err());
         assert!(LabelTemplate::parse("").is_err());
+        for bad in [
+            "{group}`x",
+            "a b",
+            "{yyyy`MM}",
+            "{group}.{kind}",
+            "x;DROP",
+            "é",
+        ] {
+            let e = LabelTemplate::parse(bad).expect_err(bad);
+            assert!(e.contains("labels hold letters, digits"), "{bad}: {e}");
+        }
+        assert!(LabelTemplate::parse("{group}_{yyyy-MM-dd_HHmmss}-{kind}").is_ok());
     }
 }

@@ -196,6 +196,16 @@ fn state(t: &Table<'_, '_>, sink: &Sink) -> StateConfig {
                 "`state.database` is empty".into(),
                 "name the database, e.g. `starsnap`",
             );
+        } else if !crate::validate::names::is_valid_database_name(&db) {
+            invalid(
+                sink,
+                span,
+                format!(
+                    "`state.database` `{}` is not a name StarRocks accepts",
+                    db.escape_debug()
+                ),
+                "a letter (or `_` and a letter or digit), then letters, digits, `_` and `-~!@#$%^&<>=+`, at most 256 in all (StarRocks's FeNameFormat.DB_NAME_REGEX)",
+            );
         } else {
             s.database = db;
         }
@@ -244,7 +254,19 @@ fn repository(t: &Table<'_, '_>, name: String, span: Span, sink: &Sink) -> Repos
             "repository names start with a letter and hold letters, digits and `_` (at most 64)",
         );
     }
-    let location = t.string("location").map(|(l, _)| l);
+    let location = t.string("location").and_then(|(l, lspan)| {
+        if l.trim().is_empty() {
+            invalid(
+                sink,
+                lspan,
+                format!("`repository.{name}.location` is empty"),
+                "where snapshots are stored, e.g. `location = \"s3://bucket/starsnap\"`",
+            );
+            None
+        } else {
+            Some(l)
+        }
+    });
     if location.is_none() && t.get("location").is_none() {
         t.missing(
             "location",
@@ -348,11 +370,18 @@ fn group(
         );
     }
     let include = patterns(t, "include", sink);
-    if t.get("include").is_none() {
-        t.missing(
+    match t.get("include") {
+        None => t.missing(
             "include",
             "list the tables to back up, e.g. `include = [\"sales.*\"]`",
-        );
+        ),
+        Some(v) if matches!(v.get_ref(), DeValue::Array(a) if a.is_empty()) => invalid(
+            sink,
+            span_of(v),
+            format!("`group.{name}.include` is empty: the group backs up nothing"),
+            "list the tables to back up, e.g. `include = [\"sales.*\"]`, or remove the group",
+        ),
+        Some(_) => {}
     }
     let exclude = patterns(t, "exclude", sink);
     let repository = t.string("repository");
@@ -448,7 +477,17 @@ fn statements(top: &Table<'_, '_>, sink: &Sink) -> Vec<StatementEntry> {
             continue;
         };
         match st.string("file") {
-            Some((file, span)) if !file.is_empty() => out.push(StatementEntry { file, span }),
+            Some((file, span)) if !file.is_empty() => match statement_path_problem(&file) {
+                None => out.push(StatementEntry { file, span }),
+                Some(problem) => sink.push(
+                    Diagnostic::error(
+                        codes::STATEMENT_FILE_REFUSED,
+                        span,
+                        format!("statement file `{}` is refused: {problem}", file.escape_debug()),
+                    )
+                    .with_help("statement files are relative paths inside the policy file's folder, e.g. `sql/restore_orders.sql`"),
+                ),
+            },
             Some((_, span)) => invalid(
                 sink,
                 span,
@@ -528,6 +567,47 @@ mod tests {
     fn statement_must_be_array_of_tables() {
         let (_, d) = parse("statement = \"x.sql\"\n");
         assert_eq!(d[0].code, "P003");
+    }
+
+    #[test]
+    fn statement_files_stay_inside_the_policy_folder() {
+        for bad in [
+            "/proc/self/environ",
+            "../secrets.sql",
+            "sql/../../x.sql",
+            "sql\\..\\..\\x.sql",
+            "C:/x.sql",
+            "\\\\server\\x.sql",
+            "a\u{1b}[2J.sql",
+        ] {
+            let text = format!("[[statement]]\nfile = {}\n", toml_string(bad));
+            let (p, d) = parse(&text);
+            assert_eq!(d.len(), 1, "{bad}: {d:?}");
+            assert_eq!(d[0].code, "P013", "{bad}");
+            assert_eq!(&text[d[0].span.start..d[0].span.end], toml_string(bad));
+            assert!(p.is_some_and(|p| p.statements.is_empty()));
+        }
+        for good in ["sql/a.sql", "a.sql", "./sql/x..y.sql", "~/x.sql"] {
+            let (p, d) = parse(&format!("[[statement]]\nfile = \"{good}\"\n"));
+            assert!(d.is_empty(), "{good}: {d:?}");
+            assert_eq!(p.map(|p| p.statements.len()), Some(1));
+        }
+    }
+
+    fn toml_string(s: &str) -> String {
+        let mut out = String::from("\"");
+        for c in s.chars() {
+            match c {
+                '"' | '\\' => {
+                    out.push('\\');
+                    out.push(c);
+                }
+                c if c.is_control() => out.push_str(&format!("\\u{:04X}", c as u32)),
+                c => out.push(c),
+            }
+        }
+        out.push('"');
+        out
     }
 
     #[test]

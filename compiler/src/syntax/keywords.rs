@@ -30,6 +30,11 @@ macro_rules! keywords {
 
         /// Every keyword with its text, sorted by text (declaration order is alphabetical).
         const KW_TABLE: &[(&str, Kw)] = &[$(($s, Kw::$v)),*];
+
+        /// The text of every keyword the snapshot grammar uses (for generated inputs).
+        pub fn grammar_keywords() -> impl Iterator<Item = &'static str> {
+            KW_TABLE.iter().map(|(s, _)| *s)
+        }
     };
 }
 

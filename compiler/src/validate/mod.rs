@@ -12,7 +12,7 @@
 mod backup;
 mod codes;
 pub mod java;
-mod names;
+pub mod names;
 mod properties;
 mod repository;
 mod restore;

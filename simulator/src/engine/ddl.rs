@@ -1,6 +1,8 @@
 //! CREATE / DROP of databases, tables, views, materialized views, functions and external
 //! catalogs, and TRUNCATE — with StarRocks's checks and texts (`Table 't' already exists`
-//! 1050/42S01, `Can't create database 'd'; database exists` 1007, the replication-num check
+//! 1050/42S01, `Can't create database 'd'; database exists` 1007, `Incorrect database name 'a;b'`
+//! 1102 from `fe/fe-core/src/main/java/com/starrocks/sql/analyzer/CreateDbAnalyzer.java`
+//! through `FeNameFormat.checkDbName`, the replication-num check
 //! against alive backends, …).
 
 use std::collections::BTreeMap;
@@ -12,12 +14,13 @@ use crate::engine::catalog::{
 };
 use crate::engine::errors::{
     self, ERR_BAD_TABLE_ERROR, ERR_CATALOG_EXISTED_ERROR, ERR_DB_CREATE_EXISTS, ERR_DB_DROP_EXISTS,
-    ERR_DUP_FIELDNAME, ERR_SAME_NAME_PARTITION, ERR_TABLE_EXISTS_ERROR,
+    ERR_DUP_FIELDNAME, ERR_SAME_NAME_PARTITION, ERR_TABLE_EXISTS_ERROR, ERR_WRONG_DB_NAME,
 };
 use crate::engine::time::TimeUnit;
 use crate::engine::value::{SqlType, Value};
 use crate::engine::{alive_backend_ids, Env};
 use crate::response::{Outcome, Response, Session, SqlError};
+use starsnap_compiler::validate::names::is_valid_database_name;
 
 /// The database a statement addresses: its qualifier or the session's current one.
 pub fn target_db(session: &Session, name: &ObjName) -> Result<String, SqlError> {
@@ -39,6 +42,14 @@ pub fn execute(
             name,
             if_not_exists,
         } => {
+            // `CreateDbAnalyzer.analyze`: `FeNameFormat.checkDbName` first, before the
+            // catalog or existence (`ERR_WRONG_DB_NAME`, 1102/42000).
+            if !is_valid_database_name(name) {
+                return Err(errors::analyzing_code(
+                    ERR_WRONG_DB_NAME,
+                    &format!("Incorrect database name '{name}'"),
+                ));
+            }
             if cat.db(name).is_some() || name.eq_ignore_ascii_case("information_schema") {
                 if *if_not_exists {
                     return Ok(Response::ok());

@@ -16,6 +16,7 @@ pub const ERR_DB_CREATE_EXISTS: Code = Code(1007, "HY000");
 pub const ERR_DB_DROP_EXISTS: Code = Code(1008, "HY000");
 pub const ERR_NO_DB_ERROR: Code = Code(1046, "3D000");
 pub const ERR_TABLE_EXISTS_ERROR: Code = Code(1050, "42S01");
+pub const ERR_WRONG_DB_NAME: Code = Code(1102, "42000");
 pub const ERR_WRONG_VALUE_COUNT: Code = Code(1058, "21S01");
 pub const ERR_DUP_FIELDNAME: Code = Code(1060, "42S21");
 pub const ERR_UNKNOWN_SYSTEM_VARIABLE: Code = Code(1193, "HY000");
