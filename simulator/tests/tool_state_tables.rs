@@ -7,27 +7,12 @@
 //! an `UnsupportedException` reaches the client as the bare text (StmtExecutor).
 #![allow(clippy::unwrap_used)]
 
+mod tcp_support;
+
 use mysql::prelude::Queryable;
-use mysql::{Conn, OptsBuilder};
 use starsnap_simulator::sim::Simulator;
 use starsnap_simulator::SimConfig;
-
-fn connect(sim: &Simulator) -> Conn {
-    let opts = OptsBuilder::new()
-        .ip_or_hostname(Some("127.0.0.1"))
-        .tcp_port(sim.port())
-        .user(Some("root"))
-        .pass(Some(""))
-        .prefer_socket(false);
-    Conn::new(opts).expect("connects")
-}
-
-fn error(conn: &mut Conn, sql: &str) -> (u16, String) {
-    match conn.query_drop(sql) {
-        Err(mysql::Error::MySqlError(e)) => (e.code, e.message),
-        other => panic!("{sql}: expected a server error, got {other:?}"),
-    }
-}
+use tcp_support::{connect, error};
 
 #[test]
 fn status_table_in_a_primary_key_table() {

@@ -306,6 +306,17 @@ pub enum Stmt {
         if_exists: bool,
     },
     CreateTable(Box<CreateTable>),
+    /// `CREATE TABLE [IF NOT EXISTS] [db.]t LIKE [db2.]t2`.
+    CreateTableLike {
+        name: ObjName,
+        if_not_exists: bool,
+        source: ObjName,
+    },
+    /// `ALTER DATABASE a RENAME b`.
+    RenameDatabase {
+        from: String,
+        to: String,
+    },
     CreateView {
         name: ObjName,
         if_not_exists: bool,
@@ -364,7 +375,8 @@ pub enum Stmt {
         name: ObjName,
         action: MvAction,
     },
-    /// `CREATE TABLE` with a feature the simulator lacks (`AS SELECT`, `LIKE`): refused plainly.
+    /// `CREATE TABLE` with a feature the simulator lacks (`AS SELECT`, `LIKE` with its own
+    /// partitioning, distribution or properties): refused plainly.
     Unsupported(String),
 }
 

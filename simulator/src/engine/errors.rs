@@ -25,6 +25,7 @@ pub const ERR_SAME_NAME_PARTITION: Code = Code(1517, "HY000");
 pub const ERR_BAD_TABLE_STATE: Code = Code(5014, "HY000");
 pub const ERR_COMMON_ERROR: Code = Code(5064, "42000");
 pub const ERR_BAD_CATALOG_ERROR: Code = Code(5078, "42000");
+pub const ERROR_CREATE_TABLE_LIKE_UNSUPPORTED_VIEW: Code = Code(5075, "42000");
 pub const ERR_BAD_DB_ERROR: Code = Code(5501, "3F000");
 pub const ERR_BAD_TABLE_ERROR: Code = Code(5502, "42602");
 pub const ERR_BAD_FIELD_ERROR: Code = Code(5509, "42S22");
