@@ -18,6 +18,7 @@ pub const ERR_NO_DB_ERROR: Code = Code(1046, "3D000");
 pub const ERR_TABLE_EXISTS_ERROR: Code = Code(1050, "42S01");
 pub const ERR_WRONG_VALUE_COUNT: Code = Code(1058, "21S01");
 pub const ERR_DUP_FIELDNAME: Code = Code(1060, "42S21");
+pub const ERR_NONUNIQ_TABLE: Code = Code(1066, "42000");
 pub const ERR_UNKNOWN_SYSTEM_VARIABLE: Code = Code(1193, "HY000");
 pub const ERR_DROP_PARTITION_NON_EXISTENT: Code = Code(1507, "HY000");
 pub const ERR_DROP_LAST_PARTITION: Code = Code(1508, "HY000");
