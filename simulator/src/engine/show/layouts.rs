@@ -419,7 +419,7 @@ mod tests {
             .iter()
             .map(|p| partitions_meta(*p).len())
             .collect();
-        assert_eq!(counts, [28, 29, 30, 32, 31]);
+        assert_eq!(counts, [28, 29, 30, 32, 31, 31]);
         assert_eq!(partitions_meta(V3_5)[21].kind, VarString);
         assert_eq!(partitions_meta(V4_0)[21].kind, LongLong);
     }
