@@ -73,6 +73,12 @@ impl Default for SimConfig {
 }
 
 impl SimConfig {
+    /// The cluster id (SHOW FRONTENDS `ClusterId`, a 4.2 snapshot's `cluster_id`): `NodeMgr`
+    /// draws a random positive int; the simulator derives it from the seed.
+    pub fn cluster_id(&self) -> i64 {
+        1 + (self.seed % (i32::MAX as u64 - 1)) as i64
+    }
+
     /// Whether backend `index` is alive: configured alive and not marked dead since.
     pub fn backend_is_alive(&self, index: usize) -> bool {
         let down = self

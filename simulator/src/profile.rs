@@ -13,15 +13,19 @@ pub enum VersionProfile {
     V3_5,
     V4_0,
     V4_1,
+    /// 4.2: 4.1 plus DROP SNAPSHOT, the BACKUP `ttl` property, snapshot expiry and the 7/9-column
+    /// SHOW SNAPSHOT (`starrocks-versions.md` §5, PR #78092).
+    V4_2,
 }
 
 impl VersionProfile {
-    pub const ALL: [VersionProfile; 5] = [
+    pub const ALL: [VersionProfile; 6] = [
         VersionProfile::V3_3,
         VersionProfile::V3_4,
         VersionProfile::V3_5,
         VersionProfile::V4_0,
         VersionProfile::V4_1,
+        VersionProfile::V4_2,
     ];
 
     /// `@@version_comment` / `current_version()`: `<version>-<7-hex commit>`.
@@ -32,6 +36,8 @@ impl VersionProfile {
             VersionProfile::V3_5 => "3.5.7-d2da301",
             VersionProfile::V4_0 => "4.0.2-8b84692",
             VersionProfile::V4_1 => "4.1.0-ad83983",
+            // Unreleased: main @ 782d2184 (starrocks-versions.md §0) plus #78092.
+            VersionProfile::V4_2 => "4.2.0-782d218",
         }
     }
 
@@ -51,6 +57,7 @@ impl VersionProfile {
             VersionProfile::V3_5 => "3.5",
             VersionProfile::V4_0 => "4.0",
             VersionProfile::V4_1 => "4.1",
+            VersionProfile::V4_2 => "4.2",
         }
     }
 }
@@ -70,7 +77,7 @@ impl FromStr for VersionProfile {
             .into_iter()
             .find(|p| p.as_str() == s)
             .ok_or_else(|| {
-                format!("unknown StarRocks version '{s}' (known: 3.3, 3.4, 3.5, 4.0, 4.1)")
+                format!("unknown StarRocks version '{s}' (known: 3.3, 3.4, 3.5, 4.0, 4.1, 4.2)")
             })
     }
 }

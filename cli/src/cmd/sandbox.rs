@@ -30,7 +30,8 @@ pub struct SandboxArgs {
     /// Data to load on first start: demo or empty.
     #[arg(long, default_value = "demo", value_parser = ["demo", "empty"])]
     pub seed: String,
-    /// Answer as this StarRocks version: 3.3, 3.4, 3.5, 4.0 or 4.1.
+    /// Answer as this StarRocks version: 3.3, 3.4, 3.5, 4.0, 4.1 or 4.2 (4.2 adds DROP SNAPSHOT,
+    /// the BACKUP `ttl` property and snapshot expiry).
     #[arg(long, default_value = "3.4")]
     pub starrocks_version: String,
     /// The FE time zone: UTC, +08:00, Asia/Shanghai, …

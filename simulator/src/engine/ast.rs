@@ -66,6 +66,14 @@ pub enum Expr {
         list: Vec<Expr>,
         neg: bool,
     },
+    /// `e [NOT] IN (SELECT …)`, uncorrelated: `select::materialize_subqueries` runs the
+    /// query once and turns it into `In` over its values before rows are read.
+    InSubquery {
+        e: Box<Expr>,
+        query: Box<Select>,
+        neg: bool,
+        pos: usize,
+    },
     Between {
         e: Box<Expr>,
         lo: Box<Expr>,
@@ -98,8 +106,8 @@ pub enum Expr {
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum SelectItem {
-    /// `*` or `t.*`.
-    Star,
+    /// `*` (`None`) or `t.*` (the table or alias).
+    Star(Option<String>),
     Expr {
         expr: Expr,
         alias: Option<String>,
@@ -114,11 +122,29 @@ pub struct OrderKey {
     pub desc: bool,
 }
 
+/// `[INNER] JOIN` or `LEFT [OUTER] JOIN`.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum JoinKind {
+    Inner,
+    Left,
+}
+
+/// `… JOIN [db.]t [[AS] alias] ON <expr>`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Join {
+    pub kind: JoinKind,
+    pub table: ObjName,
+    pub alias: Option<String>,
+    pub on: Expr,
+}
+
 #[derive(Clone, Debug, PartialEq)]
 pub struct Select {
     pub items: Vec<SelectItem>,
     pub from: Option<ObjName>,
     pub alias: Option<String>,
+    /// The relations joined to `from`, in order.
+    pub joins: Vec<Join>,
     pub selection: Option<Expr>,
     pub group_by: Vec<Expr>,
     pub having: Option<Expr>,
@@ -306,6 +332,17 @@ pub enum Stmt {
         if_exists: bool,
     },
     CreateTable(Box<CreateTable>),
+    /// `CREATE TABLE [IF NOT EXISTS] [db.]t LIKE [db2.]t2`.
+    CreateTableLike {
+        name: ObjName,
+        if_not_exists: bool,
+        source: ObjName,
+    },
+    /// `ALTER DATABASE a RENAME b`.
+    RenameDatabase {
+        from: String,
+        to: String,
+    },
     CreateView {
         name: ObjName,
         if_not_exists: bool,
@@ -364,7 +401,8 @@ pub enum Stmt {
         name: ObjName,
         action: MvAction,
     },
-    /// `CREATE TABLE` with a feature the simulator lacks (`AS SELECT`, `LIKE`): refused plainly.
+    /// `CREATE TABLE` with a feature the simulator lacks (`AS SELECT`, `LIKE` with its own
+    /// partitioning, distribution or properties): refused plainly.
     Unsupported(String),
 }
 

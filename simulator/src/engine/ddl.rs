@@ -79,6 +79,12 @@ pub fn execute(
             Ok(Response::ok())
         }
         Stmt::CreateTable(ct) => create_table(cat, env, session, ct),
+        Stmt::CreateTableLike {
+            name,
+            if_not_exists,
+            source,
+        } => create_table_like(cat, env, session, name, *if_not_exists, source),
+        Stmt::RenameDatabase { from, to } => rename_database(cat, from, to),
         Stmt::CreateView {
             name,
             if_not_exists,
@@ -550,6 +556,90 @@ fn create_table(cat: &mut Catalog, env: &Env<'_>, session: &Session, ct: &Create
         }
         None => Err(errors::unknown_database(&db)),
     }
+}
+
+/// `CREATE TABLE [IF NOT EXISTS] t LIKE src`, as `sql/analyzer/CreateTableLikeAnalyzer.java`
+/// (3.4) does it: the source's `SHOW CREATE TABLE` text (`AstToStringBuilder.getDdlStmt`) is
+/// parsed again, renamed, and created like any CREATE TABLE — so the copy has the same
+/// columns, keys, partitioning with the same partitions (empty, new ids, version 1; none for
+/// automatic partitioning, whose DDL lists no partitions), distribution and properties.
+fn create_table_like(
+    cat: &mut Catalog,
+    env: &Env<'_>,
+    session: &Session,
+    name: &ObjName,
+    if_not_exists: bool,
+    source: &ObjName,
+) -> Outcome {
+    let db = target_db(session, name)?;
+    let source_db = target_db(session, source)?;
+    // `getMetadataMgr().getTable(…)` is null for a missing database or table alike, and
+    // the message names the *new* table (`stmt.getTableName()`), as 3.4 does.
+    let Some(table) = cat.table(&source_db, &source.name) else {
+        return Err(errors::analyzing(&format!(
+            "Table {} is not found",
+            name.name
+        )));
+    };
+    if table.kind != TableKind::Olap {
+        // The DDL of a view or materialized view does not parse as a CreateTableStmt.
+        return Err(errors::analyzing_code(
+            errors::ERROR_CREATE_TABLE_LIKE_UNSUPPORTED_VIEW,
+            "Create table like does not support create view.",
+        ));
+    }
+    let ddl = crate::engine::show::ddl::create_table(table);
+    let mut ct = match crate::engine::parser::parse_all(&ddl) {
+        Ok(mut v) if v.len() == 1 => match v.remove(0).stmt {
+            Stmt::CreateTable(ct) => ct,
+            _ => return Err(errors::unsupported("CREATE TABLE LIKE on this table")),
+        },
+        _ => return Err(errors::unsupported("CREATE TABLE LIKE on this table")),
+    };
+    ct.name = ObjName {
+        db: Some(db),
+        name: name.name.clone(),
+        pos: name.pos,
+    };
+    ct.if_not_exists = if_not_exists;
+    create_table(cat, env, session, &ct)
+}
+
+/// `ALTER DATABASE a RENAME b` (`server/LocalMetastore.renameDatabase`, 3.4): DdlExceptions
+/// `Same database name`, `Unknown database 'a'` (ERR_BAD_DB_ERROR) and `Database name[b] is
+/// already used`. The database keeps its id; materialized views keep reading their base
+/// tables (StarRocks tracks them by id).
+fn rename_database(cat: &mut Catalog, from: &str, to: &str) -> Outcome {
+    if from == to {
+        return Err(errors::ddl_plain("Same database name"));
+    }
+    if cat.db(from).is_none() {
+        return Err(errors::unknown_database(from));
+    }
+    if cat.db(to).is_some() {
+        return Err(errors::ddl_plain(format!(
+            "Database name[{to}] is already used"
+        )));
+    }
+    let Some(mut db) = cat.databases.remove(from) else {
+        return Err(errors::unknown_database(from));
+    };
+    db.name = to.to_string();
+    cat.databases.insert(to.to_string(), db);
+    for t in cat
+        .databases
+        .values_mut()
+        .flat_map(|d| d.tables.values_mut())
+    {
+        if let Some(mv) = &mut t.mv {
+            for (d, _) in &mut mv.base_tables {
+                if d == from {
+                    *d = to.to_string();
+                }
+            }
+        }
+    }
+    Ok(Response::ok())
 }
 
 pub fn new_partition(

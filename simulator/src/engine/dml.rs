@@ -68,7 +68,7 @@ pub fn insert(
                 config: env.config,
                 tz: env.tz,
                 sql,
-                qualifiers: Vec::new(),
+                relations: Vec::new(),
                 columns: &[],
             };
             let mut out = Vec::with_capacity(rows.len());
@@ -676,7 +676,7 @@ fn table_env<'a>(
         config: env.config,
         tz: env.tz,
         sql,
-        qualifiers: vec![table.name.clone()],
+        relations: crate::engine::eval::Relation::whole(&table.name, columns),
         columns,
     }
 }

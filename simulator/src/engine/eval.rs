@@ -25,9 +25,29 @@ pub struct EvalEnv<'a> {
     pub tz: &'a TimeZone,
     /// The whole statement text, for error positions.
     pub sql: &'a str,
-    /// Names a column may be qualified with (table name, alias).
-    pub qualifiers: Vec<String>,
+    /// The relations of FROM (a table and the tables joined to it), each with the names its
+    /// columns may be qualified with and the range of its columns in `columns`.
+    pub relations: Vec<Relation>,
     pub columns: &'a [SourceColumn],
+}
+
+/// One relation of a FROM clause: the name its columns are qualified with (the alias when
+/// there is one, else the table name; `RelationFields`/`Field.canResolve` in StarRocks) and
+/// where its columns sit in the joined row.
+#[derive(Clone, Debug)]
+pub struct Relation {
+    pub name: String,
+    pub columns: std::ops::Range<usize>,
+}
+
+impl Relation {
+    /// A single relation over all of `columns`.
+    pub fn whole(name: &str, columns: &[SourceColumn]) -> Vec<Relation> {
+        vec![Relation {
+            name: name.to_string(),
+            columns: 0..columns.len(),
+        }]
+    }
 }
 
 /// The rows an expression is evaluated against.
@@ -50,6 +70,7 @@ pub fn has_aggregate(e: &Expr) -> bool {
         Expr::Bin { l, r, .. } => has_aggregate(l) || has_aggregate(r),
         Expr::IsNull { e, .. } | Expr::Cast { e, .. } => has_aggregate(e),
         Expr::In { e, list, .. } => has_aggregate(e) || list.iter().any(has_aggregate),
+        Expr::InSubquery { e, .. } => has_aggregate(e),
         Expr::Between { e, lo, hi, .. } => {
             has_aggregate(e) || has_aggregate(lo) || has_aggregate(hi)
         }
@@ -87,6 +108,8 @@ pub fn visit_columns<'e>(
             visit_columns(e, f)?;
             list.iter().try_for_each(|a| visit_columns(a, f))
         }
+        // The subquery's own columns belong to its own FROM.
+        Expr::InSubquery { e, .. } => visit_columns(e, f),
         Expr::Between { e, lo, hi, .. } => {
             visit_columns(e, f)?;
             visit_columns(lo, f)?;
@@ -202,25 +225,34 @@ impl EvalEnv<'_> {
         visit_columns(e, &mut |t, n, p| self.resolve(t, n, p).map(|_| ()))
     }
 
-    /// Index of a column reference, or StarRocks's "cannot be resolved" error.
+    /// Index of a column reference, or StarRocks's "cannot be resolved" / "is ambiguous"
+    /// error (`sql/analyzer/Scope.resolveField`, `RelationFields.resolveFields`: by name, then
+    /// by qualifier when there is one).
     pub fn resolve(
         &self,
         table: &Option<String>,
         name: &str,
         _pos: usize,
     ) -> Result<usize, SqlError> {
-        let qual_ok = match table {
-            None => true,
-            Some(t) => self.qualifiers.iter().any(|q| q == t),
-        };
-        let idx = if qual_ok {
-            self.columns
-                .iter()
-                .position(|c| c.name.eq_ignore_ascii_case(name))
-        } else {
-            None
-        };
-        idx.ok_or_else(|| {
+        let mut found: Option<(usize, usize)> = None;
+        for (r, rel) in self.relations.iter().enumerate() {
+            if table.as_ref().is_some_and(|t| *t != rel.name) {
+                continue;
+            }
+            let hit = self
+                .columns
+                .get(rel.columns.clone())
+                .and_then(|cols| cols.iter().position(|c| c.name.eq_ignore_ascii_case(name)));
+            match (hit, found) {
+                (Some(i), None) => found = Some((r, rel.columns.start + i)),
+                (Some(_), Some(_)) => {
+                    // Scope.resolveField: `Column '%s' is ambiguous` (the bare name).
+                    return Err(errors::analyzing(&format!("Column '{name}' is ambiguous")));
+                }
+                (None, _) => {}
+            }
+        }
+        found.map(|(_, i)| i).ok_or_else(|| {
             let shown = match table {
                 Some(t) => format!("{t}.{name}"),
                 None => name.to_string(),
@@ -271,6 +303,9 @@ impl EvalEnv<'_> {
                 v => Value::Bool(!v.truthy()),
             }),
             Expr::Bin { op, l, r } => self.binary(op, l, r, scope),
+            // Materialized by `select::materialize_subqueries` wherever a query runs; anywhere
+            // else (a DELETE or UPDATE condition) it is not simulated.
+            Expr::InSubquery { .. } => Err(errors::unsupported("a subquery here")),
             Expr::IsNull { e, neg } => Ok(Value::Bool(self.eval(e, scope)?.is_null() != *neg)),
             Expr::In { e, list, neg } => {
                 let v = self.eval(e, scope)?;

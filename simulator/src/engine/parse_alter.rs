@@ -36,6 +36,14 @@ impl Parser<'_> {
             };
             return Ok(Stmt::AlterMv { name, action });
         }
+        // StarRocks.g4 `alterDatabaseRenameStatement: ALTER DATABASE identifier RENAME
+        // identifier` (no `TO`, no `SCHEMA`).
+        if self.eat_kw("DATABASE") {
+            let from = self.ident()?;
+            self.expect_kw("RENAME")?;
+            let to = self.ident()?;
+            return Ok(Stmt::RenameDatabase { from, to });
+        }
         self.expect_kw("TABLE")?;
         let table = self.obj_name()?;
         let mut clauses = Vec::new();

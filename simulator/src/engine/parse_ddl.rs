@@ -44,6 +44,21 @@ impl Parser<'_> {
         Ok(stmt)
     }
 
+    /// Whether one of `kws` appears as a word before the end of the statement.
+    fn later_kw(&self, kws: &[&str]) -> bool {
+        let mut n = 0;
+        loop {
+            let t = self.peek_at(n);
+            if matches!(t.tok, Tok::Eof) || t.is_sym(";") {
+                return false;
+            }
+            if kws.iter().any(|k| t.is_kw(k)) {
+                return true;
+            }
+            n += 1;
+        }
+    }
+
     pub(crate) fn if_not_exists(&mut self) -> bool {
         self.eat_kws(&["IF", "NOT", "EXISTS"])
     }
@@ -385,8 +400,26 @@ impl Parser<'_> {
     fn create_table(&mut self) -> PResult<Stmt> {
         let if_not_exists = self.if_not_exists();
         let name = self.obj_name()?;
-        if self.peek_kw("LIKE") || self.peek_kw("AS") {
-            return Ok(Stmt::Unsupported("CREATE TABLE … LIKE / AS SELECT".into()));
+        // StarRocks.g4 `createTableLikeStatement`: `CREATE (TEMPORARY|EXTERNAL)? TABLE
+        // (IF NOT EXISTS)? qualifiedName partitionDesc? distributionDesc? properties? LIKE
+        // qualifiedName`; only the form without its own partitioning, distribution or
+        // properties is simulated.
+        if self.eat_kw("LIKE") {
+            let source = self.obj_name()?;
+            return Ok(Stmt::CreateTableLike {
+                name,
+                if_not_exists,
+                source,
+            });
+        }
+        let own_clauses = ["PARTITION", "DISTRIBUTED", "PROPERTIES"]
+            .iter()
+            .any(|k| self.peek_kw(k));
+        if self.peek_kw("AS") || (own_clauses && self.later_kw(&["LIKE", "AS"])) {
+            return Ok(Stmt::Unsupported(
+                "CREATE TABLE … AS SELECT, or LIKE with its own partitioning, distribution or properties"
+                    .into(),
+            ));
         }
         self.expect_sym("(")?;
         let mut columns = Vec::new();

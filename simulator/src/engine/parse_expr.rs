@@ -83,6 +83,17 @@ impl Parser<'_> {
         }
         if self.eat_kw("IN") {
             self.expect_sym("(")?;
+            if self.peek_kw("SELECT") {
+                let pos = self.peek().start;
+                let query = self.select()?;
+                self.expect_sym(")")?;
+                return Ok(Expr::InSubquery {
+                    e: Box::new(l),
+                    query: Box::new(query),
+                    neg,
+                    pos,
+                });
+            }
             let mut list = vec![self.expr()?];
             while self.eat_sym(",") {
                 list.push(self.expr()?);

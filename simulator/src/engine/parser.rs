@@ -429,13 +429,14 @@ impl<'a> Parser<'a> {
         let mut items = Vec::new();
         loop {
             if self.eat_sym("*") {
-                items.push(SelectItem::Star);
+                items.push(SelectItem::Star(None));
             } else if matches!(self.peek().tok, Tok::Word(_) | Tok::QuotedIdent(_))
                 && self.peek_at(1).is_sym(".")
                 && self.peek_at(2).is_sym("*")
             {
-                self.pos += 3;
-                items.push(SelectItem::Star);
+                let table = self.ident()?;
+                self.pos += 2;
+                items.push(SelectItem::Star(Some(table)));
             } else {
                 let start = self.peek().start;
                 let expr = self.expr()?;
@@ -456,21 +457,41 @@ impl<'a> Parser<'a> {
         }
         let mut from = None;
         let mut alias = None;
+        let mut joins = Vec::new();
         if self.eat_kw("FROM") {
             from = Some(self.obj_name()?);
-            if self.eat_kw("AS") {
-                alias = Some(self.ident()?);
-            } else if let Tok::Word(w) = &self.peek().tok {
-                if !RESERVED.iter().any(|r| r.eq_ignore_ascii_case(w)) {
-                    alias = Some(self.ident()?);
+            alias = self.table_alias()?;
+            loop {
+                let kind = if self.eat_kw("JOIN") || self.eat_kws(&["INNER", "JOIN"]) {
+                    JoinKind::Inner
+                } else if self.eat_kws(&["LEFT", "JOIN"])
+                    || self.eat_kws(&["LEFT", "OUTER", "JOIN"])
+                {
+                    JoinKind::Left
+                } else if self.peek().is_sym(",")
+                    || ["RIGHT", "FULL", "CROSS", "LEFT", "INNER", "SEMI", "ANTI"]
+                        .iter()
+                        .any(|k| self.peek_kw(k))
+                {
+                    return Err(errors::unsupported(
+                        "this join (only [INNER] JOIN and LEFT [OUTER] JOIN … ON)",
+                    ));
+                } else {
+                    break;
+                };
+                let table = self.obj_name()?;
+                let alias = self.table_alias()?;
+                if self.peek_kw("USING") {
+                    return Err(errors::unsupported("JOIN … USING"));
                 }
-            }
-            if self.peek().is_sym(",")
-                || self.peek_kw("JOIN")
-                || self.peek_kw("LEFT")
-                || self.peek_kw("INNER")
-            {
-                return Err(errors::unsupported("joins in SELECT"));
+                self.expect_kw("ON")?;
+                let on = self.expr()?;
+                joins.push(Join {
+                    kind,
+                    table,
+                    alias,
+                    on,
+                });
             }
         }
         let selection = if self.eat_kw("WHERE") {
@@ -526,6 +547,7 @@ impl<'a> Parser<'a> {
             items,
             from,
             alias,
+            joins,
             selection,
             group_by,
             having,
@@ -534,6 +556,27 @@ impl<'a> Parser<'a> {
             offset,
             distinct,
         })
+    }
+
+    /// `[AS] alias` after a table in FROM; join keywords are never an alias.
+    fn table_alias(&mut self) -> PResult<Option<String>> {
+        if self.eat_kw("AS") {
+            return Ok(Some(self.ident()?));
+        }
+        if let Tok::Word(w) = &self.peek().tok {
+            let join_word = [
+                "LEFT", "RIGHT", "INNER", "FULL", "CROSS", "OUTER", "SEMI", "ANTI", "USING",
+            ]
+            .iter()
+            .any(|k| k.eq_ignore_ascii_case(w));
+            if !join_word && !RESERVED.iter().any(|r| r.eq_ignore_ascii_case(w)) {
+                return Ok(Some(self.ident()?));
+            }
+        }
+        if matches!(self.peek().tok, Tok::QuotedIdent(_)) {
+            return Ok(Some(self.ident()?));
+        }
+        Ok(None)
     }
 
     fn partition_names(&mut self) -> PResult<Vec<String>> {

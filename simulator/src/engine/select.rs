@@ -5,10 +5,12 @@
 
 use std::collections::BTreeMap;
 
-use crate::engine::ast::{BinOp, Expr, Select, SelectItem, Stmt};
+use crate::engine::ast::{BinOp, Expr, JoinKind, ObjName, Select, SelectItem, Stmt};
 use crate::engine::catalog::{TableKind, TableState};
-use crate::engine::errors::{self, ERR_BAD_DB_ERROR, ERR_BAD_TABLE_ERROR, ERR_BAD_TABLE_STATE};
-use crate::engine::eval::{has_aggregate, visit_columns, EvalEnv, Scope, SourceColumn};
+use crate::engine::errors::{
+    self, ERR_BAD_DB_ERROR, ERR_BAD_TABLE_ERROR, ERR_BAD_TABLE_STATE, ERR_NONUNIQ_TABLE,
+};
+use crate::engine::eval::{has_aggregate, visit_columns, EvalEnv, Relation, Scope, SourceColumn};
 use crate::engine::value::Value;
 use crate::engine::{infoschema, parser, EngineCtx};
 use crate::response::{Column, ColumnType, Outcome, Response, Session, SqlError};
@@ -52,28 +54,126 @@ enum Rows<'a> {
     Owned(Vec<Vec<Value>>),
 }
 
+/// The rows a SELECT reads: FROM's relation, then each JOIN in order (nested loops; the ON
+/// predicate sees the relations joined so far), with the relations' names and column ranges.
 fn source<'a>(
     ctx: &'a EngineCtx<'a>,
     session: &Session,
     sel: &Select,
+    sql: &str,
     depth: usize,
-) -> Result<(Vec<SourceColumn>, Rows<'a>, Vec<String>), SqlError> {
+) -> Result<(Vec<SourceColumn>, Rows<'a>, Vec<Relation>), SqlError> {
     let from = match &sel.from {
         Some(f) if !(f.db.is_none() && f.name.eq_ignore_ascii_case("dual")) => f,
         _ => return Ok((Vec::new(), Rows::Owned(vec![Vec::new()]), Vec::new())),
     };
-    let mut quals = vec![from.name.clone()];
-    if let Some(a) = &sel.alias {
-        quals.push(a.clone());
+    // The information_schema scan may build only the rows the WHERE asks for; with joins the
+    // WHERE's names may belong to another relation, so nothing is pushed down then.
+    let hint = sel.joins.is_empty().then_some(sel);
+    let (columns, rows) = relation(ctx, session, from, hint, depth)?;
+    let mut relations = Relation::whole(relation_name(from, sel.alias.as_deref()), &columns);
+    if sel.joins.is_empty() {
+        return Ok((columns, rows, relations));
     }
+    // QueryAnalyzer: one name per relation (`Not unique table/alias: 't'`, ERR_NONUNIQ_TABLE).
+    let mut seen = vec![unique_key(session, from, sel.alias.as_deref())];
+    let mut columns = columns;
+    let mut joined: Vec<Vec<Value>> = match rows {
+        Rows::Borrowed(v) => v.into_iter().map(<[Value]>::to_vec).collect(),
+        Rows::Owned(v) => v,
+    };
+    for j in &sel.joins {
+        let key = unique_key(session, &j.table, j.alias.as_deref());
+        if seen.contains(&key) {
+            return Err(errors::analyzing_code(
+                ERR_NONUNIQ_TABLE,
+                &format!(
+                    "Not unique table/alias: '{}'",
+                    relation_name(&j.table, j.alias.as_deref())
+                ),
+            ));
+        }
+        seen.push(key);
+        let (right_cols, right_rows) = relation(ctx, session, &j.table, None, depth)?;
+        let start = columns.len();
+        columns.extend(right_cols);
+        relations.push(Relation {
+            name: relation_name(&j.table, j.alias.as_deref()).to_string(),
+            columns: start..columns.len(),
+        });
+        let env = EvalEnv {
+            session,
+            config: ctx.config,
+            tz: ctx.time_zone,
+            sql,
+            relations: relations.clone(),
+            columns: &columns,
+        };
+        let on = env.bind(&materialize_subqueries(ctx, session, &j.on, sql, depth)?)?;
+        let right: Vec<&[Value]> = match &right_rows {
+            Rows::Borrowed(v) => v.clone(),
+            Rows::Owned(v) => v.iter().map(Vec::as_slice).collect(),
+        };
+        let width = columns.len() - start;
+        let mut out = Vec::new();
+        for l in joined {
+            let mut matched = false;
+            for r in &right {
+                let mut row = Vec::with_capacity(columns.len());
+                row.extend(l.iter().cloned());
+                row.extend(r.iter().cloned());
+                if env.eval(&on, Scope::Row(&row))?.truthy() {
+                    matched = true;
+                    out.push(row);
+                }
+            }
+            if !matched && j.kind == JoinKind::Left {
+                let mut row = l;
+                row.extend(std::iter::repeat_n(Value::Null, width));
+                out.push(row);
+            }
+        }
+        joined = out;
+    }
+    Ok((columns, Rows::Owned(joined), relations))
+}
+
+/// The name a relation's columns are qualified with: its alias, else the table's name.
+fn relation_name<'n>(table: &'n ObjName, alias: Option<&'n str>) -> &'n str {
+    alias.unwrap_or(&table.name)
+}
+
+/// What must be unique among a query's relations: an alias, or the database and table.
+fn unique_key(session: &Session, table: &ObjName, alias: Option<&str>) -> (Option<String>, String) {
+    match alias {
+        Some(a) => (None, a.to_string()),
+        None => (
+            table.db.clone().or_else(|| session.current_db.clone()),
+            table.name.clone(),
+        ),
+    }
+}
+
+/// One table, view, materialized view or information_schema table as a relation.
+/// `hint` is the SELECT whose WHERE and columns may narrow an information_schema scan.
+fn relation<'a>(
+    ctx: &'a EngineCtx<'a>,
+    session: &Session,
+    from: &ObjName,
+    hint: Option<&Select>,
+    depth: usize,
+) -> Result<(Vec<SourceColumn>, Rows<'a>), SqlError> {
     let db = match (&from.db, &session.current_db) {
         (Some(d), _) => d.clone(),
         (None, Some(d)) => d.clone(),
         (None, None) => return Err(errors::no_database_selected()),
     };
     if db.eq_ignore_ascii_case("information_schema") {
-        let mut pushdown = sel.selection.as_ref().map(pushdown).unwrap_or_default();
-        pushdown.columns = referenced_columns(sel);
+        let mut pushdown = infoschema::Pushdown::default();
+        if let Some(sel) = hint {
+            pushdown = sel.selection.as_ref().map(pushdown_of).unwrap_or_default();
+            pushdown.columns = referenced_columns(sel);
+        }
         let vt =
             infoschema::table_filtered(ctx, session, &from.name.to_ascii_lowercase(), &pushdown)
                 .ok_or_else(|| {
@@ -91,7 +191,7 @@ fn source<'a>(
                 ty: None,
             })
             .collect();
-        return Ok((cols, Rows::Owned(vt.rows), quals));
+        return Ok((cols, Rows::Owned(vt.rows)));
     }
     let database = ctx.catalog.db(&db).ok_or_else(|| {
         errors::analyzing_code(ERR_BAD_DB_ERROR, &format!("Unknown database '{db}'"))
@@ -124,7 +224,7 @@ fn source<'a>(
         let mut inner_session = session.clone();
         inner_session.current_db = Some(db.clone());
         let r = run(ctx, &inner_session, &inner, &def, depth + 1)?;
-        return Ok((r.columns, Rows::Owned(r.rows), quals));
+        return Ok((r.columns, Rows::Owned(r.rows)));
     }
     let cols = crate::engine::dml::source_columns(table);
     let rows = table
@@ -132,7 +232,71 @@ fn source<'a>(
         .iter()
         .flat_map(|p| p.rows.iter().map(|r| r.as_slice()))
         .collect();
-    Ok((cols, Rows::Borrowed(rows), quals))
+    Ok((cols, Rows::Borrowed(rows)))
+}
+
+/// Runs every uncorrelated `IN (SELECT …)` of an expression once and replaces it with an
+/// `IN` over the values it returned (`subquery must return the same number of columns as
+/// provided by the IN predicate` when it returns more than one, ExpressionAnalyzer).
+pub fn materialize_subqueries(
+    ctx: &EngineCtx<'_>,
+    session: &Session,
+    e: &Expr,
+    sql: &str,
+    depth: usize,
+) -> Result<Expr, SqlError> {
+    let m = |x: &Expr| materialize_subqueries(ctx, session, x, sql, depth).map(Box::new);
+    Ok(match e {
+        Expr::InSubquery { e, query, neg, .. } => {
+            if depth > 8 {
+                return Err(errors::analyzing("Subquery nesting too deep"));
+            }
+            let r = run(ctx, session, query, sql, depth + 1)?;
+            if r.columns.len() != 1 {
+                return Err(errors::analyzing(
+                    "subquery must return the same number of columns as provided by the IN predicate",
+                ));
+            }
+            Expr::In {
+                e: m(e)?,
+                list: r
+                    .rows
+                    .into_iter()
+                    .map(|row| Expr::Lit(row.into_iter().next().unwrap_or(Value::Null)))
+                    .collect(),
+                neg: *neg,
+            }
+        }
+        Expr::Neg(x) => Expr::Neg(m(x)?),
+        Expr::Not(x) => Expr::Not(m(x)?),
+        Expr::Bin { op, l, r } => Expr::Bin {
+            op: op.clone(),
+            l: m(l)?,
+            r: m(r)?,
+        },
+        Expr::IsNull { e, neg } => Expr::IsNull {
+            e: m(e)?,
+            neg: *neg,
+        },
+        Expr::Case {
+            operand,
+            whens,
+            otherwise,
+        } => Expr::Case {
+            operand: operand.as_deref().map(&m).transpose()?,
+            whens: whens
+                .iter()
+                .map(|(w, t)| {
+                    Ok((
+                        materialize_subqueries(ctx, session, w, sql, depth)?,
+                        materialize_subqueries(ctx, session, t, sql, depth)?,
+                    ))
+                })
+                .collect::<Result<_, SqlError>>()?,
+            otherwise: otherwise.as_deref().map(&m).transpose()?,
+        },
+        other => other.clone(),
+    })
 }
 
 /// Runs a SELECT and returns typed columns and value rows.
@@ -143,19 +307,46 @@ pub fn run(
     sql: &str,
     depth: usize,
 ) -> Result<QueryResult, SqlError> {
-    let (columns, rows, qualifiers) = source(ctx, session, sel, depth)?;
+    let (columns, rows, relations) = source(ctx, session, sel, sql, depth)?;
     let all: Vec<&[Value]> = match &rows {
         Rows::Borrowed(v) => v.clone(),
         Rows::Owned(v) => v.iter().map(Vec::as_slice).collect(),
     };
+    // `*` and `t.*`: which columns each star item stands for (SelectAnalyzer: `Unknown table
+    // '%s'` for a `t.*` naming no relation).
+    let mut stars: Vec<std::ops::Range<usize>> = Vec::new();
+    for item in &sel.items {
+        if let SelectItem::Star(t) = item {
+            stars.push(match t {
+                None => 0..columns.len(),
+                Some(t) => relations
+                    .iter()
+                    .find(|r| r.name == *t)
+                    .map(|r| r.columns.clone())
+                    .ok_or_else(|| errors::analyzing(&format!("Unknown table '{t}'")))?,
+            });
+        }
+    }
     let env = EvalEnv {
         session,
         config: ctx.config,
         tz: ctx.time_zone,
         sql,
-        qualifiers,
+        relations,
         columns: &columns,
     };
+    let mut materialized = sel.clone();
+    materialized.selection = sel
+        .selection
+        .as_ref()
+        .map(|e| materialize_subqueries(ctx, session, e, sql, depth))
+        .transpose()?;
+    materialized.having = sel
+        .having
+        .as_ref()
+        .map(|e| materialize_subqueries(ctx, session, e, sql, depth))
+        .transpose()?;
+    let sel = &materialized;
     for item in &sel.items {
         if let SelectItem::Expr { expr, .. } = item {
             env.check(expr)?;
@@ -174,7 +365,7 @@ pub fn run(
         .iter()
         .filter_map(|i| match i {
             SelectItem::Expr { alias, text, .. } => Some(alias.as_deref().unwrap_or(text)),
-            SelectItem::Star => None,
+            SelectItem::Star(_) => None,
         })
         .collect();
     for k in &sel.order_by {
@@ -190,7 +381,7 @@ pub fn run(
     // `SELECT * … [WHERE …] [LIMIT …]` over a computed table (information_schema, a view):
     // the rows are moved out instead of copied cell by cell (365,000 × 29 cells for a full
     // partitions_meta scan).
-    let plain_star = matches!(sel.items.as_slice(), [SelectItem::Star])
+    let plain_star = matches!(sel.items.as_slice(), [SelectItem::Star(None)])
         && sel.group_by.is_empty()
         && sel.having.is_none()
         && sel.order_by.is_empty()
@@ -228,9 +419,13 @@ pub fn run(
 
     // Output columns.
     let mut out_cols: Vec<SourceColumn> = Vec::new();
+    let mut star_ranges = stars.iter();
     for item in &sel.items {
         match item {
-            SelectItem::Star => out_cols.extend(columns.iter().cloned()),
+            SelectItem::Star(_) => {
+                let range = star_ranges.next().cloned().unwrap_or(0..0);
+                out_cols.extend(columns.get(range).unwrap_or(&[]).iter().cloned());
+            }
             SelectItem::Expr { expr, alias, text } => out_cols.push(SourceColumn {
                 name: alias.clone().unwrap_or_else(|| text.clone()),
                 kind: static_kind(expr, &env).unwrap_or(ColumnType::VarString),
@@ -247,15 +442,16 @@ pub fn run(
 
     let project = |scope: Scope<'_>| -> Result<Vec<Value>, SqlError> {
         let mut out = Vec::with_capacity(out_cols.len());
+        let mut star_ranges = stars.iter();
         for item in &sel.items {
             match item {
-                SelectItem::Star => {
+                SelectItem::Star(_) => {
                     let r: &[Value] = match scope {
                         Scope::Row(r) => r,
                         Scope::Group(g) => g.first().copied().unwrap_or(&[]),
                         Scope::Empty => &[],
                     };
-                    for i in 0..columns.len() {
+                    for i in star_ranges.next().cloned().unwrap_or(0..0) {
                         out.push(r.get(i).cloned().unwrap_or(Value::Null));
                     }
                 }
@@ -305,7 +501,7 @@ pub fn run(
                         Expr::Lit(Value::Int(n)) if *n >= 1 && (*n as usize) <= sel.items.len() => {
                             match &sel.items[*n as usize - 1] {
                                 SelectItem::Expr { expr, .. } => env.eval(expr, Scope::Row(r))?,
-                                SelectItem::Star => Value::Null,
+                                SelectItem::Star(_) => Value::Null,
                             }
                         }
                         e => env.eval(e, Scope::Row(r))?,
@@ -419,7 +615,7 @@ fn referenced_columns(sel: &Select) -> Option<Vec<String>> {
     };
     for item in &sel.items {
         match item {
-            SelectItem::Star => return None,
+            SelectItem::Star(_) => return None,
             SelectItem::Expr { expr, .. } => visit_columns(expr, &mut add).ok()?,
         }
     }
@@ -438,7 +634,7 @@ fn referenced_columns(sel: &Select) -> Option<Vec<String>> {
 /// Database / table equalities among the top-level AND-ed conjuncts of a WHERE clause
 /// (`TABLE_SCHEMA`/`DB_NAME = '…'`, `TABLE_NAME = '…'`), handed to the information_schema
 /// scan so it builds only those rows. The whole WHERE is still evaluated afterwards.
-fn pushdown(e: &Expr) -> infoschema::Pushdown {
+fn pushdown_of(e: &Expr) -> infoschema::Pushdown {
     let mut p = infoschema::Pushdown::default();
     let mut stack = vec![e];
     while let Some(e) = stack.pop() {

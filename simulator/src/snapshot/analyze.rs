@@ -29,6 +29,7 @@ pub fn dialect(v: VersionProfile) -> Dialect {
         VersionProfile::V3_5 => Dialect::StarRocks3_5,
         VersionProfile::V4_0 => Dialect::StarRocks4_0,
         VersionProfile::V4_1 => Dialect::StarRocks4_1,
+        VersionProfile::V4_2 => Dialect::StarRocks4_2,
     }
 }
 
@@ -230,4 +231,22 @@ pub fn backup_state_checks(cx: &SnapCtx<'_>, b: &Backup, db: &str) -> Option<(Sq
         }
     }
     None
+}
+
+#[cfg(test)]
+mod profile_tests {
+    use super::*;
+
+    /// The sandbox accepts every version the linter accepts, under both spellings, and each
+    /// profile answers with that version's grammar.
+    #[test]
+    fn every_linter_dialect_is_a_profile() {
+        for d in Dialect::ALL {
+            for name in [d.as_str(), d.version()] {
+                let p: VersionProfile = name.parse().unwrap_or_else(|e| panic!("{name}: {e}"));
+                assert_eq!(dialect(p), d);
+            }
+        }
+        assert_eq!(VersionProfile::ALL.len(), Dialect::ALL.len());
+    }
 }

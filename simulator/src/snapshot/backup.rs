@@ -326,6 +326,7 @@ pub fn submit(
         timestamp: cx.time_zone.format_snapshot_timestamp(now),
         captured: None,
         io: JobIo::default(),
+        ttl: property(b, "ttl").map(str::to_string),
     };
     st.put_job(db, Job::Backup(job));
     Ok(Response::ok())
@@ -390,6 +391,7 @@ fn submit_catalog(
         timestamp: cx.time_zone.format_snapshot_timestamp(now),
         captured: None,
         io: JobIo::default(),
+        ttl: property(b, "ttl").map(str::to_string),
     };
     st.put_job(String::new(), Job::Backup(job));
     Ok(Response::ok())
@@ -489,7 +491,9 @@ fn step(cx: &mut SnapCtx<'_>, job: &mut BackupJob, at: EpochMillis) -> Result<()
         BackupState::UploadInfo => {
             let dir = repo_dir(cx)?;
             let c = job.captured.clone().unwrap_or_default();
-            let info = files::job_info(&job.label, &job.db_name, job.create_ms, &c, &job.catalogs);
+            let mut info =
+                files::job_info(&job.label, &job.db_name, job.create_ms, &c, &job.catalogs);
+            super::retention::stamp(&mut info, cx, at, job.ttl.as_deref());
             let bytes = files::write_info(&dir, &job.timestamp, &info).map_err(io)?;
             job.io.meta_file(bytes);
             job.finished_ms = at;

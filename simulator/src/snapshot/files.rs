@@ -36,6 +36,17 @@ pub struct JobInfo {
     pub meta_version: i64,
     pub starrocks_meta_version: i64,
     pub backup_result: String,
+    /// 4.2 retention keys (`BackupJobInfoRetentionTest`): the creating cluster's id, the
+    /// finish time and the expiry (epoch ms) and the ttl as written; omitted when unset, so
+    /// older readers see the file they know.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cluster_id: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub finish_time: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ttl: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expire_time: Option<i64>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -187,6 +198,10 @@ pub fn job_info(
         meta_version: META_VERSION,
         starrocks_meta_version: STARROCKS_META_VERSION,
         backup_result: "succeed".to_string(),
+        cluster_id: None,
+        finish_time: None,
+        ttl: None,
+        expire_time: None,
     }
 }
 
@@ -354,6 +369,10 @@ mod tests {
             id: 1,
             backup_time: 5,
             backup_objects: objects,
+            cluster_id: None,
+            finish_time: None,
+            ttl: None,
+            expire_time: None,
             functions: vec![],
             catalogs: vec![],
             meta_version: META_VERSION,

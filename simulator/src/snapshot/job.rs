@@ -171,6 +171,9 @@ pub struct BackupJob {
     /// Files and bytes written to the repository.
     #[serde(default)]
     pub io: JobIo,
+    /// The BACKUP `ttl` property as written (StarRocks 4.2).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ttl: Option<String>,
 }
 
 impl BackupJob {

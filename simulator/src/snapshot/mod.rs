@@ -34,6 +34,7 @@ pub mod repository;
 pub mod restore;
 pub mod restore_job;
 pub mod restore_steps;
+pub mod retention;
 pub mod route;
 pub mod show;
 pub mod storage;
@@ -316,6 +317,7 @@ impl Snapshots {
     pub fn execute(&self, cx: &mut SnapCtx<'_>, session: &mut Session, sql: &str) -> Outcome {
         let mut st = self.lock();
         advance(&mut st, cx);
+        retention::clean_expired(&st, cx);
         let out = if is_job_stats(sql) {
             Ok(job_stats(&st))
         } else if faults::is_admin(sql) {
@@ -374,6 +376,10 @@ impl Snapshots {
             }
             Statement::Cancel(c) => cancel::cancel(st, cx, c),
             Statement::Restore(r) => restore::submit(st, cx, s, r, &parsed),
+            Statement::DropSnapshot(d) => {
+                analyze::check(&parsed, cx, s)?;
+                retention::drop_snapshot(st, cx, d)
+            }
             _ => Err(errors::unsupported(sql.trim())),
         }
     }

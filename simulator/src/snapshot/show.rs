@@ -236,64 +236,93 @@ pub fn show_snapshot(cx: &SnapCtx<'_>, ss: &ShowSnapshot) -> Outcome {
         Some(SnapshotFilter::Raw(_)) | None => {}
     }
     let version = cx.config.version;
+    let retention = version >= crate::profile::VersionProfile::V4_2;
+    // 4.2's four retention columns, from the label's job info (`NULL` when unreadable).
+    let extend = |mut row: Vec<Option<String>>, info: Option<&files::JobInfo>| {
+        if retention {
+            row.extend(super::retention::columns(info, cx.time_zone));
+        }
+        row
+    };
     let dir = storage::repo_dir(&cx.config.storage, &repo.name, &repo.location);
     if let (Some(label), Some(ts)) = (&snapshot, &timestamp) {
         let row = match dir
             .and_then(|d| storage::find_info(&d, label, ts).and_then(|p| files::read_info(&p)))
         {
-            Ok(info) => vec![
-                Some(label.clone()),
-                Some(ts.clone()),
-                Some(info.database.clone()),
-                Some(files::brief(&info)),
-                Some("OK".to_string()),
-            ],
-            Err(msg) => vec![
-                Some(label.clone()),
-                Some(ts.clone()),
+            Ok(info) => extend(
+                vec![
+                    Some(label.clone()),
+                    Some(ts.clone()),
+                    Some(info.database.clone()),
+                    Some(files::brief(&info)),
+                    Some("OK".to_string()),
+                ],
+                Some(&info),
+            ),
+            Err(msg) => extend(
+                vec![
+                    Some(label.clone()),
+                    Some(ts.clone()),
+                    None,
+                    None,
+                    Some(format!("Failed to get info: {msg}")),
+                ],
                 None,
-                None,
-                Some(format!("Failed to get info: {msg}")),
-            ],
+            ),
         };
         return Ok(Response::ResultSet {
             columns: layouts::show_snapshot(version, true),
             rows: vec![row],
         });
     }
-    let row_of = |label: &str, stamps: &[String]| {
+    let row_of = |d: &storage::RepoDir, label: &str, stamps: &[String]| {
         if stamps.is_empty() {
-            vec![
-                Some(label.to_string()),
-                Some(String::new()),
-                Some("ERROR: no snapshot".to_string()),
-            ]
+            extend(
+                vec![
+                    Some(label.to_string()),
+                    Some(String::new()),
+                    Some("ERROR: no snapshot".to_string()),
+                ],
+                None,
+            )
         } else {
-            vec![
-                Some(label.to_string()),
-                Some(stamps.join("\n")),
-                Some("OK".to_string()),
-            ]
+            let info = retention
+                .then(|| super::retention::newest_info(d, label))
+                .flatten();
+            extend(
+                vec![
+                    Some(label.to_string()),
+                    Some(stamps.join("\n")),
+                    Some("OK".to_string()),
+                ],
+                info.as_ref(),
+            )
         }
     };
     let mut rows = match (dir, snapshot) {
-        (Err(msg), label) => vec![vec![
-            label,
+        (Err(msg), label) => vec![extend(
+            vec![
+                label,
+                None,
+                Some(format!("ERROR: Failed to get info: {msg}")),
+            ],
             None,
-            Some(format!("ERROR: Failed to get info: {msg}")),
-        ]],
-        (Ok(d), Some(label)) => vec![row_of(&label, &storage::timestamps(&d, &label))],
+        )],
+        (Ok(d), Some(label)) => vec![row_of(&d, &label, &storage::timestamps(&d, &label))],
         (Ok(d), None) => match storage::list_snapshots(&d) {
             Ok(list) => list
                 .iter()
                 .filter(|e| names.as_ref().is_none_or(|n| n.contains(&e.label)))
-                .map(|e| row_of(&e.label, &e.timestamps))
+                .map(|e| row_of(&d, &e.label, &e.timestamps))
                 .collect(),
-            Err(msg) => vec![vec![
+            Err(msg) => vec![extend(
+                vec![
+                    None,
+                    None,
+                    Some(format!("ERROR: Failed to get info: {msg}")),
+                ],
                 None,
-                None,
-                Some(format!("ERROR: Failed to get info: {msg}")),
-            ]],
+            )],
         },
     };
     apply_limit(&mut rows, ss.limit.as_ref());

@@ -317,7 +317,7 @@ fn table_comment(s: &mut String, table: &Table) {
     }
 }
 
-fn create_table(table: &Table) -> String {
+pub(crate) fn create_table(table: &Table) -> String {
     let mut s = format!("CREATE TABLE `{}` (\n", table.name);
     let cols: Vec<String> = table
         .columns

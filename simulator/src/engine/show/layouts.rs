@@ -234,14 +234,23 @@ pub fn show_restore(_profile: VersionProfile) -> Vec<Column> {
     ])
 }
 
-/// SHOW SNAPSHOT (`sql/ast/ShowSnapshotStmt.java`): list form 3 columns, detail form 5.
-pub fn show_snapshot(_profile: VersionProfile, detail: bool) -> Vec<Column> {
-    if detail {
-        varchars(&["Snapshot", "Timestamp", "Database", "Details", "Status"])
+/// SHOW SNAPSHOT (`sql/ast/ShowSnapshotStmt.java`): list form 3 columns, detail form 5; 4.2
+/// appends `ClusterId, FinishTime, TTL, ExpireTime` (7 / 9, `fe/fe-parser/…/ShowSnapshotStmt.java`
+/// after #78092, starrocks-versions.md §2.9).
+pub fn show_snapshot(profile: VersionProfile, detail: bool) -> Vec<Column> {
+    let mut names = if detail {
+        vec!["Snapshot", "Timestamp", "Database", "Details", "Status"]
     } else {
-        varchars(&["Snapshot", "Timestamp", "Status"])
+        vec!["Snapshot", "Timestamp", "Status"]
+    };
+    if profile >= VersionProfile::V4_2 {
+        names.extend(SNAPSHOT_RETENTION_COLUMNS);
     }
+    varchars(&names)
 }
+
+/// The retention columns 4.2 adds to SHOW SNAPSHOT.
+pub const SNAPSHOT_RETENTION_COLUMNS: [&str; 4] = ["ClusterId", "FinishTime", "TTL", "ExpireTime"];
 
 /// SHOW DATABASES (`sql/ast/ShowDbStmt.java`): `Database`.
 pub fn show_databases() -> Vec<Column> {
@@ -410,7 +419,7 @@ mod tests {
             .iter()
             .map(|p| partitions_meta(*p).len())
             .collect();
-        assert_eq!(counts, [28, 29, 30, 32, 31]);
+        assert_eq!(counts, [28, 29, 30, 32, 31, 31]);
         assert_eq!(partitions_meta(V3_5)[21].kind, VarString);
         assert_eq!(partitions_meta(V4_0)[21].kind, LongLong);
     }

@@ -161,8 +161,7 @@ pub fn frontends(ctx: &EngineCtx<'_>, s: &Session, clauses: Option<Clauses>) -> 
         0 => FE_QUERY_PORT,
         p => p,
     };
-    // `NodeMgr` cluster ids are random positive ints; the simulator derives it from the seed.
-    let cluster_id = 1 + (ctx.config.seed % (i32::MAX as u64 - 1));
+    let cluster_id = ctx.config.cluster_id();
     let mut row = Vec::with_capacity(17);
     if profile >= VersionProfile::V3_5 {
         row.push(Some("1".to_string()));
