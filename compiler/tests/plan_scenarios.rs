@@ -343,7 +343,10 @@ fn list_partitions_added() {
 /// A load into a partition a LIST table already had stays incremental: RESTORE replaces a
 /// same-name partition of a LIST table; only adding one fails.
 #[test]
-fn list_partition_loaded_stays_incremental() {
+/// A load into an existing LIST partition stays incremental, and the LIST table goes in
+/// whole, so every point of the chain finds all its partitions in one snapshot (a restore
+/// cannot add partitions to a LIST table, spec §9.2).
+fn list_partition_loaded_stays_incremental_and_takes_the_whole_table() {
     let mut inputs = plan_common::load("list_partitions_added");
     let regions = inputs
         .catalog
@@ -361,7 +364,10 @@ fn list_partition_loaded_stays_incremental() {
     let b = backups(&p);
     assert_eq!(b.len(), 1);
     assert_eq!(b[0].kind(), Some(BackupKind::Incremental));
-    assert_eq!(partitions(b[0]), ["events.p20250105", "regions.p_east"]);
+    assert_eq!(
+        partitions(b[0]),
+        ["events.p20250105", "regions.p_east", "regions.p_west"]
+    );
 }
 
 #[test]

@@ -320,11 +320,22 @@ pub fn decide(
     let empty = BTreeMap::new();
     for t in tables.iter().filter(|t| t.kind.has_partitions()) {
         let before = chain.state.get(t.name.as_str()).unwrap_or(&empty);
+        // A LIST (or unpartitioned) table that changed at all is backed up whole: RESTORE
+        // cannot add partitions to it (spec §9.2), so every point of the chain must find all
+        // of its partitions in one snapshot (§9.4).
+        let whole = matches!(
+            partitioning_of(chain, t),
+            Some(Partitioning::List | Partitioning::Unpartitioned)
+        ) && t.partitions.iter().any(|p| {
+            !before
+                .get(p.name.as_str())
+                .is_some_and(|v| v.id == p.id && v.visible_version == p.visible_version)
+        });
         for p in &t.partitions {
             let previous = before.get(p.name.as_str()).copied();
             let same =
                 previous.is_some_and(|v| v.id == p.id && v.visible_version == p.visible_version);
-            if !same {
+            if !same || whole {
                 changed.push(Changed {
                     table: t.name.clone(),
                     partition: p.name.clone(),
