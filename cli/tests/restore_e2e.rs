@@ -24,6 +24,16 @@ fn rows(w: &World, sql: &str) -> Vec<String> {
     out
 }
 
+/// `history --restores --json`, newest first.
+fn restores(w: &World) -> Vec<serde_json::Value> {
+    let o = w.run(&["history", "--restores", "--json"]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    text(&o.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
 fn backup(w: &World, file: &str, as_of: &str) {
     assert_eq!(w.plan(file, as_of), 2);
     let o = w.run(&["apply", file, "--auto-approve"]);
@@ -81,6 +91,19 @@ fn a_damaged_table_comes_back_by_one_swap() {
         rows(&w, &format!("SELECT id FROM sales.`{copy}` WHERE id = 99")),
         ["99"]
     );
+    let restores = restores(&w);
+    assert_eq!(restores.len(), 1, "{restores:?}");
+    let r = &restores[0];
+    assert_eq!(
+        (
+            r["mode"].as_str(),
+            r["state"].as_str(),
+            r["verification"].as_str()
+        ),
+        (Some("swap"), Some("finished"), Some("passed"))
+    );
+    assert_eq!(r["targets"], serde_json::json!(["sales.orders"]));
+    assert_eq!(r["snapshots"].as_array().map(Vec::len), Some(1));
     // Applying the same plan again does nothing twice: the swap is not undone.
     let o = w.run(&["apply", "r.json", "--auto-approve"]);
     assert_eq!(
@@ -230,6 +253,15 @@ fn a_failed_verification_leaves_the_live_table_untouched() {
     assert!(all.contains("verification failed"), "{all}");
     assert!(all.contains("nothing live was touched"), "{all}");
     assert_eq!(rows(&w, "SELECT dt, id, amount FROM sales.orders"), damaged);
+    let r = &restores(&w)[0];
+    assert_eq!(
+        (r["state"].as_str(), r["verification"].as_str()),
+        (Some("failed"), Some("failed"))
+    );
+    assert!(r["message"]
+        .as_str()
+        .unwrap_or("")
+        .contains("verification failed"));
 }
 
 /// Now, as RFC 3339 (whole seconds), after a pause that separates it from the backups

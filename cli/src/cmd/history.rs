@@ -1,4 +1,5 @@
-//! `starsnap history [--json]` (the backups the state records, newest first) and
+//! `starsnap history [--json] [--restores]` (the backups — or restores — the state records,
+//! newest first) and
 //! `starsnap status` (locks in force and jobs not yet ended).
 
 use std::path::PathBuf;
@@ -25,6 +26,9 @@ pub struct HistoryArgs {
     /// At most this many backups.
     #[arg(long)]
     pub limit: Option<u64>,
+    /// List the restores instead (targets, snapshots read, mode, state, verification, times).
+    #[arg(long)]
+    pub restores: bool,
 }
 
 /// `status` arguments.
@@ -74,11 +78,63 @@ fn backup_json(b: &BackupEntry) -> String {
     format!("{v}\n")
 }
 
+/// `history --restores`: the restores the journal recorded, newest first.
+fn run_restores(args: &HistoryArgs, policy: &starsnap_compiler::policy::Policy) -> i32 {
+    let listed = existing_store(policy).and_then(|store| match store {
+        None => Ok(Vec::new()),
+        Some(mut s) => starsnap_runtime::apply::list_restores(&mut s).map_err(|e| e.to_string()),
+    });
+    let mut restores = match listed {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("starsnap: {e}");
+            return exit::FAILURE;
+        }
+    };
+    if let Some(db) = &args.database {
+        restores.retain(|r| r.targets.iter().any(|t| t.starts_with(&format!("{db}."))));
+    }
+    if let Some(n) = args.limit {
+        restores.truncate(usize::try_from(n).unwrap_or(usize::MAX));
+    }
+    let mut text = String::new();
+    if args.json {
+        for r in &restores {
+            let mut v = serde_json::to_value(r).unwrap_or_default();
+            v["started_at"] = format_utc(r.started_ms).into();
+            v["ended_at"] = r.ended_ms.map(format_utc).into();
+            text.push_str(&format!("{v}\n"));
+        }
+    } else if restores.is_empty() {
+        text.push_str("No restores recorded.\n");
+    } else {
+        text.push_str("TARGETS\tMODE\tSNAPSHOTS\tSTATE\tVERIFICATION\tSTARTED\tENDED\tPLAN\n");
+        for r in &restores {
+            text.push_str(&format!(
+                "{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\n",
+                r.targets.join(","),
+                r.mode,
+                r.snapshots.join(","),
+                r.state,
+                r.verification,
+                format_utc(r.started_ms),
+                r.ended_ms.map_or("-".into(), format_utc),
+                r.fingerprint.chars().take(12).collect::<String>(),
+            ));
+        }
+    }
+    out::print(&text);
+    exit::OK
+}
+
 pub fn run_history(args: HistoryArgs) -> i32 {
     let policy = match load_policy(&args.config) {
         Ok(p) => p,
         Err(code) => return code,
     };
+    if args.restores {
+        return run_restores(&args, &policy);
+    }
     let listed = existing_store(&policy).and_then(|store| match store {
         None => Ok(Vec::new()),
         Some(mut s) => s

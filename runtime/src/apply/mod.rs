@@ -41,10 +41,11 @@ use crate::conn::{Cluster, ConnectOptions};
 use crate::error::RuntimeError;
 use crate::inspect::InspectOptions;
 use crate::state::lock::{Actor, Lease, LockRequest};
-use crate::state::{BackupEntry, Clock, HistoryFilter, Redactor, StateConfig, StateStore};
+use crate::state::{BackupEntry, Clock, Event, HistoryFilter, Redactor, StateConfig, StateStore};
 
 pub use env::{redact, substitute, EnvLookup, Substituted};
 pub use jobs::{job, snapshot_timestamps, JobKind, JobRow};
+pub use restore::{list_restores, restore_record, RestoreRecord};
 
 /// How to run.
 #[derive(Clone, Debug)]
@@ -377,7 +378,51 @@ impl Apply {
             sink: self.sink.clone(),
             fresh: &self.fresh,
         };
+        let record = restore::restore_record(&self.plan);
+        let run_id = self.config.actor.run_id.clone();
+        if let Some(r) = &record {
+            // The restore's own history row (`history --restores`); losing it loses no data.
+            let text = serde_json::to_string(r).unwrap_or_default();
+            let _ = self
+                .store
+                .journal(Event::new(&run_id, "restore_started").message(&text));
+        }
         let (report, leases) = run.run(&mut self.store, leases);
+        if let Some(mut r) = record {
+            let verifies: Vec<&StepResult> = report
+                .steps
+                .iter()
+                .filter(|s| s.action == Action::Verify)
+                .collect();
+            r.verification = if verifies.is_empty()
+                || verifies
+                    .iter()
+                    .all(|s| matches!(s.outcome, Outcome::Skipped(_)))
+            {
+                "not_run"
+            } else if verifies.iter().all(|s| s.outcome.succeeded()) {
+                "passed"
+            } else {
+                "failed"
+            }
+            .to_string();
+            r.state = if report.interrupted() {
+                "interrupted"
+            } else if report.failed() > 0 {
+                "failed"
+            } else {
+                "finished"
+            }
+            .to_string();
+            r.message = report.steps.iter().find_map(|s| match &s.outcome {
+                Outcome::Failed(m) => Some(m.clone()),
+                _ => None,
+            });
+            let text = serde_json::to_string(&r).unwrap_or_default();
+            let _ = self
+                .store
+                .journal(Event::new(&run_id, "restore_ended").message(&text));
+        }
         let mut release_error = None;
         for (_, lease) in leases {
             if let Err(e) = self.store.release_lock(lease) {

@@ -344,3 +344,128 @@ impl<'r, 's> Ctx<'r, 's> {
 fn join_ids(ids: &[i64]) -> String {
     ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",")
 }
+
+/// A restore as the history lists it (`starsnap history --restores`): what it restored,
+/// from which snapshots, how, and how it ended.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct RestoreRecord {
+    pub fingerprint: String,
+    /// `swap`, `into`, `in_place` or `new` (tables that no longer existed).
+    pub mode: String,
+    /// `db.table` restored (the live names).
+    pub targets: Vec<String>,
+    /// The snapshot labels read, in order.
+    pub snapshots: Vec<String>,
+    /// `running`, `finished`, `failed` or `interrupted`.
+    pub state: String,
+    /// `passed`, `failed` or `not_run`.
+    pub verification: String,
+    pub started_ms: i64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ended_ms: Option<i64>,
+    /// The first failure, when the restore failed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+}
+
+/// The record of a plan that restores anything; `None` for a backup plan.
+pub fn restore_record(plan: &starsnap_compiler::plan::Plan) -> Option<RestoreRecord> {
+    use starsnap_compiler::plan::{Onto, Op};
+    let mut targets = std::collections::BTreeSet::new();
+    let mut snapshots = Vec::new();
+    let (mut swap, mut live, mut scratch_or_new) = (false, false, false);
+    for s in &plan.steps {
+        match &s.op {
+            Op::Restore(r) => {
+                snapshots.push(r.snapshot.clone());
+                for t in &r.tables {
+                    live |= t.onto == Onto::Live;
+                    if !r.scratch {
+                        targets.insert(format!(
+                            "{}.{}",
+                            r.database,
+                            t.alias.as_deref().unwrap_or(&t.name)
+                        ));
+                    }
+                    scratch_or_new |= r.scratch || t.onto == Onto::New;
+                }
+            }
+            Op::Swap(w) => {
+                swap = true;
+                targets.retain(|t| t != &format!("{}.{}", w.database, w.with));
+                targets.insert(format!("{}.{}", w.database, w.table));
+            }
+            Op::Copy(c) => {
+                targets.retain(|t| t != &format!("{}.{}", c.database, c.table));
+            }
+            _ => {}
+        }
+    }
+    if snapshots.is_empty() {
+        return None;
+    }
+    let into = plan.steps.iter().any(|s| {
+        matches!(&s.op, Op::CreateDatabase(d) if !d.scratch)
+            || matches!(&s.op, Op::Restore(r) if r.database != r.source_database && !r.scratch)
+    });
+    let mode = if live {
+        "in_place"
+    } else if swap {
+        "swap"
+    } else if into {
+        "into"
+    } else if scratch_or_new {
+        "new"
+    } else {
+        "swap"
+    };
+    Some(RestoreRecord {
+        fingerprint: plan.fingerprint.clone(),
+        mode: mode.to_string(),
+        targets: targets.into_iter().collect(),
+        snapshots,
+        state: "running".into(),
+        verification: "not_run".into(),
+        started_ms: 0,
+        ended_ms: None,
+        message: None,
+    })
+}
+
+/// Every restore the journal recorded, newest first.
+pub fn list_restores(
+    store: &mut crate::state::StateStore,
+) -> Result<Vec<RestoreRecord>, RuntimeError> {
+    let mut by_run: Vec<(String, RestoreRecord)> = Vec::new();
+    for e in store.events(None)? {
+        let Some(message) = e.message.as_deref() else {
+            continue;
+        };
+        match e.kind.as_str() {
+            "restore_started" => {
+                if let Ok(mut r) = serde_json::from_str::<RestoreRecord>(message) {
+                    r.started_ms = e.time_ms;
+                    by_run.push((e.run_id.clone(), r));
+                }
+            }
+            "restore_ended" => {
+                if let Ok(end) = serde_json::from_str::<RestoreRecord>(message) {
+                    if let Some((_, r)) = by_run
+                        .iter_mut()
+                        .rev()
+                        .find(|(run, r)| run == &e.run_id && r.fingerprint == end.fingerprint)
+                    {
+                        r.state = end.state;
+                        r.verification = end.verification;
+                        r.message = end.message;
+                        r.ended_ms = Some(e.time_ms);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    let mut out: Vec<RestoreRecord> = by_run.into_iter().map(|(_, r)| r).collect();
+    out.reverse();
+    Ok(out)
+}
