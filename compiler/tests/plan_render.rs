@@ -86,3 +86,29 @@ fn summary_lines() {
         text.ends_with("No changes. Nothing to back up: the cluster matches the last backups.\n")
     );
 }
+
+/// Names from the cluster cannot spoof a reviewer's terminal or a PR comment: controls,
+/// bidirectional and zero-width characters are shown escaped in every rendering.
+#[test]
+fn hostile_names_are_escaped_in_text_and_markdown() {
+    let mut inputs = plan_common::load("first_full");
+    let hostile = "events\u{1b}[2J\u{202e}lave\u{200b}|<b>";
+    for db in &mut inputs.catalog.databases {
+        for t in &mut db.tables {
+            if t.name == "events" {
+                t.name = hostile.to_string();
+            }
+        }
+    }
+    let p = match plan::build(&inputs) {
+        Ok(p) => p.plan,
+        Err(e) => panic!("{e:?}"),
+    };
+    for shown in [render::text(&p), render::markdown(&p)] {
+        assert!(
+            !shown.contains('\u{1b}') && !shown.contains('\u{202e}') && !shown.contains('\u{200b}'),
+            "{shown:?}"
+        );
+    }
+    assert!(render::text(&p).contains("\\u{1b}"), "{}", render::text(&p));
+}

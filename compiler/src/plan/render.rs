@@ -294,8 +294,17 @@ fn partition_lines(o: &StepObject, full: bool, out: &mut Vec<String>) {
 }
 
 /// `      name:       value` with values aligned.
+/// One `name: value` line; names from the cluster cannot spoof a reviewer's terminal
+/// (controls, bidirectional and zero-width characters are shown escaped).
 fn field(out: &mut String, name: &str, value: &str) {
+    let value = crate::escape::escape_controls(value);
     let _ = writeln!(out, "      {:<12}{value}", format!("{name}:"));
+}
+
+/// A line of SQL: shown as it is, but for controls.
+fn sql_line(out: &mut String, name: &str, line: &str) {
+    let line = crate::escape::escape_controls_keep_lines(line);
+    let _ = writeln!(out, "      {:<12}{line}", name);
 }
 
 /// The terraform-style text view.
@@ -318,7 +327,12 @@ pub fn text(plan: &Plan) -> String {
     );
     for step in display_order(plan) {
         out.push('\n');
-        let _ = writeln!(out, "{} {}", symbol(step), title(step));
+        let _ = writeln!(
+            out,
+            "{} {}",
+            symbol(step),
+            crate::escape::escape_controls(&title(step))
+        );
         field(&mut out, "id", &step.id);
         field(
             &mut out,
@@ -359,11 +373,7 @@ pub fn text(plan: &Plan) -> String {
             field(&mut out, "after", &step.depends_on.join(", "));
         }
         for (i, line) in step.sql.lines().enumerate() {
-            if i == 0 {
-                field(&mut out, "sql", line);
-            } else {
-                let _ = writeln!(out, "      {:<12}{line}", "");
-            }
+            sql_line(&mut out, if i == 0 { "sql:" } else { "" }, line);
         }
     }
     out.push('\n');
@@ -372,11 +382,11 @@ pub fn text(plan: &Plan) -> String {
 }
 
 fn cell(s: &str) -> String {
-    s.replace('|', "\\|").replace('\n', " ")
+    crate::escape::markdown_text(s)
 }
 
 fn code(s: &str) -> String {
-    format!("`{}`", s.replace('`', "'"))
+    crate::escape::markdown_code(s)
 }
 
 fn details(step: &Step) -> String {
@@ -428,12 +438,9 @@ fn details(step: &Step) -> String {
         }
         d.push_str("```\n");
     }
-    let fence = if step.sql.contains("```") {
-        "~~~~"
-    } else {
-        "```"
-    };
-    let _ = writeln!(d, "\n{fence}sql\n{}\n{fence}\n\n</details>\n", step.sql);
+    let fence = crate::escape::markdown_fence(&step.sql);
+    let sql = crate::escape::escape_controls_keep_lines(&step.sql);
+    let _ = writeln!(d, "\n{fence}sql\n{sql}\n{fence}\n\n</details>\n");
     d
 }
 
