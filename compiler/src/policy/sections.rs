@@ -263,6 +263,16 @@ fn repository(t: &Table<'_, '_>, name: String, span: Span, sink: &Sink) -> Repos
                 "where snapshots are stored, e.g. `location = \"s3://bucket/starsnap\"`",
             );
             None
+        } else if l.contains("${") {
+            // A location is shown by SHOW REPOSITORIES and written into plans and catalogs:
+            // a secret substituted there would leak everywhere.
+            invalid(
+                sink,
+                lspan,
+                format!("`repository.{name}.location` references an environment variable"),
+                "a location is not secret (SHOW REPOSITORIES shows it): write it out; secrets belong in `properties`, as \"${NAME}\"",
+            );
+            None
         } else {
             Some(l)
         }
