@@ -130,3 +130,50 @@ fn sigint_cancels_the_job_records_it_and_releases_the_locks() {
     assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
     w.assert_history_is_repository();
 }
+
+#[test]
+fn a_restart_mid_apply_still_releases_the_leases() {
+    let w = World::start_persistent("restart-leases");
+    w.plan("p.json", "2026-11-22T02:00:00Z");
+    w.exec("ADMIN SET SIMULATOR PACING = 100");
+    let child = w.spawn(&["apply", "p.json", "--auto-approve", "--parallel", "2"]);
+    w.wait_until("a job uploading", |w| any_job_in(w, "UPLOADING"));
+    w.exec("ADMIN RESTART SIMULATOR");
+    let o = child.wait_with_output().unwrap();
+    let all = format!("{}{}", text(&o.stdout), text(&o.stderr));
+    let status = w.run(&["status"]);
+    let locks = text(&status.stdout);
+    match o.status.code() {
+        // Finished after reconnecting: every lease released.
+        Some(0) => assert!(locks.contains("Locks:\n  none"), "{all}\n{locks}"),
+        // Or it says which leases it could not release — never a silent success.
+        Some(1) => assert!(
+            all.contains("could not be released") || all.contains("failed"),
+            "{all}"
+        ),
+        other => panic!("exit {other:?}: {all}"),
+    }
+}
+
+#[test]
+fn a_second_sigint_exits_at_once() {
+    let w = World::start("sigint-twice");
+    w.plan("p.json", "2026-11-22T02:00:00Z");
+    w.exec("ADMIN SET SIMULATOR PACING = 2000");
+    let child = w.spawn(&["apply", "p.json", "--auto-approve", "--parallel", "1"]);
+    w.wait_until("a job running", |w| {
+        any_job_in(w, "SNAPSHOTING") || any_job_in(w, "PENDING")
+    });
+    for _ in 0..2 {
+        let sent = Command::new("kill")
+            .args(["-INT", &child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(sent.success());
+        std::thread::sleep(std::time::Duration::from_millis(30));
+    }
+    let started = std::time::Instant::now();
+    let o = child.wait_with_output().unwrap();
+    assert_eq!(o.status.code(), Some(130), "{}", text(&o.stderr));
+    assert!(started.elapsed() < std::time::Duration::from_secs(5));
+}

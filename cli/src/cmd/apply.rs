@@ -118,7 +118,12 @@ pub fn execute(plan: Plan, args: &ApplyArgs) -> i32 {
     // SIGINT and SIGTERM: cancel the jobs this run submitted, record it, release the locks.
     let flag = interrupt.clone();
     if let Err(e) = ctrlc::set_handler(move || {
-        flag.store(true, Ordering::SeqCst);
+        if flag.swap(true, Ordering::SeqCst) {
+            // A second interrupt: leave at once (held leases expire after their TTL).
+            eprintln!("starsnap: interrupted twice; exiting now without waiting (leases expire by themselves)");
+            std::process::exit(INTERRUPTED);
+        }
+        eprintln!("starsnap: interrupting: retries stop, jobs this run started are cancelled where that is safe (Ctrl-C again to exit at once)");
     }) {
         eprintln!("starsnap: cannot handle interrupts ({e}); Ctrl-C will kill the run");
     }
@@ -176,13 +181,50 @@ pub fn execute(plan: Plan, args: &ApplyArgs) -> i32 {
         Ok(report) => {
             let code = summarize(&report, json);
             if interrupt.load(Ordering::SeqCst) {
-                eprintln!("starsnap: interrupted; the jobs this run submitted were cancelled");
+                eprintln!("starsnap: interrupted; {}", interrupted_summary(&report));
                 INTERRUPTED
             } else {
                 code
             }
         }
+        Err(ApplyError::LeasesNotReleased {
+            databases,
+            ttl_secs,
+            cause,
+            report,
+        }) => {
+            let code = summarize(&report, json);
+            eprintln!(
+                "starsnap: {}",
+                secrets.redact(&format!(
+                    "the leases of {databases} could not be released ({cause}); they expire by themselves within {ttl_secs} s, or break them with `starsnap unlock`"
+                ))
+            );
+            if interrupt.load(Ordering::SeqCst) {
+                INTERRUPTED
+            } else {
+                code.max(exit::FAILURE)
+            }
+        }
         Err(e) => report_error(&e, &secrets),
+    }
+}
+
+/// What an interrupt did, as far as apply knows: the jobs it cancelled, those it left
+/// running, and the steps it could not finish saying.
+fn interrupted_summary(report: &ApplyReport) -> String {
+    let said: Vec<&str> = report
+        .steps
+        .iter()
+        .filter_map(|s| match &s.outcome {
+            Outcome::Interrupted(m) => Some(m.as_str()),
+            _ => None,
+        })
+        .collect();
+    if said.is_empty() {
+        "no job of this run was running, so none was cancelled".to_string()
+    } else {
+        said.join("; ")
     }
 }
 

@@ -208,6 +208,14 @@ pub enum ApplyError {
     Runtime(#[from] RuntimeError),
     #[error("the environment variable {name} is not set (the plan references it as ${{{name}}})")]
     MissingEnv { name: String },
+    /// The run ended but its leases could not be released: they expire after their TTL.
+    #[error("the run ended, but the leases of {databases} could not be released ({cause}); they expire by themselves within {ttl_secs} s, or break them with `starsnap unlock`")]
+    LeasesNotReleased {
+        databases: String,
+        ttl_secs: u64,
+        cause: String,
+        report: Box<ApplyReport>,
+    },
 }
 
 /// A prepared run: state current, leases held, cluster re-observed.
@@ -423,18 +431,39 @@ impl Apply {
                 .store
                 .journal(Event::new(&run_id, "restore_ended").message(&text));
         }
-        let mut release_error = None;
-        for (_, lease) in leases {
-            if let Err(e) = self.store.release_lock(lease) {
-                release_error.get_or_insert(e);
+        // Released over a fresh connection when the old one broke (the cluster restarted
+        // mid-apply); a lease that still cannot be released is reported, never ignored.
+        let opts = self
+            .config
+            .state_server
+            .clone()
+            .unwrap_or_else(|| self.config.cluster.clone());
+        let within = self.config.retry_deadline.min(Duration::from_secs(60));
+        let mut unreleased: Vec<(String, RuntimeError)> = Vec::new();
+        for (database, lease) in leases {
+            let out = retry::with_store(
+                &mut self.store,
+                &opts,
+                self.env.as_ref(),
+                within,
+                &mut |s| s.release_lock(lease.clone()),
+            );
+            match out {
+                Ok(()) => {}
+                Err(e @ RuntimeError::LockLost { .. }) => return Err(e.into()),
+                Err(e) => unreleased.push((database, e)),
             }
         }
-        match release_error {
-            // A lease that could not be released expires by itself; the run's outcome
-            // stands, unless it was lost (someone broke it while we worked).
-            Some(e @ RuntimeError::LockLost { .. }) => Err(e.into()),
-            _ => Ok(report),
+        if let Some((_, first)) = unreleased.first() {
+            let names: Vec<&str> = unreleased.iter().map(|(d, _)| d.as_str()).collect();
+            return Err(ApplyError::LeasesNotReleased {
+                databases: names.join(", "),
+                ttl_secs: self.config.lock_ttl.as_secs(),
+                cause: first.to_string(),
+                report: Box::new(report),
+            });
         }
+        Ok(report)
     }
 }
 

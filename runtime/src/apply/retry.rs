@@ -3,6 +3,8 @@
 //! one backup or restore job of a database at same time" ([`RuntimeError::is_transient`]),
 //! with a backoff from 50 ms doubling to 2 s, until a deadline.
 
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use super::env::EnvLookup;
@@ -21,10 +23,11 @@ pub fn connection_gone(e: &RuntimeError) -> bool {
     )
 }
 
-/// A backoff that sleeps for real, bounded by a deadline.
+/// A backoff that sleeps for real, bounded by a deadline, and stops at an interrupt.
 pub struct Backoff {
     next: Duration,
     deadline: Instant,
+    interrupt: Option<Arc<AtomicBool>>,
 }
 
 impl Backoff {
@@ -32,16 +35,40 @@ impl Backoff {
         Backoff {
             next: FIRST,
             deadline: Instant::now() + within,
+            interrupt: None,
         }
     }
 
-    /// Sleeps before the next attempt; `false` when the deadline has passed.
-    pub fn wait(&mut self) -> bool {
-        let now = Instant::now();
-        if now >= self.deadline {
-            return false;
+    /// A backoff that gives up as soon as `flag` is set (the first Ctrl-C stops retrying).
+    pub fn interruptible(within: Duration, flag: Option<Arc<AtomicBool>>) -> Backoff {
+        Backoff {
+            interrupt: flag,
+            ..Backoff::new(within)
         }
-        std::thread::sleep(self.next.min(self.deadline - now));
+    }
+
+    fn interrupted(&self) -> bool {
+        self.interrupt
+            .as_ref()
+            .is_some_and(|f| f.load(Ordering::SeqCst))
+    }
+
+    /// Sleeps before the next attempt; `false` when the deadline has passed or the run was
+    /// interrupted.
+    pub fn wait(&mut self) -> bool {
+        let until = {
+            let now = Instant::now();
+            if now >= self.deadline || self.interrupted() {
+                return false;
+            }
+            now + self.next.min(self.deadline - now)
+        };
+        while Instant::now() < until {
+            if self.interrupted() {
+                return false;
+            }
+            std::thread::sleep((until - Instant::now()).min(Duration::from_millis(20)));
+        }
         self.next = (self.next * 2).min(CAP);
         true
     }
@@ -53,6 +80,8 @@ pub struct Link<'a> {
     env: &'a EnvLookup,
     conn: Option<Cluster>,
     pub within: Duration,
+    /// Set by SIGINT: retries stop at once.
+    pub interrupt: Option<Arc<AtomicBool>>,
 }
 
 impl<'a> Link<'a> {
@@ -62,6 +91,7 @@ impl<'a> Link<'a> {
             env,
             conn: None,
             within,
+            interrupt: None,
         }
     }
 
@@ -96,7 +126,7 @@ impl<'a> Link<'a> {
         on_retry: &mut dyn FnMut(&RuntimeError),
         f: &mut dyn FnMut(&mut Cluster) -> Result<T, RuntimeError>,
     ) -> Result<T, RuntimeError> {
-        let mut backoff = Backoff::new(self.within);
+        let mut backoff = Backoff::interruptible(self.within, self.interrupt.clone());
         loop {
             match self.once(f) {
                 Err(e) if e.is_transient() => {

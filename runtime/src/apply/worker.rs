@@ -227,11 +227,15 @@ impl<'r, 's> Ctx<'r, 's> {
     fn new(run: &'r Run<'r>, store: &'s mut StateStore, leases: Vec<Lease>) -> Ctx<'r, 's> {
         Ctx {
             run,
-            link: Link::new(
-                &run.config.cluster,
-                run.env.as_ref(),
-                run.config.retry_deadline,
-            ),
+            link: {
+                let mut link = Link::new(
+                    &run.config.cluster,
+                    run.env.as_ref(),
+                    run.config.retry_deadline,
+                );
+                link.interrupt = Some(run.config.interrupt.clone());
+                link
+            },
             store,
             leases,
             // The first check renews at once: time may have passed since the leases were
