@@ -93,7 +93,7 @@ fn load_a_day(port: u16) -> Result<(), String> {
 }
 
 fn run_demo(dir: &Path) -> Result<(), String> {
-    let sim = start(sandbox_config(&dir.join("simulator"), 0), Seed::Demo)?;
+    let sim = start(sandbox_config(&dir.join("simulator"), None, 0), Seed::Demo)?;
     let port = sim.port();
     out::print(&format!(
         "StarRocks {} simulator on 127.0.0.1:{port}, seeded with a `sales` database (a year of daily partitions); files in {}\n",

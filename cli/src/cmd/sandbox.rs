@@ -27,6 +27,12 @@ pub struct SandboxArgs {
     /// temporary folder.
     #[arg(long)]
     pub data_dir: Option<PathBuf>,
+    /// Keep repositories (the folders `s3://…`, `hdfs://…` locations map to) here instead of
+    /// `<data-dir>/storage`, so two sandboxes with their own `--data-dir` share repositories:
+    /// one backs up, the other restores. Repositories with an `aws.s3.endpoint` property are
+    /// stored on that S3-compatible server instead.
+    #[arg(long)]
+    pub storage_dir: Option<PathBuf>,
     /// Data to load on first start: demo or empty.
     #[arg(long, default_value = "demo", value_parser = ["demo", "empty"])]
     pub seed: String,
@@ -39,11 +45,13 @@ pub struct SandboxArgs {
     pub time_zone: String,
 }
 
-/// The simulator configuration the sandbox (and `demo`) uses, storing under `dir`.
-pub fn sandbox_config(dir: &Path, port: u16) -> SimConfig {
+/// The simulator configuration the sandbox (and `demo`) uses, storing under `dir` and its
+/// repositories under `storage` (default `<dir>/storage`).
+pub fn sandbox_config(dir: &Path, storage: Option<&Path>, port: u16) -> SimConfig {
+    let root = storage.map_or_else(|| dir.join("storage"), Path::to_path_buf);
     let storage: BTreeMap<String, PathBuf> = SCHEMES
         .iter()
-        .map(|s| (format!("{s}://"), dir.join("storage").join(s)))
+        .map(|s| (format!("{s}://"), root.join(s)))
         .collect();
     SimConfig {
         port,
@@ -80,7 +88,15 @@ pub fn run(args: SandboxArgs) -> i32 {
         eprintln!("starsnap: {}: {e}", dir.display());
         return exit::FAILURE;
     }
-    let mut config = sandbox_config(&dir, args.port);
+    let storage = args
+        .storage_dir
+        .clone()
+        .unwrap_or_else(|| dir.join("storage"));
+    if let Err(e) = std::fs::create_dir_all(&storage) {
+        eprintln!("starsnap: {}: {e}", storage.display());
+        return exit::FAILURE;
+    }
+    let mut config = sandbox_config(&dir, Some(&storage), args.port);
     config.version = version;
     config.time_zone = args.time_zone.clone();
     let seed: Seed = if args.seed == "empty" {
@@ -111,7 +127,10 @@ pub fn run(args: SandboxArgs) -> i32 {
     eprintln!("  connect:      mysql -h127.0.0.1 -P{port} -uroot");
     eprintln!(
         "  repositories: s3://bucket/path and other locations are stored under {}",
-        dir.join("storage").display()
+        storage.display()
+    );
+    eprintln!(
+        "                (or on an S3-compatible server: PROPERTIES (\"aws.s3.endpoint\" = \"http://host:port\", …))"
     );
     eprintln!(
         "  example:      CREATE REPOSITORY demo_repo WITH BROKER ON LOCATION 's3://demo/backups';"

@@ -214,7 +214,8 @@ fn check_label(cx: &SnapCtx<'_>, b: &Backup, repo: &str, label: &str) -> Result<
         .repositories
         .get(repo)
         .ok_or_else(|| common(format!("Repository {repo} does not exist")))?;
-    let dir = storage::repo_dir(&cx.config.storage, &r.name, &r.location).map_err(common)?;
+    let dir = storage::repo_dir(&cx.config.storage, &r.name, &r.location, &r.properties)
+        .map_err(common)?;
     let list = storage::list_snapshots(&dir).map_err(common)?;
     if list.iter().any(|e| e.label == label) {
         let incremental =
@@ -451,7 +452,7 @@ fn step(cx: &mut SnapCtx<'_>, job: &mut BackupJob, at: EpochMillis) -> Result<()
                 format!("repository {repo_name} does not exist"),
             )
         })?;
-        storage::repo_dir(&cx.config.storage, &r.name, &r.location).map_err(io)
+        storage::repo_dir(&cx.config.storage, &r.name, &r.location, &r.properties).map_err(io)
     };
     match job.state {
         BackupState::Pending => {

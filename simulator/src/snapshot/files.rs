@@ -4,8 +4,6 @@
 //! Also the `Details` brief SHOW SNAPSHOT prints (org.json `toString(1)`, HashMap key order).
 
 use std::collections::BTreeMap;
-use std::fs;
-use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 use starsnap_compiler::validate::java::JavaHashMap;
@@ -125,8 +123,8 @@ pub fn write_data(dir: &RepoDir, label: &str, c: &Captured) -> Result<Vec<u64>, 
                 text.push_str(&serde_json::to_string(row).map_err(|e| e.to_string())?);
                 text.push('\n');
             }
-            storage::write_file(
-                &base.join(partition_rel_path(c.db_id, t, p)),
+            dir.store.write(
+                &format!("{base}/{}", partition_rel_path(c.db_id, t, p)),
                 text.as_bytes(),
             )?;
             sizes.push(text.len() as u64);
@@ -144,7 +142,7 @@ pub fn write_meta(dir: &RepoDir, label: &str, c: &Captured) -> Result<u64, Strin
         }
     }
     let bytes = serde_json::to_vec(&Meta { captured: stripped }).map_err(|e| e.to_string())?;
-    storage::write_with_md5(&storage::label_dir(dir, label), "__meta", &bytes)
+    storage::write_with_md5(dir, &storage::label_dir(dir, label), "__meta", &bytes)
         .map(|_| bytes.len() as u64)
 }
 
@@ -209,6 +207,7 @@ pub fn job_info(
 pub fn write_info(dir: &RepoDir, ts: &str, info: &JobInfo) -> Result<u64, String> {
     let bytes = serde_json::to_vec(info).map_err(|e| e.to_string())?;
     storage::write_with_md5(
+        dir,
         &storage::label_dir(dir, &info.name),
         &format!("__info_{ts}"),
         &bytes,
@@ -216,31 +215,31 @@ pub fn write_info(dir: &RepoDir, ts: &str, info: &JobInfo) -> Result<u64, String
     .map(|_| bytes.len() as u64)
 }
 
-pub fn read_info(path: &Path) -> Result<JobInfo, String> {
-    read_info_sized(path).map(|(info, _)| info)
+pub fn read_info(dir: &RepoDir, key: &str) -> Result<JobInfo, String> {
+    read_info_sized(dir, key).map(|(info, _)| info)
 }
 
 /// The job info and the bytes read.
-pub fn read_info_sized(path: &Path) -> Result<(JobInfo, u64), String> {
-    let text = fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
-    let info = serde_json::from_str(&text)
-        .map_err(|e| format!("invalid job info {}: {e}", path.display()))?;
-    Ok((info, text.len() as u64))
+pub fn read_info_sized(dir: &RepoDir, key: &str) -> Result<(JobInfo, u64), String> {
+    let bytes = storage::read(dir, key)?;
+    let info = serde_json::from_slice(&bytes)
+        .map_err(|e| format!("invalid job info {}/{key}: {e}", dir.remote))?;
+    Ok((info, bytes.len() as u64))
 }
 
 /// Reads `__meta.<md5>` of a label; the bytes read.
 pub fn read_meta(dir: &RepoDir, label: &str) -> Result<(Meta, u64), String> {
     let folder = storage::label_dir(dir, label);
-    let path: PathBuf = storage::find_prefixed(&folder, "__meta.").ok_or_else(|| {
+    let key = storage::find_prefixed(dir, &folder, "__meta.").ok_or_else(|| {
         format!(
             "Expected one file with path: {}/__ss_{label}/__meta. get: 0",
             dir.remote
         )
     })?;
-    let text = fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
-    let meta =
-        serde_json::from_str(&text).map_err(|e| format!("invalid meta {}: {e}", path.display()))?;
-    Ok((meta, text.len() as u64))
+    let bytes = storage::read(dir, &key)?;
+    let meta = serde_json::from_slice(&bytes)
+        .map_err(|e| format!("invalid meta {}/{key}: {e}", dir.remote))?;
+    Ok((meta, bytes.len() as u64))
 }
 
 /// Reads one partition's tablet file back: header, rows and the bytes read.
@@ -249,9 +248,13 @@ pub fn read_partition(
     label: &str,
     p: &PartitionInfo,
 ) -> Result<(TabletHeader, Vec<Row>, u64), String> {
-    let path = storage::label_dir(dir, label).join(&p.path);
-    let text =
-        fs::read_to_string(&path).map_err(|e| format!("failed to download {}: {e}", p.path))?;
+    let key = format!("{}/{}", storage::label_dir(dir, label), p.path);
+    let bytes = dir
+        .store
+        .read(&key)
+        .and_then(|b| b.ok_or_else(|| "not found".to_string()))
+        .map_err(|e| format!("failed to download {}: {e}", p.path))?;
+    let text = String::from_utf8_lossy(&bytes);
     let mut lines = text.lines();
     let header: TabletHeader = lines
         .next()

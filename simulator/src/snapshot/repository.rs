@@ -36,7 +36,18 @@ pub fn create(cx: &mut SnapCtx<'_>, c: &CreateRepository) -> Outcome {
         )));
     }
     let location = c.location.value.clone();
-    let dir = storage::repo_dir(&cx.config.storage, &name, &location).map_err(|m| failed(&m))?;
+    let properties: std::collections::BTreeMap<String, String> = c
+        .properties
+        .as_ref()
+        .map(|p| {
+            p.items
+                .iter()
+                .map(|i| (i.effective_key().to_string(), i.value.value.clone()))
+                .collect()
+        })
+        .unwrap_or_default();
+    let dir = storage::repo_dir(&cx.config.storage, &name, &location, &properties)
+        .map_err(|m| failed(&m))?;
     let now = cx.now_ms();
     let created_ms = match storage::read_repo_info(&dir) {
         Some(info) => parse_datetime(&info.create_time)
@@ -53,16 +64,6 @@ pub fn create(cx: &mut SnapCtx<'_>, c: &CreateRepository) -> Outcome {
             now
         }
     };
-    let properties = c
-        .properties
-        .as_ref()
-        .map(|p| {
-            p.items
-                .iter()
-                .map(|i| (i.effective_key().to_string(), i.value.value.clone()))
-                .collect()
-        })
-        .unwrap_or_default();
     let id = cx.catalog.alloc_id();
     cx.catalog.repositories.insert(
         name.clone(),

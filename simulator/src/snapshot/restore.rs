@@ -75,10 +75,15 @@ pub fn submit(
             "Failed to get info of snapshot '{label}' because: {m}. Maybe specified wrong backup timestamp"
         ))
     };
-    let dir =
-        storage::repo_dir(&cx.config.storage, &repo.name, &repo.location).map_err(info_failed)?;
+    let dir = storage::repo_dir(
+        &cx.config.storage,
+        &repo.name,
+        &repo.location,
+        &repo.properties,
+    )
+    .map_err(info_failed)?;
     let info = storage::find_info(&dir, &label, &ts)
-        .and_then(|p| files::read_info(&p))
+        .and_then(|k| files::read_info(&dir, &k))
         .map_err(info_failed)?;
     let names_db = r.database.is_some() || r.label.qualifier().is_some();
     if info.database.is_empty() {

@@ -28,7 +28,7 @@ fn repo_dir(cx: &SnapCtx<'_>, job: &RestoreJob) -> Result<storage::RepoDir, JobS
         .repositories
         .get(&job.repository)
         .ok_or_else(|| err(format!("Repository {} does not exist", job.repository)))?;
-    storage::repo_dir(&cx.config.storage, &r.name, &r.location).map_err(err)
+    storage::repo_dir(&cx.config.storage, &r.name, &r.location, &r.properties).map_err(err)
 }
 
 /// `checkAndPrepareMeta`'s first pass over existing target tables: state and temporary
@@ -424,8 +424,8 @@ fn prepare(
 /// DOWNLOADING: read every restored partition's data.
 fn download(cx: &SnapCtx<'_>, job: &mut RestoreJob) -> Result<(), JobStatus> {
     let dir = repo_dir(cx, job)?;
-    let info_path = storage::find_info(&dir, &job.label, &job.timestamp).map_err(err)?;
-    let (info, bytes) = files::read_info_sized(&info_path).map_err(err)?;
+    let info_key = storage::find_info(&dir, &job.label, &job.timestamp).map_err(err)?;
+    let (info, bytes) = files::read_info_sized(&dir, &info_key).map_err(err)?;
     job.io.meta_file(bytes);
     let mut staged = Vec::new();
     for o in &job.objects {

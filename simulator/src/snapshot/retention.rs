@@ -10,8 +10,6 @@
 //! `DROP_SNAPSHOT.md` (the checks). Only fragments of the DROP SNAPSHOT messages are known
 //! (§5.1); the full texts here are the simulator's and marked so in the tests.
 
-use std::fs;
-
 use starsnap_compiler::syntax::ast::DropSnapshot;
 
 use super::files::{self, JobInfo};
@@ -79,8 +77,8 @@ pub fn columns(info: Option<&JobInfo>, tz: &TimeZone) -> [Option<String>; 4] {
 /// The job info of a label's newest timestamp, if it can be read.
 pub fn newest_info(dir: &storage::RepoDir, label: &str) -> Option<JobInfo> {
     let ts = storage::timestamps(dir, label).pop()?;
-    let path = storage::find_info(dir, label, &ts).ok()?;
-    files::read_info(&path).ok()
+    let key = storage::find_info(dir, label, &ts).ok()?;
+    files::read_info(dir, &key).ok()
 }
 
 /// Whether an unfinished BACKUP writes `label` to `repo` (`backup is writing`) or an
@@ -114,8 +112,13 @@ pub fn drop_snapshot(st: &State, cx: &SnapCtx<'_>, d: &DropSnapshot) -> Outcome 
             "Invalid snapshot name {label}: it must not be empty or contain a path separator"
         ));
     }
-    let dir = storage::repo_dir(&cx.config.storage, &repo.name, &repo.location)
-        .map_err(|m| errors::ddl_plain(format!("Failed to list snapshots: {m}")))?;
+    let dir = storage::repo_dir(
+        &cx.config.storage,
+        &repo.name,
+        &repo.location,
+        &repo.properties,
+    )
+    .map_err(|m| errors::ddl_plain(format!("Failed to list snapshots: {m}")))?;
     let listed = storage::list_snapshots(&dir)
         .map_err(|m| errors::ddl_plain(format!("Failed to list snapshots: {m}")))?;
     if !listed.iter().any(|e| e.label == *label) {
@@ -145,7 +148,7 @@ pub fn drop_snapshot(st: &State, cx: &SnapCtx<'_>, d: &DropSnapshot) -> Outcome 
             return fail(m);
         }
     }
-    fs::remove_dir_all(storage::label_dir(&dir, label))
+    storage::delete_label(&dir, label)
         .map_err(|e| errors::ddl_plain(format!("Failed to drop snapshot {label}: {e}")))?;
     Ok(Response::ok())
 }
@@ -160,7 +163,12 @@ pub fn clean_expired(st: &State, cx: &SnapCtx<'_>) {
     let now = cx.now_ms();
     let ours = cx.config.cluster_id();
     for repo in cx.catalog.repositories.values().filter(|r| !r.read_only) {
-        let Ok(dir) = storage::repo_dir(&cx.config.storage, &repo.name, &repo.location) else {
+        let Ok(dir) = storage::repo_dir(
+            &cx.config.storage,
+            &repo.name,
+            &repo.location,
+            &repo.properties,
+        ) else {
             continue;
         };
         let Ok(list) = storage::list_snapshots(&dir) else {
@@ -174,7 +182,7 @@ pub fn clean_expired(st: &State, cx: &SnapCtx<'_>) {
                 && info.expire_time.is_some_and(|t| t <= now)
                 && in_use(st, &repo.name, &entry.label).is_none();
             if expired {
-                if let Err(e) = fs::remove_dir_all(storage::label_dir(&dir, &entry.label)) {
+                if let Err(e) = storage::delete_label(&dir, &entry.label) {
                     eprintln!(
                         "starsnap-simulator: could not delete expired snapshot {}: {e}",
                         entry.label

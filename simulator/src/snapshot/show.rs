@@ -244,10 +244,15 @@ pub fn show_snapshot(cx: &SnapCtx<'_>, ss: &ShowSnapshot) -> Outcome {
         }
         row
     };
-    let dir = storage::repo_dir(&cx.config.storage, &repo.name, &repo.location);
+    let dir = storage::repo_dir(
+        &cx.config.storage,
+        &repo.name,
+        &repo.location,
+        &repo.properties,
+    );
     if let (Some(label), Some(ts)) = (&snapshot, &timestamp) {
         let row = match dir
-            .and_then(|d| storage::find_info(&d, label, ts).and_then(|p| files::read_info(&p)))
+            .and_then(|d| storage::find_info(&d, label, ts).and_then(|k| files::read_info(&d, &k)))
         {
             Ok(info) => extend(
                 vec![

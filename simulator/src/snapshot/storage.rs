@@ -1,5 +1,8 @@
-//! The repository layout on "remote" storage, which the simulator keeps in local folders
-//! (`SimConfig::storage` maps a location prefix to a folder, longest prefix first).
+//! The repository layout on "remote" storage. Two kinds of storage sit behind the
+//! [`Storage`] trait: a local folder (`SimConfig::storage` maps a location prefix to a
+//! folder, longest prefix first) and, for an `s3://bucket/prefix` location whose repository
+//! has an `aws.s3.endpoint` property, that S3-compatible server itself (through
+//! `starsnap-repo`'s object-store client, which also owns the key layout below).
 //!
 //! Layout, as StarRocks writes it (spec §3.3, `backup/Repository.java`):
 //!
@@ -13,26 +16,150 @@
 //! `data.jsonl` is the simulator's own tablet format: a first line
 //! `{"version":v,"version_time":ms,"rows":n}` and then one JSON array of cell values per
 //! row. An older `__palo_repository_<repo>` folder is adopted when it holds a `__repo_info`.
-//! Everything is read from disk each time, so a deleted snapshot disappears and a second
-//! simulator pointed at the same folder sees the same snapshots.
+//! Everything is read from storage each time, so a deleted snapshot disappears and a second
+//! simulator pointed at the same folder or bucket sees the same snapshots.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
+use std::fmt;
 use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use serde::{Deserialize, Serialize};
+use sha1::{Digest, Sha1};
+use starsnap_repo::layout;
+use starsnap_repo::store::{Store, StoreOptions, S3_SCHEMES};
 
 use super::md5;
 
-pub const STARROCKS_PREFIX: &str = "__starrocks_repository_";
-pub const PALO_PREFIX: &str = "__palo_repository_";
+pub const STARROCKS_PREFIX: &str = layout::STARROCKS_PREFIX;
+pub const PALO_PREFIX: &str = layout::PALO_PREFIX;
+
+/// Where a location's objects live. Keys are `/`-separated and relative to the location.
+pub trait Storage: Send + Sync + fmt::Debug {
+    /// The object's bytes; `None` when it does not exist.
+    fn read(&self, key: &str) -> Result<Option<Vec<u8>>, String>;
+    /// Writes (replaces) the object.
+    fn write(&self, key: &str, bytes: &[u8]) -> Result<(), String>;
+    /// One level under `prefix`: sub-folder names and object names; empty when absent.
+    fn list_dir(&self, prefix: &str) -> Result<(Vec<String>, Vec<String>), String>;
+    /// Deletes everything under `prefix`.
+    fn delete_dir(&self, prefix: &str) -> Result<(), String>;
+}
+
+/// A local folder standing in for a location.
+#[derive(Debug)]
+pub struct LocalFolder {
+    pub base: PathBuf,
+}
+
+impl LocalFolder {
+    fn path(&self, key: &str) -> PathBuf {
+        key.split('/')
+            .filter(|s| !s.is_empty())
+            .fold(self.base.clone(), |p, s| p.join(s))
+    }
+}
+
+impl Storage for LocalFolder {
+    fn read(&self, key: &str) -> Result<Option<Vec<u8>>, String> {
+        let path = self.path(key);
+        match fs::read(&path) {
+            Ok(b) => Ok(Some(b)),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(format!("{}: {e}", path.display())),
+        }
+    }
+
+    fn write(&self, key: &str, bytes: &[u8]) -> Result<(), String> {
+        write_file(&self.path(key), bytes)
+    }
+
+    fn list_dir(&self, prefix: &str) -> Result<(Vec<String>, Vec<String>), String> {
+        let path = self.path(prefix);
+        let entries = match fs::read_dir(&path) {
+            Ok(e) => e,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                return Ok((Vec::new(), Vec::new()))
+            }
+            Err(e) => return Err(e.to_string()),
+        };
+        let (mut dirs, mut files) = (Vec::new(), Vec::new());
+        for entry in entries.flatten() {
+            let name = entry.file_name().to_string_lossy().to_string();
+            if entry.path().is_dir() {
+                dirs.push(name);
+            } else {
+                files.push(name);
+            }
+        }
+        dirs.sort();
+        files.sort();
+        Ok((dirs, files))
+    }
+
+    fn delete_dir(&self, prefix: &str) -> Result<(), String> {
+        match fs::remove_dir_all(self.path(prefix)) {
+            Ok(()) => Ok(()),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+            Err(e) => Err(e.to_string()),
+        }
+    }
+}
+
+/// An S3-compatible server (or any store `starsnap-repo` reaches).
+#[derive(Debug)]
+pub struct ObjectStorage {
+    store: Store,
+}
+
+impl Storage for ObjectStorage {
+    fn read(&self, key: &str) -> Result<Option<Vec<u8>>, String> {
+        self.store.get(key).map_err(|e| e.to_string())
+    }
+
+    fn write(&self, key: &str, bytes: &[u8]) -> Result<(), String> {
+        self.store.put(key, bytes).map_err(|e| e.to_string())
+    }
+
+    fn list_dir(&self, prefix: &str) -> Result<(Vec<String>, Vec<String>), String> {
+        let (dirs, files) = self.store.list_dir(prefix).map_err(|e| e.to_string())?;
+        let files = files
+            .into_iter()
+            .filter_map(|f| f.key.rsplit('/').next().map(str::to_string))
+            .collect();
+        Ok((dirs, files))
+    }
+
+    fn delete_dir(&self, prefix: &str) -> Result<(), String> {
+        let keys: Vec<String> = self
+            .store
+            .list(prefix)
+            .map_err(|e| e.to_string())?
+            .into_iter()
+            .map(|o| o.key)
+            .collect();
+        // The info files first: from then on the snapshot is no restore target.
+        let (info, rest): (Vec<String>, Vec<String>) = keys.into_iter().partition(|k| {
+            k.rsplit('/')
+                .next()
+                .is_some_and(|n| n.starts_with(layout::INFO_PREFIX))
+        });
+        for batch in [info, rest] {
+            self.store.delete(&batch).map_err(|e| e.to_string())?;
+        }
+        Ok(())
+    }
+}
 
 /// A repository's folder on the simulated storage.
 #[derive(Clone, Debug)]
 pub struct RepoDir {
-    /// `<dir>/__starrocks_repository_<repo>` (or the adopted `__palo_repository_` one).
-    pub root: PathBuf,
+    pub store: Arc<dyn Storage>,
+    /// `__starrocks_repository_<repo>` (or the adopted `__palo_repository_` one), a key
+    /// relative to the location.
+    pub root: String,
     /// The same path as StarRocks names it: `<location>/__starrocks_repository_<repo>`.
     pub remote: String,
 }
@@ -55,22 +182,72 @@ pub fn resolve(storage: &BTreeMap<String, PathBuf>, location: &str) -> Option<Pa
     })
 }
 
+/// Whether a repository lives on an S3-compatible server: an S3-style location and an
+/// `aws.s3.endpoint` property.
+pub fn is_object_storage(location: &str, properties: &BTreeMap<String, String>) -> bool {
+    let scheme = location
+        .split_once("://")
+        .map(|(s, _)| s.to_ascii_lowercase());
+    scheme.is_some_and(|s| S3_SCHEMES.contains(&s.as_str()))
+        && StoreOptions::from_properties(properties).endpoint.is_some()
+}
+
+/// One client per location and properties, shared by every repository and simulator of the
+/// process (a client keeps its connections). Keyed by a digest, so no secret is a map key.
+fn object_storage(
+    location: &str,
+    properties: &BTreeMap<String, String>,
+) -> Result<Arc<dyn Storage>, String> {
+    static CACHE: OnceLock<Mutex<HashMap<Vec<u8>, Arc<ObjectStorage>>>> = OnceLock::new();
+    let mut h = Sha1::new();
+    h.update(location.as_bytes());
+    for (k, v) in properties {
+        h.update([0]);
+        h.update(k.as_bytes());
+        h.update([0]);
+        h.update(v.as_bytes());
+    }
+    let key = h.finalize().to_vec();
+    let cache = CACHE.get_or_init(Default::default);
+    let mut map = cache.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some(s) = map.get(&key) {
+        return Ok(s.clone());
+    }
+    let store = Store::open(location, &StoreOptions::from_properties(properties))
+        .map_err(|e| format!("failed to get file status of path: {location}, msg: {e}"))?;
+    let s = Arc::new(ObjectStorage { store });
+    map.insert(key, s.clone());
+    Ok(s)
+}
+
 /// The repository folder for `name` at `location` (not created).
 pub fn repo_dir(
     storage: &BTreeMap<String, PathBuf>,
     name: &str,
     location: &str,
+    properties: &BTreeMap<String, String>,
 ) -> Result<RepoDir, String> {
-    let base = resolve(storage, location).ok_or_else(|| unreachable_message(location))?;
-    let palo = base.join(format!("{PALO_PREFIX}{name}"));
-    let prefix = if palo.join("__repo_info").is_file() {
-        PALO_PREFIX
+    let store: Arc<dyn Storage> = if is_object_storage(location, properties) {
+        object_storage(location, properties)?
     } else {
-        STARROCKS_PREFIX
+        let base = resolve(storage, location).ok_or_else(|| unreachable_message(location))?;
+        Arc::new(LocalFolder { base })
+    };
+    let palo = layout::repo_root(name, true);
+    let root = if store
+        .read(&format!("{palo}/{}", layout::REPO_INFO))
+        .ok()
+        .flatten()
+        .is_some()
+    {
+        palo
+    } else {
+        layout::repo_root(name, false)
     };
     Ok(RepoDir {
-        root: base.join(format!("{prefix}{name}")),
-        remote: format!("{}/{prefix}{name}", location.trim_end_matches('/')),
+        store,
+        remote: format!("{}/{root}", location.trim_end_matches('/')),
+        root,
     })
 }
 
@@ -87,13 +264,19 @@ pub struct RepoInfo {
 }
 
 pub fn read_repo_info(dir: &RepoDir) -> Option<RepoInfo> {
-    let text = fs::read_to_string(dir.root.join("__repo_info")).ok()?;
-    serde_json::from_str(&text).ok()
+    let bytes = dir
+        .store
+        .read(&format!("{}/{}", dir.root, layout::REPO_INFO))
+        .ok()??;
+    serde_json::from_slice(&bytes).ok()
 }
 
 pub fn write_repo_info(dir: &RepoDir, info: &RepoInfo) -> Result<(), String> {
     let text = serde_json::to_string(info).map_err(|e| e.to_string())?;
-    write_file(&dir.root.join("__repo_info"), text.as_bytes())
+    dir.store.write(
+        &format!("{}/{}", dir.root, layout::REPO_INFO),
+        text.as_bytes(),
+    )
 }
 
 /// One `__ss_<label>` folder: its label and the timestamps of its `__info_` files.
@@ -106,85 +289,74 @@ pub struct SnapshotEntry {
 /// Every snapshot folder of the repository, in name order. A repository folder that does
 /// not exist (yet) has no snapshots.
 pub fn list_snapshots(dir: &RepoDir) -> Result<Vec<SnapshotEntry>, String> {
-    let entries = match fs::read_dir(&dir.root) {
-        Ok(e) => e,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
-        Err(e) => {
-            return Err(format!(
-                "failed to list remote path: {}, msg: {e}",
-                dir.remote
-            ));
-        }
-    };
-    let mut out = Vec::new();
-    for entry in entries.flatten() {
-        let name = entry.file_name().to_string_lossy().to_string();
-        let Some(folder_label) = name.strip_prefix("__ss_") else {
-            continue;
-        };
-        if !entry.path().is_dir() {
-            continue;
-        }
-        let label = decode_label(folder_label);
-        out.push(SnapshotEntry {
+    let (dirs, _) = dir
+        .store
+        .list_dir(&dir.root)
+        .map_err(|e| format!("failed to list remote path: {}, msg: {e}", dir.remote))?;
+    let mut out: Vec<SnapshotEntry> = dirs
+        .iter()
+        .filter_map(|d| layout::label_of_dir(d))
+        .map(|label| SnapshotEntry {
             timestamps: timestamps(dir, &label),
             label,
-        });
-    }
+        })
+        .collect();
     out.sort_by(|a, b| a.label.cmp(&b.label));
     Ok(out)
 }
 
+fn files_of(dir: &RepoDir, label: &str) -> Vec<String> {
+    dir.store
+        .list_dir(&label_dir(dir, label))
+        .map(|(_, files)| files)
+        .unwrap_or_default()
+}
+
 /// The timestamps of a label's `__info_<ts>.<md5>` files, sorted.
 pub fn timestamps(dir: &RepoDir, label: &str) -> Vec<String> {
-    let Ok(entries) = fs::read_dir(label_dir(dir, label)) else {
-        return Vec::new();
-    };
-    let mut out: Vec<String> = entries
-        .flatten()
-        .filter_map(|e| {
-            let name = e.file_name().to_string_lossy().to_string();
-            let rest = name.strip_prefix("__info_")?;
-            Some(match rest.rsplit_once('.') {
-                Some((ts, _md5)) => ts.to_string(),
-                None => rest.to_string(),
-            })
-        })
+    let mut out: Vec<String> = files_of(dir, label)
+        .iter()
+        .filter_map(|f| layout::info_timestamp(f))
+        .map(str::to_string)
         .collect();
     out.sort();
     out
 }
 
-/// `Expected one file with path: <remote>/__ss_<label>/__info_<ts>. get: <n>`, or the file.
-pub fn find_info(dir: &RepoDir, label: &str, ts: &str) -> Result<PathBuf, String> {
-    let folder = label_dir(dir, label);
-    let want = format!("__info_{ts}");
-    let found: Vec<PathBuf> = fs::read_dir(&folder)
-        .map(|it| {
-            it.flatten()
-                .filter(|e| {
-                    let n = e.file_name().to_string_lossy().to_string();
-                    n == want || n.rsplit_once('.').is_some_and(|(base, _)| base == want)
-                })
-                .map(|e| e.path())
-                .collect()
-        })
-        .unwrap_or_default();
+/// `Expected one file with path: <remote>/__ss_<label>/__info_<ts>. get: <n>`, or the
+/// file's key.
+pub fn find_info(dir: &RepoDir, label: &str, ts: &str) -> Result<String, String> {
+    let found: Vec<String> = files_of(dir, label)
+        .into_iter()
+        .filter(|f| layout::is_info_of(f, ts))
+        .collect();
     match found.as_slice() {
-        [one] => Ok(one.clone()),
+        [one] => Ok(format!("{}/{one}", label_dir(dir, label))),
         _ => Err(format!(
-            "Expected one file with path: {}/__ss_{label}/{want}. get: {}",
+            "Expected one file with path: {}/__ss_{label}/__info_{ts}. get: {}",
             dir.remote,
             found.len()
         )),
     }
 }
 
+/// Reads an object that must exist.
+pub fn read(dir: &RepoDir, key: &str) -> Result<Vec<u8>, String> {
+    dir.store
+        .read(key)?
+        .ok_or_else(|| format!("{}/{key}: not found", dir.remote))
+}
+
 /// Writes `<folder>/<base>.<md5 of bytes>`.
-pub fn write_with_md5(folder: &Path, base: &str, bytes: &[u8]) -> Result<PathBuf, String> {
-    let path = folder.join(format!("{base}.{}", md5::hex_digest(bytes)));
-    write_file(&path, bytes)?;
-    Ok(path)
+pub fn write_with_md5(
+    dir: &RepoDir,
+    folder: &str,
+    base: &str,
+    bytes: &[u8],
+) -> Result<String, String> {
+    let key = format!("{folder}/{base}.{}", md5::hex_digest(bytes));
+    dir.store.write(&key, bytes)?;
+    Ok(key)
 }
 
 /// Creates parent folders and writes the file.
@@ -197,46 +369,24 @@ pub fn write_file(path: &Path, bytes: &[u8]) -> Result<(), String> {
         .map_err(|e| format!("{}: {e}", path.display()))
 }
 
-/// The folder of a label. A label is any identifier, so `/`, `\\` and `%` are
+/// The folder (key) of a label. A label is any identifier, so `/`, `\\` and `%` are
 /// percent-encoded in the folder name: a label never names a path outside its folder.
-pub fn label_dir(dir: &RepoDir, label: &str) -> PathBuf {
-    dir.root.join(format!("__ss_{}", encode_label(label)))
+pub fn label_dir(dir: &RepoDir, label: &str) -> String {
+    layout::snapshot_dir(&dir.root, label)
 }
 
-fn encode_label(label: &str) -> String {
-    let mut out = String::with_capacity(label.len());
-    for c in label.chars() {
-        match c {
-            '%' => out.push_str("%25"),
-            '/' => out.push_str("%2F"),
-            '\\' => out.push_str("%5C"),
-            c => out.push(c),
-        }
-    }
-    if out == "." || out == ".." {
-        out = out.replace('.', "%2E");
-    }
-    out
+/// Deletes a label's folder.
+pub fn delete_label(dir: &RepoDir, label: &str) -> Result<(), String> {
+    dir.store.delete_dir(&label_dir(dir, label))
 }
 
-fn decode_label(folder: &str) -> String {
-    folder
-        .replace("%2F", "/")
-        .replace("%5C", "\\")
-        .replace("%2E", ".")
-        .replace("%25", "%")
-}
-
-/// The first file in `folder` whose name starts with `prefix` (e.g. `__meta.`).
-pub fn find_prefixed(folder: &Path, prefix: &str) -> Option<PathBuf> {
-    let mut found: Vec<PathBuf> = fs::read_dir(folder)
-        .ok()?
-        .flatten()
-        .filter(|e| e.file_name().to_string_lossy().starts_with(prefix))
-        .map(|e| e.path())
-        .collect();
-    found.sort();
-    found.into_iter().next()
+/// The key of the first file in `folder` whose name starts with `prefix` (e.g. `__meta.`).
+pub fn find_prefixed(dir: &RepoDir, folder: &str, prefix: &str) -> Option<String> {
+    let (_, files) = dir.store.list_dir(folder).ok()?;
+    files
+        .into_iter()
+        .find(|f| f.starts_with(prefix))
+        .map(|f| format!("{folder}/{f}"))
 }
 
 #[cfg(test)]
@@ -252,11 +402,6 @@ mod tests {
         assert_eq!(resolve(&m, "s3://b/other"), Some(PathBuf::from("/x/other")));
         assert_eq!(resolve(&m, "hdfs://nn/p"), None);
         assert_eq!(resolve(&m, "s3://b/../../etc"), None);
-        for label in ["a/../../../etc", "..", "x%2Fy", "back\\slash"] {
-            assert_eq!(decode_label(&encode_label(label)), label);
-            assert!(!encode_label(label).contains('/'));
-            assert_ne!(encode_label(label), "..");
-        }
         assert_eq!(resolve(&m, "s3://b/x/..\\y"), None);
     }
 }

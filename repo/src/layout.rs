@@ -1,0 +1,141 @@
+//! Where a StarRocks repository keeps its objects (spec §3.3, `backup/Repository.java`).
+//! Keys are relative to the repository's location and `/`-separated; every segment here is
+//! safe as an object key segment and as a file name.
+//!
+//! ```text
+//! <location>/__starrocks_repository_<repo>/__repo_info
+//!   __ss_<label>/__info_<timestamp>.<md5>      job info
+//!   __ss_<label>/__meta.<md5>                  table and function definitions
+//!   __ss_<label>/__ss_content/__db_<id>/__tbl_<id>/__part_<id>/__idx_<id>/__<tablet>/__<schemahash>/…
+//! ```
+//!
+//! An older `__palo_repository_<repo>` folder is adopted when it holds a `__repo_info`.
+
+pub const STARROCKS_PREFIX: &str = "__starrocks_repository_";
+pub const PALO_PREFIX: &str = "__palo_repository_";
+pub const REPO_INFO: &str = "__repo_info";
+pub const SNAPSHOT_PREFIX: &str = "__ss_";
+pub const INFO_PREFIX: &str = "__info_";
+pub const META_PREFIX: &str = "__meta";
+pub const CONTENT_DIR: &str = "__ss_content";
+
+/// `__starrocks_repository_<repo>` (or the `__palo_repository_` one when `palo`).
+pub fn repo_root(name: &str, palo: bool) -> String {
+    let prefix = if palo { PALO_PREFIX } else { STARROCKS_PREFIX };
+    format!("{prefix}{}", encode_segment(name))
+}
+
+/// `<root>/__ss_<label>`: the folder of one snapshot.
+pub fn snapshot_dir(root: &str, label: &str) -> String {
+    format!("{root}/{SNAPSHOT_PREFIX}{}", encode_segment(label))
+}
+
+/// The label of a `__ss_<label>` folder name, or `None` for any other name.
+pub fn label_of_dir(folder: &str) -> Option<String> {
+    folder.strip_prefix(SNAPSHOT_PREFIX).map(decode_segment)
+}
+
+/// `__info_<ts>.<md5>`.
+pub fn info_name(ts: &str, md5: &str) -> String {
+    format!("{INFO_PREFIX}{ts}.{md5}")
+}
+
+/// `__meta.<md5>`.
+pub fn meta_name(md5: &str) -> String {
+    format!("{META_PREFIX}.{md5}")
+}
+
+/// The timestamp of an `__info_<ts>[.<md5>]` file name.
+pub fn info_timestamp(file: &str) -> Option<&str> {
+    let rest = file.strip_prefix(INFO_PREFIX)?;
+    Some(match rest.rsplit_once('.') {
+        Some((ts, _md5)) => ts,
+        None => rest,
+    })
+}
+
+/// Whether `file` is the info file of `ts` (with or without its md5 suffix).
+pub fn is_info_of(file: &str, ts: &str) -> bool {
+    let want = format!("{INFO_PREFIX}{ts}");
+    file == want || file.rsplit_once('.').is_some_and(|(base, _)| base == want)
+}
+
+/// A name (label, repository) as one key segment: `%`, `/`, `\\` and control characters
+/// are percent-encoded and `.`/`..` spelled `%2E`, so a name never reaches outside its folder.
+pub fn encode_segment(name: &str) -> String {
+    let mut out = String::with_capacity(name.len());
+    for c in name.chars() {
+        match c {
+            '%' => out.push_str("%25"),
+            '/' => out.push_str("%2F"),
+            '\\' => out.push_str("%5C"),
+            c if c.is_ascii_control() => out.push_str(&format!("%{:02X}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    if out == "." || out == ".." {
+        out = out.replace('.', "%2E");
+    }
+    out
+}
+
+/// The inverse of [`encode_segment`] (any `%XX` is decoded; a stray `%` stays).
+pub fn decode_segment(segment: &str) -> String {
+    let bytes = segment.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = bytes
+            .get(i + 1..i + 3)
+            .and_then(|h| std::str::from_utf8(h).ok())
+            .and_then(|h| u8::from_str_radix(h, 16).ok());
+        match (bytes.get(i), hex) {
+            (Some(b'%'), Some(b)) => {
+                out.push(b);
+                i += 3;
+            }
+            (Some(&b), _) => {
+                out.push(b);
+                i += 1;
+            }
+            (None, _) => break,
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn labels_round_trip_and_stay_in_their_folder() {
+        for label in [
+            "a/../../../etc",
+            "..",
+            ".",
+            "x%2Fy",
+            "back\\slash",
+            "tab\tx",
+            "ü",
+        ] {
+            let enc = encode_segment(label);
+            assert_eq!(decode_segment(&enc), label);
+            assert!(!enc.contains('/') && !enc.contains('\\'), "{enc}");
+            assert!(enc != "." && enc != "..");
+        }
+        assert_eq!(
+            snapshot_dir("__starrocks_repository_r", "l1"),
+            "__starrocks_repository_r/__ss_l1"
+        );
+        assert_eq!(label_of_dir("__ss_a%2Fb").as_deref(), Some("a/b"));
+        assert_eq!(label_of_dir("__repo_info"), None);
+        assert_eq!(
+            info_timestamp("__info_2024-01-02-03-04-05-006.abc"),
+            Some("2024-01-02-03-04-05-006")
+        );
+        assert!(is_info_of("__info_ts.0123", "ts"));
+        assert!(!is_info_of("__info_ts2.0123", "ts"));
+        assert_eq!(repo_root("r", true), "__palo_repository_r");
+    }
+}
