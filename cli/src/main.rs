@@ -9,7 +9,7 @@ mod render;
 
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, Parser, Subcommand};
 
 /// Declarative, reviewable and safe StarRocks backups and restores.
 #[derive(Debug, Parser)]
@@ -56,6 +56,10 @@ enum Command {
     Demo(cmd::demo::DemoArgs),
     /// Run the bundled StarRocks simulator, seeded with demo data, until Ctrl-C.
     Sandbox(cmd::sandbox::SandboxArgs),
+    /// Print a shell completion script (bash, zsh, fish) on stdout.
+    Completions(cmd::completions::CompletionsArgs),
+    /// Print the man page (roff), or write one page per subcommand with --out-dir.
+    Man(cmd::completions::ManArgs),
 }
 
 fn main() -> ExitCode {
@@ -87,6 +91,8 @@ fn main() -> ExitCode {
         Command::Rules(args) => cmd::rules::run(args),
         Command::Sandbox(args) => cmd::sandbox::run(args),
         Command::Demo(args) => cmd::demo::run(args),
+        Command::Completions(args) => cmd::completions::run_completions(args, Cli::command()),
+        Command::Man(args) => cmd::completions::run_man(args, Cli::command()),
     };
     ExitCode::from(code.clamp(0, 255) as u8)
 }
@@ -94,7 +100,6 @@ fn main() -> ExitCode {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use clap::CommandFactory;
 
     #[test]
     fn cli_definition_is_consistent() {

@@ -1,6 +1,7 @@
 //! One module per subcommand: argument struct (clap) and `run`, which returns an exit code.
 
 pub mod apply;
+pub mod completions;
 pub mod demo;
 pub mod fmt;
 pub mod history;
