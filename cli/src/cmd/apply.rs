@@ -19,6 +19,7 @@ use starsnap_runtime::state::lock::Actor;
 use starsnap_runtime::state::{StateBackend, StateStore, SystemClock};
 use starsnap_runtime::{RuntimeError, StateConfig};
 
+mod metrics;
 mod progress;
 mod scheduled;
 
@@ -62,6 +63,18 @@ pub struct ApplyArgs {
     /// request, carried by the pipeline).
     #[arg(long, value_name = "HASH")]
     pub expect_fingerprint: Option<String>,
+    /// Write a Prometheus textfile here after the run (node_exporter's textfile collector):
+    /// last success, duration, partitions, bytes and failures per group and database.
+    #[arg(long, value_name = "PATH")]
+    pub metrics_file: Option<PathBuf>,
+}
+
+/// What a run leaves for `--metrics-file`.
+#[derive(Default)]
+struct RunOutcome {
+    report: Option<ApplyReport>,
+    /// Data size per backup label, from the manifests (where known).
+    bytes: std::collections::BTreeMap<String, i64>,
 }
 
 pub fn run(args: ApplyArgs) -> i32 {
@@ -79,8 +92,45 @@ pub fn run(args: ApplyArgs) -> i32 {
     execute(plan, &args)
 }
 
-/// Applies a plan as `args` say (the plan was read, or made in this run).
+/// Applies a plan as `args` say (the plan was read, or made in this run), then writes the
+/// metrics file if asked.
 pub fn execute(plan: Plan, args: &ApplyArgs) -> i32 {
+    let Some(path) = &args.metrics_file else {
+        return execute_plan(plan, args, &mut RunOutcome::default());
+    };
+    let start = std::time::Instant::now();
+    let facts = metrics::PlanFacts::of(&plan);
+    let mut outcome = RunOutcome::default();
+    let code = execute_plan(plan, args, &mut outcome);
+    let end_s = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs_f64())
+        .unwrap_or(0.0);
+    let mut m = metrics::Metrics::previous(path);
+    m.record(
+        &facts,
+        &metrics::RunResult {
+            report: outcome.report.as_ref(),
+            code,
+            duration_s: start.elapsed().as_secs_f64(),
+            end_s: end_s.floor(),
+            bytes: &outcome.bytes,
+        },
+    );
+    match m.write(path) {
+        Ok(()) => code,
+        Err(e) => {
+            eprintln!("starsnap: {e}");
+            code.max(exit::FAILURE)
+        }
+    }
+}
+
+fn execute_plan(plan: Plan, args: &ApplyArgs, outcome: &mut RunOutcome) -> i32 {
+    let facts = args
+        .metrics_file
+        .as_ref()
+        .map(|_| metrics::PlanFacts::of(&plan));
     if let Err(e) = check_version(&plan) {
         eprintln!("starsnap: {e}");
         return exit::FAILURE;
@@ -175,6 +225,10 @@ pub fn execute(plan: Plan, args: &ApplyArgs) -> i32 {
     match apply.execute() {
         Ok(report) => {
             let code = summarize(&report, json);
+            if let Some(facts) = &facts {
+                outcome.bytes = backup_sizes(&policy, &facts.finished_backups(&report));
+            }
+            outcome.report = Some(report);
             if interrupt.load(Ordering::SeqCst) {
                 eprintln!("starsnap: interrupted; the jobs this run submitted were cancelled");
                 INTERRUPTED
@@ -184,6 +238,39 @@ pub fn execute(plan: Plan, args: &ApplyArgs) -> i32 {
         }
         Err(e) => report_error(&e, &secrets),
     }
+}
+
+/// The data size of each backup the state's manifests know it for (for metrics; a state
+/// that cannot be read leaves the sizes out and says so).
+fn backup_sizes(
+    policy: &Policy,
+    backups: &[(String, String)],
+) -> std::collections::BTreeMap<String, i64> {
+    let mut out = std::collections::BTreeMap::new();
+    if backups.is_empty() {
+        return out;
+    }
+    let mut store = match super::state::open_store(policy) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("starsnap: metrics without backup sizes: {e}");
+            return out;
+        }
+    };
+    for (repository, label) in backups {
+        match store.backup(repository, label) {
+            Ok(Some(entry)) => {
+                if let Some(size) = entry.data_size {
+                    out.insert(label.clone(), size);
+                }
+            }
+            Ok(None) => {}
+            Err(e) => {
+                eprintln!("starsnap: metrics without the size of {label}: {e}");
+            }
+        }
+    }
+    out
 }
 
 /// Reads only the connection settings of the policy file.

@@ -66,6 +66,9 @@ pub struct RestoreArgs {
     /// With --apply: stream one JSON event per line on stdout.
     #[arg(long, requires = "apply")]
     pub json: bool,
+    /// With --apply: write a Prometheus textfile after the run (see `apply --metrics-file`).
+    #[arg(long, value_name = "PATH", requires = "apply")]
+    pub metrics_file: Option<PathBuf>,
 }
 
 /// `db.table`, `db.*`, `db` or `group:NAME`.
@@ -210,6 +213,7 @@ pub fn run(args: RestoreArgs) -> i32 {
             json: args.json,
             lock_timeout: None,
             expect_fingerprint: None,
+            metrics_file: args.metrics_file.clone(),
         };
         return apply::execute(plan, &apply_args);
     }
