@@ -45,8 +45,9 @@ pub struct ApplyArgs {
     #[arg(long, conflicts_with = "plan")]
     pub plan_and_apply: bool,
     /// The policy file: only its [cluster] and [state] sections are read.
-    #[arg(short = 'c', long = "config", default_value = "starsnap.toml")]
-    pub config: PathBuf,
+    /// Default: $STARSNAP_CONFIG, then ./starsnap.toml.
+    #[arg(short = 'c', long = "config", value_name = "FILE")]
+    pub config: Option<PathBuf>,
     /// Do not ask for confirmation (needed when there is no terminal).
     #[arg(long)]
     pub auto_approve: bool,
@@ -83,7 +84,7 @@ pub fn run(args: ApplyArgs) -> i32 {
             eprintln!("starsnap: cannot apply {e}");
             exit::FAILURE
         }),
-        None => scheduled::build_plan(&args.config),
+        None => scheduled::build_plan(&super::config_file(&args.config)),
     };
     let plan = match read {
         Ok(p) => p,
@@ -150,7 +151,7 @@ fn execute_plan(plan: Plan, args: &ApplyArgs, outcome: &mut RunOutcome) -> i32 {
         Ok(t) => t.unwrap_or(Duration::ZERO),
         Err(e) => return usage_error(e),
     };
-    let policy = match load_policy(&args.config) {
+    let policy = match load_policy(&super::config_file(&args.config)) {
         Ok(p) => p,
         Err(code) => return code,
     };
@@ -202,7 +203,14 @@ fn execute_plan(plan: Plan, args: &ApplyArgs, outcome: &mut RunOutcome) -> i32 {
     if apply.plan().steps.is_empty() {
         let _ = apply.abandon();
         if json {
-            out::print("{\"event\":\"summary\",\"done\":0,\"already_done\":0,\"failed\":0}\n");
+            let v = serde_json::json!({
+                "event": "summary",
+                "time": event_time(),
+                "done": 0,
+                "already_done": 0,
+                "failed": 0,
+            });
+            out::print(&format!("{v}\n"));
         } else {
             out::print("No changes. The plan has nothing to apply.\n");
         }
@@ -271,6 +279,19 @@ fn backup_sizes(
         }
     }
     out
+}
+
+/// Now, as `--json` events carry it: RFC 3339 UTC with milliseconds.
+pub fn event_time() -> String {
+    let ms = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or(0);
+    let secs = starsnap_runtime::state::format_utc(ms);
+    match secs.strip_suffix('Z') {
+        Some(s) => format!("{s}.{:03}Z", ms.rem_euclid(1000)),
+        None => secs,
+    }
 }
 
 /// Reads only the connection settings of the policy file.
@@ -468,6 +489,7 @@ fn summarize(report: &ApplyReport, json: bool) -> i32 {
             .collect();
         let v = serde_json::json!({
             "event": "summary",
+            "time": event_time(),
             "run_id": report.run_id,
             "done": report.done(),
             "already_done": report.already_done(),

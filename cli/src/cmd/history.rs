@@ -1,4 +1,4 @@
-//! `starsnap history [--json]` (the backups the state records, newest first) and
+//! `starsnap history [--format text|json]` (the backups the state records, newest first) and
 //! `starsnap status` (locks in force and jobs not yet ended).
 
 use std::path::PathBuf;
@@ -8,17 +8,19 @@ use starsnap_runtime::state::{format_utc, BackupEntry, BackupState, HistoryFilte
 use starsnap_runtime::state::StateStore;
 
 use super::apply::load_policy;
+use super::FormatArgs;
 use crate::{exit, out};
 
 /// `history` arguments.
 #[derive(Debug, clap::Args)]
 pub struct HistoryArgs {
     /// The policy file: only its [cluster] and [state] sections are read.
-    #[arg(short = 'c', long = "config", default_value = "starsnap.toml")]
-    pub config: PathBuf,
-    /// One JSON object per backup, one per line.
-    #[arg(long)]
-    pub json: bool,
+    /// Default: $STARSNAP_CONFIG, then ./starsnap.toml.
+    #[arg(short = 'c', long = "config", value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// text (a table) or json (one JSON object per backup, one per line).
+    #[command(flatten)]
+    pub format: FormatArgs,
     /// Only this database.
     #[arg(long)]
     pub database: Option<String>,
@@ -31,8 +33,12 @@ pub struct HistoryArgs {
 #[derive(Debug, clap::Args)]
 pub struct StatusArgs {
     /// The policy file: only its [cluster] and [state] sections are read.
-    #[arg(short = 'c', long = "config", default_value = "starsnap.toml")]
-    pub config: PathBuf,
+    /// Default: $STARSNAP_CONFIG, then ./starsnap.toml.
+    #[arg(short = 'c', long = "config", value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// text, or json (one object: `locks` and `jobs`).
+    #[command(flatten)]
+    pub format: FormatArgs,
 }
 
 /// The state store, or `None` when it was never initialised (reading never creates it).
@@ -75,7 +81,7 @@ fn backup_json(b: &BackupEntry) -> String {
 }
 
 pub fn run_history(args: HistoryArgs) -> i32 {
-    let policy = match load_policy(&args.config) {
+    let policy = match load_policy(&super::config_file(&args.config)) {
         Ok(p) => p,
         Err(code) => return code,
     };
@@ -97,7 +103,7 @@ pub fn run_history(args: HistoryArgs) -> i32 {
         }
     };
     let mut text = String::new();
-    if args.json {
+    if args.format.json() {
         for b in &backups {
             text.push_str(&backup_json(b));
         }
@@ -127,7 +133,7 @@ pub fn run_history(args: HistoryArgs) -> i32 {
 }
 
 pub fn run_status(args: StatusArgs) -> i32 {
-    let policy = match load_policy(&args.config) {
+    let policy = match load_policy(&super::config_file(&args.config)) {
         Ok(p) => p,
         Err(code) => return code,
     };
@@ -151,11 +157,37 @@ pub fn run_status(args: StatusArgs) -> i32 {
             return exit::FAILURE;
         }
     };
-    let mut text = String::from("Locks:\n");
     let held: Vec<_> = locks
         .iter()
         .filter(|l| matches!(l.status, LockStatus::Held | LockStatus::Expired))
         .collect();
+    let running: Vec<_> = backups
+        .iter()
+        .filter(|b| matches!(b.state, BackupState::Submitted | BackupState::Running))
+        .collect();
+    if args.format.json() {
+        let v = serde_json::json!({
+            "locks": held.iter().map(|l| serde_json::json!({
+                "database": l.database,
+                "status": l.status.as_str(),
+                "holder": l.actor.holder,
+                "host": l.actor.host,
+                "pid": l.actor.pid,
+                "since": format_utc(l.started_ms),
+                "until": format_utc(l.expires_ms),
+                "lock_id": l.lock_id,
+            })).collect::<Vec<_>>(),
+            "jobs": running.iter().map(|b| serde_json::json!({
+                "database": b.database,
+                "label": b.label,
+                "state": b.job_state.as_deref().unwrap_or(state_name(b.state)),
+                "submitted_at": format_utc(b.submitted_ms),
+            })).collect::<Vec<_>>(),
+        });
+        out::print(&format!("{v}\n"));
+        return exit::OK;
+    }
+    let mut text = String::from("Locks:\n");
     if held.is_empty() {
         text.push_str("  none\n");
     }
@@ -173,10 +205,6 @@ pub fn run_status(args: StatusArgs) -> i32 {
         ));
     }
     text.push_str("Jobs not ended:\n");
-    let running: Vec<_> = backups
-        .iter()
-        .filter(|b| matches!(b.state, BackupState::Submitted | BackupState::Running))
-        .collect();
     if running.is_empty() {
         text.push_str("  none\n");
     }

@@ -8,7 +8,7 @@ use starsnap_compiler::policy;
 use starsnap_compiler::syntax::Dialect;
 use starsnap_compiler::Severity;
 
-use super::{parse_dialect, usage_error, ColorChoice};
+use super::{parse_dialect, usage_error, Stream};
 use crate::files::{collect, Input};
 use crate::render::{render, FileReport, Format, RuleDoc};
 use crate::{exit, out};
@@ -34,9 +34,6 @@ pub struct LintArgs {
     /// error. Repeatable: `--severity L006=off --severity restore-in-place=error`.
     #[arg(long = "severity", value_name = "CODE=LEVEL")]
     pub severities: Vec<String>,
-    /// Color in text output.
-    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
-    pub color: ColorChoice,
 }
 
 fn options(args: &LintArgs) -> Result<LintOptions, String> {
@@ -137,7 +134,7 @@ pub fn run(args: LintArgs) -> i32 {
     }
     let mut reports = lint_inputs(&named, &opts);
     reports.extend(unreadable);
-    let color = args.format == Format::Text && args.color.enabled();
+    let color = args.format == Format::Text && super::color(Stream::Stdout);
     out::print(&render(args.format, &reports, &rule_docs(), color));
 
     let threshold = if args.fail_on == "warning" {
