@@ -9,12 +9,16 @@ mod render;
 
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, Parser, Subcommand};
 
 /// Declarative, reviewable and safe StarRocks backups and restores.
 #[derive(Debug, Parser)]
 #[command(name = "starsnap", version, about, after_help = exit::HELP_TABLE)]
 struct Cli {
+    /// Color: auto (a stream is colored when it is a terminal; NO_COLOR turns it off,
+    /// CLICOLOR_FORCE on), always or never. Decided per stream.
+    #[arg(long, value_enum, global = true, default_value_t = cmd::ColorChoice::Auto)]
+    color: cmd::ColorChoice,
     #[command(subcommand)]
     command: Command,
 }
@@ -28,6 +32,7 @@ enum Command {
     #[command(after_help = exit::HELP_TABLE)]
     Fmt(cmd::fmt::FmtArgs),
     /// Observe the cluster and write the catalog JSON `plan --catalog` reads.
+    #[command(after_help = exit::HELP_TABLE)]
     Inspect(cmd::inspect::InspectArgs),
     /// Compile the policy, the statement files and the observed cluster into a plan.
     #[command(after_help = exit::HELP_TABLE)]
@@ -40,22 +45,36 @@ enum Command {
     #[command(after_help = exit::HELP_TABLE)]
     Restore(cmd::restore::RestoreArgs),
     /// Create the state database, or migrate it to this starsnap's schema.
+    #[command(after_help = exit::HELP_TABLE)]
     Init(cmd::unlock::InitArgs),
     /// Break a lock a dead run left behind (its id is in `starsnap status`).
+    #[command(after_help = exit::HELP_TABLE)]
     Unlock(cmd::unlock::UnlockArgs),
     /// List the backups the state records, newest first.
+    #[command(after_help = exit::HELP_TABLE)]
     History(cmd::history::HistoryArgs),
     /// Show the locks in force and the jobs not yet ended.
+    #[command(after_help = exit::HELP_TABLE)]
     Status(cmd::history::StatusArgs),
     /// Render a saved plan.
+    #[command(after_help = exit::HELP_TABLE)]
     Show(cmd::show::ShowArgs),
     /// List the lint rules, or show one rule's documentation.
+    #[command(after_help = exit::HELP_TABLE)]
     Rules(cmd::rules::RulesArgs),
     /// Run starsnap's main job end to end on the bundled simulator: plan, apply, a day of
     /// loads, an incremental plan and apply, a quiet day, history.
+    #[command(after_help = exit::HELP_TABLE)]
     Demo(cmd::demo::DemoArgs),
     /// Run the bundled StarRocks simulator, seeded with demo data, until Ctrl-C.
+    #[command(after_help = exit::HELP_TABLE)]
     Sandbox(cmd::sandbox::SandboxArgs),
+    /// Print a shell completion script (bash, zsh, fish) on stdout.
+    #[command(after_help = exit::HELP_TABLE)]
+    Completions(cmd::completions::CompletionsArgs),
+    /// Print the man page (roff), or write one page per subcommand with --out-dir.
+    #[command(after_help = exit::HELP_TABLE)]
+    Man(cmd::completions::ManArgs),
 }
 
 fn main() -> ExitCode {
@@ -72,7 +91,24 @@ fn main() -> ExitCode {
             return ExitCode::from(code as u8);
         }
     };
-    let code = match cli.command {
+    cmd::set_color(cli.color);
+    let mut command = cli.command;
+    // The policy file: -c, then STARSNAP_CONFIG, then ./starsnap.toml (said on stderr).
+    let config = match &mut command {
+        Command::Inspect(a) => Some(&mut a.config),
+        Command::Plan(a) => Some(&mut a.config),
+        Command::Apply(a) => Some(&mut a.config),
+        Command::Restore(a) => Some(&mut a.config),
+        Command::Init(a) => Some(&mut a.config),
+        Command::Unlock(a) => Some(&mut a.config),
+        Command::History(a) => Some(&mut a.config),
+        Command::Status(a) => Some(&mut a.config),
+        _ => None,
+    };
+    if let Some(c) = config {
+        *c = Some(cmd::config_path(c.as_deref()));
+    }
+    let code = match command {
         Command::Lint(args) => cmd::lint::run(args),
         Command::Fmt(args) => cmd::fmt::run(args),
         Command::Inspect(args) => cmd::inspect::run(args),
@@ -87,6 +123,8 @@ fn main() -> ExitCode {
         Command::Rules(args) => cmd::rules::run(args),
         Command::Sandbox(args) => cmd::sandbox::run(args),
         Command::Demo(args) => cmd::demo::run(args),
+        Command::Completions(args) => cmd::completions::run_completions(args, Cli::command()),
+        Command::Man(args) => cmd::completions::run_man(args, Cli::command()),
     };
     ExitCode::from(code.clamp(0, 255) as u8)
 }
@@ -94,7 +132,6 @@ fn main() -> ExitCode {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use clap::CommandFactory;
 
     #[test]
     fn cli_definition_is_consistent() {

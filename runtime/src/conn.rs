@@ -138,7 +138,7 @@ impl Cluster {
             .write_timeout(Some(opts.io_timeout))
             .stmt_cache_size(0)
             .ssl_opts(opts.tls.ssl_opts());
-        let conn = Conn::new(builder).map_err(|e| classify_connect_error(opts, e))?;
+        let conn = connect_within(builder, opts)?;
         Ok(Cluster {
             conn,
             opts: opts.clone(),
@@ -214,6 +214,73 @@ impl Cluster {
     }
 }
 
+/// `Conn::new` bounded by `connect_timeout` as a whole: TCP connect (the driver's own
+/// timeout), then TLS and the MySQL handshake, which the driver would bound only by the read
+/// timeout of statements. A server that accepts and never greets fails at the deadline; the
+/// driver's thread ends on its own when its read times out (the socket is then closed).
+fn connect_within(builder: OptsBuilder, opts: &ConnectOptions) -> Result<Conn, RuntimeError> {
+    let (tx, rx) = std::sync::mpsc::sync_channel(1);
+    let spawned = std::thread::Builder::new()
+        .name("starsnap-connect".into())
+        .spawn(move || {
+            let _ = tx.send(Conn::new(builder));
+        });
+    if let Err(e) = spawned {
+        return Err(RuntimeError::Connect {
+            host: opts.host.clone(),
+            port: opts.port,
+            timeout: opts.connect_timeout,
+            message: format!("cannot start the connection: {e}"),
+        });
+    }
+    match rx.recv_timeout(opts.connect_timeout) {
+        Ok(Ok(conn)) => Ok(conn),
+        Ok(Err(e)) => Err(classify_connect_error(opts, e)),
+        Err(_) => Err(RuntimeError::Connect {
+            host: opts.host.clone(),
+            port: opts.port,
+            timeout: opts.connect_timeout,
+            message: format!(
+                "the server accepted the connection but did not complete the {} handshake; check that {}:{} is a StarRocks FE query port (9030 by default), or raise [cluster] connect_timeout",
+                if opts.tls == Tls::Disabled { "MySQL" } else { "TLS/MySQL" },
+                opts.host,
+                opts.port
+            ),
+        }),
+    }
+}
+
+/// A driver error as a sentence: the mysql crate's `Display` is a debug-like dump
+/// (`DriverError { Could not connect to address … }`, `IoError { … }`).
+pub fn driver_message(e: &mysql::Error) -> String {
+    use std::io::ErrorKind;
+    match e {
+        mysql::Error::IoError(io) => match io.kind() {
+            ErrorKind::TimedOut | ErrorKind::WouldBlock => {
+                "no answer from the server in time (read timeout)".into()
+            }
+            ErrorKind::ConnectionRefused => {
+                "connection refused (is the server running, and is this its port?)".into()
+            }
+            ErrorKind::ConnectionReset
+            | ErrorKind::ConnectionAborted
+            | ErrorKind::BrokenPipe
+            | ErrorKind::UnexpectedEof => {
+                format!("the server closed the connection ({io})")
+            }
+            _ => io.to_string(),
+        },
+        mysql::Error::MySqlError(me) => format!("{} (error {})", me.message, me.code),
+        mysql::Error::DriverError(de) => de.to_string(),
+        mysql::Error::CodecError(ce) => format!("protocol error: {ce}"),
+        mysql::Error::UrlError(ue) => ue.to_string(),
+        mysql::Error::TlsError(te) => format!("TLS: {te}"),
+        mysql::Error::FromRowError(_) | mysql::Error::FromValueError(_) => {
+            "a value the server sent could not be read".into()
+        }
+    }
+}
+
 fn classify_connect_error(opts: &ConnectOptions, e: mysql::Error) -> RuntimeError {
     match e {
         mysql::Error::MySqlError(me) if me.code == 1045 => RuntimeError::Auth {
@@ -226,7 +293,7 @@ fn classify_connect_error(opts: &ConnectOptions, e: mysql::Error) -> RuntimeErro
             host: opts.host.clone(),
             port: opts.port,
             timeout: opts.connect_timeout,
-            message: other.to_string(),
+            message: driver_message(&other),
         },
     }
 }
@@ -241,7 +308,7 @@ fn classify_query_error(sql: &str, e: mysql::Error) -> RuntimeError {
         },
         other => RuntimeError::ConnectionLost {
             statement: sql.to_string(),
-            message: other.to_string(),
+            message: driver_message(&other),
         },
     }
 }

@@ -10,7 +10,10 @@ pub enum RuntimeError {
     )]
     MissingPasswordEnv { name: String },
 
-    #[error("cannot connect to {host}:{port} within {timeout:?}: {message}")]
+    #[error(
+        "cannot connect to {host}:{port} within {}: {message}",
+        seconds(timeout)
+    )]
     Connect {
         host: String,
         port: u16,
@@ -99,6 +102,17 @@ pub enum RuntimeError {
     Version(String),
 }
 
+/// A duration as people write it: `3s`, `1.5s`, `250ms`.
+pub fn seconds(d: &Duration) -> String {
+    if d.as_millis() < 1000 && !d.is_zero() {
+        format!("{}ms", d.as_millis())
+    } else if d.subsec_millis() == 0 {
+        format!("{}s", d.as_secs())
+    } else {
+        format!("{:.1}s", d.as_secs_f64())
+    }
+}
+
 /// Who holds a lock, for [`RuntimeError::LockHeld`].
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct LockHolder {
@@ -123,7 +137,7 @@ impl std::fmt::Display for LockHolder {
             self.holder, self.host, self.pid, self.plan_fingerprint, self.since, self.expires
         )?;
         if let Some(w) = self.waited {
-            write!(f, ", waited {w:?}")?;
+            write!(f, ", waited {}", seconds(&w))?;
         }
         write!(
             f,

@@ -19,6 +19,7 @@ use starsnap_runtime::state::lock::Actor;
 use starsnap_runtime::state::{StateBackend, StateStore, SystemClock};
 use starsnap_runtime::{RuntimeError, StateConfig};
 
+mod metrics;
 mod progress;
 mod scheduled;
 
@@ -44,8 +45,9 @@ pub struct ApplyArgs {
     #[arg(long, conflicts_with = "plan")]
     pub plan_and_apply: bool,
     /// The policy file: only its [cluster] and [state] sections are read.
-    #[arg(short = 'c', long = "config", default_value = "starsnap.toml")]
-    pub config: PathBuf,
+    /// Default: $STARSNAP_CONFIG, then ./starsnap.toml.
+    #[arg(short = 'c', long = "config", value_name = "FILE")]
+    pub config: Option<PathBuf>,
     /// Do not ask for confirmation (needed when there is no terminal).
     #[arg(long)]
     pub auto_approve: bool,
@@ -62,6 +64,18 @@ pub struct ApplyArgs {
     /// request, carried by the pipeline).
     #[arg(long, value_name = "HASH")]
     pub expect_fingerprint: Option<String>,
+    /// Write a Prometheus textfile here after the run (node_exporter's textfile collector):
+    /// last success, duration, partitions, bytes and failures per group and database.
+    #[arg(long, value_name = "PATH")]
+    pub metrics_file: Option<PathBuf>,
+}
+
+/// What a run leaves for `--metrics-file`.
+#[derive(Default)]
+struct RunOutcome {
+    report: Option<ApplyReport>,
+    /// Data size per backup label, from the manifests (where known).
+    bytes: std::collections::BTreeMap<String, i64>,
 }
 
 pub fn run(args: ApplyArgs) -> i32 {
@@ -70,7 +84,7 @@ pub fn run(args: ApplyArgs) -> i32 {
             eprintln!("starsnap: cannot apply {e}");
             exit::FAILURE
         }),
-        None => scheduled::build_plan(&args.config),
+        None => scheduled::build_plan(&super::config_file(&args.config)),
     };
     let plan = match read {
         Ok(p) => p,
@@ -79,8 +93,45 @@ pub fn run(args: ApplyArgs) -> i32 {
     execute(plan, &args)
 }
 
-/// Applies a plan as `args` say (the plan was read, or made in this run).
+/// Applies a plan as `args` say (the plan was read, or made in this run), then writes the
+/// metrics file if asked.
 pub fn execute(plan: Plan, args: &ApplyArgs) -> i32 {
+    let Some(path) = &args.metrics_file else {
+        return execute_plan(plan, args, &mut RunOutcome::default());
+    };
+    let start = std::time::Instant::now();
+    let facts = metrics::PlanFacts::of(&plan);
+    let mut outcome = RunOutcome::default();
+    let code = execute_plan(plan, args, &mut outcome);
+    let end_s = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs_f64())
+        .unwrap_or(0.0);
+    let mut m = metrics::Metrics::previous(path);
+    m.record(
+        &facts,
+        &metrics::RunResult {
+            report: outcome.report.as_ref(),
+            code,
+            duration_s: start.elapsed().as_secs_f64(),
+            end_s: end_s.floor(),
+            bytes: &outcome.bytes,
+        },
+    );
+    match m.write(path) {
+        Ok(()) => code,
+        Err(e) => {
+            eprintln!("starsnap: {e}");
+            code.max(exit::FAILURE)
+        }
+    }
+}
+
+fn execute_plan(plan: Plan, args: &ApplyArgs, outcome: &mut RunOutcome) -> i32 {
+    let facts = args
+        .metrics_file
+        .as_ref()
+        .map(|_| metrics::PlanFacts::of(&plan));
     if let Err(e) = check_version(&plan) {
         eprintln!("starsnap: {e}");
         return exit::FAILURE;
@@ -100,7 +151,7 @@ pub fn execute(plan: Plan, args: &ApplyArgs) -> i32 {
         Ok(t) => t.unwrap_or(Duration::ZERO),
         Err(e) => return usage_error(e),
     };
-    let policy = match load_policy(&args.config) {
+    let policy = match load_policy(&super::config_file(&args.config)) {
         Ok(p) => p,
         Err(code) => return code,
     };
@@ -157,7 +208,14 @@ pub fn execute(plan: Plan, args: &ApplyArgs) -> i32 {
     if apply.plan().steps.is_empty() {
         let _ = apply.abandon();
         if json {
-            out::print("{\"event\":\"summary\",\"done\":0,\"already_done\":0,\"failed\":0}\n");
+            let v = serde_json::json!({
+                "event": "summary",
+                "time": event_time(),
+                "done": 0,
+                "already_done": 0,
+                "failed": 0,
+            });
+            out::print(&format!("{v}\n"));
         } else {
             out::print("No changes. The plan has nothing to apply.\n");
         }
@@ -180,8 +238,15 @@ pub fn execute(plan: Plan, args: &ApplyArgs) -> i32 {
     match apply.execute() {
         Ok(report) => {
             let code = summarize(&report, json);
-            if interrupt.load(Ordering::SeqCst) {
-                eprintln!("starsnap: interrupted; {}", interrupted_summary(&report));
+            if let Some(facts) = &facts {
+                outcome.bytes = backup_sizes(&policy, &facts.finished_backups(&report));
+            }
+            let interrupted = interrupt
+                .load(Ordering::SeqCst)
+                .then(|| interrupted_summary(&report));
+            outcome.report = Some(report);
+            if let Some(said) = interrupted {
+                eprintln!("starsnap: interrupted; {said}");
                 INTERRUPTED
             } else {
                 code
@@ -225,6 +290,52 @@ fn interrupted_summary(report: &ApplyReport) -> String {
         "no job of this run was running, so none was cancelled".to_string()
     } else {
         said.join("; ")
+    }
+}
+
+/// The data size of each backup the state's manifests know it for (for metrics; a state
+/// that cannot be read leaves the sizes out and says so).
+fn backup_sizes(
+    policy: &Policy,
+    backups: &[(String, String)],
+) -> std::collections::BTreeMap<String, i64> {
+    let mut out = std::collections::BTreeMap::new();
+    if backups.is_empty() {
+        return out;
+    }
+    let mut store = match super::state::open_store(policy) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("starsnap: metrics without backup sizes: {e}");
+            return out;
+        }
+    };
+    for (repository, label) in backups {
+        match store.backup(repository, label) {
+            Ok(Some(entry)) => {
+                if let Some(size) = entry.data_size {
+                    out.insert(label.clone(), size);
+                }
+            }
+            Ok(None) => {}
+            Err(e) => {
+                eprintln!("starsnap: metrics without the size of {label}: {e}");
+            }
+        }
+    }
+    out
+}
+
+/// Now, as `--json` events carry it: RFC 3339 UTC with milliseconds.
+pub fn event_time() -> String {
+    let ms = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or(0);
+    let secs = starsnap_runtime::state::format_utc(ms);
+    match secs.strip_suffix('Z') {
+        Some(s) => format!("{s}.{:03}Z", ms.rem_euclid(1000)),
+        None => secs,
     }
 }
 
@@ -423,6 +534,7 @@ fn summarize(report: &ApplyReport, json: bool) -> i32 {
             .collect();
         let v = serde_json::json!({
             "event": "summary",
+            "time": event_time(),
             "run_id": report.run_id,
             "done": report.done(),
             "already_done": report.already_done(),

@@ -1,5 +1,5 @@
-//! `starsnap history [--json] [--restores]` (the backups — or restores — the state records,
-//! newest first) and
+//! `starsnap history [--format text|json] [--restores]` (the backups — or restores — the state
+//! records, newest first) and
 //! `starsnap status` (locks in force and jobs not yet ended).
 
 use std::path::PathBuf;
@@ -9,17 +9,19 @@ use starsnap_runtime::state::{format_utc, BackupEntry, BackupState, HistoryFilte
 use starsnap_runtime::state::StateStore;
 
 use super::apply::load_policy;
+use super::FormatArgs;
 use crate::{exit, out};
 
 /// `history` arguments.
 #[derive(Debug, clap::Args)]
 pub struct HistoryArgs {
     /// The policy file: only its [cluster] and [state] sections are read.
-    #[arg(short = 'c', long = "config", default_value = "starsnap.toml")]
-    pub config: PathBuf,
-    /// One JSON object per backup, one per line.
-    #[arg(long)]
-    pub json: bool,
+    /// Default: $STARSNAP_CONFIG, then ./starsnap.toml.
+    #[arg(short = 'c', long = "config", value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// text (a table) or json (one JSON object per backup, one per line).
+    #[command(flatten)]
+    pub format: FormatArgs,
     /// Only this database.
     #[arg(long)]
     pub database: Option<String>,
@@ -35,8 +37,12 @@ pub struct HistoryArgs {
 #[derive(Debug, clap::Args)]
 pub struct StatusArgs {
     /// The policy file: only its [cluster] and [state] sections are read.
-    #[arg(short = 'c', long = "config", default_value = "starsnap.toml")]
-    pub config: PathBuf,
+    /// Default: $STARSNAP_CONFIG, then ./starsnap.toml.
+    #[arg(short = 'c', long = "config", value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// text, or json (one object: `locks` and `jobs`).
+    #[command(flatten)]
+    pub format: FormatArgs,
 }
 
 /// The state store, or `None` when it was never initialised (reading never creates it).
@@ -98,7 +104,7 @@ fn run_restores(args: &HistoryArgs, policy: &starsnap_compiler::policy::Policy) 
         restores.truncate(usize::try_from(n).unwrap_or(usize::MAX));
     }
     let mut text = String::new();
-    if args.json {
+    if args.format.json() {
         for r in &restores {
             let mut v = serde_json::to_value(r).unwrap_or_default();
             v["started_at"] = format_utc(r.started_ms).into();
@@ -128,7 +134,7 @@ fn run_restores(args: &HistoryArgs, policy: &starsnap_compiler::policy::Policy) 
 }
 
 pub fn run_history(args: HistoryArgs) -> i32 {
-    let policy = match load_policy(&args.config) {
+    let policy = match load_policy(&super::config_file(&args.config)) {
         Ok(p) => p,
         Err(code) => return code,
     };
@@ -153,7 +159,7 @@ pub fn run_history(args: HistoryArgs) -> i32 {
         }
     };
     let mut text = String::new();
-    if args.json {
+    if args.format.json() {
         for b in &backups {
             text.push_str(&backup_json(b));
         }
@@ -183,7 +189,7 @@ pub fn run_history(args: HistoryArgs) -> i32 {
 }
 
 pub fn run_status(args: StatusArgs) -> i32 {
-    let policy = match load_policy(&args.config) {
+    let policy = match load_policy(&super::config_file(&args.config)) {
         Ok(p) => p,
         Err(code) => return code,
     };
@@ -207,11 +213,37 @@ pub fn run_status(args: StatusArgs) -> i32 {
             return exit::FAILURE;
         }
     };
-    let mut text = String::from("Locks:\n");
     let held: Vec<_> = locks
         .iter()
         .filter(|l| matches!(l.status, LockStatus::Held | LockStatus::Expired))
         .collect();
+    let running: Vec<_> = backups
+        .iter()
+        .filter(|b| matches!(b.state, BackupState::Submitted | BackupState::Running))
+        .collect();
+    if args.format.json() {
+        let v = serde_json::json!({
+            "locks": held.iter().map(|l| serde_json::json!({
+                "database": l.database,
+                "status": l.status.as_str(),
+                "holder": l.actor.holder,
+                "host": l.actor.host,
+                "pid": l.actor.pid,
+                "since": format_utc(l.started_ms),
+                "until": format_utc(l.expires_ms),
+                "lock_id": l.lock_id,
+            })).collect::<Vec<_>>(),
+            "jobs": running.iter().map(|b| serde_json::json!({
+                "database": b.database,
+                "label": b.label,
+                "state": b.job_state.as_deref().unwrap_or(state_name(b.state)),
+                "submitted_at": format_utc(b.submitted_ms),
+            })).collect::<Vec<_>>(),
+        });
+        out::print(&format!("{v}\n"));
+        return exit::OK;
+    }
+    let mut text = String::from("Locks:\n");
     if held.is_empty() {
         text.push_str("  none\n");
     }
@@ -229,10 +261,6 @@ pub fn run_status(args: StatusArgs) -> i32 {
         ));
     }
     text.push_str("Jobs not ended:\n");
-    let running: Vec<_> = backups
-        .iter()
-        .filter(|b| matches!(b.state, BackupState::Submitted | BackupState::Running))
-        .collect();
     if running.is_empty() {
         text.push_str("  none\n");
     }

@@ -13,15 +13,16 @@ use crate::{exit, out};
 #[derive(Debug, clap::Args)]
 pub struct InspectArgs {
     /// The policy file (its [cluster] and [state] sections are used).
-    #[arg(short = 'c', long = "config", default_value = "starsnap.toml")]
-    pub config: PathBuf,
+    /// Default: $STARSNAP_CONFIG, then ./starsnap.toml.
+    #[arg(short = 'c', long = "config", value_name = "FILE")]
+    pub config: Option<PathBuf>,
     /// Write the catalog here instead of stdout.
     #[arg(long)]
     pub out: Option<PathBuf>,
 }
 
 pub fn run(args: InspectArgs) -> i32 {
-    let project = match project::load(&args.config) {
+    let project = match project::load(&super::config_file(&args.config)) {
         Ok(p) => p,
         Err(LoadError::Unreadable(e)) => return usage_error(e),
         Err(LoadError::Findings(reports)) => {

@@ -4,11 +4,11 @@ use std::path::PathBuf;
 
 use starsnap_compiler::lint::registry::driver_codes;
 use starsnap_compiler::lint::{lint, registry, Level, LintOptions, SourceFile};
-use starsnap_compiler::policy;
+use starsnap_compiler::policy::{self, LintConfig};
 use starsnap_compiler::syntax::Dialect;
 use starsnap_compiler::Severity;
 
-use super::{parse_dialect, usage_error, ColorChoice};
+use super::{parse_dialect, usage_error, Stream};
 use crate::files::{collect, Input};
 use crate::render::{render, FileReport, Format, RuleDoc};
 use crate::{exit, out};
@@ -27,20 +27,50 @@ pub struct LintArgs {
     /// Exit 1 when a finding is at least this severe.
     #[arg(long, default_value = "error", value_parser = ["error", "warning"])]
     pub fail_on: String,
-    /// The StarRocks version the SQL must run on: starrocks-3.3, 3.4, 3.5, 4.0, 4.1 or 4.2.
-    #[arg(long, default_value = "starrocks-3.4", value_parser = parse_dialect)]
-    pub dialect: Dialect,
+    /// The StarRocks version the SQL must run on: starrocks-3.3, 3.4, 3.5, 4.0, 4.1 or 4.2
+    /// (default: the policy's [lint] dialect, else starrocks-3.4).
+    #[arg(long, value_parser = parse_dialect)]
+    pub dialect: Option<Dialect>,
+    /// The policy whose [lint] section (dialect, severities) applies; flags win over it.
+    /// Default: $STARSNAP_CONFIG, then ./starsnap.toml when it exists; none otherwise.
+    #[arg(short = 'c', long = "config", value_name = "FILE")]
+    pub config: Option<PathBuf>,
     /// Change a rule's severity: CODE=LEVEL (or NAME=LEVEL), LEVEL one of off, info, warning,
     /// error. Repeatable: `--severity L006=off --severity restore-in-place=error`.
     #[arg(long = "severity", value_name = "CODE=LEVEL")]
     pub severities: Vec<String>,
-    /// Color in text output.
-    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
-    pub color: ColorChoice,
+}
+
+/// The policy's `[lint]` section: `-c`, then `STARSNAP_CONFIG`, then `./starsnap.toml` when it
+/// exists (lint needs no policy). An unreadable or unparsable policy named explicitly is an error.
+fn lint_config(args: &LintArgs) -> Result<LintConfig, String> {
+    let explicit =
+        args.config.is_some() || std::env::var_os("STARSNAP_CONFIG").is_some_and(|v| !v.is_empty());
+    if !explicit && !std::path::Path::new("starsnap.toml").is_file() {
+        return Ok(LintConfig::default());
+    }
+    let path = super::config_path(args.config.as_deref());
+    let text = std::fs::read_to_string(&path)
+        .map_err(|e| format!("cannot read the policy {}: {e}", path.display()))?;
+    match policy::parse(&text).0 {
+        Some(p) => Ok(p.lint),
+        None => Err(format!(
+            "the policy {} is not valid TOML; check it with `starsnap lint {}`",
+            path.display(),
+            path.display()
+        )),
+    }
 }
 
 fn options(args: &LintArgs) -> Result<LintOptions, String> {
-    let mut opts = LintOptions::new(args.dialect);
+    let config = lint_config(args)?;
+    let dialect = args.dialect.or(config.dialect).unwrap_or_default();
+    let mut opts = LintOptions::new(dialect);
+    // The policy first, then the flags (flags > file).
+    for (code, level) in &config.severity {
+        opts.set_level(code, *level)
+            .map_err(|e| format!("the policy's [lint] severity {code}: {e}"))?;
+    }
     for s in &args.severities {
         let (code, level) = s
             .split_once('=')
@@ -137,7 +167,7 @@ pub fn run(args: LintArgs) -> i32 {
     }
     let mut reports = lint_inputs(&named, &opts);
     reports.extend(unreadable);
-    let color = args.format == Format::Text && args.color.enabled();
+    let color = args.format == Format::Text && super::color(Stream::Stdout);
     out::print(&render(args.format, &reports, &rule_docs(), color));
 
     let threshold = if args.fail_on == "warning" {

@@ -10,7 +10,7 @@ use starsnap_compiler::planner::{self, PlanInputs};
 use starsnap_compiler::time::Timestamp;
 
 use super::project::{self, LoadError};
-use super::{usage_error, ColorChoice};
+use super::{usage_error, Stream};
 use crate::render::{render, FileReport, Format};
 use crate::{exit, out};
 
@@ -29,8 +29,9 @@ pub enum PlanFormat {
 #[derive(Debug, clap::Args)]
 pub struct PlanArgs {
     /// The policy file.
-    #[arg(short = 'c', long = "config", default_value = "starsnap.toml")]
-    pub config: PathBuf,
+    /// Default: $STARSNAP_CONFIG, then ./starsnap.toml.
+    #[arg(short = 'c', long = "config", value_name = "FILE")]
+    pub config: Option<PathBuf>,
     /// Write the plan JSON here (what `starsnap apply` executes).
     #[arg(long)]
     pub out: Option<PathBuf>,
@@ -54,9 +55,6 @@ pub struct PlanArgs {
     /// text, json, sarif or github (the same renderers as `lint`).
     #[arg(long, default_value = "text", value_parser = clap::builder::ValueParser::new(|s: &str| s.parse::<Format>()))]
     pub diagnostics_format: Format,
-    /// Color in diagnostics.
-    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
-    pub color: ColorChoice,
 }
 
 /// Now, in UTC, whole seconds (the plan records it; the compiler never reads the clock).
@@ -90,7 +88,8 @@ pub fn report_findings_as(format: Format, reports: &[FileReport], color: bool) {
 }
 
 pub fn run(args: PlanArgs) -> i32 {
-    let color = args.color.enabled();
+    // Findings go to stderr: colored by stderr's terminal.
+    let color = super::color(Stream::Stderr);
     let as_of = match &args.as_of {
         Some(s) => match Timestamp::parse_rfc3339(s) {
             Ok(t) => t,
@@ -98,7 +97,7 @@ pub fn run(args: PlanArgs) -> i32 {
         },
         None => now(),
     };
-    let project = match project::load(&args.config) {
+    let project = match project::load(&super::config_file(&args.config)) {
         Ok(p) => p,
         Err(LoadError::Unreadable(e)) => return usage_error(e),
         Err(LoadError::Findings(reports)) => {

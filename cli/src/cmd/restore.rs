@@ -25,8 +25,9 @@ pub struct RestoreArgs {
     #[arg(required = true, value_name = "TARGET")]
     pub targets: Vec<String>,
     /// The policy file ([cluster] and [state]: where the cluster and the history are).
-    #[arg(short = 'c', long = "config", default_value = "starsnap.toml")]
-    pub config: PathBuf,
+    /// Default: $STARSNAP_CONFIG, then ./starsnap.toml.
+    #[arg(short = 'c', long = "config", value_name = "FILE")]
+    pub config: Option<PathBuf>,
     /// Restore as of this instant (RFC 3339, any offset): per database, the newest finished
     /// backup set whose StarRocks backup_time is at or before it. Default: the latest.
     #[arg(long, value_name = "TIME")]
@@ -66,6 +67,9 @@ pub struct RestoreArgs {
     /// With --apply: stream one JSON event per line on stdout.
     #[arg(long, requires = "apply")]
     pub json: bool,
+    /// With --apply: write a Prometheus textfile after the run (see `apply --metrics-file`).
+    #[arg(long, value_name = "PATH", requires = "apply")]
+    pub metrics_file: Option<PathBuf>,
 }
 
 /// `db.table`, `db.*`, `db` or `group:NAME`.
@@ -127,7 +131,7 @@ pub fn run(args: RestoreArgs) -> i32 {
             drop_old: args.drop_old,
         },
     };
-    let policy = match apply::load_policy(&args.config) {
+    let policy = match apply::load_policy(&super::config_file(&args.config)) {
         Ok(p) => p,
         Err(code) => return code,
     };
@@ -210,6 +214,7 @@ pub fn run(args: RestoreArgs) -> i32 {
             json: args.json,
             lock_timeout: None,
             expect_fingerprint: None,
+            metrics_file: args.metrics_file.clone(),
         };
         return apply::execute(plan, &apply_args);
     }

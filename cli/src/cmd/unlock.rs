@@ -10,8 +10,9 @@ use crate::{exit, out};
 #[derive(Debug, clap::Args)]
 pub struct InitArgs {
     /// The policy file: only its [cluster] and [state] sections are read.
-    #[arg(short = 'c', long = "config", default_value = "starsnap.toml")]
-    pub config: PathBuf,
+    /// Default: $STARSNAP_CONFIG, then ./starsnap.toml.
+    #[arg(short = 'c', long = "config", value_name = "FILE")]
+    pub config: Option<PathBuf>,
 }
 
 /// `unlock` arguments.
@@ -20,12 +21,13 @@ pub struct UnlockArgs {
     /// The lock id `starsnap status` (or the lock-held error) shows.
     pub lock_id: String,
     /// The policy file: only its [cluster] and [state] sections are read.
-    #[arg(short = 'c', long = "config", default_value = "starsnap.toml")]
-    pub config: PathBuf,
+    /// Default: $STARSNAP_CONFIG, then ./starsnap.toml.
+    #[arg(short = 'c', long = "config", value_name = "FILE")]
+    pub config: Option<PathBuf>,
 }
 
 pub fn run_init(args: InitArgs) -> i32 {
-    let policy = match load_policy(&args.config) {
+    let policy = match load_policy(&super::config_file(&args.config)) {
         Ok(p) => p,
         Err(code) => return code,
     };
@@ -65,7 +67,7 @@ pub fn run_init(args: InitArgs) -> i32 {
 }
 
 pub fn run_unlock(args: UnlockArgs) -> i32 {
-    let policy = match load_policy(&args.config) {
+    let policy = match load_policy(&super::config_file(&args.config)) {
         Ok(p) => p,
         Err(code) => return code,
     };

@@ -132,6 +132,7 @@ impl Progress {
 fn event_json(e: &ApplyEvent) -> String {
     let v = serde_json::json!({
         "event": e.kind,
+        "time": super::event_time(),
         "step": e.step_id,
         "database": e.database,
         "label": e.label,
