@@ -359,3 +359,27 @@ fn canary_secrets_echoed_by_the_cluster_are_never_printed_or_stored() {
         }
     }
 }
+
+/// A connection dropped while `plan` observes the cluster, and while `apply` re-observes
+/// it, is retried over a fresh connection instead of failing the run.
+#[test]
+fn dropped_connections_while_observing_are_retried() {
+    let w = World::start("observe-drops");
+    assert_eq!(w.plan("full.json", "2026-11-22T02:00:00Z"), 2);
+    let o = w.run(&["apply", "full.json", "--auto-approve"]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    // The repository exists now, so observing it sends SHOW SNAPSHOT.
+    w.exec("INSERT INTO sales.orders VALUES ('2024-01-09', 4, 40)");
+    w.exec("ADMIN SET SIMULATOR FAULT 'drop_connection' DURING 'SHOW SNAPSHOT' TIMES 1");
+    assert_eq!(w.plan("p.json", "2026-11-23T02:00:00Z"), 2);
+    w.exec("ADMIN SET SIMULATOR FAULT 'drop_connection' DURING 'SHOW SNAPSHOT' TIMES 1");
+    let o = w.run(&["apply", "p.json", "--auto-approve"]);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}{}",
+        text(&o.stdout),
+        text(&o.stderr)
+    );
+    w.assert_history_is_repository();
+}

@@ -203,7 +203,19 @@ pub fn observe(policy: &Policy, cluster: &mut Cluster) -> Result<ObservedCatalog
         options.skip_databases.insert(policy.state.database.clone());
     }
     let history = crate::cmd::state::read_history(policy)?;
-    inspect(cluster, &options, history)
+    // A connection dropped while observing is retried over a fresh one, like apply's
+    // statements (transient errors, a capped backoff, a deadline).
+    let mut backoff = starsnap_runtime::apply::Backoff::new(Duration::from_secs(60));
+    loop {
+        match inspect(cluster, &options, history.clone()) {
+            Err(e) if e.is_transient() && backoff.wait() => {
+                if let Ok(fresh) = connect(policy) {
+                    *cluster = fresh;
+                }
+            }
+            other => return other,
+        }
+    }
 }
 
 #[cfg(test)]

@@ -46,6 +46,7 @@ use crate::state::{BackupEntry, Clock, Event, HistoryFilter, Redactor, StateConf
 pub use env::{redact, substitute, EnvLookup, Substituted};
 pub use jobs::{job, snapshot_timestamps, JobKind, JobRow};
 pub use restore::{list_restores, restore_record, RestoreRecord};
+pub use retry::Backoff;
 
 /// How to run.
 #[derive(Clone, Debug)]
@@ -323,14 +324,23 @@ impl Apply {
             .into_iter()
             .map(|e| ((e.repository.clone(), e.label.clone()), e))
             .collect();
-        let mut cluster = Cluster::connect(&self.config.cluster, &|n| (self.env)(n))?;
+        let mut link = retry::Link::new(
+            &self.config.cluster,
+            self.env.as_ref(),
+            self.config.retry_deadline,
+        );
+        link.interrupt = Some(self.config.interrupt.clone());
         // The chains the plan extends are re-read so a set finished since is seen.
         let history = if self.plan.observed.chain_tips.is_empty() {
             starsnap_compiler::catalog::History::default()
         } else {
             self.store.catalog_history(&HistoryFilter::default())?
         };
-        self.fresh = crate::inspect::inspect(&mut cluster, &self.config.inspect, history)?;
+        // Re-observed over a connection that reconnects: a dropped connection is retried.
+        let inspect_options = self.config.inspect.clone();
+        self.fresh = link.retry(&mut |_| {}, &mut |c| {
+            crate::inspect::inspect(c, &inspect_options, history.clone())
+        })?;
         let fingerprint = self.plan.fingerprint.clone();
         let done: BTreeSet<String> = self
             .store
