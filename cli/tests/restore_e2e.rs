@@ -472,3 +472,29 @@ fn a_list_partitioned_table_comes_back_from_one_snapshot() {
     );
     assert_eq!(rows(&w, q), latest);
 }
+
+#[test]
+fn a_dropped_table_comes_back_under_its_own_name_without_a_swap() {
+    let w = World::start("restore-dropped");
+    let q = "SELECT dt, id, amount FROM sales.orders";
+    backup(&w, "full.json", "2026-11-22T02:00:00Z");
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    w.exec("INSERT INTO sales.orders VALUES ('2024-02-10', 10, 100)");
+    backup(&w, "inc1.json", "2026-11-23T02:00:00Z");
+    let latest = rows(&w, q);
+    w.exec("DROP TABLE sales.orders");
+    let o = w.run(&["restore", "sales.orders", "--out", "r.json"]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    let shown = text(&o.stdout);
+    assert!(!shown.contains("swap"), "{shown}");
+    assert!(!shown.contains("destructive"), "{shown}");
+    let o = w.run(&["apply", "r.json", "--auto-approve"]);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}{}",
+        text(&o.stdout),
+        text(&o.stderr)
+    );
+    assert_eq!(rows(&w, q), latest);
+}
