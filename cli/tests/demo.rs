@@ -25,6 +25,9 @@ fn demo_runs_the_main_job_end_to_end() {
         "3 partitions changed or new in 1 table",
         "PARTITION (p20240301, p20240714, p20241129)",
         "No changes.",
+        "-/+ swap sales orders",
+        "sales.orders\tswap\t",
+        "\tfinished\tpassed\t",
         "Demo finished",
     ] {
         assert!(out.contains(needle), "missing `{needle}` in:\n{out}");

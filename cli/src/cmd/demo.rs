@@ -3,7 +3,9 @@
 //! It starts a seeded StarRocks simulator in this process, writes a policy next to it, and then
 //! runs the real commands as a person would — each printed before it runs, its output shown:
 //! plan (a first full backup), apply, a day of loads into three partitions, plan (an incremental
-//! of exactly those partitions), apply, plan again (a quiet day: nothing to do), history.
+//! of exactly those partitions), apply, plan again (a quiet day: nothing to do), then a bad ETL
+//! job and the restore of the damaged table — planned, reviewed, applied: restored beside the
+//! live table from the full and the incremental, verified, swapped in — and the history.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -92,6 +94,23 @@ fn load_a_day(port: u16) -> Result<(), String> {
     Ok(())
 }
 
+fn bad_etl_job(port: u16) -> Result<(), String> {
+    let opts = ConnectOptions {
+        port,
+        connect_timeout: Duration::from_secs(5),
+        ..ConnectOptions::default()
+    };
+    let mut c = Cluster::connect(&opts, &|_| None).map_err(|e| e.to_string())?;
+    let sql = "INSERT INTO sales.orders VALUES \
+               ('2024-03-01', 990101, 3, -1.00, 'bogus'), \
+               ('2024-11-29', 990102, 9, -1.00, 'bogus')";
+    out::print(&format!(
+        "\n== A bad ETL job writes rows it should not have\n$ mysql -e \"{sql}\"\n"
+    ));
+    c.execute(sql).map_err(|e| e.to_string())?;
+    Ok(())
+}
+
 fn run_demo(dir: &Path) -> Result<(), String> {
     let sim = start(sandbox_config(&dir.join("simulator"), None, 0), Seed::Demo)?;
     let port = sim.port();
@@ -144,7 +163,21 @@ fn run_demo(dir: &Path) -> Result<(), String> {
         ],
         &[0],
     )?;
+    bad_etl_job(port)?;
+    expect(
+        dir,
+        "Plan the restore of the damaged table to the last backup (a reviewed plan, like any other)",
+        &["restore", "sales.orders", "--out", "restore.json"],
+        &[0],
+    )?;
+    expect(
+        dir,
+        "Apply it: restored beside the live table, verified, then one atomic swap",
+        &["apply", "restore.json", "--auto-approve"],
+        &[0],
+    )?;
     expect(dir, "History", &["history"], &[0])?;
+    expect(dir, "Restores", &["history", "--restores"], &[0])?;
     drop(sim);
     Ok(())
 }
@@ -165,7 +198,7 @@ pub fn run(args: DemoArgs) -> i32 {
     }
     match result {
         Ok(()) => {
-            out::print("\nDemo finished: a full backup, an incremental of three partitions, a quiet day.\n");
+            out::print("\nDemo finished: a full backup, an incremental of three partitions, a quiet day, a damaged table restored.\n");
             exit::OK
         }
         Err(e) => {
