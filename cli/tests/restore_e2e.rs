@@ -75,6 +75,15 @@ fn a_damaged_table_comes_back_by_one_swap() {
         .map(|s| s["action"].as_str().unwrap())
         .collect();
     assert_eq!(actions, ["restore", "verify", "swap"]);
+    // The verification expects the exact row count of each partition, taken at backup time
+    // at the snapshot's version.
+    let expected: Vec<i64> = plan["steps"][1]["partitions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["rows"].as_i64().expect("an exact row count"))
+        .collect();
+    assert_eq!(expected, [1, 1, 1]);
     let copy = plan["steps"][2]["with"].as_str().unwrap().to_string();
 
     let o = w.run(&["apply", "r.json", "--auto-approve"]);
@@ -497,4 +506,25 @@ fn a_dropped_table_comes_back_under_its_own_name_without_a_swap() {
         text(&o.stderr)
     );
     assert_eq!(rows(&w, q), latest);
+}
+
+#[test]
+fn a_row_count_that_disagrees_stops_before_the_swap() {
+    let w = World::start("restore-rows");
+    backup(&w, "full.json", "2026-11-22T02:00:00Z");
+    w.exec("INSERT INTO sales.orders VALUES ('2024-01-05', 99, -1)");
+    let damaged = rows(&w, "SELECT dt, id, amount FROM sales.orders");
+    w.exec("UPDATE starsnap.backup_partitions SET row_count = row_count + 5 WHERE table_name = 'orders'");
+    restore_plan(&w);
+    let o = w.run(&["apply", "r.json", "--auto-approve"]);
+    assert_eq!(
+        o.status.code(),
+        Some(1),
+        "{}{}",
+        text(&o.stdout),
+        text(&o.stderr)
+    );
+    let all = format!("{}{}", text(&o.stdout), text(&o.stderr));
+    assert!(all.contains("rows, the backup held"), "{all}");
+    assert_eq!(rows(&w, "SELECT dt, id, amount FROM sales.orders"), damaged);
 }

@@ -389,6 +389,19 @@ impl<'r, 's> Ctx<'r, 's> {
                     .is_none_or(|parts| parts.contains(&m.partition))
             });
         }
+        // Exact row counts at the snapshot's version, for restore verification (spec §9.3:
+        // partitions_meta's ROW_COUNT lags, so it is never recorded).
+        if manifest.len() <= EXACT_COUNT_LIMIT {
+            let mut note = self.retry_note(step);
+            let counted = self
+                .link
+                .retry(&mut note, &mut |c| exact_rows(c, &t.database, &manifest));
+            if let Ok(rows) = counted {
+                for (m, r) in manifest.iter_mut().zip(rows) {
+                    m.rows = r;
+                }
+            }
+        }
         let f = FinishedBackup {
             run_id: self.run.config.actor.run_id.clone(),
             snapshot_timestamp: ts.clone(),
@@ -424,7 +437,7 @@ impl<'r, 's> Ctx<'r, 's> {
                         partition: p.name.clone(),
                         partition_id: p.id,
                         visible_version: p.visible_version,
-                        rows: p.rows,
+                        rows: None,
                         data_size: p.data_size,
                     });
                 }
@@ -438,7 +451,7 @@ impl<'r, 's> Ctx<'r, 's> {
                     partition: p.name.clone(),
                     partition_id: p.id,
                     visible_version: p.visible_version,
-                    rows: seen.and_then(|c| c.rows),
+                    rows: None,
                     data_size: seen.and_then(|c| c.data_size),
                 });
             }
@@ -446,4 +459,52 @@ impl<'r, 's> Ctx<'r, 's> {
         out.sort();
         out
     }
+}
+
+/// Sets with at most this many partitions get exact row counts (one `COUNT(*)` per
+/// partition); larger ones are verified by versions, partition set and schema alone.
+pub const EXACT_COUNT_LIMIT: usize = 2_000;
+
+/// `COUNT(*)` of each manifest partition whose visible version is still the snapshot's (so
+/// the count is the snapshot's); `None` for a partition that moved since (unknown).
+fn exact_rows(
+    c: &mut crate::conn::Cluster,
+    database: &str,
+    manifest: &[ManifestRow],
+) -> Result<Vec<Option<i64>>, RuntimeError> {
+    use starsnap_compiler::syntax::quote_string;
+    let mut versions: BTreeMap<(String, String), i64> = BTreeMap::new();
+    let tables: std::collections::BTreeSet<&str> =
+        manifest.iter().map(|m| m.table.as_str()).collect();
+    for table in tables {
+        let rs = c.query(&format!(
+            "SELECT PARTITION_NAME, VISIBLE_VERSION FROM information_schema.partitions_meta \
+             WHERE DB_NAME = {} AND TABLE_NAME = {}",
+            quote_string(database),
+            quote_string(table)
+        ))?;
+        for row in rs.iter() {
+            versions.insert(
+                (table.to_string(), row.text("PARTITION_NAME")?.to_string()),
+                row.i64("VISIBLE_VERSION")?,
+            );
+        }
+    }
+    let mut out = Vec::with_capacity(manifest.len());
+    for m in manifest {
+        let same =
+            versions.get(&(m.table.clone(), m.partition.clone())) == Some(&m.visible_version);
+        if !same {
+            out.push(None);
+            continue;
+        }
+        let rs = c.query(&format!(
+            "SELECT COUNT(*) AS n FROM {}.{} PARTITION ({})",
+            quote_ident(database),
+            quote_ident(&m.table),
+            quote_ident(&m.partition)
+        ))?;
+        out.push(rs.iter().next().map(|r| r.i64("n")).transpose()?);
+    }
+    Ok(out)
 }

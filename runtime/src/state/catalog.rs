@@ -35,7 +35,9 @@ impl BackupEntry {
                     partition: m.partition.clone(),
                     partition_id: m.partition_id,
                     visible_version: m.visible_version,
-                    rows: None,
+                    // Exact counts taken at the snapshot's version (never partitions_meta's
+                    // lagging ROW_COUNT).
+                    rows: m.rows,
                 })
                 .collect(),
             backup_time_ms: self.backup_time_ms,

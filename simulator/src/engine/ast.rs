@@ -142,6 +142,8 @@ pub struct Join {
 pub struct Select {
     pub items: Vec<SelectItem>,
     pub from: Option<ObjName>,
+    /// `FROM t PARTITION (p1, …)`: only these partitions are read.
+    pub from_partitions: Vec<String>,
     pub alias: Option<String>,
     /// The relations joined to `from`, in order.
     pub joins: Vec<Join>,

@@ -456,10 +456,14 @@ impl<'a> Parser<'a> {
             }
         }
         let mut from = None;
+        let mut from_partitions = Vec::new();
         let mut alias = None;
         let mut joins = Vec::new();
         if self.eat_kw("FROM") {
             from = Some(self.obj_name()?);
+            if self.eat_kw("PARTITION") || self.eat_kw("PARTITIONS") {
+                from_partitions = self.partition_names()?;
+            }
             alias = self.table_alias()?;
             loop {
                 let kind = if self.eat_kw("JOIN") || self.eat_kws(&["INNER", "JOIN"]) {
@@ -546,6 +550,7 @@ impl<'a> Parser<'a> {
         Ok(Select {
             items,
             from,
+            from_partitions,
             alias,
             joins,
             selection,

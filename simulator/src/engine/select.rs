@@ -70,7 +70,7 @@ fn source<'a>(
     // The information_schema scan may build only the rows the WHERE asks for; with joins the
     // WHERE's names may belong to another relation, so nothing is pushed down then.
     let hint = sel.joins.is_empty().then_some(sel);
-    let (columns, rows) = relation(ctx, session, from, hint, depth)?;
+    let (columns, rows) = relation(ctx, session, from, &sel.from_partitions, hint, depth)?;
     let mut relations = Relation::whole(relation_name(from, sel.alias.as_deref()), &columns);
     if sel.joins.is_empty() {
         return Ok((columns, rows, relations));
@@ -94,7 +94,7 @@ fn source<'a>(
             ));
         }
         seen.push(key);
-        let (right_cols, right_rows) = relation(ctx, session, &j.table, None, depth)?;
+        let (right_cols, right_rows) = relation(ctx, session, &j.table, &[], None, depth)?;
         let start = columns.len();
         columns.extend(right_cols);
         relations.push(Relation {
@@ -160,6 +160,7 @@ fn relation<'a>(
     ctx: &'a EngineCtx<'a>,
     session: &Session,
     from: &ObjName,
+    partitions: &[String],
     hint: Option<&Select>,
     depth: usize,
 ) -> Result<(Vec<SourceColumn>, Rows<'a>), SqlError> {
@@ -210,6 +211,18 @@ fn relation<'a>(
         TableKind::View => table.view_definition.clone(),
         TableKind::MaterializedView => table.mv.as_ref().map(|m| m.query.clone()),
     };
+    if !partitions.is_empty() && table.kind != TableKind::Olap {
+        return Err(errors::analyzing(&format!(
+            "Partition clause is only supported for olap tables, {} is not",
+            from.name
+        )));
+    }
+    if let Some(p) = partitions.iter().find(|p| table.partition(p).is_none()) {
+        return Err(errors::analyzing(&format!(
+            "Unknown partition '{p}' in table '{}'",
+            from.name
+        )));
+    }
     if let Some(def) = definition {
         if depth > 8 {
             return Err(errors::analyzing("View nesting too deep"));
@@ -230,6 +243,9 @@ fn relation<'a>(
     let rows = table
         .partitions
         .iter()
+        .filter(|p| {
+            partitions.is_empty() || partitions.iter().any(|n| n.eq_ignore_ascii_case(&p.name))
+        })
         .flat_map(|p| p.rows.iter().map(|r| r.as_slice()))
         .collect();
     Ok((cols, Rows::Borrowed(rows)))
