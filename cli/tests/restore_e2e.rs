@@ -528,3 +528,23 @@ fn a_row_count_that_disagrees_stops_before_the_swap() {
     assert!(all.contains("rows, the backup held"), "{all}");
     assert_eq!(rows(&w, "SELECT dt, id, amount FROM sales.orders"), damaged);
 }
+
+#[test]
+fn every_restore_job_transition_seen_is_journaled() {
+    let w = World::start("restore-journal");
+    backup(&w, "full.json", "2026-11-22T02:00:00Z");
+    restore_plan(&w);
+    let o = w.run(&["apply", "r.json", "--auto-approve"]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    let states = rows(
+        &w,
+        "SELECT message FROM starsnap.events WHERE event_kind = 'restore_state'",
+    );
+    // Every state apply saw is journaled (how many it sees depends on the job's pace).
+    for s in ["PENDING", "FINISHED"] {
+        assert!(
+            states.iter().any(|m| m.ends_with(s)),
+            "{s} not journaled: {states:?}"
+        );
+    }
+}

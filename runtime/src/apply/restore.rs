@@ -197,6 +197,13 @@ impl<'r, 's> Ctx<'r, 's> {
             };
             if r.state != last {
                 self.emit("state", step, Some(&r.state), None);
+                // Every transition is journaled (the restore's history, `history --restores`).
+                let fingerprint = self.run.plan.fingerprint.clone();
+                let _ = self.journal_step(
+                    step,
+                    "restore_state",
+                    &format!("{fingerprint} {} {}", label, r.state),
+                );
                 last = r.state.clone();
                 pause = self.run.config.poll_min;
             }
