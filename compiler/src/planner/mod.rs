@@ -9,6 +9,7 @@
 mod chain;
 mod emit;
 mod fingerprint;
+pub mod retention;
 pub(crate) mod handwritten;
 mod select;
 #[cfg(test)]
