@@ -47,7 +47,7 @@ impl Chain<'_> {
 }
 
 /// Finished sets of `group`/`database` in `repository`, by set name.
-fn finished_sets<'a>(
+pub(crate) fn finished_sets<'a>(
     backups: &'a [BackupRecord],
     group: &str,
     database: &str,

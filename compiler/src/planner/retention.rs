@@ -295,7 +295,10 @@ mod tests {
         assert_eq!(sel.expire.len(), 14);
         assert_eq!(sel.expire.first().map(String::as_str), Some("s00"));
         let why: BTreeMap<_, _> = sel.kept.iter().cloned().collect();
-        assert_eq!(why["s20"], vec![KeptBy::Daily, KeptBy::NewestChain, KeptBy::MinChains]);
+        assert_eq!(
+            why["s20"],
+            vec![KeptBy::Daily, KeptBy::NewestChain, KeptBy::MinChains]
+        );
     }
 
     #[test]
@@ -327,7 +330,10 @@ mod tests {
             2,
         );
         let sel = select(&sets, &r, day(21, 0));
-        assert_eq!(sel.expire, (0..7).map(|d| format!("s{d:02}")).collect::<Vec<_>>());
+        assert_eq!(
+            sel.expire,
+            (0..7).map(|d| format!("s{d:02}")).collect::<Vec<_>>()
+        );
     }
 
     #[test]

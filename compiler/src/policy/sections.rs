@@ -464,7 +464,9 @@ fn group(
 
 /// `keep = { … }` and `min_chains` of a group.
 fn retention(t: &Table<'_, '_>, name: &str, sink: &Sink) -> Option<Retention> {
-    let min_chains = t.integer("min_chains", 1, 1_000).map(|(n, s)| (n as u32, s));
+    let min_chains = t
+        .integer("min_chains", 1, 1_000)
+        .map(|(n, s)| (n as u32, s));
     let Some(k) = t.table("keep") else {
         if let Some((_, mspan)) = min_chains {
             invalid(
