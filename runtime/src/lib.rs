@@ -8,6 +8,7 @@ pub mod error;
 pub mod inspect;
 pub mod restore;
 pub mod row;
+pub mod snapshot_objects;
 pub mod state;
 pub mod version;
 

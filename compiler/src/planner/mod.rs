@@ -243,9 +243,17 @@ fn plan_steps(
         let g = sel.group;
         for (db, tables) in &sel.databases {
             let chain = current_chain(&catalog.history.backups, &g.name, &db.name, &g.repository);
-            let missing = chain
-                .as_ref()
-                .and_then(|c| missing_snapshot(c, catalog.repository(&g.repository)));
+            let missing = chain.as_ref().and_then(|c| {
+                missing_snapshot(c, catalog.repository(&g.repository)).or_else(|| {
+                    chain::broken_set(
+                        c,
+                        &catalog.history.backups,
+                        &g.name,
+                        &db.name,
+                        &g.repository,
+                    )
+                })
+            });
             let decision = match missing {
                 Some(d) => d,
                 None => decide(chain.as_ref(), db, tables, g, inputs.as_of),

@@ -76,6 +76,9 @@ pub struct Selection {
     pub expire: Vec<String>,
 }
 
+/// A calendar bucket (UTC day, ISO week or month) of an instant.
+type Bucket = fn(Timestamp) -> i64;
+
 /// Applies `rules` to `sets` as of `as_of`.
 pub fn select(sets: &[RetainedSet], rules: &Retention, as_of: Timestamp) -> Selection {
     // Newest first; ties by name so the result does not depend on input order.
@@ -99,7 +102,7 @@ pub fn select(sets: &[RetainedSet], rules: &Retention, as_of: Timestamp) -> Sele
             mark(&order, &s.name, KeptBy::Last, &mut why);
         }
     }
-    let buckets: [(Option<u32>, KeptBy, fn(Timestamp) -> i64); 3] = [
+    let buckets: [(Option<u32>, KeptBy, Bucket); 3] = [
         (k.daily, KeptBy::Daily, day_of),
         (k.weekly, KeptBy::Weekly, week_of),
         (k.monthly, KeptBy::Monthly, month_of),
