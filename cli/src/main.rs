@@ -47,6 +47,9 @@ enum Command {
     History(cmd::history::HistoryArgs),
     /// Show the locks in force and the jobs not yet ended.
     Status(cmd::history::StatusArgs),
+    /// Prove the repository still holds every finished set the history records (SHOW
+    /// SNAPSHOT, recorded timestamps); a broken set's chain restarts with a full.
+    Verify(cmd::verify::VerifyArgs),
     /// Render a saved plan.
     Show(cmd::show::ShowArgs),
     /// List the lint rules, or show one rule's documentation.
@@ -83,6 +86,7 @@ fn main() -> ExitCode {
         Command::Unlock(args) => cmd::unlock::run_unlock(args),
         Command::History(args) => cmd::history::run_history(args),
         Command::Status(args) => cmd::history::run_status(args),
+        Command::Verify(args) => cmd::verify::run(args),
         Command::Show(args) => cmd::show::run(args),
         Command::Rules(args) => cmd::rules::run(args),
         Command::Sandbox(args) => cmd::sandbox::run(args),

@@ -22,11 +22,15 @@ pub fn text(b: &[u8]) -> String {
 
 impl World {
     pub fn start(name: &str) -> World {
+        World::start_with(name, SimConfig::default())
+    }
+
+    /// [`World::start`] on a simulator configured by the caller (version profile, clock).
+    pub fn start_with(name: &str, mut config: SimConfig) -> World {
         let dir =
             std::env::temp_dir().join(format!("starsnap-apply-e2e-{name}-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).unwrap();
-        let mut config = SimConfig::default();
         config.storage.insert("s3://".into(), dir.join("storage"));
         let sim = Simulator::start(config).unwrap();
         let w = World { sim, dir };
