@@ -56,6 +56,9 @@ enum Command {
     /// Show the locks in force and the jobs not yet ended.
     #[command(after_help = exit::HELP_TABLE)]
     Status(cmd::history::StatusArgs),
+    /// Prove the repository still holds every finished set the history records (SHOW
+    /// SNAPSHOT, recorded timestamps); a broken set's chain restarts with a full.
+    Verify(cmd::verify::VerifyArgs),
     /// Render a saved plan.
     #[command(after_help = exit::HELP_TABLE)]
     Show(cmd::show::ShowArgs),
@@ -119,6 +122,7 @@ fn main() -> ExitCode {
         Command::Unlock(args) => cmd::unlock::run_unlock(args),
         Command::History(args) => cmd::history::run_history(args),
         Command::Status(args) => cmd::history::run_status(args),
+        Command::Verify(args) => cmd::verify::run(args),
         Command::Show(args) => cmd::show::run(args),
         Command::Rules(args) => cmd::rules::run(args),
         Command::Sandbox(args) => cmd::sandbox::run(args),

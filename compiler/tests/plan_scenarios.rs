@@ -423,3 +423,82 @@ fn parent_missing() {
         b[0].detail
     );
 }
+
+fn expires(p: &Plan) -> Vec<&plan::ExpireOp> {
+    p.steps
+        .iter()
+        .filter_map(|s| match &s.op {
+            plan::Op::Expire(e) => Some(e),
+            _ => None,
+        })
+        .collect()
+}
+
+/// What retention must guarantee in a scenario: every expired set is not kept, no kept set
+/// has an expired ancestor, expire steps come after the backup and are destructive.
+fn check_retention(p: &Plan) {
+    let expired: Vec<&str> = expires(p).iter().map(|e| e.set.as_str()).collect();
+    let kept: Vec<&str> = p
+        .retention
+        .iter()
+        .flat_map(|r| r.kept.iter().map(|k| k.set.as_str()))
+        .collect();
+    assert!(!expired.is_empty());
+    assert!(
+        expired.iter().all(|e| !kept.contains(e)),
+        "{expired:?} {kept:?}"
+    );
+    let backup = p.steps.iter().position(|s| s.action() == Action::Backup);
+    for (i, s) in p.steps.iter().enumerate() {
+        if s.action() == Action::Expire {
+            assert!(s.destructive());
+            assert_eq!(s.reason, Reason::Retention);
+            assert!(backup.is_some_and(|b| b < i));
+            assert!(!s.depends_on.is_empty());
+        }
+    }
+    assert_eq!(p.summary.expired_sets, expired.len() as u64);
+    assert!(render::summary_line(p).contains(&format!("{} sets to expire", expired.len())));
+    let text = render::text(p);
+    assert!(text.contains("Retention keeps in sales"), "{text}");
+    let md = render::markdown(p);
+    assert!(md.contains("retention keeps"), "{md}");
+}
+
+#[test]
+fn retention_4_2() {
+    let p = build("retention_4_2");
+    check_retention(&p);
+    let e = expires(&p);
+    assert!(e.iter().all(|e| e.how == plan::ExpireHow::DropSnapshot));
+    let first = p
+        .steps
+        .iter()
+        .find(|s| s.action() == Action::Expire)
+        .expect("expire step");
+    assert!(
+        first
+            .sql
+            .starts_with("DROP SNAPSHOT nightly-sales-20261102")
+            || first
+                .sql
+                .starts_with("DROP SNAPSHOT `nightly-sales-20261102"),
+        "{}",
+        first.sql
+    );
+    let b = backups(&p);
+    assert!(b[0].sql.contains("\"ttl\" = \"90 DAY\""), "{}", b[0].sql);
+}
+
+#[test]
+fn retention_3_4() {
+    let p = build("retention_3_4");
+    check_retention(&p);
+    for s in p.steps.iter().filter(|s| s.action() == Action::Expire) {
+        assert_eq!(s.sql, "");
+    }
+    assert!(expires(&p)
+        .iter()
+        .all(|e| e.how == plan::ExpireHow::DeleteObjects));
+    assert!(!backups(&p)[0].sql.contains("ttl"));
+}

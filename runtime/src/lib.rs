@@ -9,6 +9,7 @@ pub mod inspect;
 pub mod repo;
 pub mod restore;
 pub mod row;
+pub mod snapshot_objects;
 pub mod state;
 pub mod version;
 

@@ -308,3 +308,33 @@ write("list_chunking", catalog([chunk_db], repos=[repo()]), policy=policy)
 now = copy.deepcopy(base)
 bump(now, "events", [2])
 write("parent_missing", catalog([now], hist2, repos=[repo([FULL])]))
+
+# 22. Retention on 4.2: fifteen daily sets (fulls on days 0, 7 and 14), keep three dailies and
+#     two weeklies; a load makes an incremental on day 15. The first chain goes (DROP SNAPSHOT per
+#     label), except what a weekly keeps and its ancestors; the plan lists what is kept and why.
+#     BACKUP carries StarRocks's own ttl.
+def daily_history(n, every=7, start=datetime.datetime(2026, 11, 2, 4, 0, 0)):
+    out = []
+    prev = None
+    for i in range(n):
+        t = start + datetime.timedelta(days=i)
+        kind = "full" if i % every == 0 else "incremental"
+        label = "nightly-sales-" + t.strftime("%Y%m%d-%H%M%S") + "-" + kind
+        r = record(label, base, kind=kind, parent=prev if kind == "incremental" else None,
+                   created=t.strftime("%Y-%m-%dT%H:%M:%SZ"))
+        r["backup_time_ms"] = int(t.replace(tzinfo=datetime.timezone.utc).timestamp() * 1000) + 1500
+        out.append(r)
+        prev = label
+    return out
+
+
+RETENTION = POLICY + 'keep = { daily = 3, weekly = 2 }\nmin_chains = 1\n'
+hist15 = daily_history(15)
+now = copy.deepcopy(base)
+bump(now, "events", [1])
+cat42 = catalog([now], hist15)
+cat42["cluster"]["version"] = "4.2.0-retention"
+write("retention_4_2", cat42, policy=RETENTION + 'ttl = "90d"\n', as_of="2026-11-17T04:00:00Z")
+
+# 23. The same on 3.4: expire steps delete the snapshots' objects (no statement to send).
+write("retention_3_4", catalog([now], hist15), policy=RETENTION, as_of="2026-11-17T04:00:00Z")

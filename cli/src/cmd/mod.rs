@@ -15,6 +15,7 @@ pub mod sandbox;
 pub mod show;
 pub mod state;
 pub mod unlock;
+pub mod verify;
 
 use std::io::IsTerminal;
 

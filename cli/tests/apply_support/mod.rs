@@ -22,24 +22,27 @@ pub fn text(b: &[u8]) -> String {
 
 impl World {
     pub fn start(name: &str) -> World {
-        World::start_with(name, false)
+        World::start_with(name, SimConfig::default())
     }
 
     /// A world whose simulator keeps a data directory (so `ADMIN RESTART SIMULATOR` works).
     pub fn start_persistent(name: &str) -> World {
-        World::start_with(name, true)
+        let dir =
+            std::env::temp_dir().join(format!("starsnap-apply-e2e-{name}-{}", std::process::id()));
+        let config = SimConfig {
+            data_dir: Some(dir.join("data")),
+            ..SimConfig::default()
+        };
+        World::start_with(name, config)
     }
 
-    fn start_with(name: &str, persistent: bool) -> World {
+    /// [`World::start`] on a simulator configured by the caller (version profile, clock).
+    pub fn start_with(name: &str, mut config: SimConfig) -> World {
         let dir =
             std::env::temp_dir().join(format!("starsnap-apply-e2e-{name}-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).unwrap();
-        let mut config = SimConfig::default();
         config.storage.insert("s3://".into(), dir.join("storage"));
-        if persistent {
-            config.data_dir = Some(dir.join("data"));
-        }
         let sim = Simulator::start(config).unwrap();
         let w = World { sim, dir };
         std::fs::write(w.dir.join("starsnap.toml"), w.policy()).unwrap();

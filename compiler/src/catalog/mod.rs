@@ -217,6 +217,11 @@ pub enum BackupState {
     Finished,
     Failed,
     Cancelled,
+    /// Finished, then expired by retention (its snapshot was dropped or deleted).
+    Expired,
+    /// Finished, but `starsnap verify` found its snapshot missing or changed in the
+    /// repository: its chain cannot be extended or restored past it.
+    Broken,
 }
 
 /// One backup job starsnap ran (one snapshot label).

@@ -27,9 +27,9 @@ pub use restore::{restore_plan, RestoreInputs};
 pub use stale::{staleness, Moved};
 pub use step::{
     ActivateOp, BackupOp, Chunk, CopyOp, CreateRepositoryOp, CreateTableLikeOp, DatabaseOp,
-    DropPartitionsOp, ExpectedPartition, ObjectKind, Onto, Op, PartitionVersion,
-    RepositoryProperty, RestoreOp, RestoreTable, SourceRef, SqlOp, Step, StepObject, StepPartition,
-    SwapOp, TableOp, VerifyOp,
+    DropPartitionsOp, ExpectedPartition, ExpireHow, ExpireLabel, ExpireOp, ObjectKind, Onto, Op,
+    PartitionVersion, RepositoryProperty, RestoreOp, RestoreTable, SourceRef, SqlOp, Step,
+    StepObject, StepPartition, SwapOp, TableOp, VerifyOp,
 };
 
 /// The plan format this build writes (it also reads [`FORMAT_VERSION_1`]).
@@ -61,6 +61,30 @@ pub struct Plan {
     /// In execution order; `depends_on` makes the order explicit.
     pub steps: Vec<Step>,
     pub summary: Summary,
+    /// For review only (apply never reads it): where the plan expires sets, every set
+    /// retention keeps there and the rules that keep it.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub retention: Vec<RetentionKept>,
+}
+
+/// The sets retention keeps in one group's database and repository.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RetentionKept {
+    pub group: String,
+    pub database: String,
+    pub repository: String,
+    /// Newest first.
+    pub kept: Vec<KeptSet>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct KeptSet {
+    pub set: String,
+    /// `last`, `daily`, `weekly`, `monthly`, `within`, `newest chain`, `min_chains`,
+    /// `ancestor of <set>`, `planned` (the set this plan backs up).
+    pub rules: Vec<String>,
 }
 
 /// The slice of cluster state the plan depends on.
@@ -176,6 +200,8 @@ pub enum Action {
     DropTable,
     DropPartitions,
     DropDatabase,
+    /// A backup set retention lets go.
+    Expire,
 }
 
 impl Action {
@@ -196,6 +222,7 @@ impl Action {
             Action::DropTable => "drop_table",
             Action::DropPartitions => "drop_partitions",
             Action::DropDatabase => "drop_database",
+            Action::Expire => "expire",
         }
     }
 }
@@ -229,6 +256,8 @@ pub enum Reason {
     ParentMissing,
     /// An operator asked for a restore (`starsnap restore`).
     RestoreRequested,
+    /// The group's keep rules no longer hold the set (`keep`, `min_chains`).
+    Retention,
 }
 
 impl Reason {
@@ -246,6 +275,7 @@ impl Reason {
             Reason::ListPartitionsAdded => "list_partitions_added",
             Reason::ParentMissing => "parent_missing",
             Reason::RestoreRequested => "restore_requested",
+            Reason::Retention => "retention",
         }
     }
 }
@@ -261,6 +291,13 @@ pub struct Summary {
     pub incremental_backups: u64,
     pub partitions: u64,
     pub destructive: u64,
+    /// Backup sets retention expires.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub expired_sets: u64,
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
 }
 
 impl Summary {
@@ -281,6 +318,7 @@ impl Summary {
             }
             s.partitions += step.partition_count();
             s.destructive += u64::from(step.destructive());
+            s.expired_sets += u64::from(step.action() == Action::Expire);
         }
         s
     }

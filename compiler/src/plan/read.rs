@@ -141,6 +141,17 @@ pub fn check(plan: &Plan) -> Result<(), PlanReadError> {
             return Err(invalid(step, "a second step has the same id"));
         }
         check_names(&step.op).map_err(|m| invalid(step, m))?;
+        if let Op::Expire(e) = &step.op {
+            if e.how == crate::plan::ExpireHow::DropSnapshot && !dialect.has_drop_snapshot() {
+                return Err(invalid(
+                    step,
+                    format!(
+                        "DROP SNAPSHOT needs StarRocks 4.2 or later; the plan is for {}",
+                        plan.dialect
+                    ),
+                ));
+            }
+        }
         match &step.op {
             Op::Sql(op) => check_handwritten(step, op, dialect)?,
             op => {
@@ -333,6 +344,7 @@ mod v1 {
                         parent: s.parent.clone(),
                         repository,
                         timeout_s,
+                        ttl: None,
                         objects: s.objects.clone(),
                     })
                 }
@@ -392,6 +404,7 @@ mod v1 {
             observed: old.observed,
             steps,
             summary: Summary::default(),
+            retention: Vec::new(),
         };
         Ok(plan.seal())
     }

@@ -45,6 +45,12 @@ pub fn summary_line(plan: &Plan) -> String {
             plural(repos, "repository", "repositories")
         ));
     }
+    if s.expired_sets > 0 {
+        parts.push(format!(
+            "{} to expire",
+            plural(s.expired_sets, "set", "sets")
+        ));
+    }
     for (action, one, many) in [
         (Action::Restore, "restore", "restores"),
         (Action::Swap, "table swap", "table swaps"),
@@ -173,6 +179,7 @@ fn touched(step: &Step) -> Option<String> {
         Op::Activate(a) => Some(a.materialized_view.clone()),
         Op::DropTable(t) => Some(t.table.clone()),
         Op::DropPartitions(d) => Some(d.table.clone()),
+        Op::Expire(e) => Some(e.set.clone()),
         _ => None,
     }
 }
@@ -243,6 +250,26 @@ fn op_fields(step: &Step) -> Vec<(&'static str, String)> {
             v.push(("why", d.why.clone()));
         }
         Op::DropTable(t) => v.push(("why", t.why.clone())),
+        Op::Expire(e) => {
+            v.push(("set", e.set.clone()));
+            for l in &e.labels {
+                let ts = l
+                    .snapshot_timestamp
+                    .as_ref()
+                    .map(|t| format!(" ({t})"))
+                    .unwrap_or_default();
+                v.push(("snapshot", format!("{}{ts}", l.label)));
+            }
+            v.push((
+                "how",
+                match e.how {
+                    super::ExpireHow::DropSnapshot => "DROP SNAPSHOT (StarRocks 4.2+)".to_string(),
+                    super::ExpireHow::DeleteObjects => {
+                        "delete the snapshot's objects in the repository (StarRocks before 4.2 cannot drop a snapshot)".to_string()
+                    }
+                },
+            ));
+        }
         _ => {}
     }
     v
@@ -376,6 +403,18 @@ pub fn text(plan: &Plan) -> String {
             sql_line(&mut out, if i == 0 { "sql:" } else { "" }, line);
         }
     }
+    for r in &plan.retention {
+        out.push('\n');
+        let _ = writeln!(
+            out,
+            "Retention keeps in {} (group {}, repository {}):",
+            r.database, r.group, r.repository
+        );
+        let width = r.kept.iter().map(|k| k.set.len()).max().unwrap_or(0) + 2;
+        for k in &r.kept {
+            let _ = writeln!(out, "      {:<width$}{}", k.set, k.rules.join(", "));
+        }
+    }
     out.push('\n');
     let _ = writeln!(out, "{}", summary_line(plan));
     out
@@ -492,6 +531,26 @@ pub fn markdown_with_limit(plan: &Plan, limit: usize) -> String {
     }
     out.push_str(&table);
     out.push('\n');
+    for r in &plan.retention {
+        let mut k = format!(
+            "<details><summary>retention keeps {} sets of {} (group {})</summary>\n\n| set | kept by |\n|---|---|\n",
+            r.kept.len(),
+            code(&r.database),
+            code(&r.group)
+        );
+        for set in &r.kept {
+            let _ = writeln!(
+                k,
+                "| {} | {} |",
+                code(&set.set),
+                cell(&set.rules.join(", "))
+            );
+        }
+        k.push_str("\n</details>\n\n");
+        if out.len() + k.len() <= budget {
+            out.push_str(&k);
+        }
+    }
     let mut shown_details = 0;
     if shown_rows == rows.len() {
         for s in &steps {

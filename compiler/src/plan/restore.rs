@@ -351,6 +351,7 @@ pub fn restore_plan(inputs: &RestoreInputs) -> Result<(Plan, restore::RestorePla
         observed: observe(&planned, &catalog),
         summary: Summary::default(),
         steps,
+        retention: Vec::new(),
     }
     .seal();
     Ok((plan, planned))

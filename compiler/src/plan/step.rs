@@ -24,9 +24,9 @@ use crate::catalog::BackupKind;
 use crate::span::Span;
 use crate::syntax::ast::{
     AllObjects, Alter, AlterAction, AlterTarget, Backup, CatalogRef, CreateRepository,
-    ExternalCatalogs, Ident, NamedObject, Number, ObjectItem, ObjectKeyword, ObjectKind as AstKind,
-    ObjectList, ObjectName, PartitionNames, PartitionSpec, Properties, Property, Restore,
-    RestoreDatabase, Statement, StringLit,
+    DropSnapshot, ExternalCatalogs, Ident, NamedObject, Number, ObjectItem, ObjectKeyword,
+    ObjectKind as AstKind, ObjectList, ObjectName, PartitionNames, PartitionSpec, Properties,
+    Property, Restore, RestoreDatabase, Statement, StringLit,
 };
 use crate::syntax::{display_for, quote_ident, Dialect};
 
@@ -70,6 +70,9 @@ pub enum Op {
     DropTable(TableOp),
     DropPartitions(DropPartitionsOp),
     DropDatabase(DatabaseOp),
+    /// A backup set retention lets go: `DROP SNAPSHOT` per label (4.2+), or its objects
+    /// deleted in the repository (before 4.2).
+    Expire(ExpireOp),
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -117,6 +120,9 @@ pub struct BackupOp {
     pub repository: String,
     /// The job's `timeout` property, in seconds.
     pub timeout_s: u64,
+    /// StarRocks 4.2's `ttl` property (`30 DAY`): StarRocks deletes the snapshot itself then.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ttl: Option<String>,
     pub objects: Vec<StepObject>,
 }
 
@@ -273,6 +279,41 @@ pub struct DropPartitionsOp {
     pub why: String,
 }
 
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExpireOp {
+    pub group: String,
+    pub database: String,
+    pub repository: String,
+    /// The backup set that goes (all its labels).
+    pub set: String,
+    pub labels: Vec<ExpireLabel>,
+    /// Why the set goes (the keep rules that no longer hold it).
+    pub why: String,
+    pub how: ExpireHow,
+}
+
+/// One snapshot of an expiring set, with the timestamp its history recorded.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExpireLabel {
+    pub label: String,
+    /// SHOW SNAPSHOT's `yyyy-MM-dd-HH-mm-ss-SSS` of the snapshot, when recorded.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub snapshot_timestamp: Option<String>,
+}
+
+/// How an expiry is carried out.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ExpireHow {
+    /// `DROP SNAPSHOT <label> ON <repository>` (StarRocks 4.2 and later).
+    DropSnapshot,
+    /// Delete `<location>/__starrocks_repository_<repository>/__ss_<label>/` in the repository
+    /// itself (before 4.2, which cannot drop a snapshot).
+    DeleteObjects,
+}
+
 /// Chunk `index` (1-based) of `count` of a backup set split by `max_partitions_per_job`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -353,6 +394,7 @@ impl Op {
             Op::DropTable(_) => Action::DropTable,
             Op::DropPartitions(_) => Action::DropPartitions,
             Op::DropDatabase(_) => Action::DropDatabase,
+            Op::Expire(_) => Action::Expire,
         }
     }
 
@@ -360,7 +402,7 @@ impl Op {
     /// restore onto live tables, a drop; a hand-written statement by what it parses as.
     pub fn destructive(&self) -> bool {
         match self {
-            Op::Swap(_) | Op::DropTable(_) | Op::DropPartitions(_) => true,
+            Op::Swap(_) | Op::DropTable(_) | Op::DropPartitions(_) | Op::Expire(_) => true,
             Op::DropDatabase(d) => !d.scratch,
             Op::Restore(r) => r.tables.iter().any(|t| t.onto == Onto::Live),
             Op::Sql(s) => s.overwrites,
@@ -389,6 +431,7 @@ impl Op {
             Op::Activate(a) => Some(&a.database),
             Op::DropTable(t) => Some(&t.database),
             Op::DropPartitions(d) => Some(&d.database),
+            Op::Expire(e) => Some(&e.database),
         }
     }
 
@@ -448,6 +491,10 @@ impl Op {
             Op::DropPartitions(d) => {
                 v.extend([d.database.as_str(), &d.table]);
                 v.extend(d.partitions.iter().map(String::as_str));
+            }
+            Op::Expire(e) => {
+                v.extend([e.group.as_str(), &e.database, &e.repository, &e.set]);
+                v.extend(e.labels.iter().map(|l| l.label.as_str()));
             }
         }
         v
@@ -529,6 +576,25 @@ impl Op {
                     )
                 })
                 .collect(),
+            Op::Expire(e) => match e.how {
+                ExpireHow::DropSnapshot => e
+                    .labels
+                    .iter()
+                    .map(|l| {
+                        print_for(
+                            &Statement::DropSnapshot(DropSnapshot {
+                                snapshot: ident(&l.label),
+                                repository: ident(&e.repository),
+                                force: false,
+                                span: Span::default(),
+                            }),
+                            dialect,
+                        )
+                    })
+                    .collect(),
+                // No statement: the objects are deleted in the repository itself.
+                ExpireHow::DeleteObjects => Vec::new(),
+            },
         }
     }
 
@@ -648,7 +714,13 @@ fn backup(b: &BackupOp, dialect: Dialect) -> String {
             items,
             span: Span::default(),
         }),
-        properties: properties(vec![Property::new("timeout", b.timeout_s.to_string())]),
+        properties: properties({
+            let mut p = vec![Property::new("timeout", b.timeout_s.to_string())];
+            if let Some(ttl) = &b.ttl {
+                p.push(Property::new("ttl", ttl.clone()));
+            }
+            p
+        }),
         span: Span::default(),
     });
     print_for(&stmt, dialect)
@@ -748,6 +820,17 @@ pub fn check_names(op: &Op) -> Result<(), String> {
             return Err("a repository location cannot reference an environment variable".into());
         }
     }
+    if let Op::Expire(e) = op {
+        if e.labels.is_empty() {
+            return Err("an expire step names no snapshot label".into());
+        }
+        if let Some(l) = e.labels.iter().find(|l| l.label.contains(['/', '\\'])) {
+            return Err(format!(
+                "snapshot label {:?} holds a path separator",
+                l.label
+            ));
+        }
+    }
     Ok(())
 }
 
@@ -781,6 +864,7 @@ impl Step {
             Op::CreateRepository(r) => Some(&r.repository),
             Op::Sql(s) => s.repository.as_deref(),
             Op::Restore(r) => Some(&r.repository),
+            Op::Expire(e) => Some(&e.repository),
             _ => None,
         }
     }
@@ -788,6 +872,7 @@ impl Step {
     pub fn group(&self) -> Option<&str> {
         match &self.op {
             Op::Backup(b) => Some(&b.group),
+            Op::Expire(e) => Some(&e.group),
             _ => None,
         }
     }

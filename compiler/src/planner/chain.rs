@@ -47,7 +47,7 @@ impl Chain<'_> {
 }
 
 /// Finished sets of `group`/`database` in `repository`, by set name.
-fn finished_sets<'a>(
+pub(crate) fn finished_sets<'a>(
     backups: &'a [BackupRecord],
     group: &str,
     database: &str,
@@ -200,6 +200,34 @@ pub fn missing_snapshot(chain: &Chain<'_>, repository: Option<&Repository>) -> O
         detail: format!(
             "snapshot `{label}` of the chain{of_set} is no longer in repository `{}`; the chain cannot be extended",
             repository.name
+        ),
+    })
+}
+
+/// A full when `starsnap verify` found a set of this group's database broken since the chain's
+/// full (or the full itself): the chain is not extended past a snapshot the repository lost.
+pub fn broken_set(
+    chain: &Chain<'_>,
+    backups: &[BackupRecord],
+    group: &str,
+    database: &str,
+    repository: &str,
+) -> Option<Decision> {
+    let full = chain.full()?;
+    let in_chain = |name: &str| chain.sets.iter().any(|s| s.name == name);
+    let broken = backups.iter().find(|b| {
+        b.state == BackupState::Broken
+            && b.group == group
+            && b.database == database
+            && b.repository == repository
+            && (b.parent.as_deref().is_some_and(in_chain)
+                || Timestamp::parse_rfc3339(&b.created_at).is_ok_and(|t| t >= full.created_at))
+    })?;
+    Some(Decision::Full {
+        reason: Reason::ParentMissing,
+        detail: format!(
+            "`starsnap verify` found snapshot `{}` broken in repository `{repository}`; the chain since `{}` is not extended",
+            broken.label, full.name
         ),
     })
 }

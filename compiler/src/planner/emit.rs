@@ -219,6 +219,11 @@ pub fn backup_steps(spec: SetSpec<'_>) -> Vec<Step> {
             parent: spec.parent.clone(),
             repository: spec.group.repository.clone(),
             timeout_s: spec.group.job_timeout_secs,
+            ttl: spec
+                .group
+                .ttl_secs
+                .filter(|_| spec.dialect.has_drop_snapshot())
+                .map(crate::policy::ttl_text),
             objects,
         });
         steps.push(Step {
@@ -245,6 +250,7 @@ pub fn catalog_step(group: &GroupConfig, label: String, reason: Reason, detail: 
         parent: None,
         repository: group.repository.clone(),
         timeout_s: group.job_timeout_secs,
+        ttl: None,
         objects: group
             .external_catalogs
             .iter()

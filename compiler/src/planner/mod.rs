@@ -8,8 +8,10 @@
 
 mod chain;
 mod emit;
+mod expire;
 mod fingerprint;
 pub(crate) mod handwritten;
+pub mod retention;
 mod select;
 #[cfg(test)]
 mod tests;
@@ -141,7 +143,15 @@ pub fn build(inputs: &PlanInputs) -> Result<Planned, Vec<FileDiagnostics>> {
         check: policy.lint.dialect.or(cluster).unwrap_or_default(),
         print: cluster.or(policy.lint.dialect).unwrap_or_default(),
     };
-    let mut steps = plan_steps(&policy, &catalog, inputs, dialects, &mut files);
+    let mut retention = Vec::new();
+    let mut steps = plan_steps(
+        &policy,
+        &catalog,
+        inputs,
+        dialects,
+        &mut files,
+        &mut retention,
+    );
     let labels = check_labels(inputs, &policy, &catalog, &steps, ppath, &mut files);
     if files.has_errors() {
         return Err(files.into_vec());
@@ -158,6 +168,7 @@ pub fn build(inputs: &PlanInputs) -> Result<Planned, Vec<FileDiagnostics>> {
         observed,
         summary: Summary::default(),
         steps,
+        retention,
     }
     .seal();
     Ok(Planned {
@@ -172,6 +183,7 @@ fn plan_steps(
     inputs: &PlanInputs,
     dialects: Dialects,
     files: &mut Files,
+    retention: &mut Vec<crate::plan::RetentionKept>,
 ) -> Vec<Step> {
     let ppath = inputs.policy_path.as_str();
     let mut steps = Vec::new();
@@ -231,49 +243,104 @@ fn plan_steps(
         let g = sel.group;
         for (db, tables) in &sel.databases {
             let chain = current_chain(&catalog.history.backups, &g.name, &db.name, &g.repository);
-            let missing = chain
-                .as_ref()
-                .and_then(|c| missing_snapshot(c, catalog.repository(&g.repository)));
+            let missing = chain.as_ref().and_then(|c| {
+                missing_snapshot(c, catalog.repository(&g.repository)).or_else(|| {
+                    chain::broken_set(
+                        c,
+                        &catalog.history.backups,
+                        &g.name,
+                        &db.name,
+                        &g.repository,
+                    )
+                })
+            });
             let decision = match missing {
                 Some(d) => d,
                 None => decide(chain.as_ref(), db, tables, g, inputs.as_of),
             };
-            let (kind, reason, detail, changed) = match decision {
-                Decision::Nothing => continue,
-                Decision::Full { reason, detail } => (BackupKind::Full, reason, detail, Vec::new()),
-                Decision::Incremental { changed, detail } => (
-                    BackupKind::Incremental,
-                    Reason::PartitionsChanged,
-                    detail,
-                    changed,
-                ),
-            };
-            let parent = match kind {
-                BackupKind::Incremental => {
-                    chain.as_ref().and_then(|c| c.tip()).map(|s| s.name.clone())
-                }
-                BackupKind::Full => None,
-            };
-            steps.extend(emit::backup_steps(emit::SetSpec {
-                group: g,
+            let backups = backup_steps(
+                g,
                 db,
-                kind,
-                reason,
-                detail,
-                parent,
-                label: g
-                    .label
-                    .render(&g.name, &db.name, kind.as_str(), inputs.as_of),
-                tables: tables.clone(),
-                changed,
-                dialect: dialects.print,
-            }));
+                tables,
+                chain.as_ref(),
+                decision,
+                inputs.as_of,
+                dialects.print,
+            );
+            let planned = backups.iter().find_map(Step::backup).cloned();
+            steps.extend(backups);
+            if let Some(r) = &g.retention {
+                let planned = planned.as_ref();
+                if let Some((expire, kept)) = expire::plan(
+                    g,
+                    r,
+                    &db.name,
+                    &catalog.history.backups,
+                    planned,
+                    inputs.as_of,
+                    dialects.print,
+                ) {
+                    steps.extend(expire);
+                    retention.push(kept);
+                }
+            }
         }
         if !g.external_catalogs.is_empty() {
             catalog_backup(g, catalog, inputs.as_of, ppath, files, &mut steps);
         }
     }
-    // Hand-written statements.
+    handwritten_steps(policy, catalog, inputs, dialects, files, &mut steps);
+    steps
+}
+
+/// The backup steps of one group's database for `decision`.
+fn backup_steps(
+    g: &policy::GroupConfig,
+    db: &crate::catalog::Database,
+    tables: &[&crate::catalog::Table],
+    chain: Option<&chain::Chain<'_>>,
+    decision: Decision,
+    as_of: Timestamp,
+    dialect: Dialect,
+) -> Vec<Step> {
+    let (kind, reason, detail, changed) = match decision {
+        Decision::Nothing => return Vec::new(),
+        Decision::Full { reason, detail } => (BackupKind::Full, reason, detail, Vec::new()),
+        Decision::Incremental { changed, detail } => (
+            BackupKind::Incremental,
+            Reason::PartitionsChanged,
+            detail,
+            changed,
+        ),
+    };
+    let parent = match kind {
+        BackupKind::Incremental => chain.and_then(|c| c.tip()).map(|s| s.name.clone()),
+        BackupKind::Full => None,
+    };
+    emit::backup_steps(emit::SetSpec {
+        group: g,
+        db,
+        kind,
+        reason,
+        detail,
+        parent,
+        label: g.label.render(&g.name, &db.name, kind.as_str(), as_of),
+        tables: tables.to_vec(),
+        changed,
+        dialect,
+    })
+}
+
+/// Hand-written statements, in file order.
+fn handwritten_steps(
+    policy: &Policy,
+    catalog: &ObservedCatalog,
+    inputs: &PlanInputs,
+    dialects: Dialects,
+    files: &mut Files,
+    steps: &mut Vec<Step>,
+) {
+    let ppath = inputs.policy_path.as_str();
     let mut lint = LintOptions::new(dialects.check);
     for (code, level) in &policy.lint.severity {
         // Codes were checked when the policy was read.
@@ -296,7 +363,6 @@ fn plan_steps(
         files.extend(&file.path, fs.diagnostics);
         steps.extend(fs.steps);
     }
-    steps
 }
 
 fn catalog_backup(

@@ -160,7 +160,62 @@ pub struct GroupConfig {
     pub job_timeout_secs: u64,
     /// Split a job above this many partitions (`None`: never).
     pub max_partitions_per_job: Option<u32>,
+    /// `keep` and `min_chains`: which sets stay in the repository (`None`: all of them).
+    pub retention: Option<Retention>,
+    /// `ttl`: StarRocks 4.2's own snapshot expiry (seconds), set on every BACKUP of the group.
+    pub ttl_secs: Option<u64>,
     pub span: Span,
+}
+
+/// `keep = { last, daily, weekly, monthly, within }` and `min_chains` of a group: restic-style
+/// rules over backup *sets*, closed over chains by the planner (`planner::retention`).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Retention {
+    pub keep: KeepRules,
+    /// Complete chains (a full and its incrementals) never fewer than this (default 1).
+    pub min_chains: u32,
+    /// The `keep` key's span (plan details point at the policy).
+    pub span: Span,
+}
+
+/// The keep rules; `None` means the rule is not used.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct KeepRules {
+    /// The newest N sets.
+    pub last: Option<u32>,
+    /// The newest set of each of the last N UTC days that have one.
+    pub daily: Option<u32>,
+    /// The newest set of each of the last N ISO weeks (UTC) that have one.
+    pub weekly: Option<u32>,
+    /// The newest set of each of the last N UTC months that have one.
+    pub monthly: Option<u32>,
+    /// Every set made within this many seconds before the plan's `as_of`.
+    pub within_secs: Option<u64>,
+}
+
+impl KeepRules {
+    /// Whether no rule is set.
+    pub fn is_empty(&self) -> bool {
+        self.last.is_none()
+            && self.daily.is_none()
+            && self.weekly.is_none()
+            && self.monthly.is_none()
+            && self.within_secs.is_none()
+    }
+}
+
+/// The StarRocks BACKUP `ttl` text for a duration: `<n> DAY`, `<n> HOUR`, `<n> MINUTE` or
+/// `<n> SECOND` (StarRocks 4.2 rejects `7d`; spec §5.2).
+pub fn ttl_text(secs: u64) -> String {
+    if secs % 86_400 == 0 {
+        format!("{} DAY", secs / 86_400)
+    } else if secs % 3_600 == 0 {
+        format!("{} HOUR", secs / 3_600)
+    } else if secs % 60 == 0 {
+        format!("{} MINUTE", secs / 60)
+    } else {
+        format!("{secs} SECOND")
+    }
 }
 
 /// `[[statement]]`: a file of hand-written SQL whose statements become steps, in order.

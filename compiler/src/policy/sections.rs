@@ -40,7 +40,11 @@ const GROUP: &[&str] = &[
     "label",
     "job_timeout",
     "max_partitions_per_job",
+    "keep",
+    "min_chains",
+    "ttl",
 ];
+const KEEP: &[&str] = &["last", "daily", "weekly", "monthly", "within"];
 const STATEMENT: &[&str] = &["file"];
 const LINT: &[&str] = &["dialect", "severity"];
 
@@ -459,11 +463,83 @@ fn group(
         max_partitions_per_job: t
             .integer("max_partitions_per_job", 1, 1_000_000)
             .map(|(n, _)| n as u32),
+        retention: retention(t, &name, sink),
+        ttl_secs: ttl(t, sink),
         name,
         span,
     };
     t.finish(GROUP);
     Some(g)
+}
+
+/// `keep = { … }` and `min_chains` of a group.
+fn retention(t: &Table<'_, '_>, name: &str, sink: &Sink) -> Option<Retention> {
+    let min_chains = t
+        .integer("min_chains", 1, 1_000)
+        .map(|(n, s)| (n as u32, s));
+    let Some(k) = t.table("keep") else {
+        if let Some((_, mspan)) = min_chains {
+            invalid(
+                sink,
+                mspan,
+                format!("`group.{name}.min_chains` without `keep`: nothing expires, so there is no minimum to keep"),
+                "add keep rules, e.g. `keep = { daily = 7, weekly = 4 }`",
+            );
+        }
+        return None;
+    };
+    let count = |key: &str| k.integer(key, 1, 100_000).map(|(n, _)| n as u32);
+    let keep = KeepRules {
+        last: count("last"),
+        daily: count("daily"),
+        weekly: count("weekly"),
+        monthly: count("monthly"),
+        within_secs: match k.duration("within") {
+            Some((0, wspan)) => {
+                invalid(
+                    sink,
+                    wspan,
+                    format!("`group.{name}.keep.within` must be longer than zero"),
+                    "e.g. `within = \"30d\"`",
+                );
+                None
+            }
+            Some((secs, _)) => Some(secs),
+            None => None,
+        },
+    };
+    k.finish(KEEP);
+    let span = t.get("keep").map(span_of).unwrap_or_default();
+    if keep.is_empty() {
+        invalid(
+            sink,
+            span,
+            format!("`group.{name}.keep` has no rule: every set would expire"),
+            "set at least one of last, daily, weekly, monthly, within",
+        );
+        return None;
+    }
+    Some(Retention {
+        keep,
+        min_chains: min_chains.map(|(n, _)| n).unwrap_or(1),
+        span,
+    })
+}
+
+/// `ttl`: a duration StarRocks 4.2 keeps each snapshot of the group for.
+fn ttl(t: &Table<'_, '_>, sink: &Sink) -> Option<u64> {
+    match t.duration("ttl")? {
+        (0, span) => {
+            invalid(
+                sink,
+                span,
+                "`ttl` must be a positive duration (StarRocks rejects `0 DAY`)".into(),
+                "e.g. `ttl = \"30d\"`, or leave `ttl` out to keep snapshots until starsnap expires them",
+            );
+            None
+        }
+        (secs, _) => Some(secs),
+    }
 }
 
 fn statements(top: &Table<'_, '_>, sink: &Sink) -> Vec<StatementEntry> {

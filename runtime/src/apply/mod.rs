@@ -22,6 +22,7 @@
 
 mod backup;
 mod env;
+mod expire;
 mod jobs;
 mod restore;
 mod resume;

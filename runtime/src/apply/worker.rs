@@ -405,6 +405,7 @@ impl<'r, 's> Ctx<'r, 's> {
             Op::Restore(op) => self.restore(step, op),
             Op::Verify(op) => self.verify_step(step, op),
             Op::Swap(op) => self.swap(step, op),
+            Op::Expire(op) => self.expire(step, op),
             _ => self.statement(step),
         };
         let tracked_by_history = step.backup().is_some()

@@ -40,6 +40,8 @@ pub fn state_str(s: BackupState) -> &'static str {
         BackupState::Finished => "finished",
         BackupState::Failed => "failed",
         BackupState::Cancelled => "cancelled",
+        BackupState::Expired => "expired",
+        BackupState::Broken => "broken",
     }
 }
 
@@ -47,7 +49,11 @@ pub fn state_str(s: BackupState) -> &'static str {
 pub fn has_ended(s: BackupState) -> bool {
     matches!(
         s,
-        BackupState::Finished | BackupState::Failed | BackupState::Cancelled
+        BackupState::Finished
+            | BackupState::Failed
+            | BackupState::Cancelled
+            | BackupState::Expired
+            | BackupState::Broken
     )
 }
 
@@ -59,6 +65,8 @@ fn parse_state(s: &str) -> Option<BackupState> {
         "finished" => BackupState::Finished,
         "failed" => BackupState::Failed,
         "cancelled" => BackupState::Cancelled,
+        "expired" => BackupState::Expired,
+        "broken" => BackupState::Broken,
         _ => return None,
     })
 }
@@ -501,7 +509,7 @@ impl StateStore {
         Ok(chain)
     }
 
-    fn write_backup(&mut self, e: &BackupEntry) -> Result<(), RuntimeError> {
+    pub(super) fn write_backup(&mut self, e: &BackupEntry) -> Result<(), RuntimeError> {
         // Since schema 2 the schemas are rows of `backup_objects` (written on submission).
         let schemas = "{}";
         let row = vec![
@@ -540,7 +548,7 @@ impl StateStore {
         Ok(())
     }
 
-    fn journal_backup(
+    pub(super) fn journal_backup(
         &mut self,
         run_id: &str,
         e: &BackupEntry,

@@ -45,6 +45,12 @@ pub const MIGRATIONS: &[Migration] = &[
         creates: &[schema::BACKUP_OBJECTS, schema::BACKUP_SNAPSHOTS],
         backfill: Some(StateStore::backfill_backup_objects),
     },
+    Migration {
+        version: 3,
+        description: "backup_retention (expired and broken sets; backups.backup_state `expired`/`broken`)",
+        creates: &[schema::BACKUP_RETENTION],
+        backfill: None,
+    },
 ];
 
 /// The newest schema version this binary knows.

@@ -27,6 +27,7 @@ pub mod migrate;
 pub mod objects;
 pub mod redact;
 pub mod renew;
+pub mod retention;
 pub mod schema;
 pub mod sql;
 

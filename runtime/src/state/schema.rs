@@ -235,6 +235,21 @@ pub const BACKUP_SNAPSHOTS: TableDef = TableDef {
     ],
 };
 
+/// Retention and verification events per backup (schema 3): `expired` (apply dropped or
+/// deleted the snapshot; `at_ms` is when) or `broken` (verify found it missing), with what.
+pub const BACKUP_RETENTION: TableDef = TableDef {
+    name: "backup_retention",
+    key_len: 1,
+    columns: &[
+        col("backup_id", Varchar(64)),
+        col("event", Varchar(16)),
+        col("at_ms", BigInt),
+        opt("detail", Text),
+        opt("plan_fingerprint", Varchar(64)),
+        opt("run_id", Varchar(64)),
+    ],
+};
+
 /// Lock leases: one row per (database digest, generation); the highest generation is the
 /// lease in force (see `lock.rs`).
 pub const LOCKS: TableDef = TableDef {
@@ -276,7 +291,7 @@ pub const EVENTS: TableDef = TableDef {
 };
 
 /// Every table of the current schema.
-pub const ALL: [TableDef; 7] = [
+pub const ALL: [TableDef; 8] = [
     MIGRATIONS,
     BACKUPS,
     MANIFESTS,
@@ -284,6 +299,7 @@ pub const ALL: [TableDef; 7] = [
     EVENTS,
     BACKUP_OBJECTS,
     BACKUP_SNAPSHOTS,
+    BACKUP_RETENTION,
 ];
 
 #[cfg(test)]

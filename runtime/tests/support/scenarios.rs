@@ -47,7 +47,7 @@ pub fn migrations_from_empty_and_rerun(f: &dyn Fixture) {
     let mut s = f.store(Arc::new(SystemClock));
     assert_eq!(s.schema_version().expect("version"), None);
     let r = s.init().expect("init");
-    assert_eq!(r.applied, vec![1, 2]);
+    assert_eq!(r.applied, vec![1, 2, 3]);
     assert_eq!(r.version, starsnap_runtime::state::latest_version());
     let again = s.ensure_current().expect("re-run");
     assert!(again.applied.is_empty(), "{again:?}");
@@ -784,13 +784,15 @@ pub fn migration_from_version_1_keeps_schemas(f: &dyn Fixture) {
         ),
         format!("DROP TABLE {db}.backup_objects"),
         format!("DROP TABLE {db}.backup_snapshots"),
+        format!("DROP TABLE {db}.backup_retention"),
         format!("DELETE FROM {db}.schema_migrations WHERE version = 2"),
+        format!("DELETE FROM {db}.schema_migrations WHERE version = 3"),
     ] {
         c.execute(&stmt).expect(&stmt);
     }
     assert_eq!(s.schema_version().expect("version"), Some(1));
     let r = s.init().expect("migrate");
-    assert_eq!(r.applied, vec![2]);
+    assert_eq!(r.applied, vec![2, 3]);
     let b = s.backup("repo1", "old1").expect("read").expect("row");
     assert_eq!(
         b.schemas,

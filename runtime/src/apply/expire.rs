@@ -1,0 +1,103 @@
+//! `expire` steps: a backup set retention lets go, exactly as the approved plan lists it.
+//!
+//! * 4.2+ (`how = drop_snapshot`): `DROP SNAPSHOT <label> ON <repository>` per label, built
+//!   from the op by the canonical printer; a label already gone ("does not exist") counts as
+//!   done, so an interrupted expiry is finished by the next apply. Then each label's history
+//!   row is marked `expired`.
+//! * before 4.2 (`how = delete_objects`): the snapshot's objects are deleted in the
+//!   repository itself through [`crate::snapshot_objects::delete_snapshot`] — the seam the
+//!   object-store module implements; until it does, the step fails naming the exact folders.
+//!
+//! Nothing else is touched: only the labels of the step.
+
+use starsnap_compiler::plan::{ExpireHow, ExpireOp, Step};
+
+use super::worker::Ctx;
+use super::Outcome;
+use crate::error::RuntimeError;
+use crate::snapshot_objects;
+use crate::state::retention::{EventContext, RetentionEvent};
+
+/// Whether StarRocks's refusal of DROP SNAPSHOT says the snapshot is already gone.
+pub fn already_gone(e: &RuntimeError) -> bool {
+    matches!(e, RuntimeError::Server { message, .. } if message.contains("does not exist")
+        && !message.contains("epository"))
+}
+
+impl Ctx<'_, '_> {
+    pub fn expire(&mut self, step: &Step, op: &ExpireOp) -> Outcome {
+        let labels: Vec<&str> = op.labels.iter().map(|l| l.label.as_str()).collect();
+        match op.how {
+            ExpireHow::DropSnapshot => {
+                let statements = match self.built(step) {
+                    Ok((s, _)) => s,
+                    Err(e) => return Outcome::Failed(e),
+                };
+                if statements.len() != labels.len() {
+                    return Outcome::Failed(format!(
+                        "step {} builds {} statements for {} labels",
+                        step.id,
+                        statements.len(),
+                        labels.len()
+                    ));
+                }
+                for (sql, label) in statements.iter().zip(&labels) {
+                    let mut note = self.retry_note(step);
+                    match self.link.retry(&mut note, &mut |c| c.execute(sql)) {
+                        Ok(_) => {}
+                        Err(e) if already_gone(&e) => self.emit(
+                            "expire_already_gone",
+                            step,
+                            None,
+                            Some(&format!("snapshot `{label}` was already gone")),
+                        ),
+                        Err(RuntimeError::Server { message, code, .. }) => {
+                            return Outcome::Failed(format!(
+                                "StarRocks refused to drop snapshot `{label}` (step {}): {message} (error {code})",
+                                step.id
+                            ))
+                        }
+                        Err(e) => return Outcome::Failed(e.to_string()),
+                    }
+                }
+            }
+            ExpireHow::DeleteObjects => {
+                let Some(location) = self
+                    .run
+                    .plan
+                    .observed
+                    .repositories
+                    .iter()
+                    .find(|r| r.name == op.repository)
+                    .and_then(|r| r.location.clone())
+                else {
+                    return Outcome::Failed(format!(
+                        "the plan does not say where repository `{}` is; plan again",
+                        op.repository
+                    ));
+                };
+                if let Err(e) =
+                    snapshot_objects::delete_snapshot(&location, &op.repository, &labels)
+                {
+                    return Outcome::Failed(format!("step {}: {e}", step.id));
+                }
+            }
+        }
+        let ctx = EventContext {
+            run_id: self.run.config.actor.run_id.clone(),
+            plan_fingerprint: Some(self.run.plan.fingerprint.clone()),
+            detail: op.why.clone(),
+        };
+        for label in &labels {
+            let marked = self.state(&mut |s| {
+                s.mark_backup(&op.repository, label, RetentionEvent::Expired, &ctx)
+            });
+            if let Err(e) = marked {
+                return Outcome::Failed(format!(
+                    "snapshot `{label}` was expired, but the history could not record it: {e}; apply again"
+                ));
+            }
+        }
+        Outcome::Done
+    }
+}
