@@ -1,14 +1,14 @@
-//! The seam to the repository's objects (issue 11 item 4 is being built elsewhere: one module
-//! that owns the repository layout and the `object_store` client).
+//! Where apply and verify meet the repository's objects. The object-store client exists
+//! (`starsnap-repo`, `runtime::repo`), but apply does not yet carry a repository's endpoint and
+//! credentials, so today every repository counts as one starsnap cannot reach:
+//! * [`delete_snapshot`] refuses with the exact paths an operator must delete — the documented
+//!   behaviour for repositories starsnap cannot reach (HDFS, brokers, …); on StarRocks 4.2+
+//!   expiry uses DROP SNAPSHOT and never comes here;
+//! * [`list_snapshot`] reports that the objects cannot be listed, and `verify` checks what
+//!   SHOW SNAPSHOT says.
 //!
-//! Until it lands, starsnap cannot reach a repository's storage itself, so:
-//! * [`delete_snapshot`] refuses with the exact paths an operator must delete, which is the
-//!   documented behaviour for repositories starsnap cannot reach (HDFS, brokers, …);
-//! * [`list_snapshot`] reports that the objects cannot be listed, and `verify` checks only
-//!   what SHOW SNAPSHOT says.
-//!
-//! The object-store engineer replaces the bodies of these two functions; their callers
-//! (`apply::expire`, `cli verify`) already handle both outcomes.
+//! Their callers (`apply::expire`, `cli verify`) handle both outcomes, so wiring the client in
+//! (issue 11 item 4) changes only these bodies.
 
 /// The folder of snapshot `label` in a repository at `location` (StarRocks's layout:
 /// `<location>/__starrocks_repository_<repository>/__ss_<label>/`).
@@ -51,8 +51,7 @@ pub struct SnapshotObject {
 }
 
 /// Deletes every object under the folders of `labels` (idempotent: a folder already gone
-/// counts as deleted). SEAM: the object-store module implements this; until then every
-/// repository is unreachable from starsnap.
+/// counts as deleted). Every repository is unreachable from here for now (module docs).
 pub fn delete_snapshot(
     location: &str,
     repository: &str,
@@ -70,7 +69,7 @@ pub fn delete_snapshot(
 }
 
 /// The objects of snapshot `label` with their sizes, or `None` when starsnap cannot reach
-/// the repository's storage. SEAM: the object-store module implements this.
+/// the repository's storage (for now always: module docs).
 pub fn list_snapshot(
     _location: &str,
     _repository: &str,

@@ -1,9 +1,9 @@
 //! `starsnap verify`: proof that the repository still holds what the history says.
 //!
 //! For every finished set in the history (or one label, or one group), SHOW SNAPSHOT must list
-//! each of its labels with status `OK` and the timestamp the history recorded; when the
-//! object-store module can reach the repository, every object of the snapshot must be there
-//! too (`starsnap_runtime::snapshot_objects::list_snapshot`, the seam). A broken set is marked
+//! each of its labels with status `OK` and the timestamp the history recorded; where starsnap
+//! can list the repository's objects (`starsnap_runtime::snapshot_objects::list_snapshot`; not
+//! yet for any repository), every object of the snapshot must be there too. A broken set is marked
 //! `broken` in the state, so the next plan starts a new full (`parent_missing`) instead of
 //! extending its chain. Exit 1 names each broken set and what is missing.
 //! JSON output: `grammar/verify-output.schema.json`.

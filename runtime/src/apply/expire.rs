@@ -5,8 +5,8 @@
 //!   done, so an interrupted expiry is finished by the next apply. Then each label's history
 //!   row is marked `expired`.
 //! * before 4.2 (`how = delete_objects`): the snapshot's objects are deleted in the
-//!   repository itself through [`crate::snapshot_objects::delete_snapshot`] — the seam the
-//!   object-store module implements; until it does, the step fails naming the exact folders.
+//!   repository itself through [`crate::snapshot_objects::delete_snapshot`]; apply does not
+//!   reach repositories' storage yet, so the step fails naming the exact folders to delete.
 //!
 //! Nothing else is touched: only the labels of the step.
 
