@@ -51,7 +51,7 @@ pub fn migrations_from_empty_and_rerun(f: &dyn Fixture) {
     assert_eq!(r.version, starsnap_runtime::state::latest_version());
     let again = s.ensure_current().expect("re-run");
     assert!(again.applied.is_empty(), "{again:?}");
-    assert_eq!(s.schema_version().expect("version"), Some(2));
+    assert_eq!(s.schema_version().expect("version"), Some(3));
     let db = f.config().database;
     let rs = s
         .connection()
@@ -68,6 +68,7 @@ pub fn migrations_from_empty_and_rerun(f: &dyn Fixture) {
         [
             "backup_objects",
             "backup_partitions",
+            "backup_retention",
             "backup_snapshots",
             "backups",
             "events",
@@ -87,7 +88,7 @@ pub fn migrations_from_empty_and_rerun(f: &dyn Fixture) {
             e,
             RuntimeError::StateSchemaTooNew {
                 found: 99,
-                supported: 2,
+                supported: 3,
                 ..
             }
         ),
