@@ -154,3 +154,49 @@ fn a_set_whose_snapshot_is_gone_is_skipped_and_listed() {
     assert_eq!(rebuilt.len(), 1);
     assert_eq!(rebuilt[0]["database"], "sales");
 }
+
+#[test]
+fn a_manifest_not_written_warns_and_the_next_run_writes_it() {
+    let w = World::start_local("dr-warn");
+    // A file where the manifests' folder belongs: the write fails, the backup does not.
+    let root = PathBuf::from(&w.location).join("__starrocks_repository_main");
+    std::fs::create_dir_all(&root).unwrap();
+    std::fs::write(root.join("__starsnap"), b"in the way").unwrap();
+    assert_eq!(w.plan("p1.json", "2026-11-22T02:00:00Z"), 2);
+    let o = w.run(&["apply", "p1.json", "--auto-approve"]);
+    ok(&o);
+    let out = text(&o.stdout);
+    assert!(out.contains("Apply complete"), "{out}");
+    assert!(
+        out.contains("warning: set manifest of `nightly-sales-"),
+        "{out}"
+    );
+    assert!(out.contains("the next apply writes it"), "{out}");
+    assert!(text(&o.stderr).contains("warning"), "{}", text(&o.stderr));
+    w.assert_history_is_repository();
+
+    // Out of the way: the same plan again writes the missing manifests.
+    std::fs::remove_file(root.join("__starsnap")).unwrap();
+    let o = w.run(&["apply", "p1.json", "--auto-approve"]);
+    ok(&o);
+    assert!(!text(&o.stdout).contains("warning"), "{}", text(&o.stdout));
+    assert_eq!(std::fs::read_dir(sets_dir(&w)).unwrap().count(), 2);
+}
+
+#[test]
+fn a_repository_starsnap_cannot_reach_is_noted_once() {
+    // `s3://` with no endpoint, keys or instance profile: the simulator maps it to a
+    // folder, starsnap has no way in.
+    let w = World::start("dr-unreachable");
+    assert_eq!(w.plan("p1.json", "2026-11-22T02:00:00Z"), 2);
+    let o = w.run(&["apply", "p1.json", "--auto-approve"]);
+    ok(&o);
+    let err = text(&o.stderr);
+    assert_eq!(
+        err.matches("no set manifests are written to repository `main`")
+            .count(),
+        1,
+        "{err}"
+    );
+    assert!(!text(&o.stdout).contains("warning"), "{}", text(&o.stdout));
+}

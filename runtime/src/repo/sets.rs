@@ -287,3 +287,61 @@ pub fn confirm(
     });
     (kept, skipped)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn set(name: &str, label: &str, ts: &str) -> SetManifest {
+        SetManifest {
+            format_version: SET_FORMAT_VERSION,
+            set: name.into(),
+            group: "g".into(),
+            database: "d".into(),
+            kind: BackupKind::Full,
+            parent: None,
+            repository: "r".into(),
+            labels: vec![LabelManifest {
+                label: label.into(),
+                chunk_index: 1,
+                chunk_count: 1,
+                snapshot_timestamp: ts.into(),
+                backup_time_ms: None,
+                plan_fingerprint: "f".into(),
+                submitted_ms: 1,
+                finished_ms: None,
+                objects: BTreeMap::new(),
+                functions: Vec::new(),
+                partitions: Vec::new(),
+            }],
+        }
+    }
+
+    #[test]
+    fn round_trips_and_refuses_a_newer_format() -> Result<(), String> {
+        let m = set("s", "l", "t");
+        assert_eq!(SetManifest::from_json(&m.to_json()?)?, m);
+        let mut newer = m.clone();
+        newer.format_version = SET_FORMAT_VERSION + 1;
+        assert!(SetManifest::from_json(&newer.to_json()?).is_err());
+        assert!(SetManifest::from_json(b"{").is_err());
+        Ok(())
+    }
+
+    #[test]
+    fn show_snapshot_decides() {
+        let snapshots = BTreeMap::from([("a".to_string(), vec!["t1".to_string()])]);
+        let (kept, skipped) = confirm(
+            vec![
+                ("a".into(), Ok(set("a", "a", "t1"))),
+                ("b".into(), Ok(set("b", "b", "t1"))),
+                ("c".into(), Ok(set("c", "a", "other-time"))),
+                ("d".into(), Err("not a set manifest".into())),
+            ],
+            &snapshots,
+        );
+        assert_eq!(kept.len(), 1);
+        let names: Vec<&str> = skipped.iter().map(|s| s.set.as_str()).collect();
+        assert_eq!(names, ["b", "c", "d"]);
+    }
+}
