@@ -9,6 +9,12 @@
 //!   __ss_<label>/__ss_content/__db_<id>/__tbl_<id>/__part_<id>/__idx_<id>/__<tablet>/__<schemahash>/…
 //! ```
 //!
+//! starsnap's own objects live beside StarRocks's, in a folder StarRocks never reads:
+//!
+//! ```text
+//! <location>/__starrocks_repository_<repo>/__starsnap/sets/<set>.json   a finished set's manifest
+//! ```
+//!
 //! An older `__palo_repository_<repo>` folder is adopted when it holds a `__repo_info`.
 
 pub const STARROCKS_PREFIX: &str = "__starrocks_repository_";
@@ -18,6 +24,27 @@ pub const SNAPSHOT_PREFIX: &str = "__ss_";
 pub const INFO_PREFIX: &str = "__info_";
 pub const META_PREFIX: &str = "__meta";
 pub const CONTENT_DIR: &str = "__ss_content";
+/// starsnap's folder inside a repository (not `__ss_`: never taken for a snapshot).
+pub const STARSNAP_DIR: &str = "__starsnap";
+/// The suffix of a set manifest's file name.
+pub const SET_SUFFIX: &str = ".json";
+
+/// `<root>/__starsnap/sets`: the folder of the set manifests.
+pub fn sets_dir(root: &str) -> String {
+    format!("{root}/{STARSNAP_DIR}/sets")
+}
+
+/// `<root>/__starsnap/sets/<set>.json` (the set name percent-encoded).
+pub fn set_manifest(root: &str, set: &str) -> String {
+    format!("{}/{}{SET_SUFFIX}", sets_dir(root), encode_segment(set))
+}
+
+/// The set of a `<set>.json` file name, or `None` for any other name.
+pub fn set_of_file(file: &str) -> Option<String> {
+    file.strip_suffix(SET_SUFFIX)
+        .filter(|s| !s.is_empty())
+        .map(decode_segment)
+}
 
 /// `__starrocks_repository_<repo>` (or the `__palo_repository_` one when `palo`).
 pub fn repo_root(name: &str, palo: bool) -> String {
@@ -137,5 +164,12 @@ mod tests {
         assert!(is_info_of("__info_ts.0123", "ts"));
         assert!(!is_info_of("__info_ts2.0123", "ts"));
         assert_eq!(repo_root("r", true), "__palo_repository_r");
+        assert_eq!(
+            set_manifest("__starrocks_repository_r", "a/b"),
+            "__starrocks_repository_r/__starsnap/sets/a%2Fb.json"
+        );
+        assert_eq!(set_of_file("a%2Fb.json").as_deref(), Some("a/b"));
+        assert_eq!(set_of_file(".json"), None);
+        assert_eq!(label_of_dir(STARSNAP_DIR), None);
     }
 }

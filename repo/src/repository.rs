@@ -91,6 +91,28 @@ impl Repository {
         Ok(out)
     }
 
+    /// Writes (or replaces) the manifest of set `set`: `__starsnap/sets/<set>.json`.
+    pub fn put_set_manifest(&self, set: &str, bytes: &[u8]) -> Result<(), RepoError> {
+        self.store
+            .put(&layout::set_manifest(&self.root, set), bytes)
+    }
+
+    /// Every set manifest the repository holds, as (set, bytes), sorted by set.
+    pub fn set_manifests(&self) -> Result<Vec<(String, Vec<u8>)>, RepoError> {
+        let (_, files) = self.store.list_dir(&layout::sets_dir(&self.root))?;
+        let mut out = Vec::new();
+        for f in files {
+            let Some(set) = f.key.rsplit('/').next().and_then(layout::set_of_file) else {
+                continue;
+            };
+            if let Some(bytes) = self.store.get(&f.key)? {
+                out.push((set, bytes));
+            }
+        }
+        out.sort();
+        Ok(out)
+    }
+
     /// Deletes every object of the snapshot: the `__info_` files first (from then on the
     /// snapshot is no longer a restore target and SHOW SNAPSHOT stops listing it), then the
     /// rest in batches. Idempotent: a deletion interrupted halfway is finished by the next

@@ -392,7 +392,37 @@ pub fn apply_config(policy: &Policy) -> Result<ApplyConfig, String> {
             starsnap_compiler::policy::PropertyValue::Literal(_) => None,
         })
         .collect();
+    config.repositories = repository_access(policy);
     Ok(config)
+}
+
+/// How starsnap reaches each repository of the policy (literal properties, and the names
+/// of the environment variables the others come from — never their values).
+pub fn repository_access(
+    policy: &Policy,
+) -> std::collections::BTreeMap<String, starsnap_runtime::repo::RepositoryAccess> {
+    use starsnap_compiler::policy::PropertyValue;
+    policy
+        .repositories
+        .iter()
+        .map(|r| {
+            let mut access = starsnap_runtime::repo::RepositoryAccess {
+                location: r.location.clone(),
+                ..Default::default()
+            };
+            for (k, v) in &r.properties {
+                match v {
+                    PropertyValue::Literal(s) => {
+                        access.properties.insert(k.clone(), s.clone());
+                    }
+                    PropertyValue::Env(name) => {
+                        access.env.insert(k.clone(), name.clone());
+                    }
+                }
+            }
+            (r.name.clone(), access)
+        })
+        .collect()
 }
 
 /// Every secret the policy names (the cluster's and state server's passwords, the
@@ -532,7 +562,15 @@ fn summarize(report: &ApplyReport, json: bool) -> i32 {
                 _ => None,
             })
             .collect();
-        let v = serde_json::json!({
+        let warnings: Vec<serde_json::Value> = report
+            .steps
+            .iter()
+            .filter_map(|s| {
+                let m = s.warning.as_ref()?;
+                Some(serde_json::json!({"step": s.step_id, "message": m}))
+            })
+            .collect();
+        let mut v = serde_json::json!({
             "event": "summary",
             "time": event_time(),
             "run_id": report.run_id,
@@ -541,6 +579,9 @@ fn summarize(report: &ApplyReport, json: bool) -> i32 {
             "failed": failed,
             "failures": failures,
         });
+        if !warnings.is_empty() {
+            v["warnings"] = serde_json::Value::Array(warnings);
+        }
         out::print(&format!("{v}\n"));
     } else {
         let mut text = format!(
@@ -557,6 +598,9 @@ fn summarize(report: &ApplyReport, json: bool) -> i32 {
         for s in &report.steps {
             if let Outcome::Failed(m) | Outcome::Skipped(m) | Outcome::Interrupted(m) = &s.outcome {
                 text.push_str(&format!("  {}: {m}\n", s.step_id));
+            }
+            if let Some(w) = &s.warning {
+                text.push_str(&format!("  {}: warning: {w}\n", s.step_id));
             }
         }
         out::print(&text);

@@ -13,6 +13,12 @@ pub struct InitArgs {
     /// Default: $STARSNAP_CONFIG, then ./starsnap.toml.
     #[arg(short = 'c', long = "config", value_name = "FILE")]
     pub config: Option<PathBuf>,
+    /// Rebuild the history of a new, empty state store from the set manifests apply wrote
+    /// into repository NAME (disaster recovery). Each set is confirmed against SHOW
+    /// SNAPSHOT; sets whose snapshots are gone are skipped and listed. Reads the policy's
+    /// [repository.NAME] too (its location, properties and key variables).
+    #[arg(long = "from-repository", value_name = "NAME")]
+    pub from_repository: Option<String>,
 }
 
 /// `unlock` arguments.
@@ -57,13 +63,110 @@ pub fn run_init(args: InitArgs) -> i32 {
                 "State database `{}`: schema version {} ({applied}).\n",
                 policy.state.database, report.version
             ));
-            exit::OK
+            match &args.from_repository {
+                None => exit::OK,
+                Some(name) => match from_repository(&policy, &mut store, name) {
+                    Ok(text) => {
+                        out::print(&text);
+                        exit::OK
+                    }
+                    Err(e) => {
+                        eprintln!("starsnap: {}", super::apply::redactor(&policy).redact(&e));
+                        exit::FAILURE
+                    }
+                },
+            }
         }
         Err(e) => {
             eprintln!("starsnap: {e}");
             exit::FAILURE
         }
     }
+}
+
+/// Rebuilds an empty history from repository `name`'s set manifests, confirmed against
+/// SHOW SNAPSHOT. Returns what it did, for stdout.
+fn from_repository(
+    policy: &starsnap_compiler::policy::Policy,
+    store: &mut starsnap_runtime::StateStore,
+    name: &str,
+) -> Result<String, String> {
+    use starsnap_runtime::repo::sets::{confirm, SetManifest};
+    use std::collections::BTreeMap;
+
+    let recorded = store
+        .list_backups(&starsnap_runtime::state::HistoryFilter {
+            limit: Some(1),
+            ..Default::default()
+        })
+        .map_err(|e| e.to_string())?;
+    if !recorded.is_empty() {
+        return Err(format!(
+            "the state database `{}` already holds history; --from-repository rebuilds only an empty one",
+            policy.state.database
+        ));
+    }
+    let access = super::apply::repository_access(policy);
+    let access = access
+        .get(name)
+        .ok_or_else(|| format!("the policy has no [repository.{name}]"))?;
+    let mut cluster = super::project::connect(policy)?;
+    let repos = cluster
+        .query("SHOW REPOSITORIES")
+        .map_err(|e| e.to_string())?;
+    let mut location = None;
+    for row in repos.iter() {
+        if row.text("RepoName").map_err(|e| e.to_string())? == name {
+            location = row
+                .get("Location")
+                .map_err(|e| e.to_string())?
+                .map(str::to_string);
+        }
+    }
+    let snapshots: BTreeMap<String, Vec<String>> =
+        starsnap_runtime::inspect::snapshots(&mut cluster, name)
+            .map_err(|e| format!("SHOW SNAPSHOT ON {name}: {e}"))?
+            .into_iter()
+            .map(|s| (s.label, s.timestamps))
+            .collect();
+    let env = |n: &str| std::env::var(n).ok();
+    let repo = access.open(name, location.as_deref(), &env)?;
+    let read: Vec<_> = repo
+        .set_manifests()
+        .map_err(|e| format!("reading repository `{name}`: {e}"))?
+        .into_iter()
+        .map(|(set, bytes)| (set, SetManifest::from_json(&bytes)))
+        .collect();
+    let found = read.len();
+    let (sets, skipped) = confirm(read, &snapshots);
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX));
+    let run_id = starsnap_runtime::state::new_run_id(now);
+    let mut labels = 0;
+    for set in &sets {
+        for (mut entry, rows) in set.to_entries(&run_id) {
+            // The repository as this cluster names it.
+            entry.repository = name.to_string();
+            store
+                .record_imported(&entry, &rows)
+                .map_err(|e| format!("set `{}`: {e}", set.set))?;
+            labels += 1;
+        }
+    }
+    let mut text = format!(
+        "Rebuilt {} set(s) ({labels} label(s)) from repository `{name}` ({found} manifest(s) found).\n",
+        sets.len()
+    );
+    for s in &skipped {
+        text.push_str(&format!("Skipped set `{}`: {}\n", s.set, s.reason));
+    }
+    if found == 0 {
+        text.push_str(
+            "The repository holds no set manifest (sets made before starsnap wrote them, or a repository starsnap cannot reach).\n",
+        );
+    }
+    Ok(text)
 }
 
 pub fn run_unlock(args: UnlockArgs) -> i32 {

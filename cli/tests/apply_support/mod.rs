@@ -14,15 +14,34 @@ use starsnap_simulator::SimConfig;
 pub struct World {
     pub sim: Simulator,
     pub dir: PathBuf,
+    /// The policy's repository location.
+    pub location: String,
 }
 
 pub fn text(b: &[u8]) -> String {
     String::from_utf8_lossy(b).into_owned()
 }
 
+/// Asserts exit code 0, showing both streams otherwise.
+pub fn ok(o: &Output) {
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}{}",
+        text(&o.stdout),
+        text(&o.stderr)
+    );
+}
+
 impl World {
     pub fn start(name: &str) -> World {
         World::start_with(name, SimConfig::default())
+    }
+
+    /// A world whose repository is a local folder (a plain path) that starsnap reaches too,
+    /// so apply writes the set manifests next to the snapshots.
+    pub fn start_local(name: &str) -> World {
+        World::start_at(name, SimConfig::default(), true)
     }
 
     /// A world whose simulator keeps a data directory (so `ADMIN RESTART SIMULATOR` works).
@@ -37,14 +56,26 @@ impl World {
     }
 
     /// [`World::start`] on a simulator configured by the caller (version profile, clock).
-    pub fn start_with(name: &str, mut config: SimConfig) -> World {
+    pub fn start_with(name: &str, config: SimConfig) -> World {
+        World::start_at(name, config, false)
+    }
+
+    fn start_at(name: &str, mut config: SimConfig, local: bool) -> World {
         let dir =
             std::env::temp_dir().join(format!("starsnap-apply-e2e-{name}-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).unwrap();
         config.storage.insert("s3://".into(), dir.join("storage"));
+        let location = if local {
+            let storage = dir.join("storage");
+            let prefix = storage.display().to_string();
+            config.storage.insert(prefix.clone(), storage);
+            format!("{prefix}/backups")
+        } else {
+            "s3://bucket/backups".to_string()
+        };
         let sim = Simulator::start(config).unwrap();
-        let w = World { sim, dir };
+        let w = World { sim, dir, location };
         std::fs::write(w.dir.join("starsnap.toml"), w.policy()).unwrap();
         let mut c = w.connect();
         for stmt in [
@@ -74,14 +105,15 @@ user = "root"
 connect_timeout = "3s"
 
 [repository.main]
-location = "s3://bucket/backups"
+location = "{}"
 
 [group.nightly]
 include = ["sales.*", "crm.*"]
 repository = "main"
 full_every = "7d"
 "#,
-            self.sim.port()
+            self.sim.port(),
+            self.location
         )
     }
 

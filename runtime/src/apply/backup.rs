@@ -16,11 +16,13 @@ use starsnap_compiler::syntax::quote_ident;
 use super::jobs::{job, snapshot_brief, snapshot_timestamps, JobKind};
 use super::resume::{standing, Standing};
 use super::retry::{connection_gone, Backoff};
-use super::worker::{cluster_message, next_pause, Ctx};
+use super::worker::{cluster_message, lock, next_pause, Ctx};
 use super::Outcome;
 use crate::error::RuntimeError;
+use crate::repo::sets::SetManifest;
 use crate::state::{
-    BackupKind, BackupState, FinishedBackup, ManifestRow, SubmittedBackup, Transition,
+    BackupEntry, BackupKind, BackupState, FinishedBackup, HistoryFilter, ManifestRow,
+    SubmittedBackup, Transition,
 };
 
 struct Target {
@@ -59,7 +61,11 @@ impl<'r, 's> Ctx<'r, 's> {
             standing(c, recorded.as_ref(), &t.database, &t.repository, &t.label)
         })?;
         match found {
-            Standing::Recorded => Ok(Outcome::AlreadyDone),
+            Standing::Recorded => {
+                // A resumed run writes the set's manifest again (it may have failed before).
+                self.write_set_manifest(step, t);
+                Ok(Outcome::AlreadyDone)
+            }
             Standing::Unrecorded(ts) => {
                 self.ensure_submitted(step, t, recorded.as_ref().map(|r| r.state))?;
                 self.finish(step, t, ts)?;
@@ -415,7 +421,99 @@ impl<'r, 's> Ctx<'r, 's> {
             Some("FINISHED"),
             Some(&format!("snapshot {ts}, {} partitions", f.manifest.len())),
         );
+        self.write_set_manifest(step, t);
         Ok(())
+    }
+
+    /// Once every label of the step's set finished, writes the set's manifest into the
+    /// repository (`__starsnap/sets/<set>.json`; idempotent). A failure does not fail the
+    /// backup, whose snapshot is safe: it is a `warning` event and the step's warning, and
+    /// the next run of the plan writes it again. A repository starsnap cannot reach is
+    /// noted once per run.
+    fn write_set_manifest(&mut self, step: &Step, t: &Target) {
+        let set = step
+            .backup()
+            .map_or_else(|| t.label.clone(), |b| b.set.clone());
+        let warn = |ctx: &Self, message: String| {
+            let message = ctx.run.config.redactor.redact(&message);
+            ctx.emit("warning", step, None, Some(&message));
+            lock(&ctx.run.warnings).insert(step.id.clone(), message);
+        };
+        let labels = match self.set_labels(step, t, &set) {
+            Ok(l) => l,
+            Err(e) => {
+                warn(self, format!("set manifest of `{set}` not written: {e}"));
+                return;
+            }
+        };
+        let Some(manifest) = SetManifest::from_entries(&labels) else {
+            return; // other chunks of the set are still to run
+        };
+        let Some(access) = self.run.config.repositories.get(&t.repository) else {
+            self.note_once(step, &t.repository, "the policy does not describe it");
+            return;
+        };
+        let location = self
+            .run
+            .fresh
+            .repositories
+            .iter()
+            .find(|r| r.name == t.repository)
+            .map(|r| r.location.as_str());
+        if let Some(why) = access.unreachable(location.unwrap_or(&access.location)) {
+            self.note_once(step, &t.repository, &why);
+            return;
+        }
+        let written = manifest.to_json().and_then(|bytes| {
+            let env = |n: &str| (self.run.env)(n);
+            access
+                .open(&t.repository, location, &env)?
+                .put_set_manifest(&set, &bytes)
+                .map_err(|e| e.to_string())
+        });
+        if let Err(e) = written {
+            warn(
+                self,
+                format!(
+                    "set manifest of `{set}` not written to repository `{}` (the backup itself finished; the next apply writes it): {e}",
+                    t.repository
+                ),
+            );
+        }
+    }
+
+    /// Every recorded label of set `set` (same group, database, repository), with its manifest.
+    fn set_labels(
+        &mut self,
+        step: &Step,
+        t: &Target,
+        set: &str,
+    ) -> Result<Vec<(BackupEntry, Vec<ManifestRow>)>, RuntimeError> {
+        let filter = HistoryFilter {
+            group: Some(step.group().unwrap_or_default().to_string()),
+            database: Some(t.database.clone()),
+            ..HistoryFilter::default()
+        };
+        let entries = self.state(&mut |s| s.list_backups(&filter))?;
+        let mut out = Vec::new();
+        for e in entries
+            .into_iter()
+            .filter(|e| e.set == set && e.repository == t.repository)
+        {
+            let rows = self.state(&mut |s| s.manifest(&e.repository, &e.label))?;
+            out.push((e, rows));
+        }
+        Ok(out)
+    }
+
+    /// A `note` event, once per run and repository.
+    fn note_once(&self, step: &Step, repository: &str, why: &str) {
+        if lock(&self.run.noted).insert(repository.to_string()) {
+            let message = format!(
+                "no set manifests are written to repository `{repository}`: {why}; `init --from-repository` cannot rebuild its history"
+            );
+            self.emit("note", step, None, Some(&message));
+        }
     }
 
     /// The partitions the snapshot holds: those the step lists with their planned ids and

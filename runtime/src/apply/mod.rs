@@ -85,6 +85,10 @@ pub struct ApplyConfig {
     /// repositories' secret properties): masked in every event, outcome and state row, also
     /// when the cluster echoes one back in an error text.
     pub redactor: Redactor,
+    /// How starsnap reaches each repository's storage (from the policy), to write the set
+    /// manifests that make the repository self-describing. A repository not listed gets
+    /// none (noted once).
+    pub repositories: BTreeMap<String, crate::repo::RepositoryAccess>,
 }
 
 impl ApplyConfig {
@@ -108,6 +112,7 @@ impl ApplyConfig {
             inspect,
             statement_env: BTreeSet::new(),
             redactor: Redactor::default(),
+            repositories: BTreeMap::new(),
         }
     }
 }
@@ -116,7 +121,8 @@ impl ApplyConfig {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ApplyEvent {
     /// `step_started`, `submitted`, `reattached`, `state`, `finished`, `recorded`,
-    /// `failed`, `skipped`, `done_already`, `retry`.
+    /// `failed`, `skipped`, `done_already`, `retry`, `warning` (a set manifest not
+    /// written), `note` (a repository starsnap cannot reach, once per run).
     pub kind: &'static str,
     pub step_id: String,
     pub database: Option<String>,
@@ -159,6 +165,8 @@ pub struct StepResult {
     pub database: Option<String>,
     pub label: Option<String>,
     pub outcome: Outcome,
+    /// What went wrong besides the outcome (a set manifest not written), secrets masked.
+    pub warning: Option<String>,
 }
 
 /// The run's results, in plan order.
@@ -396,6 +404,8 @@ impl Apply {
             clock: self.clock.clone(),
             sink: self.sink.clone(),
             fresh: &self.fresh,
+            warnings: Default::default(),
+            noted: Default::default(),
         };
         let record = restore::restore_record(&self.plan);
         let run_id = self.config.actor.run_id.clone();

@@ -30,6 +30,10 @@ pub struct Run<'a> {
     pub clock: Arc<dyn Clock>,
     pub sink: Sink,
     pub fresh: &'a ObservedCatalog,
+    /// Step id → warning (a set manifest not written), reported with the step's result.
+    pub warnings: Mutex<BTreeMap<String, String>>,
+    /// Repositories already noted as unreachable this run.
+    pub noted: Mutex<BTreeSet<String>>,
 }
 
 type Outcomes = Mutex<BTreeMap<String, Outcome>>;
@@ -153,6 +157,7 @@ impl<'r> Run<'r> {
                     .get(&s.id)
                     .cloned()
                     .unwrap_or_else(|| Outcome::Skipped("not reached".into())),
+                warning: lock(&self.warnings).get(&s.id).cloned(),
             })
             .collect();
         let leases = returned.into_inner().unwrap_or_else(|p| p.into_inner());
@@ -215,7 +220,7 @@ impl<'r> Run<'r> {
     }
 }
 
-fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+pub(super) fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|p| p.into_inner())
 }
 
@@ -426,9 +431,13 @@ impl<'r, 's> Ctx<'r, 's> {
                     // for idempotent steps and reported by the cluster for the others.
                     let _ = self.state(&mut |s| s.journal(ev.clone()));
                 }
-                self.emit("done", step, None, None);
+                let warning = lock(&self.run.warnings).get(&step.id).cloned();
+                self.emit("done", step, None, warning.as_deref());
             }
-            Outcome::AlreadyDone => self.emit("done_already", step, None, None),
+            Outcome::AlreadyDone => {
+                let warning = lock(&self.run.warnings).get(&step.id).cloned();
+                self.emit("done_already", step, None, warning.as_deref());
+            }
             Outcome::Failed(m) => self.emit("failed", step, None, Some(m)),
             Outcome::Skipped(m) => self.emit("skipped", step, None, Some(m)),
             Outcome::Interrupted(m) => self.emit("interrupted", step, None, Some(m)),

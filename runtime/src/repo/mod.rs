@@ -6,6 +6,8 @@
 //! Keys: the caller hands in the access and secret key *values* (read from the environment
 //! variables the policy names); `${…}` placeholders in the properties are never used as keys.
 
+pub mod sets;
+
 use std::collections::BTreeMap;
 
 pub use starsnap_repo::layout;
@@ -39,6 +41,89 @@ pub fn open(
     opts.access_key = credentials.access_key.clone();
     opts.secret_key = credentials.secret_key.clone();
     Repository::open(name, location, &opts)
+}
+
+/// How starsnap reaches a repository's storage: the policy's location and properties
+/// (literal values), and for the properties the policy takes from the environment, the
+/// variable's *name* (read only when the store is opened).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct RepositoryAccess {
+    pub location: String,
+    pub properties: BTreeMap<String, String>,
+    /// Property → environment variable name.
+    pub env: BTreeMap<String, String>,
+}
+
+/// Access keys: properties whose value is a credential, not a setting.
+const ACCESS_KEY: &str = "aws.s3.access_key";
+const SECRET_KEY: &str = "aws.s3.secret_key";
+
+impl RepositoryAccess {
+    /// Why starsnap cannot reach `location` with these properties, or `None` when it can:
+    /// local folders always; S3 when an endpoint, keys, an instance profile or the SDK's
+    /// default chain is configured; GCS and Azure; nothing else (`hdfs://`, brokers).
+    pub fn unreachable(&self, location: &str) -> Option<String> {
+        let scheme = location
+            .split_once("://")
+            .map(|(s, _)| s.to_ascii_lowercase());
+        let has = |k: &str| self.properties.contains_key(k) || self.env.contains_key(k);
+        let on = |k: &str| {
+            self.properties
+                .get(k)
+                .is_some_and(|v| v.eq_ignore_ascii_case("true"))
+        };
+        match scheme.as_deref() {
+            None | Some("file") => None,
+            Some("s3" | "s3a" | "s3n") => {
+                if has("aws.s3.endpoint")
+                    || has(ACCESS_KEY)
+                    || on("aws.s3.use_instance_profile")
+                    || on("aws.s3.use_aws_sdk_default_behavior")
+                {
+                    None
+                } else {
+                    Some(format!(
+                        "the repository at {location} names no endpoint, keys or instance profile starsnap could use"
+                    ))
+                }
+            }
+            Some("gs" | "az" | "azure" | "abfs" | "abfss" | "wasb" | "wasbs") => None,
+            Some(other) => Some(format!(
+                "starsnap cannot reach `{other}://` storage (the repository at {location})"
+            )),
+        }
+    }
+
+    /// Opens repository `name` at `location` (SHOW REPOSITORIES's, else the policy's), the
+    /// environment-named properties read through `env`. A named variable that is unset is
+    /// left out (the store then fails to authenticate and says so).
+    pub fn open(
+        &self,
+        name: &str,
+        location: Option<&str>,
+        env: &dyn Fn(&str) -> Option<String>,
+    ) -> Result<Repository, String> {
+        let location = location.unwrap_or(&self.location);
+        if let Some(why) = self.unreachable(location) {
+            return Err(why);
+        }
+        let mut properties = self.properties.clone();
+        let mut credentials = Credentials {
+            access_key: properties.remove(ACCESS_KEY),
+            secret_key: properties.remove(SECRET_KEY),
+        };
+        for (key, var) in &self.env {
+            let Some(value) = env(var) else { continue };
+            match key.as_str() {
+                ACCESS_KEY => credentials.access_key = Some(value),
+                SECRET_KEY => credentials.secret_key = Some(value),
+                _ => {
+                    properties.insert(key.clone(), value);
+                }
+            }
+        }
+        open(name, location, &properties, &credentials).map_err(|e| e.to_string())
+    }
 }
 
 #[cfg(test)]

@@ -272,36 +272,7 @@ impl StateStore {
     ) -> Result<(), RuntimeError> {
         let mut e = self.require_backup(repository, label)?;
         let id = backup_id(repository, label);
-        let manifests = self.table(MANIFESTS.name);
-        let delete = format!(
-            "DELETE FROM {manifests} WHERE {}",
-            sql::conjunction(&[("backup_id", Val::text(&id))])
-        );
-        self.conn.execute(&delete)?;
-        for chunk in f.manifest.chunks(MANIFEST_BATCH) {
-            let rows: Vec<Vec<Val>> = chunk
-                .iter()
-                .map(|m| {
-                    vec![
-                        Val::text(&id),
-                        Val::Int(m.partition_id),
-                        Val::text(&m.database),
-                        Val::text(&m.table),
-                        Val::text(&m.partition),
-                        Val::Int(m.visible_version),
-                        Val::opt_int(m.rows),
-                        Val::opt_int(m.data_size),
-                    ]
-                })
-                .collect();
-            let stmt = sql::upsert(
-                self.config.backend,
-                &manifests,
-                &MANIFESTS.column_names(),
-                &rows,
-            );
-            self.conn.execute(&stmt)?;
-        }
+        self.write_manifest(&id, &f.manifest)?;
         if let Some(ms) = f.backup_time_ms {
             self.write_backup_time(&id, ms)?;
         }
@@ -325,6 +296,78 @@ impl StateStore {
             f.manifest.len()
         );
         self.journal_backup(&f.run_id, &e, "finished", Some(&msg))
+    }
+
+    /// Replaces backup `id`'s manifest rows.
+    fn write_manifest(&mut self, id: &str, manifest: &[ManifestRow]) -> Result<(), RuntimeError> {
+        let manifests = self.table(MANIFESTS.name);
+        let delete = format!(
+            "DELETE FROM {manifests} WHERE {}",
+            sql::conjunction(&[("backup_id", Val::text(id))])
+        );
+        self.conn.execute(&delete)?;
+        for chunk in manifest.chunks(MANIFEST_BATCH) {
+            let rows: Vec<Vec<Val>> = chunk
+                .iter()
+                .map(|m| {
+                    vec![
+                        Val::text(id),
+                        Val::Int(m.partition_id),
+                        Val::text(&m.database),
+                        Val::text(&m.table),
+                        Val::text(&m.partition),
+                        Val::Int(m.visible_version),
+                        Val::opt_int(m.rows),
+                        Val::opt_int(m.data_size),
+                    ]
+                })
+                .collect();
+            let stmt = sql::upsert(
+                self.config.backend,
+                &manifests,
+                &MANIFESTS.column_names(),
+                &rows,
+            );
+            self.conn.execute(&stmt)?;
+        }
+        Ok(())
+    }
+
+    /// Records a finished backup rebuilt from the repository's set manifest (`starsnap init
+    /// --from-repository`): objects, manifest and backup time first, then the row as it
+    /// was (its times kept, so chains order as they did). Refuses a label already recorded.
+    pub fn record_imported(
+        &mut self,
+        e: &BackupEntry,
+        manifest: &[ManifestRow],
+    ) -> Result<(), RuntimeError> {
+        super::check_run_id(&e.run_id)?;
+        if self.backup(&e.repository, &e.label)?.is_some() {
+            return Err(RuntimeError::StateConflict {
+                message: format!(
+                    "backup `{}` in repository `{}` is already recorded",
+                    e.label, e.repository
+                ),
+            });
+        }
+        let id = backup_id(&e.repository, &e.label);
+        let objects = BackupObjects {
+            schemas: e.schemas.clone(),
+            objects: e.objects.clone(),
+            functions: e.functions.clone(),
+        };
+        self.write_objects(&id, &objects)?;
+        self.write_manifest(&id, manifest)?;
+        if let Some(ms) = e.backup_time_ms {
+            self.write_backup_time(&id, ms)?;
+        }
+        self.write_backup(e)?;
+        self.journal_backup(
+            &e.run_id,
+            e,
+            "imported",
+            Some("from the repository's set manifest"),
+        )
     }
 
     /// Records a job that ended without a snapshot, with StarRocks's Status and TaskErrMsg.

@@ -53,7 +53,7 @@ impl Progress {
         match self.mode {
             Mode::Json => out::print(&event_json(e)),
             Mode::Quiet => {
-                if matches!(e.kind, "failed" | "interrupted") {
+                if matches!(e.kind, "failed" | "interrupted" | "warning" | "note") {
                     let msg = e.message.as_deref().unwrap_or("");
                     eprintln!("{}: {}: {msg}", e.step_id, e.kind);
                 }

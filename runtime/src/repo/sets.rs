@@ -1,0 +1,347 @@
+//! Set manifests: the description of a finished backup set that apply writes into the
+//! repository itself (`<repo root>/__starsnap/sets/<set>.json`), so that a cluster restored
+//! from nothing but its repository gets its chains back (`starsnap init --from-repository`).
+//!
+//! A manifest is written only after every label of the set finished, and rewritten whole by
+//! a resumed run (idempotent). It is never trusted over StarRocks: [`confirm`] keeps a set
+//! only when SHOW SNAPSHOT lists every one of its labels with the recorded timestamp.
+//! It holds no secret: names, ids, versions, kinds and fingerprints only.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+use starsnap_compiler::catalog::{BackedUpObject, BackupKind, BackupState};
+
+use crate::state::{BackupEntry, EpochMillis, ManifestRow};
+
+/// The format this starsnap writes (and the newest it reads).
+pub const SET_FORMAT_VERSION: u32 = 1;
+
+/// One finished set as the repository describes it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SetManifest {
+    pub format_version: u32,
+    pub set: String,
+    pub group: String,
+    pub database: String,
+    pub kind: BackupKind,
+    /// The set this incremental builds on.
+    #[serde(default)]
+    pub parent: Option<String>,
+    pub repository: String,
+    /// Every label of the set, by chunk index.
+    pub labels: Vec<LabelManifest>,
+}
+
+/// One label (chunk) of a set.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LabelManifest {
+    pub label: String,
+    pub chunk_index: u32,
+    pub chunk_count: u32,
+    /// SHOW SNAPSHOT's timestamp of the snapshot.
+    pub snapshot_timestamp: String,
+    /// StarRocks's `backup_time` (epoch ms), when SHOW SNAPSHOT's detail form showed it.
+    #[serde(default)]
+    pub backup_time_ms: Option<i64>,
+    pub plan_fingerprint: String,
+    pub submitted_ms: EpochMillis,
+    #[serde(default)]
+    pub finished_ms: Option<EpochMillis>,
+    /// Table (view, materialized view) → kind, partitioning, schema fingerprint.
+    #[serde(default)]
+    pub objects: BTreeMap<String, ObjectManifest>,
+    #[serde(default)]
+    pub functions: Vec<String>,
+    /// The partitions the snapshot holds.
+    pub partitions: Vec<PartitionManifest>,
+}
+
+/// One object of a label.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ObjectManifest {
+    #[serde(default)]
+    pub object: Option<BackedUpObject>,
+    #[serde(default)]
+    pub schema_fingerprint: Option<String>,
+}
+
+/// One partition of a label.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PartitionManifest {
+    pub table: String,
+    pub partition: String,
+    pub partition_id: i64,
+    pub visible_version: i64,
+    #[serde(default)]
+    pub rows: Option<i64>,
+    #[serde(default)]
+    pub data_size: Option<i64>,
+}
+
+impl SetManifest {
+    /// The manifest of a set from its finished labels (each with its manifest rows).
+    /// `None` unless every label of the set is there and finished.
+    pub fn from_entries(labels: &[(BackupEntry, Vec<ManifestRow>)]) -> Option<SetManifest> {
+        let (first, _) = labels.first()?;
+        let count = first.chunk_count.max(1);
+        let mut sorted: Vec<&(BackupEntry, Vec<ManifestRow>)> = labels.iter().collect();
+        sorted.sort_by_key(|(e, _)| (e.chunk_index, e.label.clone()));
+        let complete = sorted.len() == count as usize
+            && sorted.iter().all(|(e, _)| {
+                e.state == BackupState::Finished && e.set == first.set && e.chunk_count == count
+            });
+        if !complete {
+            return None;
+        }
+        let mut out = Vec::with_capacity(sorted.len());
+        for (e, rows) in sorted {
+            let names: std::collections::BTreeSet<&String> =
+                e.objects.keys().chain(e.schemas.keys()).collect();
+            let objects = names
+                .into_iter()
+                .map(|n| {
+                    (
+                        n.clone(),
+                        ObjectManifest {
+                            object: e.objects.get(n).cloned(),
+                            schema_fingerprint: e.schemas.get(n).cloned(),
+                        },
+                    )
+                })
+                .collect();
+            out.push(LabelManifest {
+                label: e.label.clone(),
+                chunk_index: e.chunk_index,
+                chunk_count: e.chunk_count,
+                snapshot_timestamp: e.snapshot_timestamp.clone()?,
+                backup_time_ms: e.backup_time_ms,
+                plan_fingerprint: e.plan_fingerprint.clone(),
+                submitted_ms: e.submitted_ms,
+                finished_ms: e.finished_ms,
+                objects,
+                functions: e.functions.clone(),
+                partitions: rows
+                    .iter()
+                    .map(|m| PartitionManifest {
+                        table: m.table.clone(),
+                        partition: m.partition.clone(),
+                        partition_id: m.partition_id,
+                        visible_version: m.visible_version,
+                        rows: m.rows,
+                        data_size: m.data_size,
+                    })
+                    .collect(),
+            });
+        }
+        Some(SetManifest {
+            format_version: SET_FORMAT_VERSION,
+            set: first.set.clone(),
+            group: first.group.clone(),
+            database: first.database.clone(),
+            kind: first.kind,
+            parent: first.parent.clone(),
+            repository: first.repository.clone(),
+            labels: out,
+        })
+    }
+
+    /// Canonical JSON (two-space indent, trailing newline).
+    pub fn to_json(&self) -> Result<Vec<u8>, String> {
+        let mut s = serde_json::to_string_pretty(self).map_err(|e| e.to_string())?;
+        s.push('\n');
+        Ok(s.into_bytes())
+    }
+
+    /// Parses a manifest; a newer format or a malformed file is an error text.
+    pub fn from_json(bytes: &[u8]) -> Result<SetManifest, String> {
+        let m: SetManifest =
+            serde_json::from_slice(bytes).map_err(|e| format!("not a set manifest: {e}"))?;
+        if m.format_version > SET_FORMAT_VERSION {
+            return Err(format!(
+                "format_version {} is newer than this starsnap reads ({SET_FORMAT_VERSION})",
+                m.format_version
+            ));
+        }
+        if m.labels.is_empty() {
+            return Err("the manifest lists no label".into());
+        }
+        Ok(m)
+    }
+
+    /// The history rows this manifest stands for (finished backups, with their manifests),
+    /// recorded under `run_id`.
+    pub fn to_entries(&self, run_id: &str) -> Vec<(BackupEntry, Vec<ManifestRow>)> {
+        self.labels
+            .iter()
+            .map(|l| {
+                let rows: Vec<ManifestRow> = l
+                    .partitions
+                    .iter()
+                    .map(|p| ManifestRow {
+                        database: self.database.clone(),
+                        table: p.table.clone(),
+                        partition: p.partition.clone(),
+                        partition_id: p.partition_id,
+                        visible_version: p.visible_version,
+                        rows: p.rows,
+                        data_size: p.data_size,
+                    })
+                    .collect();
+                let e = BackupEntry {
+                    label: l.label.clone(),
+                    set: self.set.clone(),
+                    chunk_index: l.chunk_index,
+                    chunk_count: l.chunk_count,
+                    group: self.group.clone(),
+                    database: self.database.clone(),
+                    kind: self.kind,
+                    parent: self.parent.clone(),
+                    repository: self.repository.clone(),
+                    snapshot_timestamp: Some(l.snapshot_timestamp.clone()),
+                    plan_fingerprint: l.plan_fingerprint.clone(),
+                    step_id: "from-repository".into(),
+                    run_id: run_id.to_string(),
+                    state: BackupState::Finished,
+                    job_state: Some("FINISHED".into()),
+                    status: None,
+                    task_err_msg: None,
+                    schemas: l
+                        .objects
+                        .iter()
+                        .filter_map(|(n, o)| Some((n.clone(), o.schema_fingerprint.clone()?)))
+                        .collect(),
+                    objects: l
+                        .objects
+                        .iter()
+                        .filter_map(|(n, o)| Some((n.clone(), o.object.clone()?)))
+                        .collect(),
+                    functions: l.functions.clone(),
+                    backup_time_ms: l.backup_time_ms,
+                    partition_count: Some(rows.len() as i64),
+                    data_size: rows
+                        .iter()
+                        .map(|m| m.data_size)
+                        .try_fold(0i64, |acc, s| s.map(|s| acc.saturating_add(s))),
+                    submitted_ms: l.submitted_ms,
+                    updated_ms: l.finished_ms.unwrap_or(l.submitted_ms),
+                    finished_ms: l.finished_ms,
+                };
+                (e, rows)
+            })
+            .collect()
+    }
+}
+
+/// Why a set manifest read from the repository is not used.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SkippedSet {
+    pub set: String,
+    pub reason: String,
+}
+
+/// The manifests SHOW SNAPSHOT confirms: every label listed with the manifest's timestamp.
+/// `snapshots` is SHOW SNAPSHOT's label → timestamps. The others are returned with why.
+/// Sets come back oldest first (by their first label's submission time, then name).
+pub fn confirm(
+    read: Vec<(String, Result<SetManifest, String>)>,
+    snapshots: &BTreeMap<String, Vec<String>>,
+) -> (Vec<SetManifest>, Vec<SkippedSet>) {
+    let mut kept = Vec::new();
+    let mut skipped = Vec::new();
+    for (set, parsed) in read {
+        let m = match parsed {
+            Ok(m) => m,
+            Err(reason) => {
+                skipped.push(SkippedSet { set, reason });
+                continue;
+            }
+        };
+        let missing: Vec<&str> = m
+            .labels
+            .iter()
+            .filter(|l| {
+                !snapshots
+                    .get(&l.label)
+                    .is_some_and(|ts| ts.contains(&l.snapshot_timestamp))
+            })
+            .map(|l| l.label.as_str())
+            .collect();
+        if missing.is_empty() {
+            kept.push(m);
+        } else {
+            skipped.push(SkippedSet {
+                set,
+                reason: format!(
+                    "SHOW SNAPSHOT does not list {} (its snapshot is gone)",
+                    missing.join(", ")
+                ),
+            });
+        }
+    }
+    kept.sort_by_key(|m| {
+        (
+            m.labels.iter().map(|l| l.submitted_ms).min().unwrap_or(0),
+            m.set.clone(),
+        )
+    });
+    (kept, skipped)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn set(name: &str, label: &str, ts: &str) -> SetManifest {
+        SetManifest {
+            format_version: SET_FORMAT_VERSION,
+            set: name.into(),
+            group: "g".into(),
+            database: "d".into(),
+            kind: BackupKind::Full,
+            parent: None,
+            repository: "r".into(),
+            labels: vec![LabelManifest {
+                label: label.into(),
+                chunk_index: 1,
+                chunk_count: 1,
+                snapshot_timestamp: ts.into(),
+                backup_time_ms: None,
+                plan_fingerprint: "f".into(),
+                submitted_ms: 1,
+                finished_ms: None,
+                objects: BTreeMap::new(),
+                functions: Vec::new(),
+                partitions: Vec::new(),
+            }],
+        }
+    }
+
+    #[test]
+    fn round_trips_and_refuses_a_newer_format() -> Result<(), String> {
+        let m = set("s", "l", "t");
+        assert_eq!(SetManifest::from_json(&m.to_json()?)?, m);
+        let mut newer = m.clone();
+        newer.format_version = SET_FORMAT_VERSION + 1;
+        assert!(SetManifest::from_json(&newer.to_json()?).is_err());
+        assert!(SetManifest::from_json(b"{").is_err());
+        Ok(())
+    }
+
+    #[test]
+    fn show_snapshot_decides() {
+        let snapshots = BTreeMap::from([("a".to_string(), vec!["t1".to_string()])]);
+        let (kept, skipped) = confirm(
+            vec![
+                ("a".into(), Ok(set("a", "a", "t1"))),
+                ("b".into(), Ok(set("b", "b", "t1"))),
+                ("c".into(), Ok(set("c", "a", "other-time"))),
+                ("d".into(), Err("not a set manifest".into())),
+            ],
+            &snapshots,
+        );
+        assert_eq!(kept.len(), 1);
+        let names: Vec<&str> = skipped.iter().map(|s| s.set.as_str()).collect();
+        assert_eq!(names, ["b", "c", "d"]);
+    }
+}
