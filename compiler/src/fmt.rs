@@ -8,9 +8,8 @@
 //! printer has nowhere to put it). Formatting is idempotent: `format(format(x)) == format(x)`.
 
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::span::Span;
 use crate::syntax::ast::Statement;
-use crate::syntax::{display_for, legacy_expressible, parse, Dialect};
+use crate::syntax::{display_for, legacy_expressible, Dialect, Statements};
 
 /// Statements whose single-line form is longer than this are printed one clause per line.
 pub const MAX_LINE: usize = 100;
@@ -56,29 +55,25 @@ pub fn canonical_for(stmt: &Statement, dialect: Dialect) -> Option<String> {
     })
 }
 
-/// Formats a whole file.
+/// Formats a whole file, one statement at a time (each AST is dropped once printed).
 pub fn format(src: &str, dialect: Dialect) -> FormatResult {
-    let parsed = parse(src, dialect);
-    let mut errors: Vec<usize> = parsed
-        .diagnostics
-        .iter()
-        .filter(|d| d.severity == Severity::Error)
-        .map(|d| d.span.start)
-        .collect();
-    errors.sort_unstable();
-    let has_error_in = |span: Span| {
-        let i = errors.partition_point(|&s| s < span.start);
-        errors.get(i).is_some_and(|&s| s <= span.end)
-    };
-
+    let mut diagnostics = Vec::new();
     let mut output = String::with_capacity(src.len());
     let mut copied = 0;
-    for ps in &parsed.statements {
+    let mut stream = Statements::new(src, dialect);
+    loop {
+        let from = diagnostics.len();
+        let Some(ps) = stream.next_statement(&mut diagnostics) else {
+            break;
+        };
         let Some(stmt) = &ps.statement else { continue };
-        if matches!(stmt, Statement::Other { .. })
-            || !ps.inner_comments.is_empty()
-            || has_error_in(ps.span)
-        {
+        // An error finding inside the statement (findings of other statements lie outside).
+        let has_error = diagnostics.get(from..).unwrap_or(&[]).iter().any(|d| {
+            d.severity == Severity::Error
+                && ps.span.start <= d.span.start
+                && d.span.start <= ps.span.end
+        });
+        if matches!(stmt, Statement::Other { .. }) || !ps.inner_comments.is_empty() || has_error {
             continue;
         }
         let (Some(before), Some(original)) = (
@@ -102,13 +97,14 @@ pub fn format(src: &str, dialect: Dialect) -> FormatResult {
     FormatResult {
         changed: output != src,
         output,
-        diagnostics: parsed.diagnostics,
+        diagnostics,
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::syntax::parse;
     use proptest::prelude::*;
 
     fn fmt34(src: &str) -> String {

@@ -21,9 +21,9 @@ pub use registry::{
 
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::span::Span;
-use crate::syntax::{codes as syntax_codes, parse, Dialect, Parse};
+use crate::syntax::{codes as syntax_codes, Dialect, Statements};
 use crate::validate::analyze_static;
-use rules::duplicate_label::{self, Occurrence};
+use rules::duplicate_label;
 
 /// One input file.
 #[derive(Clone, Copy, Debug)]
@@ -121,42 +121,29 @@ impl LintOptions {
 }
 
 /// Lints several files together (cross-file rules see all of them). One result per input, in
-/// input order.
+/// input order. Each file is parsed, validated and linted one statement at a time: only the
+/// findings, the labels the cross-file rule needs and (for a file with suppressions) the
+/// statements' spans are kept, never the whole file's ASTs.
 pub fn lint(files: &[SourceFile<'_>], options: &LintOptions) -> Vec<FileLint> {
-    let parses: Vec<Parse> = files
+    let mut labels = duplicate_label::Labels::default();
+    let mut per_file: Vec<(Vec<Diagnostic>, suppress::Outline)> = files
         .iter()
-        .map(|f| parse(f.text, options.dialect))
-        .collect();
-    let mut per_file: Vec<Vec<Diagnostic>> = files
-        .iter()
-        .zip(&parses)
-        .map(|(f, p)| check_file(f.text, p, options.dialect))
+        .enumerate()
+        .map(|(i, f)| check_file(i, f, options.dialect, &mut labels))
         .collect();
 
     // Cross-file: the same label twice in one repository.
-    let occurrences: Vec<Occurrence<'_>> = files
-        .iter()
-        .zip(&parses)
-        .enumerate()
-        .flat_map(|(i, (f, p))| {
-            p.statements().map(move |s| Occurrence {
-                file: i,
-                path: f.path,
-                src: f.text,
-                statement: s,
-            })
-        })
-        .collect();
-    for (file, d) in duplicate_label::check_all(&occurrences) {
-        per_file[file].push(d);
+    for (file, d) in labels.out {
+        if let Some((diags, _)) = per_file.get_mut(file) {
+            diags.push(d);
+        }
     }
 
     files
         .iter()
-        .zip(&parses)
         .zip(per_file)
-        .map(|((f, p), mut diags)| {
-            suppress::apply(f.text, &p.statements, &mut diags);
+        .map(|(f, (mut diags, outline))| {
+            suppress::apply(f.text, &outline, &mut diags);
             finish(f.path, diags, options)
         })
         .collect()
@@ -223,62 +210,75 @@ pub fn lint_bytes<'a>(path: &str, bytes: &'a [u8], options: &LintOptions) -> Byt
     BytesLint { text, lint }
 }
 
-/// Validation, rules and `sqlparser` for every statement of one parsed file.
-fn check_file(src: &str, parsed: &Parse, dialect: Dialect) -> Vec<Diagnostic> {
-    let mut diags = parsed.diagnostics.clone();
-    // Starts of error findings, sorted, to know which statements StarRocks refuses to parse.
-    let mut error_starts: Vec<usize> = diags
-        .iter()
-        .filter(|d| d.severity == Severity::Error)
-        .map(|d| d.span.start)
-        .collect();
-    error_starts.sort_unstable();
-    let has_error_in = |span: Span| {
-        let i = error_starts.partition_point(|&s| s < span.start);
-        error_starts.get(i).is_some_and(|&s| s <= span.end)
-    };
-    // Statements where the parser already said `ttl` needs 4.2 (V011 would repeat it).
-    let mut ttl_starts: Vec<usize> = diags
-        .iter()
-        .filter(|d| d.code == syntax_codes::TTL_BEFORE_4_2)
-        .map(|d| d.span.start)
-        .collect();
-    ttl_starts.sort_unstable();
+/// Parses file number `index` statement by statement and runs validation, rules and
+/// `sqlparser` on each, dropping its AST before the next one; BACKUP labels go to `labels`.
+/// The findings are in the order a whole-file pass gives: the parser's, then validation's and
+/// `sqlparser`'s, then the rules'.
+fn check_file<'a>(
+    index: usize,
+    file: &SourceFile<'a>,
+    dialect: Dialect,
+    labels: &mut duplicate_label::Labels<'a>,
+) -> (Vec<Diagnostic>, suppress::Outline) {
+    let src = file.text;
+    let mut diags = Vec::new();
+    let mut analysis = Vec::new();
+    let mut outline = suppress::Outline::default();
+    let keep_outline = suppress::wanted(src);
     let mut rule_cx = rules::RuleCx::new(src, dialect);
-    for ps in &parsed.statements {
+    let mut stream = Statements::new(src, dialect);
+    loop {
+        let from = diags.len();
+        let Some(ps) = stream.next_statement(&mut diags) else {
+            break;
+        };
+        if keep_outline {
+            outline.push(&ps);
+        }
         let Some(stmt) = &ps.statement else { continue };
+        // This statement's findings from the parser: errors mean StarRocks refuses it at
+        // parse time, and a `ttl` finding makes V011's repeat of it redundant. (Findings of
+        // other statements lie outside its span.)
+        let mine = diags.get(from..).unwrap_or(&[]);
+        let inside = |d: &&Diagnostic| ps.span.start <= d.span.start && d.span.start <= ps.span.end;
+        labels.see(index, file.path, src, stmt);
         if let crate::syntax::ast::Statement::Other { text, span } = stmt {
             // sqlparser's positions are mapped back through the exact source text.
             let exact = src.get(span.start..span.end).unwrap_or(text);
             if let Some(d) = other::check(exact, *span) {
-                diags.push(d);
+                analysis.push(d);
             }
             continue;
         }
-        if has_error_in(ps.span) {
+        if mine
+            .iter()
+            .filter(inside)
+            .any(|d| d.severity == Severity::Error)
+        {
             // StarRocks refuses it at parse time; analysis and rules would only add noise.
             continue;
         }
-        let ttl_reported = {
-            let i = ttl_starts.partition_point(|&s| s < ps.span.start);
-            ttl_starts.get(i).is_some_and(|&s| s <= ps.span.end)
-        };
+        let ttl_reported = mine
+            .iter()
+            .filter(inside)
+            .any(|d| d.code == syntax_codes::TTL_BEFORE_4_2);
         for d in analyze_static(stmt, ps.span, src, dialect) {
             let ttl_only = d
                 .starrocks
                 .as_ref()
                 .is_some_and(|s| s.message.ends_with("Unknown backup job properties: [ttl]."));
             if !(ttl_reported && ttl_only) {
-                diags.push(d);
+                analysis.push(d);
             }
         }
         rules::check_statement(stmt, &mut rule_cx);
     }
+    diags.append(&mut analysis);
     diags.append(&mut rule_cx.out);
     for d in &mut diags {
         hint(d);
     }
-    diags
+    (diags, outline)
 }
 
 /// Sharper help for syntax errors starsnap users commonly make.

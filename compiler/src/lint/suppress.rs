@@ -19,6 +19,30 @@ use crate::span::Span;
 use crate::syntax::lexer::lex;
 use crate::syntax::ParsedStatement;
 
+/// What suppression needs of a file's statements: their spans, and which statement each
+/// leading comment leads (by the comment's start). Recorded while the statements stream by,
+/// only for a file that has a suppression ([`wanted`]).
+#[derive(Debug, Default)]
+pub(crate) struct Outline {
+    spans: Vec<Span>,
+    leading: HashMap<usize, usize>,
+}
+
+impl Outline {
+    /// Records the next statement.
+    pub fn push(&mut self, statement: &ParsedStatement) {
+        let i = self.spans.len();
+        self.spans.push(statement.span);
+        self.leading
+            .extend(statement.leading_comments.iter().map(|c| (c.span.start, i)));
+    }
+}
+
+/// Whether `src` may hold a suppression (otherwise [`apply`] does nothing).
+pub(crate) fn wanted(src: &str) -> bool {
+    src.contains("starsnap:ignore")
+}
+
 /// One code inside a directive.
 #[derive(Debug)]
 struct Entry {
@@ -80,15 +104,11 @@ fn own_line(src: &str, start: usize) -> bool {
 }
 
 /// Applies the suppressions of one file to `diags` and appends the findings about them.
-pub(crate) fn apply(src: &str, statements: &[ParsedStatement], diags: &mut Vec<Diagnostic>) {
-    if !src.contains("starsnap:ignore") {
+pub(crate) fn apply(src: &str, outline: &Outline, diags: &mut Vec<Diagnostic>) {
+    if !wanted(src) {
         return;
     }
-    let leading: HashMap<usize, usize> = statements
-        .iter()
-        .enumerate()
-        .flat_map(|(i, s)| s.leading_comments.iter().map(move |c| (c.span.start, i)))
-        .collect();
+    let leading = &outline.leading;
     let mut directives = Vec::new();
     let mut extra = Vec::new();
     for tok in lex(src).tokens.iter().filter(|t| t.kind.is_comment()) {
@@ -170,7 +190,7 @@ pub(crate) fn apply(src: &str, statements: &[ParsedStatement], diags: &mut Vec<D
     let file_level: Vec<usize> = (0..directives.len())
         .filter(|&i| directives[i].file)
         .collect();
-    let starts: Vec<usize> = statements.iter().map(|s| s.span.start).collect();
+    let starts: Vec<usize> = outline.spans.iter().map(|s| s.start).collect();
     diags.retain(|diag| {
         if !is_suppressible(&diag.code) {
             return true;
@@ -190,7 +210,11 @@ pub(crate) fn apply(src: &str, statements: &[ParsedStatement], diags: &mut Vec<D
         let Some(stmt) = idx.checked_sub(1) else {
             return true;
         };
-        if diag.span.start > statements[stmt].span.end {
+        if outline
+            .spans
+            .get(stmt)
+            .is_none_or(|s| diag.span.start > s.end)
+        {
             return true;
         }
         for &di in by_statement.get(&stmt).map(Vec::as_slice).unwrap_or(&[]) {

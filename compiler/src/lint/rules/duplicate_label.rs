@@ -32,56 +32,55 @@ rule_doc! {
     DuplicateLabel
 }
 
-/// A BACKUP label occurrence: file index, label span.
-pub(crate) struct Occurrence<'a> {
-    pub file: usize,
-    pub path: &'a str,
-    pub src: &'a str,
-    pub statement: &'a Statement,
+/// The labels seen so far, across files; only the (repository, label) names and where the
+/// first use is are kept, not the statements.
+#[derive(Default)]
+pub(crate) struct Labels<'a> {
+    first: HashMap<(String, String), (usize, Span, &'a str, &'a str)>,
+    indexes: HashMap<usize, LineIndex>,
+    /// (file index, finding) for every occurrence after the first, in the order seen.
+    pub out: Vec<(usize, Diagnostic)>,
 }
 
-/// Finds repeated (repository, label) pairs; returns (file index, finding) for every
-/// occurrence after the first.
-pub(crate) fn check_all(occurrences: &[Occurrence<'_>]) -> Vec<(usize, Diagnostic)> {
-    let mut first: HashMap<(&str, &str), (usize, Span, &str, &str)> = HashMap::new();
-    let mut indexes: HashMap<usize, LineIndex> = HashMap::new();
-    let mut out = Vec::new();
-    for o in occurrences {
-        let Statement::Backup(b) = o.statement else {
-            continue;
+impl<'a> Labels<'a> {
+    /// Records a statement of file `file` (`path`, text `src`); a BACKUP repeating a
+    /// (repository, label) pair seen before gives a finding.
+    pub fn see(&mut self, file: usize, path: &'a str, src: &'a str, statement: &Statement) {
+        let Statement::Backup(b) = statement else {
+            return;
         };
         let Some(label) = b.label_name() else {
-            continue;
+            return;
         };
         if label.value.is_empty() {
-            continue;
+            return;
         }
-        let key = (b.repository.value.as_str(), label.value.as_str());
-        match first.get(&key) {
+        let key = (b.repository.value.clone(), label.value.clone());
+        match self.first.get(&key) {
             None => {
-                first.insert(key, (o.file, label.span, o.path, o.src));
+                self.first.insert(key, (file, label.span, path, src));
             }
-            Some(&(file, span, path, src)) => {
-                let lc = indexes
-                    .entry(file)
-                    .or_insert_with(|| LineIndex::new(src))
-                    .line_col(src, span.start);
+            Some(&(first_file, span, first_path, first_src)) => {
+                let lc = self
+                    .indexes
+                    .entry(first_file)
+                    .or_insert_with(|| LineIndex::new(first_src))
+                    .line_col(first_src, span.start);
                 let mut d = Diagnostic::new(
                     Rule::DuplicateLabel.code(),
                     Rule::DuplicateLabel.default_severity(),
                     label.span,
                     format!(
                         "snapshot label `{}` is already backed up to repository `{}` at {}:{}:{}",
-                        label.value, b.repository.value, path, lc.line, lc.col
+                        label.value, b.repository.value, first_path, lc.line, lc.col
                     ),
                 );
                 d.help("give each backup its own label, e.g. with the date: the second BACKUP fails with `Snapshot with name '…' already exist in repository`");
-                if file == o.file {
+                if first_file == file {
                     d.label(span, "first used here");
                 }
-                out.push((o.file, d));
+                self.out.push((file, d));
             }
         }
     }
-    out
 }

@@ -77,38 +77,80 @@ impl Parse {
 
 /// Parses StarRocks SQL (any number of `;`-separated statements) for the target `dialect`.
 pub fn parse(src: &str, dialect: Dialect) -> Parse {
-    let mut lexer = Lexer::new(src);
     let mut out = Parse::default();
-    let mut b = Builder::default();
-    while let Some(tok) = lexer.next_token() {
-        match tok.kind {
-            TokenKind::Semicolon => {
-                // At most one lexical diagnostic per statement (the first).
-                out.diagnostics.extend(lexer.diagnostics.drain(..).next());
-                b.flush(src, dialect, &mut out);
-            }
-            k if k.is_comment() => {
-                b.bad |= tok.unterminated;
-                let c = Comment {
-                    text: tok.text(src).to_string(),
-                    span: tok.span,
-                };
-                if b.sig.is_empty() {
-                    b.leading.push(c);
-                } else {
-                    b.inner.push(c);
-                }
-            }
-            _ => {
-                b.bad |= tok.unterminated || tok.kind == TokenKind::Unknown;
-                b.sig.push(tok);
-            }
+    let mut stream = Statements::new(src, dialect);
+    while let Some(ps) = stream.next_statement(&mut out.diagnostics) {
+        out.statements.push(ps);
+    }
+    out.trailing_comments = stream.into_trailing_comments();
+    out
+}
+
+/// [`parse`] one statement at a time, so a caller can check a statement and drop its AST
+/// before the next one is parsed (memory bounded by the largest statement, not the file).
+/// The statements and diagnostics are exactly those of [`parse`], in the same order.
+pub struct Statements<'a> {
+    src: &'a str,
+    dialect: Dialect,
+    lexer: Lexer<'a>,
+    b: Builder,
+    finished: bool,
+}
+
+impl<'a> Statements<'a> {
+    pub fn new(src: &'a str, dialect: Dialect) -> Self {
+        Statements {
+            src,
+            dialect,
+            lexer: Lexer::new(src),
+            b: Builder::default(),
+            finished: false,
         }
     }
-    out.diagnostics.extend(lexer.diagnostics.drain(..).next());
-    b.flush(src, dialect, &mut out);
-    out.trailing_comments = b.leading;
-    out
+
+    /// The next statement; its diagnostics (and those of the comments before it) are appended
+    /// to `diags`. `None` at the end of the input.
+    pub fn next_statement(&mut self, diags: &mut Vec<Diagnostic>) -> Option<ParsedStatement> {
+        let src = self.src;
+        while !self.finished {
+            let Some(tok) = self.lexer.next_token() else {
+                self.finished = true;
+                diags.extend(self.lexer.diagnostics.drain(..).next());
+                return self.b.flush(src, self.dialect, diags);
+            };
+            match tok.kind {
+                TokenKind::Semicolon => {
+                    // At most one lexical diagnostic per statement (the first).
+                    diags.extend(self.lexer.diagnostics.drain(..).next());
+                    if let Some(ps) = self.b.flush(src, self.dialect, diags) {
+                        return Some(ps);
+                    }
+                }
+                k if k.is_comment() => {
+                    self.b.bad |= tok.unterminated;
+                    let c = Comment {
+                        text: tok.text(src).to_string(),
+                        span: tok.span,
+                    };
+                    if self.b.sig.is_empty() {
+                        self.b.leading.push(c);
+                    } else {
+                        self.b.inner.push(c);
+                    }
+                }
+                _ => {
+                    self.b.bad |= tok.unterminated || tok.kind == TokenKind::Unknown;
+                    self.b.sig.push(tok);
+                }
+            }
+        }
+        None
+    }
+
+    /// Comments after the last statement (call after `next_statement` returned `None`).
+    pub fn into_trailing_comments(self) -> Vec<Comment> {
+        self.b.leading
+    }
 }
 
 /// The statement being collected between two `;`.
@@ -122,12 +164,17 @@ struct Builder {
 }
 
 impl Builder {
-    fn flush(&mut self, src: &str, dialect: Dialect, out: &mut Parse) {
+    fn flush(
+        &mut self,
+        src: &str,
+        dialect: Dialect,
+        diags: &mut Vec<Diagnostic>,
+    ) -> Option<ParsedStatement> {
         if self.sig.is_empty() {
             // Only comments: they lead the next statement.
             self.leading.append(&mut self.inner);
             self.bad = false;
-            return;
+            return None;
         }
         let span = Span::new(
             self.sig[0].span.start,
@@ -136,16 +183,16 @@ impl Builder {
         let statement = if self.bad {
             None
         } else {
-            parse_statement(src, &self.sig, dialect, &mut out.diagnostics)
+            parse_statement(src, &self.sig, dialect, diags)
         };
-        out.statements.push(ParsedStatement {
+        self.sig.clear();
+        self.bad = false;
+        Some(ParsedStatement {
             span,
             statement,
             leading_comments: std::mem::take(&mut self.leading),
             inner_comments: std::mem::take(&mut self.inner),
-        });
-        self.sig.clear();
-        self.bad = false;
+        })
     }
 }
 
