@@ -1,6 +1,6 @@
 //! `starsnap apply plan.json`: executes exactly the reviewed plan (invariant 2). The policy
-//! file only tells where the cluster and the state are (`[cluster]`, `[state]`); its backup
-//! rules are never read. Refuses a plan of an unknown format or of a newer starsnap, a stale
+//! file tells where the cluster and the state are (`[cluster]`, `[state]`) and which
+//! environment variables hold the repositories' secrets; its backup rules are never read. Refuses a plan of an unknown format or of a newer starsnap, a stale
 //! plan (exit 3, with what moved), a held lock (exit 4, naming the holder), and a needed
 //! confirmation without a terminal (fail closed); a failed step exits 1 after the others ran.
 
@@ -44,7 +44,8 @@ pub struct ApplyArgs {
     /// the same checks apply, and without a terminal --auto-approve is still needed.
     #[arg(long, conflicts_with = "plan")]
     pub plan_and_apply: bool,
-    /// The policy file: only its [cluster] and [state] sections are read.
+    /// The policy file: its [cluster] and [state] sections, and the repositories (which
+    /// environment variables hold their secrets; where set manifests are written).
     /// Default: $STARSNAP_CONFIG, then ./starsnap.toml.
     #[arg(short = 'c', long = "config", value_name = "FILE")]
     pub config: Option<PathBuf>,
