@@ -548,3 +548,30 @@ fn every_restore_job_transition_seen_is_journaled() {
         );
     }
 }
+
+#[test]
+fn a_table_that_appears_under_a_name_the_restore_creates_makes_the_plan_stale() {
+    let w = World::start("restore-appeared");
+    backup(&w, "full.json", "2026-11-22T02:00:00Z");
+    restore_plan(&w);
+    let plan: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(w.dir.join("r.json")).unwrap()).unwrap();
+    let copy = plan["steps"][0]["tables"][0]["alias"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    // Someone creates a table under the copy's name after the plan was made.
+    w.exec(&format!(
+        "CREATE TABLE sales.`{copy}` (id BIGINT) DUPLICATE KEY(id) DISTRIBUTED BY HASH(id) BUCKETS 1 \
+         PROPERTIES ('replication_num' = '1')"
+    ));
+    let o = w.run(&["apply", "r.json", "--auto-approve"]);
+    assert_eq!(
+        o.status.code(),
+        Some(3),
+        "{}{}",
+        text(&o.stdout),
+        text(&o.stderr)
+    );
+    assert!(text(&o.stderr).contains(&copy), "{}", text(&o.stderr));
+}

@@ -109,6 +109,20 @@ pub struct Observed {
     /// finished since (another apply) makes the plan stale, so no chain is ever forked.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub chain_tips: Vec<ChainTip>,
+    /// Names a restore creates (a scratch database, a copy beside the live table): they must
+    /// still be free, so a table or database that appeared under one is never written into,
+    /// overwritten or dropped. `table` empty: the database itself.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub absent_objects: Vec<ObjectRef>,
+}
+
+/// A database (`table` empty) or a table in it.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ObjectRef {
+    pub database: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub table: String,
 }
 
 /// The newest set of a group's chain in one database and repository (`None`: no chain).

@@ -316,7 +316,54 @@ fn observe(plan: &restore::RestorePlan, catalog: &ObservedCatalog) -> Observed {
         absent_labels: Vec::new(),
         snapshots: snapshots.into_iter().collect(),
         chain_tips: Vec::new(),
+        absent_objects: absent_objects(plan, catalog),
     }
+}
+
+/// The names the restore creates that must still be free when it is applied: scratch
+/// databases, and tables created under a new name (copies, aliases) — each only if it is free
+/// now (the planner picks free names).
+fn absent_objects(plan: &restore::RestorePlan, catalog: &ObservedCatalog) -> Vec<super::ObjectRef> {
+    let mut out = BTreeSet::new();
+    let free_table = |db: &str, t: &str| catalog.database(db).and_then(|d| d.table(t)).is_none();
+    for d in &plan.databases {
+        for a in &d.actions {
+            match a {
+                Action::CreateDatabase { database, .. } if catalog.database(database).is_none() => {
+                    out.insert(super::ObjectRef {
+                        database: database.clone(),
+                        table: String::new(),
+                    });
+                }
+                Action::CreateTableLike {
+                    database, table, ..
+                } if free_table(database, table) => {
+                    out.insert(super::ObjectRef {
+                        database: database.clone(),
+                        table: table.clone(),
+                    });
+                }
+                Action::Restore {
+                    target_database,
+                    tables,
+                    scratch: false,
+                    ..
+                } => {
+                    for t in tables.iter().filter(|t| t.onto == restore::Onto::New) {
+                        let name = t.alias.as_deref().unwrap_or(&t.table);
+                        if free_table(target_database, name) {
+                            out.insert(super::ObjectRef {
+                                database: target_database.clone(),
+                                table: name.to_string(),
+                            });
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    out.into_iter().collect()
 }
 
 /// sha256 hex of what a restore plan is made from: the request, the catalog and `as_of`.

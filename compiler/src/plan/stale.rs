@@ -51,6 +51,11 @@ pub enum Moved {
         planned: Option<String>,
         now: Option<String>,
     },
+    /// A database or table appeared under a name the restore creates.
+    ObjectAppeared {
+        database: String,
+        table: String,
+    },
     /// A snapshot a restore reads is no longer in its repository.
     SnapshotGone {
         repository: String,
@@ -95,6 +100,14 @@ impl fmt::Display for Moved {
                 "the chain of group {group} in {database} moved: its newest set was {}, now it is {} (another apply ran since the plan was made)",
                 planned.as_deref().unwrap_or("none"),
                 now.as_deref().unwrap_or("none")
+            ),
+            Moved::ObjectAppeared { database, table } if table.is_empty() => write!(
+                f,
+                "database {database}, which the restore creates as a scratch database, exists now"
+            ),
+            Moved::ObjectAppeared { database, table } => write!(
+                f,
+                "table {database}.{table}, which the restore creates, exists now"
             ),
             Moved::SnapshotGone { repository, label } => {
                 write!(
@@ -253,6 +266,19 @@ pub fn staleness(plan: &Plan, now: &ObservedCatalog) -> Vec<Moved> {
                 database: c.database.clone(),
                 planned: c.tip.clone(),
                 now: tip,
+            });
+        }
+    }
+    for a in &o.absent_objects {
+        let exists = match now.database(&a.database) {
+            None => false,
+            Some(_) if a.table.is_empty() => true,
+            Some(d) => d.table(&a.table).is_some(),
+        };
+        if exists {
+            out.push(Moved::ObjectAppeared {
+                database: a.database.clone(),
+                table: a.table.clone(),
             });
         }
     }

@@ -588,5 +588,6 @@ fn observe(
         absent_labels: labels,
         snapshots: Vec::new(),
         chain_tips: chain_tips(catalog, steps),
+        absent_objects: Vec::new(),
     }
 }

@@ -355,7 +355,17 @@ impl Apply {
             .store
             .events(None)?
             .into_iter()
-            .filter(|e| e.kind == "step_done" && e.message.as_deref() == Some(&fingerprint))
+            // Steps finished — or begun: a RESTORE submitted, a swap sent — by an earlier run.
+            .filter(|e| {
+                let ours = e
+                    .message
+                    .as_deref()
+                    .is_some_and(|m| m.starts_with(&fingerprint));
+                ours && matches!(
+                    e.kind.as_str(),
+                    "step_done" | "restore_submitted" | "swap_sending"
+                )
+            })
             .filter_map(|e| e.step_id)
             .collect();
         self.moved = stale::moved(&self.plan, &self.fresh, &self.history, &done);

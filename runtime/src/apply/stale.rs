@@ -51,7 +51,8 @@ pub fn moved(
         .filter(|m| match m {
             Moved::TableGone { database, .. }
             | Moved::SchemaChanged { database, .. }
-            | Moved::PartitionsChanged { database, .. } => !finished.contains(database.as_str()),
+            | Moved::PartitionsChanged { database, .. }
+            | Moved::ObjectAppeared { database, .. } => !finished.contains(database.as_str()),
             Moved::LabelExists { repository, label } => {
                 !history.contains_key(&(repository.clone(), label.clone()))
             }
