@@ -3,7 +3,10 @@
 //! items, $ref, minimum, oneOf), holds integers only, reads back equal, and is byte-identical when
 //! planned twice or from a shuffled catalog. A plan of an unknown version is refused.
 
+mod json_schema;
 mod plan_common;
+
+use json_schema::validate;
 
 use serde_json::Value;
 use starsnap_compiler::catalog::ObservedCatalog;
@@ -33,92 +36,6 @@ fn plan_json(inputs: &plan::PlanInputs) -> String {
     match plan::build(inputs) {
         Ok(p) => plan::to_canonical_json(&p.plan),
         Err(e) => panic!("{e:?}"),
-    }
-}
-
-fn resolve<'a>(root: &'a Value, r: &str) -> &'a Value {
-    let name = r.trim_start_matches("#/$defs/");
-    &root["$defs"][name]
-}
-
-fn validate(root: &Value, schema: &Value, v: &Value, path: &str, errors: &mut Vec<String>) {
-    if let Some(r) = schema.get("$ref").and_then(Value::as_str) {
-        return validate(root, resolve(root, r), v, path, errors);
-    }
-    if let Some(branches) = schema.get("oneOf").and_then(Value::as_array) {
-        let matching = branches
-            .iter()
-            .filter(|b| {
-                let mut e = Vec::new();
-                validate(root, b, v, path, &mut e);
-                e.is_empty()
-            })
-            .count();
-        if matching != 1 {
-            errors.push(format!("{path}: matches {matching} of the oneOf branches"));
-        }
-        return;
-    }
-    if let Some(c) = schema.get("const") {
-        if c != v {
-            errors.push(format!("{path}: expected {c}, got {v}"));
-        }
-    }
-    if let Some(options) = schema.get("enum").and_then(Value::as_array) {
-        if !options.contains(v) {
-            errors.push(format!("{path}: {v} is not one of {options:?}"));
-        }
-    }
-    if let Some(t) = schema.get("type").and_then(Value::as_str) {
-        let ok = match t {
-            "string" => v.is_string(),
-            "integer" => v.is_i64() || v.is_u64(),
-            "boolean" => v.is_boolean(),
-            "object" => v.is_object(),
-            "array" => v.is_array(),
-            other => panic!("validator does not know type {other}"),
-        };
-        if !ok {
-            errors.push(format!("{path}: expected {t}, got {v}"));
-            return;
-        }
-    }
-    if let (Some(min), Some(n)) = (schema.get("minimum").and_then(Value::as_i64), v.as_i64()) {
-        if n < min {
-            errors.push(format!("{path}: {n} < {min}"));
-        }
-    }
-    if let Some(obj) = v.as_object() {
-        for req in schema
-            .get("required")
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-        {
-            let key = req.as_str().unwrap_or_default();
-            if !obj.contains_key(key) {
-                errors.push(format!("{path}: missing required `{key}`"));
-            }
-        }
-        let props = schema.get("properties").and_then(Value::as_object);
-        for (k, child) in obj {
-            let child_path = format!("{path}.{k}");
-            match props.and_then(|p| p.get(k)) {
-                Some(s) => validate(root, s, child, &child_path, errors),
-                None => match schema.get("additionalProperties") {
-                    Some(Value::Bool(false)) => {
-                        errors.push(format!("{child_path}: not in the schema"))
-                    }
-                    Some(s @ Value::Object(_)) => validate(root, s, child, &child_path, errors),
-                    _ => {}
-                },
-            }
-        }
-    }
-    if let (Some(items), Some(arr)) = (schema.get("items"), v.as_array()) {
-        for (i, item) in arr.iter().enumerate() {
-            validate(root, items, item, &format!("{path}[{i}]"), errors);
-        }
     }
 }
 
