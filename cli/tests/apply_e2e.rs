@@ -6,20 +6,14 @@
 
 mod apply_support;
 
-use apply_support::{text, World};
+use apply_support::{exits, ok, text, World};
 
 #[test]
 fn full_then_incremental_then_a_quiet_day() {
     let w = World::start("full-incr");
     assert_eq!(w.plan("p1.json", "2026-11-22T02:00:00Z"), 2);
     let o = w.run(&["apply", "p1.json", "--auto-approve", "--parallel", "2"]);
-    assert_eq!(
-        o.status.code(),
-        Some(0),
-        "{}{}",
-        text(&o.stdout),
-        text(&o.stderr)
-    );
+    ok(&o);
     assert!(
         text(&o.stdout).contains("Apply complete: 3 done"),
         "{}",
@@ -30,13 +24,7 @@ fn full_then_incremental_then_a_quiet_day() {
     w.exec("INSERT INTO sales.orders VALUES ('2024-01-09', 4, 40), ('2024-03-09', 5, 50)");
     assert_eq!(w.plan("p2.json", "2026-11-23T02:00:00Z"), 2);
     let o = w.run(&["apply", "p2.json", "--auto-approve", "--json"]);
-    assert_eq!(
-        o.status.code(),
-        Some(0),
-        "{}{}",
-        text(&o.stdout),
-        text(&o.stderr)
-    );
+    ok(&o);
     let events: Vec<serde_json::Value> = text(&o.stdout)
         .lines()
         .map(|l| serde_json::from_str(l).unwrap())
@@ -154,13 +142,7 @@ fn two_applies_at_once_one_runs_the_other_exits_4_or_waits() {
 fn plan_and_apply_in_one_run_for_cron() {
     let w = World::start("cron");
     let o = w.run(&["apply", "--plan-and-apply", "--auto-approve"]);
-    assert_eq!(
-        o.status.code(),
-        Some(0),
-        "{}{}",
-        text(&o.stdout),
-        text(&o.stderr)
-    );
+    ok(&o);
     assert!(
         text(&o.stderr).contains("backup nightly sales full"),
         "{}",
@@ -277,13 +259,7 @@ fn a_plan_made_before_another_apply_is_stale_instead_of_forking_the_chain() {
     let o = w.run(&["apply", "a.json", "--auto-approve"]);
     assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
     let o = w.run(&["apply", "b.json", "--auto-approve"]);
-    assert_eq!(
-        o.status.code(),
-        Some(3),
-        "{}{}",
-        text(&o.stdout),
-        text(&o.stderr)
-    );
+    exits(&o, 3);
     assert!(
         text(&o.stderr).contains("chain of group nightly in sales moved"),
         "{}",
@@ -374,12 +350,6 @@ fn dropped_connections_while_observing_are_retried() {
     assert_eq!(w.plan("p.json", "2026-11-23T02:00:00Z"), 2);
     w.exec("ADMIN SET SIMULATOR FAULT 'drop_connection' DURING 'SHOW SNAPSHOT' TIMES 1");
     let o = w.run(&["apply", "p.json", "--auto-approve"]);
-    assert_eq!(
-        o.status.code(),
-        Some(0),
-        "{}{}",
-        text(&o.stdout),
-        text(&o.stderr)
-    );
+    ok(&o);
     w.assert_history_is_repository();
 }

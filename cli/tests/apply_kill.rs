@@ -7,7 +7,7 @@ mod apply_support;
 
 use std::process::Command;
 
-use apply_support::{text, World};
+use apply_support::{exits, ok, text, World};
 
 /// Starts an apply, waits until `when` holds, kills it with SIGKILL, reaps it, then waits
 /// until `then` holds (the cluster moves on without starsnap) and applies again.
@@ -27,13 +27,7 @@ fn kill_and_resume(name: &str, when: fn(&World) -> bool, then: fn(&World) -> boo
     w.wait_until("the cluster to move on", then);
 
     let o = w.run(&["apply", "p.json", "--auto-approve", "--json"]);
-    assert_eq!(
-        o.status.code(),
-        Some(0),
-        "{}{}",
-        text(&o.stdout),
-        text(&o.stderr)
-    );
+    ok(&o);
     w.assert_history_is_repository();
     assert_eq!(w.history().len(), 2);
     text(&o.stdout)
@@ -103,13 +97,7 @@ fn sigint_cancels_the_job_records_it_and_releases_the_locks() {
         .unwrap();
     assert!(sent.success());
     let o = child.wait_with_output().unwrap();
-    assert_eq!(
-        o.status.code(),
-        Some(130),
-        "{}{}",
-        text(&o.stdout),
-        text(&o.stderr)
-    );
+    exits(&o, 130);
     let history = w.history();
     assert_eq!(history.len(), 1, "{history:?}");
     assert_eq!(history[0]["state"], "cancelled");

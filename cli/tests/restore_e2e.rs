@@ -5,7 +5,7 @@
 
 mod apply_support;
 
-use apply_support::{text, World};
+use apply_support::{exits, ok, text, World};
 
 fn rows(w: &World, sql: &str) -> Vec<String> {
     let mut c = w.connect();
@@ -37,13 +37,7 @@ fn restores(w: &World) -> Vec<serde_json::Value> {
 fn backup(w: &World, file: &str, as_of: &str) {
     assert_eq!(w.plan(file, as_of), 2);
     let o = w.run(&["apply", file, "--auto-approve"]);
-    assert_eq!(
-        o.status.code(),
-        Some(0),
-        "{}{}",
-        text(&o.stdout),
-        text(&o.stderr)
-    );
+    ok(&o);
 }
 
 #[test]
@@ -87,13 +81,7 @@ fn a_damaged_table_comes_back_by_one_swap() {
     let copy = plan["steps"][2]["with"].as_str().unwrap().to_string();
 
     let o = w.run(&["apply", "r.json", "--auto-approve"]);
-    assert_eq!(
-        o.status.code(),
-        Some(0),
-        "{}{}",
-        text(&o.stdout),
-        text(&o.stderr)
-    );
+    ok(&o);
     assert_eq!(rows(&w, "SELECT dt, id, amount FROM sales.orders"), before);
     // The damaged data stays under the copy's name.
     assert_eq!(
@@ -115,13 +103,7 @@ fn a_damaged_table_comes_back_by_one_swap() {
     assert_eq!(r["snapshots"].as_array().map(Vec::len), Some(1));
     // Applying the same plan again does nothing twice: the swap is not undone.
     let o = w.run(&["apply", "r.json", "--auto-approve"]);
-    assert_eq!(
-        o.status.code(),
-        Some(0),
-        "{}{}",
-        text(&o.stdout),
-        text(&o.stderr)
-    );
+    ok(&o);
     assert_eq!(rows(&w, "SELECT dt, id, amount FROM sales.orders"), before);
 }
 
@@ -181,25 +163,13 @@ fn sigint_before_commit_cancels_the_restore_and_leaves_the_live_table() {
         .unwrap();
     assert!(sent.success());
     let o = child.wait_with_output().unwrap();
-    assert_eq!(
-        o.status.code(),
-        Some(130),
-        "{}{}",
-        text(&o.stdout),
-        text(&o.stderr)
-    );
+    exits(&o, 130);
     assert_eq!(restore_state(&w, "sales").as_deref(), Some("CANCELLED"));
     assert_eq!(rows(&w, "SELECT dt, id, amount FROM sales.orders"), damaged);
     // Applied again, the plan finishes: the cancelled job is submitted anew.
     w.exec("ADMIN SET SIMULATOR PACING = 0");
     let o = w.run(&["apply", "r.json", "--auto-approve"]);
-    assert_eq!(
-        o.status.code(),
-        Some(0),
-        "{}{}",
-        text(&o.stdout),
-        text(&o.stderr)
-    );
+    ok(&o);
     assert_eq!(rows(&w, "SELECT dt, id, amount FROM sales.orders").len(), 3);
 }
 
@@ -222,13 +192,7 @@ fn killed_while_restoring_then_applied_again_reattaches() {
     assert!(killed.success());
     assert_eq!(child.wait().unwrap().code(), None);
     let o = w.run(&["apply", "r.json", "--auto-approve", "--json"]);
-    assert_eq!(
-        o.status.code(),
-        Some(0),
-        "{}{}",
-        text(&o.stdout),
-        text(&o.stderr)
-    );
+    ok(&o);
     let out = text(&o.stdout);
     assert!(
         out.contains("\"reattached\"") || out.contains("\"done_already\""),
@@ -251,13 +215,7 @@ fn a_failed_verification_leaves_the_live_table_untouched() {
     w.exec("UPDATE starsnap.backup_partitions SET visible_version = visible_version + 1 WHERE table_name = 'orders'");
     restore_plan(&w);
     let o = w.run(&["apply", "r.json", "--auto-approve"]);
-    assert_eq!(
-        o.status.code(),
-        Some(1),
-        "{}{}",
-        text(&o.stdout),
-        text(&o.stderr)
-    );
+    exits(&o, 1);
     let all = format!("{}{}", text(&o.stdout), text(&o.stderr));
     assert!(all.contains("verification failed"), "{all}");
     assert!(all.contains("nothing live was touched"), "{all}");
@@ -289,13 +247,7 @@ fn restore_and_apply(w: &World, args: &[&str]) -> String {
     all.extend_from_slice(args);
     all.extend_from_slice(&["--apply", "--auto-approve"]);
     let o = w.run(&all);
-    assert_eq!(
-        o.status.code(),
-        Some(0),
-        "{}{}",
-        text(&o.stdout),
-        text(&o.stderr)
-    );
+    ok(&o);
     text(&o.stderr)
 }
 
@@ -370,13 +322,7 @@ fn into_another_database_touches_nothing_live() {
         text(&o.stdout)
     );
     let o = w.run(&["apply", "r.json", "--auto-approve"]);
-    assert_eq!(
-        o.status.code(),
-        Some(0),
-        "{}{}",
-        text(&o.stdout),
-        text(&o.stderr)
-    );
+    ok(&o);
     assert_eq!(
         rows(&w, "SELECT dt, id, amount FROM sales_copy.orders"),
         latest
@@ -400,13 +346,7 @@ fn in_place_overwrites_the_live_table_and_drops_newer_partitions() {
     assert!(shown.contains("drop_partitions"), "{shown}");
     assert!(shown.contains("OVERWRITES the live table"), "{shown}");
     let o = w.run(&["apply", "r.json", "--auto-approve"]);
-    assert_eq!(
-        o.status.code(),
-        Some(0),
-        "{}{}",
-        text(&o.stdout),
-        text(&o.stderr)
-    );
+    ok(&o);
     assert_eq!(rows(&w, q), backed_up);
 }
 
@@ -425,13 +365,7 @@ fn a_whole_database_with_a_view_and_a_materialized_view() {
     let o = w.run(&["restore", "sales", "--out", "r.json"]);
     assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
     let o = w.run(&["apply", "r.json", "--auto-approve"]);
-    assert_eq!(
-        o.status.code(),
-        Some(0),
-        "{}{}",
-        text(&o.stdout),
-        text(&o.stderr)
-    );
+    ok(&o);
     assert_eq!(rows(&w, q), backed_up);
     assert_eq!(rows(&w, "SELECT id FROM sales.v_big"), ["2", "3"]);
     let mv = rows(
@@ -464,21 +398,9 @@ fn a_list_partitioned_table_comes_back_from_one_snapshot() {
     // The incremental backed up the LIST table whole (any change to it does), so one
     // snapshot holds every partition of the point (spec §9.2, §9.4).
     let o = w.run(&["restore", "sales.regions", "--out", "r.json"]);
-    assert_eq!(
-        o.status.code(),
-        Some(0),
-        "{}{}",
-        text(&o.stdout),
-        text(&o.stderr)
-    );
+    ok(&o);
     let o = w.run(&["apply", "r.json", "--auto-approve"]);
-    assert_eq!(
-        o.status.code(),
-        Some(0),
-        "{}{}",
-        text(&o.stdout),
-        text(&o.stderr)
-    );
+    ok(&o);
     assert_eq!(rows(&w, q), latest);
 }
 
@@ -498,13 +420,7 @@ fn a_dropped_table_comes_back_under_its_own_name_without_a_swap() {
     assert!(!shown.contains("swap"), "{shown}");
     assert!(!shown.contains("destructive"), "{shown}");
     let o = w.run(&["apply", "r.json", "--auto-approve"]);
-    assert_eq!(
-        o.status.code(),
-        Some(0),
-        "{}{}",
-        text(&o.stdout),
-        text(&o.stderr)
-    );
+    ok(&o);
     assert_eq!(rows(&w, q), latest);
 }
 
@@ -517,13 +433,7 @@ fn a_row_count_that_disagrees_stops_before_the_swap() {
     w.exec("UPDATE starsnap.backup_partitions SET row_count = row_count + 5 WHERE table_name = 'orders'");
     restore_plan(&w);
     let o = w.run(&["apply", "r.json", "--auto-approve"]);
-    assert_eq!(
-        o.status.code(),
-        Some(1),
-        "{}{}",
-        text(&o.stdout),
-        text(&o.stderr)
-    );
+    exits(&o, 1);
     let all = format!("{}{}", text(&o.stdout), text(&o.stderr));
     assert!(all.contains("rows, the backup held"), "{all}");
     assert_eq!(rows(&w, "SELECT dt, id, amount FROM sales.orders"), damaged);
@@ -566,12 +476,6 @@ fn a_table_that_appears_under_a_name_the_restore_creates_makes_the_plan_stale() 
          PROPERTIES ('replication_num' = '1')"
     ));
     let o = w.run(&["apply", "r.json", "--auto-approve"]);
-    assert_eq!(
-        o.status.code(),
-        Some(3),
-        "{}{}",
-        text(&o.stdout),
-        text(&o.stderr)
-    );
+    exits(&o, 3);
     assert!(text(&o.stderr).contains(&copy), "{}", text(&o.stderr));
 }

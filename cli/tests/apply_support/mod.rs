@@ -24,9 +24,14 @@ pub fn text(b: &[u8]) -> String {
 
 /// Asserts exit code 0, showing both streams otherwise.
 pub fn ok(o: &Output) {
+    exits(o, 0);
+}
+
+/// Asserts exit code `code`, showing both streams otherwise.
+pub fn exits(o: &Output, code: i32) {
     assert_eq!(
         o.status.code(),
-        Some(0),
+        Some(code),
         "{}{}",
         text(&o.stdout),
         text(&o.stderr)

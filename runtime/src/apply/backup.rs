@@ -571,17 +571,18 @@ fn exact_rows(
     manifest: &[ManifestRow],
 ) -> Result<Vec<Option<i64>>, RuntimeError> {
     use starsnap_compiler::syntax::quote_string;
-    let mut versions: BTreeMap<(String, String), i64> = BTreeMap::new();
+    // The database's partitions in one statement, however many tables the set holds.
     let tables: std::collections::BTreeSet<&str> =
         manifest.iter().map(|m| m.table.as_str()).collect();
-    for table in tables {
-        let rs = c.query(&format!(
-            "SELECT PARTITION_NAME, VISIBLE_VERSION FROM information_schema.partitions_meta \
-             WHERE DB_NAME = {} AND TABLE_NAME = {}",
-            quote_string(database),
-            quote_string(table)
-        ))?;
-        for row in rs.iter() {
+    let rs = c.query(&format!(
+        "SELECT TABLE_NAME, PARTITION_NAME, VISIBLE_VERSION FROM information_schema.partitions_meta \
+         WHERE DB_NAME = {}",
+        quote_string(database)
+    ))?;
+    let mut versions: BTreeMap<(String, String), i64> = BTreeMap::new();
+    for row in rs.iter() {
+        let table = row.text("TABLE_NAME")?;
+        if tables.contains(table) {
             versions.insert(
                 (table.to_string(), row.text("PARTITION_NAME")?.to_string()),
                 row.i64("VISIBLE_VERSION")?,

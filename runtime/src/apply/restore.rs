@@ -24,7 +24,6 @@ use crate::state::Event;
 #[derive(Clone, Debug)]
 struct RestoreRow {
     state: String,
-    timestamp: Option<String>,
     status: Option<String>,
     task: Option<String>,
 }
@@ -64,13 +63,11 @@ fn restore_row(
         if row.get("Label")? != Some(label) {
             continue;
         }
-        let ts = row.get("Timestamp")?.map(str::to_string);
-        if ts.as_deref().is_some_and(|t| t != timestamp) {
+        if row.get("Timestamp")?.is_some_and(|t| t != timestamp) {
             continue;
         }
         return Ok(Some(RestoreRow {
             state: row.text("State")?.to_ascii_uppercase(),
-            timestamp: ts,
             status: row.get("Status")?.map(str::to_string),
             task: row.get("TaskErrMsg")?.map(str::to_string),
         }));
@@ -244,7 +241,6 @@ impl<'r, 's> Ctx<'r, 's> {
                     );
                 }
             }
-            let _ = r.timestamp;
             self.keep_lease()?;
             // An interrupt does not cut the wait short once the job is committing.
             std::thread::sleep(pause.min(std::time::Duration::from_millis(200)));
