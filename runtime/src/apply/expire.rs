@@ -5,8 +5,13 @@
 //!   done, so an interrupted expiry is finished by the next apply. Then each label's history
 //!   row is marked `expired`.
 //! * before 4.2 (`how = delete_objects`): the snapshot's objects are deleted in the
-//!   repository itself through [`crate::snapshot_objects::delete_snapshot`]; apply does not
-//!   reach repositories' storage yet, so the step fails naming the exact folders to delete.
+//!   repository itself through [`crate::snapshot_objects`] (the repository opened as the
+//!   policy describes it, credentials from the environment variables it names; listing
+//!   paginated, deletion batched, retried on throttling). The step is journaled
+//!   (`expire_deleting`) before the first object goes, so a run killed halfway is
+//!   recognised as this plan's doing: the next apply of the plan lists each folder again and
+//!   deletes what is left. A repository starsnap cannot reach (HDFS, brokers, no endpoint or
+//!   keys) fails the step naming the exact folders to delete by hand.
 //!
 //! Nothing else is touched: only the labels of the step.
 
@@ -15,7 +20,7 @@ use starsnap_compiler::plan::{ExpireHow, ExpireOp, Step};
 use super::worker::Ctx;
 use super::Outcome;
 use crate::error::RuntimeError;
-use crate::snapshot_objects;
+use crate::snapshot_objects::SnapshotStore;
 use crate::state::retention::{EventContext, RetentionEvent};
 
 /// Whether StarRocks's refusal of DROP SNAPSHOT says the snapshot is already gone.
@@ -62,23 +67,7 @@ impl Ctx<'_, '_> {
                 }
             }
             ExpireHow::DeleteObjects => {
-                let Some(location) = self
-                    .run
-                    .plan
-                    .observed
-                    .repositories
-                    .iter()
-                    .find(|r| r.name == op.repository)
-                    .and_then(|r| r.location.clone())
-                else {
-                    return Outcome::Failed(format!(
-                        "the plan does not say where repository `{}` is; plan again",
-                        op.repository
-                    ));
-                };
-                if let Err(e) =
-                    snapshot_objects::delete_snapshot(&location, &op.repository, &labels)
-                {
+                if let Err(e) = self.delete_objects(step, op, &labels) {
                     return Outcome::Failed(format!("step {}: {e}", step.id));
                 }
             }
@@ -99,5 +88,67 @@ impl Ctx<'_, '_> {
             }
         }
         Outcome::Done
+    }
+}
+
+impl Ctx<'_, '_> {
+    /// Deletes the objects of every label of the step (before 4.2), journaling the step
+    /// first. A label whose folder is already empty counts as done.
+    fn delete_objects(
+        &mut self,
+        step: &Step,
+        op: &ExpireOp,
+        labels: &[&str],
+    ) -> Result<(), String> {
+        // Where the repository is now (SHOW REPOSITORIES), else where the plan saw it.
+        let location = self
+            .run
+            .fresh
+            .repository(&op.repository)
+            .map(|r| r.location.clone())
+            .or_else(|| {
+                self.run
+                    .plan
+                    .observed
+                    .repositories
+                    .iter()
+                    .find(|r| r.name == op.repository)
+                    .and_then(|r| r.location.clone())
+            });
+        let access = self.run.config.repositories.get(&op.repository);
+        let env = |n: &str| (self.run.env)(n);
+        let store = SnapshotStore::open(&op.repository, location.as_deref(), access, &env, labels)
+            .map_err(|e| self.run.config.redactor.redact(&e.to_string()))?;
+        let fingerprint = self.run.plan.fingerprint.clone();
+        if self
+            .journaled(step, "expire_deleting")
+            .map_err(|e| e.to_string())?
+            .is_none()
+        {
+            self.journal_step(step, "expire_deleting", &fingerprint)
+                .map_err(|e| e.to_string())?;
+        }
+        for label in labels {
+            let report = store
+                .delete_snapshot(label)
+                .map_err(|e| self.run.config.redactor.redact(&e.to_string()))?;
+            let message = if report.deleted == 0 {
+                format!("snapshot `{label}` was already gone")
+            } else {
+                format!(
+                    "deleted {} object(s), {} byte(s) under {}",
+                    report.deleted,
+                    report.bytes,
+                    store.path(label)
+                )
+            };
+            let kind = if report.deleted == 0 {
+                "expire_already_gone"
+            } else {
+                "objects_deleted"
+            };
+            self.emit(kind, step, None, Some(&message));
+        }
+        Ok(())
     }
 }
