@@ -566,3 +566,38 @@ fn find_folder(dir: &std::path::Path, name: &str) -> Option<std::path::PathBuf> 
     }
     None
 }
+
+#[test]
+fn an_expire_step_whose_snapshot_went_behind_starsnaps_back_makes_the_plan_stale() {
+    let c = Clocked::start("retention-stale", VersionProfile::V4_2);
+    let w = &c.w;
+    std::fs::write(
+        w.dir.join("starsnap.toml"),
+        policy(
+            w.sim.port(),
+            &folder_repository(),
+            "full_every = \"12h\"\nkeep = { last = 1 }\n",
+        ),
+    )
+    .unwrap();
+    assert_eq!(w.plan("d0.json", &c.as_of(0)), 2);
+    ok(&w.run(&["apply", "d0.json", "--auto-approve"]));
+    let old = w.history()[0]["label"].as_str().unwrap().to_string();
+    c.clock.advance(DAY_MS);
+    w.exec("INSERT INTO sales.orders VALUES ('2024-03-05', 7, 1)");
+    assert_eq!(w.plan("d1.json", &c.as_of(1)), 2);
+    let folder = find_folder(&w.dir.join("storage"), &format!("__ss_{old}")).expect("folder");
+    std::fs::remove_dir_all(&folder).unwrap();
+    let o = w.run(&["apply", "d1.json", "--auto-approve"]);
+    exits(&o, 3);
+    let err = text(&o.stderr);
+    assert!(
+        err.contains(&format!("snapshot {old}, which step")) && err.contains("already gone"),
+        "{err}"
+    );
+    // Nothing ran: no new set, the old one still `finished` (verify will say it is broken).
+    assert_eq!(w.history().len(), 1);
+    exits(&w.run(&["verify"]), 1);
+    assert_eq!(w.plan("d1b.json", &c.as_of(1)), 2);
+    ok(&w.run(&["apply", "d1b.json", "--auto-approve"]));
+}

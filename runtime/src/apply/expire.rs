@@ -2,8 +2,9 @@
 //!
 //! * 4.2+ (`how = drop_snapshot`): `DROP SNAPSHOT <label> ON <repository>` per label, built
 //!   from the op by the canonical printer; a label already gone ("does not exist") counts as
-//!   done, so an interrupted expiry is finished by the next apply. Then each label's history
-//!   row is marked `expired`.
+//!   done, so an interrupted expiry is finished by the next apply (the step is journaled
+//!   `expire_deleting` first, so the stale check takes its labels being gone as this plan's
+//!   doing). Then each label's history row is marked `expired`.
 //! * before 4.2 (`how = delete_objects`): the snapshot's objects are deleted in the
 //!   repository itself through [`crate::snapshot_objects`] (the repository opened as the
 //!   policy describes it, credentials from the environment variables it names; listing
@@ -38,6 +39,9 @@ impl Ctx<'_, '_> {
                     Ok((s, _)) => s,
                     Err(e) => return Outcome::Failed(e),
                 };
+                if let Err(e) = self.begin_expiry(step) {
+                    return Outcome::Failed(e);
+                }
                 if statements.len() != labels.len() {
                     return Outcome::Failed(format!(
                         "step {} builds {} statements for {} labels",
@@ -92,6 +96,21 @@ impl Ctx<'_, '_> {
 }
 
 impl Ctx<'_, '_> {
+    /// Journals `expire_deleting` (once per plan and step) before the first snapshot goes:
+    /// a later run of the plan then takes the step's snapshots being gone as its own doing.
+    fn begin_expiry(&mut self, step: &Step) -> Result<(), String> {
+        let fingerprint = self.run.plan.fingerprint.clone();
+        if self
+            .journaled(step, "expire_deleting")
+            .map_err(|e| e.to_string())?
+            .is_none()
+        {
+            self.journal_step(step, "expire_deleting", &fingerprint)
+                .map_err(|e| e.to_string())?;
+        }
+        Ok(())
+    }
+
     /// Deletes the objects of every label of the step (before 4.2), journaling the step
     /// first. A label whose folder is already empty counts as done.
     fn delete_objects(
@@ -119,15 +138,7 @@ impl Ctx<'_, '_> {
         let env = |n: &str| (self.run.env)(n);
         let store = SnapshotStore::open(&op.repository, location.as_deref(), access, &env, labels)
             .map_err(|e| self.run.config.redactor.redact(&e.to_string()))?;
-        let fingerprint = self.run.plan.fingerprint.clone();
-        if self
-            .journaled(step, "expire_deleting")
-            .map_err(|e| e.to_string())?
-            .is_none()
-        {
-            self.journal_step(step, "expire_deleting", &fingerprint)
-                .map_err(|e| e.to_string())?;
-        }
+        self.begin_expiry(step)?;
         for label in labels {
             let report = store
                 .delete_snapshot(label)
