@@ -14,6 +14,8 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod apply_support;
+#[path = "../../compiler/tests/json_schema/mod.rs"]
+mod json_schema;
 
 use std::collections::BTreeSet;
 use std::io::{Read, Write};
@@ -274,14 +276,35 @@ fn next_plan_is_a_full(c: &Clocked) {
     assert_eq!(backup["reason"], "parent_missing", "{backup}");
 }
 
+/// `stdout` validated against `grammar/<schema>` (one JSON document, or one per line).
+fn conforms(schema: &str, stdout: &[u8]) -> Vec<serde_json::Value> {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../grammar")
+        .join(schema);
+    let schema: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let docs: Vec<serde_json::Value> = match serde_json::from_slice(stdout) {
+        Ok(v) => vec![v],
+        Err(_) => text(stdout)
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")))
+            .collect(),
+    };
+    for (i, d) in docs.iter().enumerate() {
+        let mut errors = Vec::new();
+        json_schema::validate(&schema, &schema, d, &format!("doc[{i}]"), &mut errors);
+        assert!(errors.is_empty(), "{errors:?}\n{d}");
+    }
+    docs
+}
+
 /// `verify --format json` (exit 1 expected): the one broken set.
 fn broken_set(w: &World, args: &[&str]) -> serde_json::Value {
     let mut all = vec!["verify", "--format", "json"];
     all.extend_from_slice(args);
     let o = w.run_env(&all, ENV);
     exits(&o, 1);
-    let v: serde_json::Value = serde_json::from_slice(&o.stdout)
-        .unwrap_or_else(|e| panic!("{e}: {}{}", text(&o.stdout), text(&o.stderr)));
+    let v = conforms("verify-output.schema.json", &o.stdout).remove(0);
     assert_eq!(v["broken"], 1, "{v}");
     v["sets"]
         .as_array()
@@ -347,7 +370,7 @@ fn on_3_4_apply_deletes_expired_snapshots_in_s3_and_verify_checks_every_object()
     // The set manifests recorded each snapshot's objects with their sizes.
     let o = w.run_env(&["verify", "--deep", "--format", "json"], ENV);
     ok(&o);
-    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let v = conforms("verify-output.schema.json", &o.stdout).remove(0);
     for s in v["sets"].as_array().unwrap() {
         assert_eq!(s["objects_checked"], true, "{s}");
         assert!(s["objects"].as_u64().unwrap() >= 3, "{s}");
@@ -527,8 +550,15 @@ fn sigkill_in_the_middle_of_an_expiry_then_apply_finishes_it_and_nothing_else() 
     );
 
     // Apply the same plan again: the expiry is finished, nothing else goes.
-    let o = w.run_env(&["apply", "d1.json", "--auto-approve"], ENV);
+    let o = w.run_env(&["apply", "d1.json", "--auto-approve", "--json"], ENV);
     ok(&o);
+    let events = conforms("apply-events.schema.json", &o.stdout);
+    assert!(
+        events.iter().any(|e| e["event"] == "objects_deleted"
+            && e["step"].as_str().unwrap().starts_with("expire/")),
+        "{}",
+        text(&o.stdout)
+    );
     let after = moto.keys(BUCKET).unwrap();
     assert!(old_keys(&after).is_empty(), "{:?}", old_keys(&after));
     let others = |keys: &[String]| -> BTreeSet<String> {
