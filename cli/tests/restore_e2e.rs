@@ -479,3 +479,21 @@ fn a_table_that_appears_under_a_name_the_restore_creates_makes_the_plan_stale() 
     exits(&o, 3);
     assert!(text(&o.stderr).contains(&copy), "{}", text(&o.stderr));
 }
+
+/// Regression: a RESTORE whose answer is lost with the connection was sent again. The job
+/// driver asks the cluster first (a job under the label with a new JobId is ours), so
+/// StarRocks sees one RESTORE.
+#[test]
+fn a_restore_whose_answer_is_lost_is_not_sent_twice() {
+    let w = World::start("restore-lost-answer");
+    backup(&w, "full.json", "2026-11-22T02:00:00Z");
+    let before = rows(&w, "SELECT dt, id, amount FROM sales.orders");
+    w.exec("INSERT INTO sales.orders VALUES ('2024-01-05', 99, -1)");
+    w.exec("ADMIN SET SIMULATOR FAULT 'drop_connection' DURING 'RESTORE' TIMES 1");
+    let o = w.run(&["restore", "sales.orders", "--apply", "--auto-approve"]);
+    ok(&o);
+    assert_eq!(rows(&w, "SELECT dt, id, amount FROM sales.orders"), before);
+    let jobs = rows(&w, "ADMIN SHOW SIMULATOR JOB STATS");
+    let restores: Vec<&String> = jobs.iter().filter(|j| j.starts_with("RESTORE|")).collect();
+    assert_eq!(restores.len(), 1, "{jobs:?}");
+}

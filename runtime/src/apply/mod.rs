@@ -21,6 +21,7 @@
 //! never submitted again.
 
 mod backup;
+mod driver;
 mod env;
 mod expire;
 mod jobs;
