@@ -351,9 +351,14 @@ fn in_place_overwrites_the_live_table_and_drops_newer_partitions() {
 }
 
 #[test]
-fn a_whole_database_with_a_view_and_a_materialized_view() {
+fn a_whole_database_with_a_view_a_materialized_view_and_a_function() {
     let w = World::start("restore-db");
     w.exec("CREATE VIEW sales.v_big AS SELECT id, amount FROM sales.orders WHERE amount > 15");
+    w.exec(
+        "CREATE FUNCTION sales.mask_email(VARCHAR) RETURNS VARCHAR PROPERTIES \
+         (\"symbol\" = \"com.example.udf.MaskEmail\", \"type\" = \"StarrocksJar\", \
+         \"file\" = \"http://repo.example.com/udf/mask-email-1.0.jar\")",
+    );
     w.exec(
         "CREATE MATERIALIZED VIEW sales.mv_total DISTRIBUTED BY HASH(id) BUCKETS 1 \
          REFRESH MANUAL PROPERTIES ('replication_num' = '1') AS SELECT id, amount FROM sales.orders",
@@ -362,8 +367,16 @@ fn a_whole_database_with_a_view_and_a_materialized_view() {
     let q = "SELECT dt, id, amount FROM sales.orders";
     let backed_up = rows(&w, q);
     w.exec("INSERT INTO sales.orders VALUES ('2024-01-05', 99, -1)");
+    // The function is dropped too: the whole database comes back as the snapshot holds it.
+    w.exec("DROP FUNCTION sales.mask_email(VARCHAR)");
+    assert!(rows(&w, "SHOW FUNCTIONS FROM sales").is_empty());
     let o = w.run(&["restore", "sales", "--out", "r.json"]);
     assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    let plan = std::fs::read_to_string(w.dir.join("r.json")).unwrap();
+    assert!(
+        plan.contains("FUNCTION `mask_email`") || plan.contains("FUNCTION mask_email"),
+        "{plan}"
+    );
     let o = w.run(&["apply", "r.json", "--auto-approve"]);
     ok(&o);
     assert_eq!(rows(&w, q), backed_up);
@@ -377,6 +390,7 @@ fn a_whole_database_with_a_view_and_a_materialized_view() {
         ["true"],
         "the materialized view is active after the restore"
     );
+    assert_eq!(rows(&w, "SHOW FUNCTIONS FROM sales"), ["mask_email"]);
 }
 
 #[test]
