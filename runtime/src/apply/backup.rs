@@ -19,7 +19,7 @@ use super::resume::{standing, Standing};
 use super::worker::{cluster_message, lock, Ctx};
 use super::Outcome;
 use crate::error::RuntimeError;
-use crate::repo::sets::SetManifest;
+use crate::repo::sets::{FileManifest, SetManifest};
 use crate::state::{
     BackupEntry, BackupKind, BackupState, FinishedBackup, HistoryFilter, ManifestRow,
     SubmittedBackup, Transition,
@@ -432,13 +432,30 @@ impl<'r, 's> Ctx<'r, 's> {
             self.note_once(step, &t.repository, &why);
             return;
         }
-        let written = manifest.to_json().and_then(|bytes| {
+        let mut manifest = manifest;
+        let written = {
             let env = |n: &str| (self.run.env)(n);
-            access
-                .open(&t.repository, location, &env)?
-                .put_set_manifest(&set, &bytes)
-                .map_err(|e| e.to_string())
-        });
+            access.open(&t.repository, location, &env).and_then(|repo| {
+                // The inventory `verify` checks sizes against, listed now.
+                for l in &mut manifest.labels {
+                    let dir = crate::repo::layout::snapshot_dir(repo.root(), &l.label);
+                    l.files =
+                        repo.snapshot_objects(&l.label)
+                            .map_err(|e| e.to_string())?
+                            .into_iter()
+                            .map(|o| FileManifest {
+                                path: o.key.strip_prefix(&dir).map_or(o.key.clone(), |r| {
+                                    r.trim_start_matches('/').to_string()
+                                }),
+                                size: o.size,
+                            })
+                            .collect();
+                }
+                let bytes = manifest.to_json()?;
+                repo.put_set_manifest(&set, &bytes)
+                    .map_err(|e| e.to_string())
+            })
+        };
         if let Err(e) = written {
             warn(
                 self,

@@ -97,7 +97,12 @@ fn partition_ids(c: &mut Cluster, database: &str, table: &str) -> Result<Vec<i64
 }
 
 impl<'r, 's> Ctx<'r, 's> {
-    fn journal_step(&mut self, step: &Step, kind: &str, message: &str) -> Result<(), RuntimeError> {
+    pub(super) fn journal_step(
+        &mut self,
+        step: &Step,
+        kind: &str,
+        message: &str,
+    ) -> Result<(), RuntimeError> {
         let run_id = self.run.config.actor.run_id.clone();
         let mut ev = Event::new(&run_id, kind).step(&step.id).message(message);
         if let Some(d) = step.database() {
@@ -108,7 +113,11 @@ impl<'r, 's> Ctx<'r, 's> {
 
     /// Whether an earlier run of this plan journaled `kind` for the step; the message of the
     /// latest such event.
-    fn journaled(&mut self, step: &Step, kind: &str) -> Result<Option<String>, RuntimeError> {
+    pub(super) fn journaled(
+        &mut self,
+        step: &Step,
+        kind: &str,
+    ) -> Result<Option<String>, RuntimeError> {
         let fingerprint = self.run.plan.fingerprint.clone();
         let events = self.state(&mut |s| s.events(None))?;
         Ok(events
