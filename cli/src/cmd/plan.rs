@@ -84,6 +84,16 @@ pub fn report_findings_as(format: Format, reports: &[FileReport], color: bool) {
             "{}",
             render(format, reports, &super::lint::rule_docs(), color)
         );
+        let errors = crate::render::totals(reports).errors;
+        let files: Vec<&str> = reports
+            .iter()
+            .filter(|r| !r.diagnostics.is_empty())
+            .map(|r| r.path.as_str())
+            .collect();
+        crate::out::remember(format!(
+            "{errors} error(s) in {}; the findings are on stderr",
+            files.join(", ")
+        ));
     }
 }
 
@@ -105,7 +115,7 @@ pub fn run(args: PlanArgs) -> i32 {
             return exit::FAILURE;
         }
         Err(LoadError::Statement(e)) => {
-            eprintln!("starsnap: {e}");
+            crate::out::error(e);
             return exit::FAILURE;
         }
     };
@@ -122,7 +132,7 @@ pub fn run(args: PlanArgs) -> i32 {
             match catalog::from_json(&text) {
                 Ok(c) => c,
                 Err(e) => {
-                    eprintln!("starsnap: {}: {e}", path.display());
+                    crate::out::error(format!("{}: {e}", path.display()));
                     return exit::FAILURE;
                 }
             }
@@ -131,14 +141,14 @@ pub fn run(args: PlanArgs) -> i32 {
             let mut cluster = match project::connect(policy) {
                 Ok(c) => c,
                 Err(e) => {
-                    eprintln!("starsnap: {e}");
+                    crate::out::error(e);
                     return exit::FAILURE;
                 }
             };
             match project::observe(policy, &mut cluster) {
                 Ok(c) => c,
                 Err(e) => {
-                    eprintln!("starsnap: observing the cluster failed: {e}");
+                    crate::out::error(format!("observing the cluster failed: {e}"));
                     return exit::FAILURE;
                 }
             }
@@ -185,7 +195,7 @@ pub fn run(args: PlanArgs) -> i32 {
     let json = plan::to_canonical_json(&plan);
     if let Some(out_path) = &args.out {
         if let Err(e) = std::fs::write(out_path, &json) {
-            eprintln!("starsnap: cannot write {}: {e}", out_path.display());
+            crate::out::error(format!("cannot write {}: {e}", out_path.display()));
             return exit::FAILURE;
         }
         eprintln!("plan written to {}", out_path.display());
@@ -199,7 +209,7 @@ pub fn run(args: PlanArgs) -> i32 {
         match read_plan(old_path) {
             Ok(old) => out::print(&render::compare(&old, &plan)),
             Err(e) => {
-                eprintln!("starsnap: --compare: {e}");
+                crate::out::error(format!("--compare: {e}"));
                 return exit::FAILURE;
             }
         }

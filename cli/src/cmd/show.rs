@@ -27,7 +27,7 @@ pub fn run(args: ShowArgs) -> i32 {
             exit::OK
         }
         Err(e) => {
-            eprintln!("starsnap: {e}");
+            crate::out::error(e);
             exit::FAILURE
         }
     }

@@ -95,7 +95,7 @@ pub fn run(args: VerifyArgs) -> i32 {
     let mut store = match super::state::open_store(&policy) {
         Ok(s) => s,
         Err(e) => {
-            eprintln!("starsnap: {e}");
+            crate::out::error(e);
             return exit::FAILURE;
         }
     };
@@ -106,14 +106,14 @@ pub fn run(args: VerifyArgs) -> i32 {
     let backups = match store.list_backups(&filter) {
         Ok(b) => b,
         Err(e) => {
-            eprintln!("starsnap: {e}");
+            crate::out::error(e);
             return exit::FAILURE;
         }
     };
     let mut cluster = match super::project::connect(&policy) {
         Ok(c) => c,
         Err(e) => {
-            eprintln!("starsnap: {e}");
+            crate::out::error(e);
             return exit::FAILURE;
         }
     };
@@ -147,7 +147,7 @@ pub fn run(args: VerifyArgs) -> i32 {
                     listed.insert(repository.clone(), s);
                 }
                 Err(e) => {
-                    eprintln!("starsnap: SHOW SNAPSHOT ON {repository}: {e}");
+                    crate::out::error(format!("SHOW SNAPSHOT ON {repository}: {e}"));
                     return exit::FAILURE;
                 }
             }
@@ -208,7 +208,7 @@ pub fn run(args: VerifyArgs) -> i32 {
         {
             if let Err(e) = store.mark_backup(&r.repository, &b.label, RetentionEvent::Broken, &ctx)
             {
-                eprintln!("starsnap: could not mark `{}` broken: {e}", b.label);
+                crate::out::error(format!("could not mark `{}` broken: {e}", b.label));
                 return exit::FAILURE;
             }
         }
