@@ -64,6 +64,7 @@ enum Command {
     Status(cmd::history::StatusArgs),
     /// Prove the repository still holds every finished set the history records (SHOW
     /// SNAPSHOT, recorded timestamps); a broken set's chain restarts with a full.
+    #[command(after_help = exit::HELP_TABLE)]
     Verify(cmd::verify::VerifyArgs),
     /// Render a saved plan.
     #[command(after_help = exit::HELP_TABLE)]

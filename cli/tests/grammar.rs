@@ -480,3 +480,36 @@ fn verbose_logs_statements_with_secrets_masked_and_rust_log_selects() {
     );
     assert!(!err.contains("starsnap::apply"), "{err}");
 }
+
+#[test]
+fn without_a_terminal_apply_prints_a_line_per_step_transition() {
+    let w = World::start("transitions");
+    w.plan("p.json", "2026-11-22T02:00:00Z");
+    let o = w.run(&["apply", "p.json", "--auto-approve"]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    let err = text(&o.stderr);
+    for db in ["sales", "crm"] {
+        let lines: Vec<&str> = err
+            .lines()
+            .filter(|l| l.contains(&format!(" {db} ")) && l.contains("backup/nightly/"))
+            .collect();
+        let states: Vec<&str> = lines.iter().filter_map(|l| l.split(' ').nth(3)).collect();
+        assert!(
+            states.first() == Some(&"step_started")
+                && states.contains(&"submitted")
+                && states.contains(&"finished")
+                && states.last() == Some(&"done"),
+            "{db}: {states:?}\n{err}"
+        );
+        for l in lines {
+            // TIME STEP DATABASE STATE N partitions ELAPSED
+            let f: Vec<&str> = l.split(' ').collect();
+            assert!(f[0].ends_with('Z') && f[0].contains('T'), "{l}");
+            assert!(f[4].parse::<u64>().is_ok() && f[5] == "partitions", "{l}");
+            assert!(
+                f[6].trim_end_matches(|c: char| c == ':').ends_with('s'),
+                "{l}"
+            );
+        }
+    }
+}

@@ -20,8 +20,8 @@ pub mod verify;
 /// `--color` (every command): whether text output is colored.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
 pub enum ColorChoice {
-    /// Color a stream when it is a terminal, unless `NO_COLOR` is set (and even when it is
-    /// not a terminal if `CLICOLOR_FORCE` is set and not `0`).
+    /// Color a stream when it is a terminal (not TERM=dumb), unless NO_COLOR is set or
+    /// CLICOLOR=0 (and even when it is not a terminal if CLICOLOR_FORCE is set and not 0).
     #[default]
     Auto,
     Always,
