@@ -180,7 +180,7 @@ fn json_output(command: &Command) -> out::JsonOutput {
         Command::Show(a) => doc(a.format == PlanFormat::Json),
         Command::Restore(a) if a.apply => lines(a.json),
         Command::Restore(a) => doc(a.format == PlanFormat::Json),
-        Command::Apply(a) => lines(a.json),
+        Command::Apply(a) => lines(a.format.json()),
         Command::History(a) => lines(a.format.json()),
         Command::Status(a) => doc(a.format.json()),
         Command::Rules(a) => lines(a.format == cmd::DataFormat::Json),

@@ -99,6 +99,9 @@ fn every_apply_event_matches_the_schema_and_listings_speak_json() {
     w.plan("q.json", "2026-11-22T02:00:00Z");
     let o = w.run(&["apply", "q.json", "--auto-approve", "--json"]);
     check_events(&text(&o.stdout));
+    // --format json is the same stream.
+    let o = w.run(&["apply", "q.json", "--auto-approve", "--format", "json"]);
+    check_events(&text(&o.stdout));
 
     // history: --format json and its alias --json agree; text is a table.
     let json = w.run(&["history", "--format", "json"]);

@@ -55,9 +55,10 @@ pub struct ApplyArgs {
     /// Databases backed up at the same time (each runs one job at a time).
     #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u16).range(1..=64))]
     pub parallel: u16,
-    /// Stream one JSON event per line on stdout, then a summary event.
-    #[arg(long)]
-    pub json: bool,
+    /// text (progress on stderr, a summary on stdout) or json (one JSON event per line on
+    /// stdout, then a summary event: grammar/apply-events.schema.json); --json is its alias.
+    #[command(flatten)]
+    pub format: super::FormatArgs,
     /// Wait this long for a lock another run holds (e.g. `30s`, `10m`); default: fail at once.
     #[arg(long, value_name = "DUR")]
     pub lock_timeout: Option<String>,
@@ -180,7 +181,7 @@ fn execute_plan(plan: Plan, args: &ApplyArgs, outcome: &mut RunOutcome) -> i32 {
         eprintln!("starsnap: cannot handle interrupts ({e}); Ctrl-C will kill the run");
     }
     let env: Arc<EnvLookup> = Arc::new(|name: &str| std::env::var(name).ok());
-    let json = args.json;
+    let json = args.format.json();
     let mode = if json {
         progress::Mode::Json
     } else if std::io::stderr().is_terminal() {

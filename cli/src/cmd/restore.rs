@@ -211,7 +211,10 @@ pub fn run(args: RestoreArgs) -> i32 {
             config: args.config.clone(),
             auto_approve: args.auto_approve,
             parallel: 1,
-            json: args.json,
+            format: super::FormatArgs {
+                format: super::DataFormat::Text,
+                json: args.json,
+            },
             lock_timeout: None,
             expect_fingerprint: None,
             metrics_file: args.metrics_file.clone(),
