@@ -509,10 +509,7 @@ fn without_a_terminal_apply_prints_a_line_per_step_transition() {
             let f: Vec<&str> = l.split(' ').collect();
             assert!(f[0].ends_with('Z') && f[0].contains('T'), "{l}");
             assert!(f[4].parse::<u64>().is_ok() && f[5] == "partitions", "{l}");
-            assert!(
-                f[6].trim_end_matches(|c: char| c == ':').ends_with('s'),
-                "{l}"
-            );
+            assert!(f[6].trim_end_matches(':').ends_with('s'), "{l}");
         }
     }
 }
