@@ -122,6 +122,7 @@ fn main() -> ExitCode {
         Command::Unlock(a) => Some(&mut a.config),
         Command::History(a) => Some(&mut a.config),
         Command::Status(a) => Some(&mut a.config),
+        Command::Verify(a) => Some(&mut a.config),
         _ => None,
     };
     if let Some(c) = config {

@@ -377,9 +377,10 @@ fn history_and_status_json_match_their_schemas_and_tables_are_stable_without_a_t
 #[test]
 fn json_runs_report_errors_as_json() {
     let w = World::start("jsonerr");
-    // A plan file that does not exist (apply --json: the last line of the event stream).
+    // A plan file that does not exist (apply --json: the last line of the event stream): a
+    // missing path is a usage error, as for lint, fmt, plan and show.
     let o = w.run(&["apply", "missing.json", "--auto-approve", "--json"]);
-    let v = json_error(&o, 1, "failure");
+    let v = json_error(&o, 64, "usage");
     assert!(
         v["error"]["message"]
             .as_str()
@@ -417,6 +418,20 @@ fn json_runs_report_errors_as_json() {
     json_error(&o, 64, "usage");
     let o = run_in(elsewhere.path(), &["verify", "--format", "json"], &[]);
     json_error(&o, 64, "usage");
+    let o = run_in(
+        elsewhere.path(),
+        &["show", "missing.json", "--format", "json"],
+        &[],
+    );
+    json_error(&o, 64, "usage");
+    // A file that is there but is no plan: a failure.
+    std::fs::write(elsewhere.path().join("bad.json"), "{}").unwrap();
+    let o = run_in(
+        elsewhere.path(),
+        &["show", "bad.json", "--format", "json"],
+        &[],
+    );
+    json_error(&o, 1, "failure");
     // Text runs keep errors on stderr only.
     let o = run_in(elsewhere.path(), &["status"], &[]);
     assert!(text(&o.stdout).is_empty(), "{}", text(&o.stdout));

@@ -82,9 +82,9 @@ struct RunOutcome {
 
 pub fn run(args: ApplyArgs) -> i32 {
     let read = match &args.plan {
-        Some(path) => super::plan::read_plan(path).map_err(|e| {
+        Some(path) => super::plan::read_plan(path).map_err(|(code, e)| {
             crate::out::error(format!("cannot apply {e}"));
-            exit::FAILURE
+            code
         }),
         None => scheduled::build_plan(&super::config_file(&args.config)),
     };

@@ -67,9 +67,19 @@ pub fn now() -> Timestamp {
 }
 
 /// Reads a plan file, with a clear error.
-pub fn read_plan(path: &std::path::Path) -> Result<Plan, String> {
-    let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
-    plan::from_json(&text).map_err(|e| format!("{}: {e}", path.display()))
+/// Reads a plan file. The error carries its exit code: a file that does not exist is a usage
+/// error (64, as a missing path is everywhere); one that cannot be read or is not a valid
+/// plan is a failure (1).
+pub fn read_plan(path: &std::path::Path) -> Result<Plan, (i32, String)> {
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        let code = if e.kind() == std::io::ErrorKind::NotFound {
+            exit::USAGE
+        } else {
+            exit::FAILURE
+        };
+        (code, format!("{}: {e}", path.display()))
+    })?;
+    plan::from_json(&text).map_err(|e| (exit::FAILURE, format!("{}: {e}", path.display())))
 }
 
 /// Prints findings (errors and warnings) of policy and statement files on stderr, as text.
@@ -208,9 +218,9 @@ pub fn run(args: PlanArgs) -> i32 {
     if let Some(old_path) = &args.compare {
         match read_plan(old_path) {
             Ok(old) => out::print(&render::compare(&old, &plan)),
-            Err(e) => {
+            Err((code, e)) => {
                 crate::out::error(format!("--compare: {e}"));
-                return exit::FAILURE;
+                return code;
             }
         }
     }

@@ -26,9 +26,9 @@ pub fn run(args: ShowArgs) -> i32 {
             });
             exit::OK
         }
-        Err(e) => {
+        Err((code, e)) => {
             crate::out::error(e);
-            exit::FAILURE
+            code
         }
     }
 }

@@ -26,8 +26,9 @@ use crate::{exit, out};
 )]
 pub struct VerifyArgs {
     /// The policy file ([cluster], [state], repositories).
-    #[arg(short = 'c', long = "config", default_value = "starsnap.toml")]
-    pub config: PathBuf,
+    /// Default: $STARSNAP_CONFIG, then ./starsnap.toml.
+    #[arg(short = 'c', long = "config", value_name = "FILE")]
+    pub config: Option<PathBuf>,
     /// Only the set holding this snapshot label.
     #[arg(long, conflicts_with_all = ["group", "all"])]
     pub label: Option<String>,
@@ -88,7 +89,7 @@ fn check_label(b: &BackupEntry, listed: &[Snapshot]) -> Option<String> {
 }
 
 pub fn run(args: VerifyArgs) -> i32 {
-    let policy = match load_policy(&args.config) {
+    let policy = match load_policy(&super::config_file(&args.config)) {
         Ok(p) => p,
         Err(code) => return code,
     };
