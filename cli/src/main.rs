@@ -63,7 +63,8 @@ enum Command {
     #[command(after_help = exit::HELP_TABLE)]
     Status(cmd::history::StatusArgs),
     /// Prove the repository still holds every finished set the history records (SHOW
-    /// SNAPSHOT, recorded timestamps); a broken set's chain restarts with a full.
+    /// SNAPSHOT, recorded timestamps); a broken set's chain restarts with a full (exit 1: a
+    /// set is broken, named on stdout).
     #[command(after_help = exit::HELP_TABLE)]
     Verify(cmd::verify::VerifyArgs),
     /// Render a saved plan.

@@ -21,9 +21,6 @@ use crate::{exit, out};
 
 /// `verify` arguments.
 #[derive(Debug, clap::Args)]
-#[command(
-    after_help = "Exit codes: 0 every set checked is whole; 1 a set is broken (named on stdout) or verify failed; 64 usage error."
-)]
 pub struct VerifyArgs {
     /// The policy file ([cluster], [state], repositories).
     /// Default: $STARSNAP_CONFIG, then ./starsnap.toml.
