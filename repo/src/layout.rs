@@ -158,8 +158,10 @@ pub fn is_file(path: &str, expected: &str) -> bool {
 /// folder. Two layouts are read:
 /// * StarRocks's `BackupJobInfo` (spec §3.3, `backup/BackupJobInfo.java`):
 ///   `backup_objects.<table>.partitions.<p>.indexes.<i>.tablets.<tablet>` lists file names
-///   under `__ss_content/__db_<id>/__tbl_<id>/__part_<id>/__idx_<id>/__<tablet>/__<schema_hash>/`;
-/// * a partition with a `path` (one file per partition, as the simulator writes it).
+///   under `__ss_content/__db_<id>/__tbl_<id>/__part_<id>/__idx_<id>/__<tablet>/` (the folder
+///   `Repository.getRepoTabletPathBySnapshotInfo` builds; spec §3.3 adds a `__<schemahash>` level
+///   the source does not have);
+/// * a partition with a `path` (one file per partition, as the simulator's first format wrote it).
 ///
 /// Views and materialized views without partitions name no file.
 pub fn job_info_files(info: &[u8]) -> Result<Vec<String>, String> {
@@ -193,10 +195,6 @@ pub fn job_info_files(info: &[u8]) -> Result<Vec<String>, String> {
             let pid = id(p, &format!("partition `{table}`.`{pname}`"))?;
             for (iname, i) in indexes {
                 let iid = id(i, &format!("index `{iname}` of `{table}`"))?;
-                let hash = i
-                    .get("schema_hash")
-                    .and_then(Value::as_i64)
-                    .ok_or_else(|| format!("index `{iname}` of `{table}` has no schema_hash"))?;
                 let Some(tablets) = i.get("tablets").and_then(Value::as_object) else {
                     continue;
                 };
@@ -205,8 +203,11 @@ pub fn job_info_files(info: &[u8]) -> Result<Vec<String>, String> {
                         let Some(f) = f.as_str() else {
                             return Err(format!("tablet {tablet} of `{table}` lists a non-name"));
                         };
+                        // The tablet's folder as `Repository.getRepoTabletPathBySnapshotInfo`
+                        // builds it: no schema-hash level below the tablet (StarRocks 3.4
+                        // `fe/fe-core/src/main/java/com/starrocks/backup/Repository.java`).
                         out.push(format!(
-                            "{CONTENT_DIR}/__db_{db}/__tbl_{tid}/__part_{pid}/__idx_{iid}/__{}/__{hash}/{}",
+                            "{CONTENT_DIR}/__db_{db}/__tbl_{tid}/__part_{pid}/__idx_{iid}/__{}/{}",
                             encode_segment(tablet),
                             encode_segment(f)
                         ));
@@ -353,8 +354,8 @@ mod tests {
         assert_eq!(
             job_info_files(starrocks).as_deref(),
             Ok(&[
-                "__ss_content/__db_10/__tbl_11/__part_12/__idx_13/__14/__99/14.hdr".to_string(),
-                "__ss_content/__db_10/__tbl_11/__part_12/__idx_13/__14/__99/14_2_0.dat".to_string(),
+                "__ss_content/__db_10/__tbl_11/__part_12/__idx_13/__14/14.hdr".to_string(),
+                "__ss_content/__db_10/__tbl_11/__part_12/__idx_13/__14/14_2_0.dat".to_string(),
             ][..])
         );
         let sim = br#"{"id":1,"backup_objects":{"t":{"id":2,"partitions":{"p":{"path":"__ss_content/x/data.jsonl"}}}}}"#;
@@ -364,7 +365,7 @@ mod tests {
         );
         assert!(job_info_files(b"{").is_err());
         assert!(job_info_files(br#"{"id":1}"#).is_err());
-        let bad = br#"{"id":1,"backup_objects":{"t":{"id":2,"partitions":{"p":{"id":3,"indexes":{"i":{"id":4}}}}}}}"#;
-        assert!(job_info_files(bad).is_err_and(|e| e.contains("schema_hash")));
+        let bad = br#"{"id":1,"backup_objects":{"t":{"id":2,"partitions":{"p":{"id":3,"indexes":{"i":{}}}}}}}"#;
+        assert!(job_info_files(bad).is_err_and(|e| e.contains("index `i`")));
     }
 }
