@@ -281,15 +281,23 @@ pub fn inspect(
         repositories.push(repo);
     }
 
+    // The user-defined functions of each database (what `ALL FUNCTIONS` backs up and a
+    // whole-database restore brings back): one `SHOW FUNCTIONS FROM db` per database, since
+    // StarRocks 3.4 has no information_schema table listing them.
+    let mut functions: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for db in databases.keys() {
+        functions.insert(db.clone(), database_functions(cluster, db)?);
+    }
+
     let catalog = ObservedCatalog {
         format_version: CATALOG_FORMAT_VERSION,
         cluster: ClusterInfo { version },
         databases: databases
             .into_iter()
             .map(|(name, tables)| Database {
+                functions: functions.remove(&name).unwrap_or_default(),
                 name,
                 tables: tables.into_values().collect(),
-                functions: Vec::new(),
             })
             .collect(),
         repositories,
@@ -297,6 +305,23 @@ pub fn inspect(
         history,
     };
     Ok(catalog.normalized())
+}
+
+/// The names of a database's user-defined functions (`SHOW FUNCTIONS FROM db`, column
+/// `Function Name`; StarRocks lists each name once, sorted).
+pub fn database_functions(
+    cluster: &mut Cluster,
+    database: &str,
+) -> Result<Vec<String>, RuntimeError> {
+    let rs = cluster.query(&format!("SHOW FUNCTIONS FROM {}", quote_ident(database)))?;
+    rs.require(&["Function Name"])?;
+    let mut out = Vec::new();
+    for row in rs.iter() {
+        out.push(row.text("Function Name")?.to_string());
+    }
+    out.sort();
+    out.dedup();
+    Ok(out)
 }
 
 /// `SHOW SNAPSHOT ON repo` (list form): one row per label, timestamps joined by `\n`.
