@@ -21,7 +21,7 @@ use std::collections::BTreeSet;
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::process::Command;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -440,17 +440,30 @@ fn on_3_4_apply_deletes_expired_snapshots_in_s3_and_verify_checks_every_object()
     next_plan_is_a_full(&c);
 }
 
-/// A TCP proxy in front of `upstream` that holds every S3 batch delete (`POST …?delete`)
-/// for `hold` before passing it on, so an expiry takes long enough to be killed halfway.
-fn slow_delete_proxy(upstream: u16, hold: Duration) -> u16 {
+/// A TCP proxy in front of `upstream` that holds the second S3 batch delete (`POST …?delete`;
+/// the first deletes the info file alone) until `release` is set, raising `holding`
+/// meanwhile, then drops it unsent: a test kills an expiry halfway at a known point however
+/// loaded the machine is. Other requests pass at once.
+struct DeleteGate {
+    port: u16,
+    holding: Arc<AtomicBool>,
+    release: Arc<AtomicBool>,
+}
+
+fn delete_gate(upstream: u16) -> DeleteGate {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let port = listener.local_addr().unwrap().port();
+    let holding = Arc::new(AtomicBool::new(false));
+    let release = Arc::new(AtomicBool::new(false));
+    let (held, go) = (holding.clone(), release.clone());
+    let deletes = Arc::new(AtomicUsize::new(0));
     std::thread::spawn(move || {
         for client in listener.incoming().flatten() {
             let Ok(server) = TcpStream::connect(("127.0.0.1", upstream)) else {
                 continue;
             };
             let (mut c_in, mut s_out) = (client.try_clone().unwrap(), server.try_clone().unwrap());
+            let (held, go, deletes) = (held.clone(), go.clone(), deletes.clone());
             std::thread::spawn(move || {
                 let mut buf = [0u8; 64 * 1024];
                 while let Ok(n) = c_in.read(&mut buf) {
@@ -460,8 +473,14 @@ fn slow_delete_proxy(upstream: u16, hold: Duration) -> u16 {
                     let chunk = &buf[..n];
                     if chunk.starts_with(b"POST ")
                         && chunk.windows(7).take(512).any(|w| w == b"?delete")
+                        && deletes.fetch_add(1, Ordering::SeqCst) == 1
                     {
-                        std::thread::sleep(hold);
+                        held.store(true, Ordering::SeqCst);
+                        while !go.load(Ordering::SeqCst) {
+                            std::thread::sleep(Duration::from_millis(20));
+                        }
+                        // Dropped with the killed client: the request never reaches S3.
+                        break;
                     }
                     if s_out.write_all(chunk).is_err() {
                         break;
@@ -476,14 +495,19 @@ fn slow_delete_proxy(upstream: u16, hold: Duration) -> u16 {
             });
         }
     });
-    port
+    DeleteGate {
+        port,
+        holding,
+        release,
+    }
 }
 
 #[test]
 fn sigkill_in_the_middle_of_an_expiry_then_apply_finishes_it_and_nothing_else() {
     let moto = Moto::start().unwrap_or_else(|e| panic!("{e}"));
     moto.create_bucket(BUCKET).unwrap();
-    let proxy = slow_delete_proxy(moto.port(), Duration::from_secs(3));
+    let gate = delete_gate(moto.port());
+    let proxy = gate.port;
     let c = Clocked::start("retention-kill", VersionProfile::V3_4);
     let w = &c.w;
     let group = "full_every = \"12h\"\nkeep = { last = 1 }\n";
@@ -516,30 +540,30 @@ fn sigkill_in_the_middle_of_an_expiry_then_apply_finishes_it_and_nothing_else() 
     let before = old_keys(&moto.keys(BUCKET).unwrap());
     assert!(before.len() >= 3, "{before:?}");
     let mut child = w.spawn_env(&["apply", "d1.json", "--auto-approve"], ENV);
-    // Killed once the info file is gone and the rest of the snapshot is still there.
-    let deadline = Instant::now() + Duration::from_secs(60);
-    let kept_before = loop {
-        let keys = moto.keys(BUCKET).unwrap();
-        let left = old_keys(&keys);
-        if !left.is_empty() && !left.iter().any(|k| k.contains("/__info_")) {
-            break keys;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "the expiry never began: {left:?}"
-        );
+    // Killed while its batch delete is held: the info file is gone, the rest of the snapshot
+    // still there.
+    let deadline = Instant::now() + Duration::from_secs(120);
+    while !gate.holding.load(Ordering::SeqCst) {
+        assert!(Instant::now() < deadline, "the expiry never began");
         assert!(
             child.try_wait().unwrap().is_none(),
             "apply ended before the kill"
         );
-        std::thread::sleep(Duration::from_millis(50));
-    };
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let kept_before = moto.keys(BUCKET).unwrap();
+    let left = old_keys(&kept_before);
+    assert!(
+        !left.is_empty() && !left.iter().any(|k| k.contains("/__info_")),
+        "{left:?}"
+    );
     let killed = Command::new("kill")
         .args(["-KILL", &child.id().to_string()])
         .status()
         .unwrap();
     assert!(killed.success());
     assert_eq!(child.wait().unwrap().code(), None, "killed");
+    gate.release.store(true, Ordering::SeqCst);
     assert_eq!(
         w.history()
             .iter()
