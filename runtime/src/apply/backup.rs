@@ -6,10 +6,10 @@
 //! StarRocks's `backup_time` from SHOW SNAPSHOT's detail form. A label in the repository is never
 //! submitted again.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
-use starsnap_compiler::catalog::{BackedUpObject, TableKind};
-use starsnap_compiler::plan::{ObjectKind, Step};
+use starsnap_compiler::catalog::{partitions_digest, BackedUpObject, Partition, TableKind};
+use starsnap_compiler::plan::{ObjectKind, Step, StepObject};
 
 use starsnap_compiler::syntax::quote_ident;
 
@@ -408,11 +408,13 @@ impl<'r, 's> Ctx<'r, 's> {
                 }
             }
         }
+        let state_digests = self.state_digests(step, &t.database, &manifest);
         let f = FinishedBackup {
             run_id: self.run.config.actor.run_id.clone(),
             snapshot_timestamp: ts.clone(),
             backup_time_ms,
             manifest,
+            state_digests,
         };
         self.state(&mut |s| s.record_finished(&t.repository, &t.label, &f))?;
         self.emit(
@@ -514,6 +516,87 @@ impl<'r, 's> Ctx<'r, 's> {
             );
             self.emit("note", step, None, Some(&message));
         }
+    }
+
+    /// Per table of `manifest`, the `partitions_digest` of the table after the step's set
+    /// (what a restore of the set brings back), where the plan proves it — so that the next
+    /// plan reads this table's manifest rows only if the cluster's digest differs:
+    ///
+    /// * the snapshot holds the whole table (a full, or a table backed up whole): its rows
+    ///   must have the digest the plan observed for the table;
+    /// * an incremental holds exactly the partitions the step lists: the planner made it only
+    ///   with every partition of the chain still there under the same id, so the chain's state
+    ///   after it is the table the plan observed.
+    ///
+    /// A table split between chunks of a full, or trimmed by the snapshot, is left out
+    /// (unknown: the next plan reads its rows).
+    fn state_digests(
+        &self,
+        step: &Step,
+        database: &str,
+        manifest: &[ManifestRow],
+    ) -> BTreeMap<String, String> {
+        let mut out = BTreeMap::new();
+        let Some(b) = step.backup() else {
+            return out;
+        };
+        let observed: BTreeMap<(&str, &str), &str> = self
+            .run
+            .plan
+            .observed
+            .tables
+            .iter()
+            .map(|t| {
+                (
+                    (t.database.as_str(), t.table.as_str()),
+                    t.partitions_digest.as_str(),
+                )
+            })
+            .collect();
+        let objects: BTreeMap<&str, &StepObject> = step
+            .objects()
+            .iter()
+            .map(|o| (o.name.as_str(), o))
+            .collect();
+        let mut by_table: BTreeMap<&str, Vec<&ManifestRow>> = BTreeMap::new();
+        for m in manifest {
+            by_table.entry(m.table.as_str()).or_default().push(m);
+        }
+        for (table, rows) in by_table {
+            let (Some(planned), Some(o)) = (observed.get(&(database, table)), objects.get(table))
+            else {
+                continue;
+            };
+            let proven = if o.partitions.is_empty() || b.kind == BackupKind::Full {
+                let parts: Vec<Partition> = rows
+                    .iter()
+                    .map(|m| Partition {
+                        name: m.partition.clone(),
+                        id: m.partition_id,
+                        visible_version: m.visible_version,
+                        visible_version_time: None,
+                        rows: None,
+                        data_size: None,
+                    })
+                    .collect();
+                partitions_digest(&parts) == *planned
+            } else {
+                let held: BTreeSet<(&str, i64, i64)> = rows
+                    .iter()
+                    .map(|m| (m.partition.as_str(), m.partition_id, m.visible_version))
+                    .collect();
+                let listed: BTreeSet<(&str, i64, i64)> = o
+                    .partitions
+                    .iter()
+                    .map(|p| (p.name.as_str(), p.id, p.visible_version))
+                    .collect();
+                held.len() == rows.len() && held == listed
+            };
+            if proven {
+                out.insert(table.to_string(), (*planned).to_string());
+            }
+        }
+        out
     }
 
     /// The partitions the snapshot holds: those the step lists with their planned ids and
