@@ -6,24 +6,16 @@
 //!
 //! Run with `cargo run --release -p starsnap-simulator --bin bench-show [-- TABLES PARTITIONS]`.
 
-use std::time::{Duration, Instant};
+mod common;
 
+use std::time::Instant;
+
+use common::{arg, ms};
 use starsnap_simulator::engine::{infoschema, BulkTables, Engine};
 use starsnap_simulator::{Clock, Handler, Response, Session, SimConfig};
 
 /// 2025-01-01 00:00:00 UTC.
 const NOW_MS: i64 = 1_735_689_600_000;
-
-fn arg(n: usize, default: usize) -> usize {
-    std::env::args()
-        .nth(n)
-        .and_then(|a| a.parse().ok())
-        .unwrap_or(default)
-}
-
-fn ms(d: Duration) -> String {
-    format!("{:.1} ms", d.as_secs_f64() * 1e3)
-}
 
 /// Nanoseconds this process has run on a CPU (`/proc/self/schedstat`, Linux), so figures
 /// stay meaningful on a machine shared with other work; `None` elsewhere.
