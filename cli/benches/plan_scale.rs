@@ -11,20 +11,19 @@
 //!   for each table, compared in the client with what it stored.
 //!
 //! The simulator runs in a child process (this binary with `--serve`), so the CPU this
-//! process uses (`/proc/self/stat`) is starsnap's alone. Between starsnap and the simulator
-//! sits a delay line (in the child): every byte the server sends reaches the client
-//! `latency` later, as over a network with that round-trip time; it also counts the
-//! statements (`COM_QUERY` packets) every connection sends.
+//! process uses (`/proc/self/stat`) is starsnap's alone. The simulator holds every answer
+//! `latency` (`ADMIN SET SIMULATOR LATENCY`), as a network with that round trip would; a
+//! relay in the child counts the statements (`COM_QUERY` packets) every connection sends.
 //!
 //! Run: `cargo bench -p starsnap --bench plan_scale` (sizes 1000x365 and 10000x100,
 //! latencies 0 and 1 ms), or e.g. `-- --sizes 100x30 --latencies 0`.
 
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Condvar, Mutex};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use starsnap_compiler::catalog::ObservedCatalog;
@@ -61,8 +60,9 @@ fn err(e: impl std::fmt::Display) -> String {
 
 // ---------------------------------------------------------------- the child: simulator + delay line
 
-/// Serves `tables × partitions` behind a delay line of `latency_ms`; prints `READY <port>`,
-/// then answers `count` with the statements sent so far, until stdin closes.
+/// Serves `tables × partitions` with every answer `latency_ms` late (`ADMIN SET SIMULATOR
+/// LATENCY`) behind a counting relay; prints `READY <port>`, then answers `count` with the
+/// statements sent so far, until stdin closes.
 fn serve(tables: usize, partitions: usize, latency_ms: u64, storage: &str) -> Res<()> {
     let mut config = SimConfig::default();
     config.storage.insert("s3://".into(), storage.into());
@@ -76,17 +76,22 @@ fn serve(tables: usize, partitions: usize, latency_ms: u64, storage: &str) -> Re
         })
         .map_err(|e| e.message)?;
     let sim = Simulator::start_with(config, Arc::new(engine)).map_err(err)?;
+    // Every answer waits `latency_ms`, as over a network with that round trip.
+    let mut admin = Cluster::connect(&connect_options(sim.port()), &|_| None).map_err(err)?;
+    admin
+        .execute(&format!("ADMIN SET SIMULATOR LATENCY = {latency_ms}"))
+        .map_err(err)?;
+    drop(admin);
     let listener = TcpListener::bind("127.0.0.1:0").map_err(err)?;
     let port = listener.local_addr().map_err(err)?.port();
     let statements = Arc::new(AtomicU64::new(0));
     let upstream = sim.port();
-    let latency = Duration::from_millis(latency_ms);
     let counted = statements.clone();
     std::thread::spawn(move || {
         for client in listener.incoming().flatten() {
             let counted = counted.clone();
             std::thread::spawn(move || {
-                let _ = relay(client, upstream, latency, &counted);
+                let _ = relay(client, upstream, &counted);
             });
         }
     });
@@ -103,69 +108,18 @@ fn serve(tables: usize, partitions: usize, latency_ms: u64, storage: &str) -> Re
     Ok(())
 }
 
-/// One client connection: client → server at once (counting `COM_QUERY` packets), server →
-/// client through a delay line of `latency`.
-fn relay(
-    client: TcpStream,
-    upstream: u16,
-    latency: Duration,
-    statements: &AtomicU64,
-) -> std::io::Result<()> {
+/// One client connection, relayed both ways; client → server packets are parsed to count
+/// statements (`COM_QUERY` packets at sequence 0).
+fn relay(client: TcpStream, upstream: u16, statements: &AtomicU64) -> std::io::Result<()> {
     let server = TcpStream::connect(("127.0.0.1", upstream))?;
     client.set_nodelay(true)?;
     server.set_nodelay(true)?;
     let (mut c_read, mut s_write) = (client.try_clone()?, server.try_clone()?);
     let (mut s_read, mut c_write) = (server, client);
-    // Server → client: a reader stamps each chunk, a writer sends it `latency` after.
-    let line: Arc<(Mutex<(VecDeque<(Instant, Vec<u8>)>, bool)>, Condvar)> =
-        Arc::new((Mutex::new((VecDeque::new(), false)), Condvar::new()));
-    let feed = line.clone();
-    let reader = std::thread::spawn(move || {
-        let mut buf = vec![0u8; 64 * 1024];
-        loop {
-            let n = s_read.read(&mut buf).unwrap_or(0);
-            let (lock, cv) = &*feed;
-            let Ok(mut q) = lock.lock() else { return };
-            if n == 0 {
-                q.1 = true;
-                cv.notify_all();
-                return;
-            }
-            q.0.push_back((Instant::now() + latency, buf[..n].to_vec()));
-            cv.notify_all();
-        }
+    let back = std::thread::spawn(move || {
+        let _ = std::io::copy(&mut s_read, &mut c_write);
+        let _ = c_write.shutdown(std::net::Shutdown::Write);
     });
-    let drain = line.clone();
-    let writer = std::thread::spawn(move || loop {
-        let (lock, cv) = &*drain;
-        let next = {
-            let Ok(mut q) = lock.lock() else { return };
-            loop {
-                if let Some(item) = q.0.pop_front() {
-                    break Some(item);
-                }
-                if q.1 {
-                    break None;
-                }
-                q = match cv.wait(q) {
-                    Ok(q) => q,
-                    Err(_) => return,
-                };
-            }
-        };
-        let Some((due, bytes)) = next else {
-            let _ = c_write.shutdown(std::net::Shutdown::Write);
-            return;
-        };
-        let now = Instant::now();
-        if due > now {
-            std::thread::sleep(due - now);
-        }
-        if c_write.write_all(&bytes).is_err() {
-            return;
-        }
-    });
-    // Client → server, parsing packet headers to count statements (sequence 0, COM_QUERY).
     let mut buf = vec![0u8; 64 * 1024];
     let mut header: Vec<u8> = Vec::new();
     let mut skip: usize = 0;
@@ -198,8 +152,7 @@ fn relay(
         }
         s_write.write_all(&buf[..n])?;
     }
-    let _ = reader.join();
-    let _ = writer.join();
+    let _ = back.join();
     Ok(())
 }
 
@@ -545,7 +498,7 @@ fn main() {
         .split(',')
         .filter_map(|l| l.parse().ok())
         .collect();
-    println!("starsnap at scale (issue 14): simulator in a child process behind a delay line");
+    println!("starsnap at scale (issue 14): the simulator in a child process, every answer `latency` late");
     for &(tables, partitions) in &sizes {
         for &latency in &latencies {
             if let Err(e) = scenario(tables.max(3), partitions.max(1), latency) {

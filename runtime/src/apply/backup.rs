@@ -654,13 +654,19 @@ fn exact_rows(
     manifest: &[ManifestRow],
 ) -> Result<Vec<Option<i64>>, RuntimeError> {
     use starsnap_compiler::syntax::quote_string;
-    // The database's partitions in one statement, however many tables the set holds.
+    // The set's tables' partitions in one statement, however many tables the set holds (and
+    // only theirs: a database may hold a million partitions).
+    if manifest.is_empty() {
+        return Ok(Vec::new());
+    }
     let tables: std::collections::BTreeSet<&str> =
         manifest.iter().map(|m| m.table.as_str()).collect();
+    let names: Vec<String> = tables.iter().map(|t| quote_string(t)).collect();
     let rs = c.query(&format!(
         "SELECT TABLE_NAME, PARTITION_NAME, VISIBLE_VERSION FROM information_schema.partitions_meta \
-         WHERE DB_NAME = {}",
-        quote_string(database)
+         WHERE DB_NAME = {} AND TABLE_NAME IN ({})",
+        quote_string(database),
+        names.join(", ")
     ))?;
     let mut versions: BTreeMap<(String, String), i64> = BTreeMap::new();
     for row in rs.iter() {
