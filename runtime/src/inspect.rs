@@ -35,6 +35,10 @@ pub struct InspectOptions {
     pub scope: Option<BTreeMap<String, Option<BTreeSet<String>>>>,
 }
 
+/// Above this many tables of one database, a scoped read asks for the whole database: a long
+/// `IN` list costs the server more than the rows it saves.
+pub const SCOPE_TABLES_MAX: usize = 256;
+
 /// ` WHERE …` restricting an `information_schema` query to `scope` (by its database and
 /// table columns); empty without a scope. Names go through `quote_string` (invariant 6).
 fn scope_filter(
@@ -46,9 +50,11 @@ fn scope_filter(
         return String::new();
     };
     let q = starsnap_compiler::syntax::quote_string;
+    let listed =
+        |t: &Option<BTreeSet<String>>| t.as_ref().filter(|t| t.len() <= SCOPE_TABLES_MAX).is_some();
     let whole: Vec<String> = scope
         .iter()
-        .filter(|(_, t)| t.is_none())
+        .filter(|(_, t)| !listed(t))
         .map(|(d, _)| q(d))
         .collect();
     let mut terms = Vec::new();
@@ -56,7 +62,7 @@ fn scope_filter(
         terms.push(format!("{db_col} IN ({})", whole.join(", ")));
     }
     for (db, tables) in scope {
-        if let Some(tables) = tables {
+        if let Some(tables) = tables.as_ref().filter(|t| t.len() <= SCOPE_TABLES_MAX) {
             let names: Vec<String> = tables.iter().map(|t| q(t)).collect();
             terms.push(format!(
                 "({db_col} = {} AND {table_col} IN ({}))",

@@ -661,13 +661,16 @@ fn exact_rows(
     }
     let tables: std::collections::BTreeSet<&str> =
         manifest.iter().map(|m| m.table.as_str()).collect();
-    let names: Vec<String> = tables.iter().map(|t| quote_string(t)).collect();
-    let rs = c.query(&format!(
+    let mut query = format!(
         "SELECT TABLE_NAME, PARTITION_NAME, VISIBLE_VERSION FROM information_schema.partitions_meta \
-         WHERE DB_NAME = {} AND TABLE_NAME IN ({})",
-        quote_string(database),
-        names.join(", ")
-    ))?;
+         WHERE DB_NAME = {}",
+        quote_string(database)
+    );
+    if tables.len() <= crate::inspect::SCOPE_TABLES_MAX {
+        let names: Vec<String> = tables.iter().map(|t| quote_string(t)).collect();
+        query.push_str(&format!(" AND TABLE_NAME IN ({})", names.join(", ")));
+    }
+    let rs = c.query(&query)?;
     let mut versions: BTreeMap<(String, String), i64> = BTreeMap::new();
     for row in rs.iter() {
         let table = row.text("TABLE_NAME")?;

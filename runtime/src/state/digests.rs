@@ -168,11 +168,15 @@ impl StateStore {
             sql::columns(&["backup_id"]),
             list(ids.iter().map(|i| Val::text(i).sql()).collect())
         ));
-        if needs.iter().all(|n| n.tables.is_some()) {
-            let tables: BTreeSet<&String> = needs
-                .iter()
-                .flat_map(|n| n.tables.iter().flatten())
-                .collect();
+        let tables: BTreeSet<&String> = needs
+            .iter()
+            .flat_map(|n| n.tables.iter().flatten())
+            .collect();
+        // Rows are filtered here by table in any case; the server is asked to when the list
+        // is short.
+        if needs.iter().all(|n| n.tables.is_some())
+            && tables.len() <= crate::inspect::SCOPE_TABLES_MAX
+        {
             q.push_str(&format!(
                 " AND {} IN ({})",
                 sql::columns(&["table_name"]),
