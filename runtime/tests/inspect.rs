@@ -222,14 +222,16 @@ fn a_scope_reads_only_its_databases_and_tables() {
     create_tables(&mut c, "a", 3);
     create_tables(&mut c, "b", 2);
     create_tables(&mut c, "c", 1);
-    let mut options = InspectOptions::default();
-    options.scope = Some(
-        [
-            ("a".to_string(), Some(["t1".to_string()].into())),
-            ("b".to_string(), None),
-        ]
-        .into(),
-    );
+    let mut options = InspectOptions {
+        scope: Some(
+            [
+                ("a".to_string(), Some(["t1".to_string()].into())),
+                ("b".to_string(), None),
+            ]
+            .into(),
+        ),
+        ..InspectOptions::default()
+    };
     let cat = inspect(&mut c, &options, History::default()).unwrap();
     let names: Vec<(String, Vec<String>)> = cat
         .databases
