@@ -54,6 +54,9 @@ max_partitions_per_job = 20000
 
 type Res<T> = Result<T, String>;
 
+/// Per backup step: when it was submitted and when it was recorded finished.
+type Times = BTreeMap<String, (Instant, Option<Instant>)>;
+
 fn err(e: impl std::fmt::Display) -> String {
     e.to_string()
 }
@@ -318,7 +321,7 @@ fn apply(port: u16, plan: Plan, run: &str) -> Res<Duration> {
         run_id: run.into(),
     };
     let config = ApplyConfig::new(opts, state, actor);
-    let times: Arc<Mutex<BTreeMap<String, (Instant, Option<Instant>)>>> = Arc::default();
+    let times: Arc<Mutex<Times>> = Arc::default();
     let seen = times.clone();
     let sink: Sink = Arc::new(move |e: &ApplyEvent| {
         if let Ok(mut t) = seen.lock() {
