@@ -1,19 +1,41 @@
-//! `starsnap plan` at scale: a simulated cluster with 1,000 tables × 365 daily partitions
-//! (365,000 partitions), planned live over TCP exactly as the CLI does (connect, inspect,
-//! compile). Prints the wall time of each phase and the number of statements sent, for two
-//! cluster sizes so that the statement count can be seen not to grow with the tables.
+//! starsnap at warehouse scale (issue 14): a simulated cluster of one database with
+//! `tables × partitions` daily partitions, driven exactly as the CLI drives it (connect,
+//! inspect, the state store's history with digests, compile; apply with its staleness
+//! check, jobs and state writes). For each size and each network latency it prints, per
+//! phase, the wall time, starsnap's own CPU seconds and the statements sent:
 //!
-//! Run: `cargo bench -p starsnap --bench plan_scale` (optionally `-- --tables 1000 --partitions 365`).
-//! Target (issue 5): under 2 s, and a statement count independent of the number of tables.
+//! * the first plan and the first full backup (apply) of every table;
+//! * after 3 partitions of 3 tables are loaded, the incremental plan and its apply (with the
+//!   BACKUP job's own time, from submission to FINISHED, shown apart);
+//! * the same incremental decision made the way per-table tools make it: `SHOW PARTITIONS`
+//!   for each table, compared in the client with what it stored.
+//!
+//! The simulator runs in a child process (this binary with `--serve`), so the CPU this
+//! process uses (`/proc/self/stat`) is starsnap's alone. The simulator holds every answer
+//! `latency` (`ADMIN SET SIMULATOR LATENCY`), as a network with that round trip would; a
+//! relay in the child counts the statements (`COM_QUERY` packets) every connection sends.
+//!
+//! Run: `cargo bench -p starsnap --bench plan_scale` (sizes 1000x365 and 10000x100,
+//! latencies 0 and 1 ms), or e.g. `-- --sizes 100x30 --latencies 0`.
 
-use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::collections::BTreeMap;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use starsnap_compiler::catalog::History;
+use starsnap_compiler::catalog::ObservedCatalog;
+use starsnap_compiler::plan::Plan;
 use starsnap_compiler::planner::{self, PlanInputs};
 use starsnap_compiler::time::Timestamp;
+use starsnap_runtime::apply::{Apply, ApplyConfig, ApplyEvent, EnvLookup, Sink};
 use starsnap_runtime::inspect::{inspect, InspectOptions};
-use starsnap_runtime::{Cluster, ConnectOptions};
+use starsnap_runtime::state::digests::observe_for_plan;
+use starsnap_runtime::state::lock::Actor;
+use starsnap_runtime::state::SystemClock;
+use starsnap_runtime::{Cluster, ConnectOptions, StateConfig, StateStore};
 use starsnap_simulator::engine::bulk::BulkTables;
 use starsnap_simulator::engine::Engine;
 use starsnap_simulator::sim::Simulator;
@@ -30,20 +52,24 @@ full_every = "7d"
 max_partitions_per_job = 20000
 "#;
 
-struct Run {
-    tables: usize,
-    partitions: usize,
-    load: Duration,
-    inspect: Duration,
-    compile: Duration,
-    statements: u64,
-    steps: usize,
+type Res<T> = Result<T, String>;
+
+/// Per backup step: when it was submitted and when it was recorded finished.
+type Times = BTreeMap<String, (Instant, Option<Instant>)>;
+
+fn err(e: impl std::fmt::Display) -> String {
+    e.to_string()
 }
 
-fn run(tables: usize, partitions: usize) -> Result<Run, String> {
-    let config = SimConfig::default();
-    let engine = Engine::try_new(&config).map_err(|e| e.to_string())?;
-    let t = Instant::now();
+// ---------------------------------------------------------------- the child: simulator + delay line
+
+/// Serves `tables × partitions` with every answer `latency_ms` late (`ADMIN SET SIMULATOR
+/// LATENCY`) behind a counting relay; prints `READY <port>`, then answers `count` with the
+/// statements sent so far, until stdin closes.
+fn serve(tables: usize, partitions: usize, latency_ms: u64, storage: &str) -> Res<()> {
+    let mut config = SimConfig::default();
+    config.storage.insert("s3://".into(), storage.into());
+    let engine = Engine::try_new(&config).map_err(err)?;
     engine
         .bulk_create_tables(&BulkTables {
             database: "bulk".into(),
@@ -52,70 +78,433 @@ fn run(tables: usize, partitions: usize) -> Result<Run, String> {
             ..BulkTables::default()
         })
         .map_err(|e| e.message)?;
-    let load = t.elapsed();
-    let sim = Simulator::start_with(config, Arc::new(engine)).map_err(|e| e.to_string())?;
+    let sim = Simulator::start_with(config, Arc::new(engine)).map_err(err)?;
+    // Every answer waits `latency_ms`, as over a network with that round trip.
+    let mut admin = Cluster::connect(&connect_options(sim.port()), &|_| None).map_err(err)?;
+    admin
+        .execute(&format!("ADMIN SET SIMULATOR LATENCY = {latency_ms}"))
+        .map_err(err)?;
+    drop(admin);
+    let listener = TcpListener::bind("127.0.0.1:0").map_err(err)?;
+    let port = listener.local_addr().map_err(err)?.port();
+    let statements = Arc::new(AtomicU64::new(0));
+    let upstream = sim.port();
+    let counted = statements.clone();
+    std::thread::spawn(move || {
+        for client in listener.incoming().flatten() {
+            let counted = counted.clone();
+            std::thread::spawn(move || {
+                let _ = relay(client, upstream, &counted);
+            });
+        }
+    });
+    println!("READY {port}");
+    let _ = std::io::stdout().flush();
+    for line in std::io::stdin().lock().lines() {
+        let Ok(line) = line else { break };
+        if line.trim() == "count" {
+            println!("{}", statements.load(Ordering::SeqCst));
+            let _ = std::io::stdout().flush();
+        }
+    }
+    drop(sim);
+    Ok(())
+}
 
-    let t = Instant::now();
-    let opts = ConnectOptions {
-        port: sim.port(),
-        connect_timeout: Duration::from_secs(5),
+/// One client connection, relayed both ways; client → server packets are parsed to count
+/// statements (`COM_QUERY` packets at sequence 0).
+fn relay(client: TcpStream, upstream: u16, statements: &AtomicU64) -> std::io::Result<()> {
+    let server = TcpStream::connect(("127.0.0.1", upstream))?;
+    client.set_nodelay(true)?;
+    server.set_nodelay(true)?;
+    let (mut c_read, mut s_write) = (client.try_clone()?, server.try_clone()?);
+    let (mut s_read, mut c_write) = (server, client);
+    let back = std::thread::spawn(move || {
+        let _ = std::io::copy(&mut s_read, &mut c_write);
+        let _ = c_write.shutdown(std::net::Shutdown::Write);
+    });
+    let mut buf = vec![0u8; 64 * 1024];
+    let mut header: Vec<u8> = Vec::new();
+    let mut skip: usize = 0;
+    loop {
+        let n = c_read.read(&mut buf)?;
+        if n == 0 {
+            let _ = s_write.shutdown(std::net::Shutdown::Write);
+            break;
+        }
+        let mut i = 0;
+        while i < n {
+            if skip > 0 {
+                let k = skip.min(n - i);
+                skip -= k;
+                i += k;
+                continue;
+            }
+            header.push(buf[i]);
+            i += 1;
+            if header.len() == 5 {
+                let len = usize::from(header[0])
+                    | usize::from(header[1]) << 8
+                    | usize::from(header[2]) << 16;
+                if header[3] == 0 && header[4] == 0x03 {
+                    statements.fetch_add(1, Ordering::SeqCst);
+                }
+                skip = len.saturating_sub(1);
+                header.clear();
+            }
+        }
+        s_write.write_all(&buf[..n])?;
+    }
+    let _ = back.join();
+    Ok(())
+}
+
+// ---------------------------------------------------------------- the parent: starsnap
+
+struct Server {
+    child: Child,
+    stdin: ChildStdin,
+    stdout: BufReader<ChildStdout>,
+    port: u16,
+}
+
+impl Server {
+    fn start(tables: usize, partitions: usize, latency_ms: u64, storage: &str) -> Res<Server> {
+        let exe = std::env::current_exe().map_err(err)?;
+        let mut child = Command::new(exe)
+            .args([
+                "--serve",
+                &tables.to_string(),
+                &partitions.to_string(),
+                &latency_ms.to_string(),
+                storage,
+            ])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .spawn()
+            .map_err(err)?;
+        let stdin = child.stdin.take().ok_or("no stdin")?;
+        let mut stdout = BufReader::new(child.stdout.take().ok_or("no stdout")?);
+        let mut line = String::new();
+        stdout.read_line(&mut line).map_err(err)?;
+        let port = line
+            .trim()
+            .strip_prefix("READY ")
+            .and_then(|p| p.parse().ok())
+            .ok_or_else(|| format!("the simulator did not start: {line:?}"))?;
+        Ok(Server {
+            child,
+            stdin,
+            stdout,
+            port,
+        })
+    }
+
+    fn statements(&mut self) -> Res<u64> {
+        writeln!(self.stdin, "count").map_err(err)?;
+        self.stdin.flush().map_err(err)?;
+        let mut line = String::new();
+        self.stdout.read_line(&mut line).map_err(err)?;
+        line.trim().parse().map_err(err)
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// This process's CPU time (user + system, all threads): starsnap's, since the simulator
+/// runs in the child.
+fn cpu() -> Duration {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    // Fields after the command name (which is in parentheses and may hold spaces).
+    let rest = stat.rsplit_once(')').map(|(_, r)| r).unwrap_or("");
+    let fields: Vec<u64> = rest
+        .split_whitespace()
+        .map(|f| f.parse().unwrap_or(0))
+        .collect();
+    // utime and stime are fields 14 and 15 of the whole line, 12 and 13 here (1-based, after
+    // the state field); clock ticks of 1/100 s on Linux.
+    let ticks = fields.get(11).copied().unwrap_or(0) + fields.get(12).copied().unwrap_or(0);
+    Duration::from_millis(ticks * 10)
+}
+
+/// One measured phase.
+#[derive(Clone, Copy, Default)]
+struct Phase {
+    wall: Duration,
+    cpu: Duration,
+    statements: u64,
+}
+
+impl Phase {
+    fn measure<T>(server: &mut Server, f: impl FnOnce() -> Res<T>) -> Res<(Phase, T)> {
+        let s0 = server.statements()?;
+        let (c0, w0) = (cpu(), Instant::now());
+        let out = f()?;
+        let (wall, cpu) = (w0.elapsed(), cpu().saturating_sub(c0));
+        let statements = server.statements()? - s0;
+        Ok((
+            Phase {
+                wall,
+                cpu,
+                statements,
+            },
+            out,
+        ))
+    }
+
+    fn show(&self) -> String {
+        format!(
+            "{:>8.2} s wall {:>6.2} s CPU {:>6} statements",
+            self.wall.as_secs_f64(),
+            self.cpu.as_secs_f64(),
+            self.statements
+        )
+    }
+}
+
+fn now() -> Timestamp {
+    let secs = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0);
+    Timestamp(secs)
+}
+
+fn connect_options(port: u16) -> ConnectOptions {
+    ConnectOptions {
+        port,
+        connect_timeout: Duration::from_secs(30),
         ..ConnectOptions::default()
-    };
-    let mut cluster = Cluster::connect(&opts, &|_| None).map_err(|e| e.to_string())?;
-    let catalog = inspect(&mut cluster, &InspectOptions::default(), History::default())
-        .map_err(|e| e.to_string())?;
-    let inspect_time = t.elapsed();
+    }
+}
 
-    let t = Instant::now();
-    let planned = planner::build(&PlanInputs {
+/// `starsnap plan` as the CLI makes it (`project::observe_for_plan`).
+fn plan(port: u16) -> Res<Plan> {
+    let opts = connect_options(port);
+    let mut cluster = Cluster::connect(&opts, &|_| None).map_err(err)?;
+    let mut store_conn = Cluster::connect(&opts, &|_| None).map_err(err)?;
+    let state = StateConfig::for_cluster(&mut store_conn, "starsnap").map_err(err)?;
+    let mut store = StateStore::new(store_conn, state, Arc::new(SystemClock)).map_err(err)?;
+    let initialised = store.schema_version().map_err(err)?.is_some();
+    let mut inputs = PlanInputs {
         policy_path: "starsnap.toml".into(),
         policy_text: POLICY.into(),
         statement_files: Vec::new(),
-        catalog,
-        as_of: Timestamp(1_795_000_000),
+        catalog: ObservedCatalog::empty(""),
+        as_of: now(),
+    };
+    let mut options = InspectOptions::default();
+    options.skip_databases.insert("starsnap".into());
+    observe_for_plan(initialised.then_some(&mut store), &mut inputs, &mut |h| {
+        inspect(&mut cluster, &options, h)
     })
-    .map_err(|f| format!("{f:?}"))?;
-    let json = starsnap_compiler::plan::to_canonical_json(&planned.plan);
-    let compile = t.elapsed();
-    std::hint::black_box(json);
-    Ok(Run {
-        tables,
-        partitions: tables * partitions,
-        load,
-        inspect: inspect_time,
-        compile,
-        statements: cluster.statements_sent(),
-        steps: planned.plan.steps.len(),
-    })
+    .map_err(err)?;
+    let planned = planner::build(&inputs).map_err(|f| format!("{f:?}"))?;
+    std::hint::black_box(starsnap_compiler::plan::to_canonical_json(&planned.plan));
+    Ok(planned.plan)
 }
 
-fn arg(name: &str, default: usize) -> usize {
+/// `starsnap apply`; returns the backup jobs' own time (submission to FINISHED, summed).
+fn apply(port: u16, plan: Plan, run: &str) -> Res<Duration> {
+    let opts = connect_options(port);
+    let mut c = Cluster::connect(&opts, &|_| None).map_err(err)?;
+    let state = StateConfig::for_cluster(&mut c, "starsnap").map_err(err)?;
+    let actor = Actor {
+        holder: "bench".into(),
+        host: "localhost".into(),
+        pid: std::process::id(),
+        run_id: run.into(),
+    };
+    let config = ApplyConfig::new(opts, state, actor);
+    let times: Arc<Mutex<Times>> = Arc::default();
+    let seen = times.clone();
+    let sink: Sink = Arc::new(move |e: &ApplyEvent| {
+        if let Ok(mut t) = seen.lock() {
+            match e.kind {
+                "submitted" => {
+                    t.insert(e.step_id.clone(), (Instant::now(), None));
+                }
+                "finished" => {
+                    if let Some(entry) = t.get_mut(&e.step_id) {
+                        entry.1 = Some(Instant::now());
+                    }
+                }
+                _ => {}
+            }
+        }
+    });
+    let env: Arc<EnvLookup> = Arc::new(|_: &str| None);
+    let prepared = Apply::prepare(plan, config, env, Arc::new(SystemClock), sink).map_err(err)?;
+    if !prepared.moved().is_empty() {
+        return Err(format!("the plan is stale: {:?}", prepared.moved()));
+    }
+    let report = prepared.execute().map_err(err)?;
+    if report.failed() > 0 {
+        return Err(format!("{} steps failed", report.failed()));
+    }
+    let t = times.lock().map_err(err)?;
+    Ok(t.values()
+        .filter_map(|(s, f)| f.map(|f| f.duration_since(*s)))
+        .sum())
+}
+
+/// The per-table way: `SHOW PARTITIONS` for each table, compared in the client with the
+/// (id, version) it stored for each partition. Returns the partitions that changed.
+fn per_table(port: u16, stored: &BTreeMap<String, BTreeMap<String, (i64, i64)>>) -> Res<usize> {
+    let mut c = Cluster::connect(&connect_options(port), &|_| None).map_err(err)?;
+    let mut changed = 0;
+    for (table, parts) in stored {
+        let rs = c
+            .query(&format!("SHOW PARTITIONS FROM bulk.{table}"))
+            .map_err(err)?;
+        let mut seen = 0;
+        for row in rs.iter() {
+            let name = row.text("PartitionName").map_err(err)?;
+            let id = row.i64("PartitionId").map_err(err)?;
+            let version = row.i64("VisibleVersion").map_err(err)?;
+            seen += 1;
+            if parts.get(name) != Some(&(id, version)) {
+                changed += 1;
+            }
+        }
+        changed += parts.len().saturating_sub(seen);
+    }
+    Ok(changed)
+}
+
+fn scenario(tables: usize, partitions: usize, latency_ms: u64) -> Res<()> {
+    let dir = std::env::temp_dir().join(format!(
+        "starsnap-bench-scale-{}-{tables}-{latency_ms}",
+        std::process::id()
+    ));
+    let _ = std::fs::remove_dir_all(&dir);
+    let storage = dir.join("storage");
+    let t = Instant::now();
+    let mut server = Server::start(tables, partitions, latency_ms, &storage.to_string_lossy())?;
+    let load = t.elapsed();
+    let port = server.port;
+    println!(
+        "{tables} tables x {partitions} partitions ({} partitions), latency {latency_ms} ms  [simulator load {:.1} s]",
+        tables * partitions,
+        load.as_secs_f64()
+    );
+
+    let (p, full) = Phase::measure(&mut server, || plan(port))?;
+    println!(
+        "  plan, first full               {}  ({} steps)",
+        p.show(),
+        full.steps.len()
+    );
+    let (p, jobs) = Phase::measure(&mut server, || apply(port, full, "bench-full"))?;
+    println!(
+        "  apply, first full              {}  (backup jobs {:.2} s)",
+        p.show(),
+        jobs.as_secs_f64()
+    );
+
+    // What the per-table tool stored after the full, then 3 partitions of 3 tables loaded.
+    let mut c = Cluster::connect(&connect_options(port), &|_| None).map_err(err)?;
+    let mut skip = InspectOptions::default();
+    skip.skip_databases.insert("starsnap".into());
+    let before = inspect(&mut c, &skip, Default::default()).map_err(err)?;
+    let stored: BTreeMap<String, BTreeMap<String, (i64, i64)>> = before
+        .database("bulk")
+        .map(|d| {
+            d.tables
+                .iter()
+                .map(|t| {
+                    let parts = t
+                        .partitions
+                        .iter()
+                        .map(|p| (p.name.clone(), (p.id, p.visible_version)))
+                        .collect();
+                    (t.name.clone(), parts)
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    for (i, table) in [0, tables / 2, tables - 1].iter().enumerate() {
+        c.execute(&format!(
+            "INSERT INTO bulk.t{table:04} VALUES ('2024-01-0{}', 1, 1)",
+            i + 1
+        ))
+        .map_err(err)?;
+    }
+
+    let (p, incremental) = Phase::measure(&mut server, || plan(port))?;
+    let partitions_planned = incremental.summary.partitions;
+    println!(
+        "  plan, 3-partition incremental  {}  ({} partitions planned)",
+        p.show(),
+        partitions_planned
+    );
+    let plan_phase = p;
+    let (p, jobs) = Phase::measure(&mut server, || apply(port, incremental, "bench-incr"))?;
+    println!(
+        "  apply, incremental             {}  (backup job {:.2} s; apply beyond the job {:.2} s)",
+        p.show(),
+        jobs.as_secs_f64(),
+        p.wall.saturating_sub(jobs).as_secs_f64()
+    );
+    let (p, changed) = Phase::measure(&mut server, || per_table(port, &stored))?;
+    println!(
+        "  per-table SHOW PARTITIONS      {}  ({changed} partitions changed found)",
+        p.show()
+    );
+    println!(
+        "  starsnap plan vs per-table: {:.1}x faster (wall)",
+        p.wall.as_secs_f64() / plan_phase.wall.as_secs_f64().max(1e-9)
+    );
+    drop(server);
+    let _ = std::fs::remove_dir_all(&dir);
+    Ok(())
+}
+
+fn arg(name: &str) -> Option<String> {
     let args: Vec<String> = std::env::args().collect();
     args.iter()
         .position(|a| a == name)
         .and_then(|i| args.get(i + 1))
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
+        .cloned()
 }
 
 fn main() {
-    let tables = arg("--tables", 1000);
-    let partitions = arg("--partitions", 365);
-    println!("starsnap plan against the simulator (first full backup of every table)");
-    for n in [tables / 10, tables] {
-        match run(n.max(1), partitions) {
-            Ok(r) => println!(
-                "{:>5} tables, {:>7} partitions: plan wall time {:>6.0} ms (inspect {:>5.0} ms + compile {:>5.0} ms), {} statements, {} steps  [simulator load {:.0} ms]",
-                r.tables,
-                r.partitions,
-                (r.inspect + r.compile).as_secs_f64() * 1e3,
-                r.inspect.as_secs_f64() * 1e3,
-                r.compile.as_secs_f64() * 1e3,
-                r.statements,
-                r.steps,
-                r.load.as_secs_f64() * 1e3,
-            ),
-            Err(e) => {
+    let args: Vec<String> = std::env::args().collect();
+    if let Some(i) = args.iter().position(|a| a == "--serve") {
+        let n = |k: usize| {
+            args.get(i + k)
+                .and_then(|v| v.parse::<u64>().ok())
+                .unwrap_or(0)
+        };
+        let storage = args.get(i + 4).cloned().unwrap_or_default();
+        if let Err(e) = serve(n(1) as usize, n(2) as usize, n(3), &storage) {
+            eprintln!("simulator: {e}");
+            std::process::exit(1);
+        }
+        return;
+    }
+    let sizes: Vec<(usize, usize)> = arg("--sizes")
+        .unwrap_or_else(|| "1000x365,10000x100".into())
+        .split(',')
+        .filter_map(|s| {
+            let (t, p) = s.split_once('x')?;
+            Some((t.parse().ok()?, p.parse().ok()?))
+        })
+        .collect();
+    let latencies: Vec<u64> = arg("--latencies")
+        .unwrap_or_else(|| "0,1".into())
+        .split(',')
+        .filter_map(|l| l.parse().ok())
+        .collect();
+    println!("starsnap at scale (issue 14): the simulator in a child process, every answer `latency` late");
+    for &(tables, partitions) in &sizes {
+        for &latency in &latencies {
+            if let Err(e) = scenario(tables.max(3), partitions.max(1), latency) {
                 eprintln!("bench failed: {e}");
                 std::process::exit(1);
             }

@@ -203,3 +203,42 @@ fn expire_steps_are_stale_when_their_ground_moved() {
         kept_gone(&now, "marked broken");
     }
 }
+
+#[test]
+fn an_incremental_depends_only_on_the_tables_it_names() {
+    let (p, inputs) = planned("incremental_3_of_365");
+    let deps = plan::dependencies(&p);
+    let named: Vec<(&String, &Option<std::collections::BTreeSet<String>>)> =
+        deps.databases.iter().collect();
+    assert_eq!(named.len(), 1, "{deps:?}");
+    assert_eq!(named[0].0, "sales");
+    assert_eq!(
+        named[0]
+            .1
+            .as_ref()
+            .map(|t| t.iter().cloned().collect::<Vec<_>>()),
+        Some(vec!["events".to_string()])
+    );
+    assert!(deps.repositories.contains("s3_main"), "{deps:?}");
+    // Another table of the group loaded, lost a partition or went away: the plan still backs
+    // up exactly what it says (the next plan sees the change), so it is not stale.
+    let mut now = inputs.catalog.clone();
+    let others: Vec<String> = now.databases[0]
+        .tables
+        .iter()
+        .filter(|t| t.name != "events")
+        .map(|t| t.name.clone())
+        .collect();
+    assert!(!others.is_empty());
+    now.databases[0].tables.retain(|t| t.name == "events");
+    assert_eq!(staleness(&p, &now), Vec::new());
+    // The named table itself going away is.
+    now.databases[0].tables.clear();
+    assert_eq!(
+        staleness(&p, &now)
+            .iter()
+            .map(|m| m.to_string())
+            .collect::<Vec<_>>(),
+        ["table sales.events is gone"]
+    );
+}

@@ -29,6 +29,49 @@ pub struct InspectOptions {
     pub snapshot_repositories: Option<BTreeSet<String>>,
     /// Databases not to report (starsnap's own state database, for example).
     pub skip_databases: BTreeSet<String>,
+    /// Read only these databases, and of each only these tables (`None`: all of them) —
+    /// what a plan depends on (`plan::dependencies`), for apply's staleness check. `None`:
+    /// every database.
+    pub scope: Option<BTreeMap<String, Option<BTreeSet<String>>>>,
+}
+
+/// Above this many tables of one database, a scoped read asks for the whole database: a long
+/// `IN` list costs the server more than the rows it saves.
+pub const SCOPE_TABLES_MAX: usize = 256;
+
+/// ` WHERE …` restricting an `information_schema` query to `scope` (by its database and
+/// table columns); empty without a scope. Names go through `quote_string` (invariant 6).
+fn scope_filter(
+    scope: Option<&BTreeMap<String, Option<BTreeSet<String>>>>,
+    db_col: &str,
+    table_col: &str,
+) -> String {
+    let Some(scope) = scope else {
+        return String::new();
+    };
+    let q = starsnap_compiler::syntax::quote_string;
+    let listed =
+        |t: &Option<BTreeSet<String>>| t.as_ref().filter(|t| t.len() <= SCOPE_TABLES_MAX).is_some();
+    let whole: Vec<String> = scope
+        .iter()
+        .filter(|(_, t)| !listed(t))
+        .map(|(d, _)| q(d))
+        .collect();
+    let mut terms = Vec::new();
+    if !whole.is_empty() {
+        terms.push(format!("{db_col} IN ({})", whole.join(", ")));
+    }
+    for (db, tables) in scope {
+        if let Some(tables) = tables.as_ref().filter(|t| t.len() <= SCOPE_TABLES_MAX) {
+            let names: Vec<String> = tables.iter().map(|t| q(t)).collect();
+            terms.push(format!(
+                "({db_col} = {} AND {table_col} IN ({}))",
+                q(db),
+                names.join(", ")
+            ));
+        }
+    }
+    format!(" WHERE {}", terms.join(" OR "))
 }
 
 /// Parses StarRocks's `ByteSizeValue` text (`0B`, `1.5KB`, `12.3MB`) into bytes; 4.0+ sends a
@@ -136,9 +179,11 @@ pub fn inspect(
     history: History,
 ) -> Result<ObservedCatalog, RuntimeError> {
     let version = cluster.version()?.to_string();
+    let scope = options.scope.as_ref();
     let skip = |db: &str| {
         SYSTEM_DATABASES.iter().any(|s| s.eq_ignore_ascii_case(db))
             || options.skip_databases.contains(db)
+            || scope.is_some_and(|s| !s.contains_key(db))
     };
 
     let mut databases: BTreeMap<String, BTreeMap<String, Table>> = BTreeMap::new();
@@ -151,8 +196,17 @@ pub fn inspect(
         }
     }
 
-    let mvs = cluster
-        .query("SELECT TABLE_SCHEMA, TABLE_NAME FROM information_schema.materialized_views")?;
+    // With a scope that names nothing (a plan that only expires snapshots, say), no table
+    // is read at all.
+    let read_tables = scope.is_none_or(|s| !s.is_empty());
+    let schema_filter = scope_filter(scope, "TABLE_SCHEMA", "TABLE_NAME");
+    let mvs = if read_tables {
+        cluster.query(&format!(
+            "SELECT TABLE_SCHEMA, TABLE_NAME FROM information_schema.materialized_views{schema_filter}"
+        ))?
+    } else {
+        crate::row::ResultSet::default()
+    };
     let mut mv_names = BTreeSet::new();
     for row in mvs.iter() {
         mv_names.insert((
@@ -161,9 +215,13 @@ pub fn inspect(
         ));
     }
 
-    let tables = cluster.query(
-        "SELECT TABLE_SCHEMA, TABLE_NAME, TABLE_TYPE, ENGINE FROM information_schema.tables",
-    )?;
+    let tables = if read_tables {
+        cluster.query(&format!(
+            "SELECT TABLE_SCHEMA, TABLE_NAME, TABLE_TYPE, ENGINE FROM information_schema.tables{schema_filter}"
+        ))?
+    } else {
+        crate::row::ResultSet::default()
+    };
     for row in tables.iter() {
         let db = row.text("TABLE_SCHEMA")?;
         let Some(tables) = databases.get_mut(db) else {
@@ -196,10 +254,14 @@ pub fn inspect(
         );
     }
 
-    let cols = cluster.query(
-        "SELECT TABLE_SCHEMA, TABLE_NAME, COLUMN_NAME, ORDINAL_POSITION, COLUMN_TYPE, IS_NULLABLE, COLUMN_KEY \
-         FROM information_schema.columns",
-    )?;
+    let cols = if read_tables {
+        cluster.query(&format!(
+            "SELECT TABLE_SCHEMA, TABLE_NAME, COLUMN_NAME, ORDINAL_POSITION, COLUMN_TYPE, IS_NULLABLE, COLUMN_KEY \
+             FROM information_schema.columns{schema_filter}"
+        ))?
+    } else {
+        crate::row::ResultSet::default()
+    };
     let mut columns: BTreeMap<(String, String), Vec<ColumnSig>> = BTreeMap::new();
     for row in cols.iter() {
         let key = (
@@ -226,11 +288,16 @@ pub fn inspect(
         }
     }
 
-    let parts = cluster.query(
-        "SELECT DB_NAME, TABLE_NAME, PARTITION_NAME, PARTITION_ID, VISIBLE_VERSION, \
-         VISIBLE_VERSION_TIME, ROW_COUNT, DATA_SIZE, IS_TEMP, PARTITION_VALUE \
-         FROM information_schema.partitions_meta",
-    )?;
+    let parts = if read_tables {
+        cluster.query(&format!(
+            "SELECT DB_NAME, TABLE_NAME, PARTITION_NAME, PARTITION_ID, VISIBLE_VERSION, \
+             VISIBLE_VERSION_TIME, ROW_COUNT, DATA_SIZE, IS_TEMP, PARTITION_VALUE \
+             FROM information_schema.partitions_meta{}",
+            scope_filter(scope, "DB_NAME", "TABLE_NAME")
+        ))?
+    } else {
+        crate::row::ResultSet::default()
+    };
     for row in parts.iter() {
         if matches!(row.get("IS_TEMP")?, Some("1" | "true")) {
             continue; // temporary partitions are never backed up

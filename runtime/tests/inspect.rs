@@ -215,3 +215,45 @@ fn statement_count_does_not_grow_with_tables() {
     // At most 8, plus one `SHOW FUNCTIONS` per database (3.4 lists functions nowhere else).
     assert!(counts[0] <= 8 + 2, "{counts:?}");
 }
+
+#[test]
+fn a_scope_reads_only_its_databases_and_tables() {
+    let sim = Simulator::start(SimConfig::default()).unwrap();
+    let mut c = connect(sim.port());
+    create_tables(&mut c, "a", 3);
+    create_tables(&mut c, "b", 2);
+    create_tables(&mut c, "c", 1);
+    let mut options = InspectOptions {
+        scope: Some(
+            [
+                ("a".to_string(), Some(["t1".to_string()].into())),
+                ("b".to_string(), None),
+            ]
+            .into(),
+        ),
+        ..InspectOptions::default()
+    };
+    let cat = inspect(&mut c, &options, History::default()).unwrap();
+    let names: Vec<(String, Vec<String>)> = cat
+        .databases
+        .iter()
+        .map(|d| {
+            let tables = d.tables.iter().map(|t| t.name.clone()).collect();
+            (d.name.clone(), tables)
+        })
+        .collect();
+    assert_eq!(
+        names,
+        [
+            ("a".to_string(), vec!["t1".to_string()]),
+            ("b".to_string(), vec!["t0".to_string(), "t1".to_string()]),
+        ]
+    );
+    let t1 = cat.database("a").and_then(|d| d.table("t1")).unwrap();
+    assert_eq!(t1.partitions.len(), 2);
+    assert!(!t1.schema_fingerprint.is_empty());
+    // An empty scope reads no table at all.
+    options.scope = Some(Default::default());
+    let none = inspect(&mut c, &options, History::default()).unwrap();
+    assert!(none.databases.is_empty());
+}

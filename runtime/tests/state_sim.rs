@@ -207,3 +207,8 @@ fn many_tables_and_restore_facts_round_trip() {
 fn migration_from_version_1_keeps_schemas() {
     scenarios::migration_from_version_1_keeps_schemas(&Sim::start());
 }
+
+#[test]
+fn plan_history_reads_only_the_tables_asked_for() {
+    scenarios::plan_history_reads_only_the_tables_asked_for(&Sim::start());
+}

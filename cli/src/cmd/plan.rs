@@ -133,7 +133,14 @@ pub fn run(args: PlanArgs) -> i32 {
         return exit::FAILURE;
     };
 
-    let observed = match &args.catalog {
+    let mut inputs = PlanInputs {
+        policy_path: project.policy_path.clone(),
+        policy_text: project.policy_text.clone(),
+        statement_files: project.statement_files.clone(),
+        catalog: catalog::ObservedCatalog::empty(""),
+        as_of,
+    };
+    inputs.catalog = match &args.catalog {
         Some(path) => {
             let text = match std::fs::read_to_string(path) {
                 Ok(t) => t,
@@ -155,23 +162,14 @@ pub fn run(args: PlanArgs) -> i32 {
                     return exit::FAILURE;
                 }
             };
-            match project::observe(policy, &mut cluster) {
-                Ok(c) => c,
-                Err(e) => {
-                    crate::out::error(format!("observing the cluster failed: {e}"));
-                    return exit::FAILURE;
-                }
+            if let Err(e) = project::observe_for_plan(policy, &mut cluster, &mut inputs) {
+                crate::out::error(format!("observing the cluster failed: {e}"));
+                return exit::FAILURE;
             }
+            std::mem::replace(&mut inputs.catalog, catalog::ObservedCatalog::empty(""))
         }
     };
 
-    let inputs = PlanInputs {
-        policy_path: project.policy_path.clone(),
-        policy_text: project.policy_text.clone(),
-        statement_files: project.statement_files.clone(),
-        catalog: observed,
-        as_of,
-    };
     let texts = |path: &str| -> String {
         if path == project.policy_path {
             return project.policy_text.clone();

@@ -6,8 +6,8 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use starsnap_compiler::catalog::ObservedCatalog;
-use starsnap_compiler::planner::StatementFile;
+use starsnap_compiler::catalog::{History, ObservedCatalog};
+use starsnap_compiler::planner::{PlanInputs, StatementFile};
 use starsnap_compiler::policy::{self, codes, Policy, TlsConfig, TlsMode};
 use starsnap_compiler::Diagnostic;
 use starsnap_runtime::inspect::{inspect, InspectOptions};
@@ -198,11 +198,39 @@ pub fn connect(policy: &Policy) -> Result<Cluster, String> {
 /// Observes the cluster: tables, partitions, repositories and snapshots in bulk, plus
 /// starsnap's history from the state store.
 pub fn observe(policy: &Policy, cluster: &mut Cluster) -> Result<ObservedCatalog, RuntimeError> {
+    let history = crate::cmd::state::read_history(policy)?;
+    inspect_retrying(policy, cluster, history)
+}
+
+/// Observes the cluster for a backup plan into `inputs.catalog`: like [`observe`], but the
+/// history's manifests are read only where the plan compares them — the tables whose digest
+/// differs from the chain's, in the chains the plan extends (`planner::manifests_needed`).
+/// The plan is the same as from the whole history (issue 14).
+pub fn observe_for_plan(
+    policy: &Policy,
+    cluster: &mut Cluster,
+    inputs: &mut PlanInputs,
+) -> Result<(), RuntimeError> {
+    let mut store = crate::cmd::state::open_store(policy)
+        .map_err(|message| RuntimeError::StateUnavailable { message })?;
+    let initialised = store.schema_version()?.is_some();
+    starsnap_runtime::state::digests::observe_for_plan(
+        initialised.then_some(&mut store),
+        inputs,
+        &mut |history| inspect_retrying(policy, cluster, history),
+    )
+}
+
+/// `inspect` with `history`, skipping the state database when it lives in the cluster.
+fn inspect_retrying(
+    policy: &Policy,
+    cluster: &mut Cluster,
+    history: History,
+) -> Result<ObservedCatalog, RuntimeError> {
     let mut options = InspectOptions::default();
     if policy.state.url.is_none() {
         options.skip_databases.insert(policy.state.database.clone());
     }
-    let history = crate::cmd::state::read_history(policy)?;
     // A connection dropped while observing is retried over a fresh one, like apply's
     // statements (transient errors, a capped backoff, a deadline).
     let mut backoff = starsnap_runtime::apply::Backoff::new(Duration::from_secs(60));

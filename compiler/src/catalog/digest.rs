@@ -4,7 +4,13 @@
 
 use sha2::{Digest, Sha256};
 
-use super::Partition;
+use std::collections::BTreeMap;
+
+use super::{ManifestEntry, Partition};
+
+/// One manifest entry as [`entries_digest`] reads it: partition name, id, visible version,
+/// exact row count.
+pub type EntryRow<'a> = (&'a str, i64, i64, Option<i64>);
 
 /// `sha256` hex over `name \t id \t visible_version \n` for every partition, sorted by name
 /// then id. Independent of the order partitions are given in.
@@ -20,6 +26,40 @@ pub fn partitions_digest(partitions: &[Partition]) -> String {
         h.update(format!("\t{id}\t{version}\n").as_bytes());
     }
     hex(&h.finalize())
+}
+
+/// `sha256` hex over `name \t id \t visible_version \t rows \n` for each of one backup's
+/// manifest entries of one table (`rows` empty when not counted), sorted: what the plan's
+/// input fingerprint records of a manifest without reading it.
+pub fn entries_digest<'a>(entries: impl IntoIterator<Item = EntryRow<'a>>) -> String {
+    let mut rows: Vec<EntryRow<'_>> = entries.into_iter().collect();
+    rows.sort();
+    let mut h = Sha256::new();
+    for (name, id, version, count) in rows {
+        h.update(name.as_bytes());
+        match count {
+            Some(n) => h.update(format!("\t{id}\t{version}\t{n}\n").as_bytes()),
+            None => h.update(format!("\t{id}\t{version}\t\n").as_bytes()),
+        }
+    }
+    hex(&h.finalize())
+}
+
+/// [`entries_digest`] per table of a manifest.
+pub fn manifest_entries_digests(manifest: &[ManifestEntry]) -> BTreeMap<String, String> {
+    let mut by_table: BTreeMap<&str, Vec<EntryRow<'_>>> = BTreeMap::new();
+    for e in manifest {
+        by_table.entry(e.table.as_str()).or_default().push((
+            e.partition.as_str(),
+            e.partition_id,
+            e.visible_version,
+            e.rows,
+        ));
+    }
+    by_table
+        .into_iter()
+        .map(|(t, rows)| (t.to_string(), entries_digest(rows)))
+        .collect()
 }
 
 /// Lower-case hex of bytes.

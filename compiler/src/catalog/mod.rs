@@ -14,7 +14,9 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-pub use digest::{hex as digest_hex, partitions_digest};
+pub use digest::{
+    entries_digest, hex as digest_hex, manifest_entries_digests, partitions_digest, EntryRow,
+};
 pub use read::{from_json, to_json, CatalogReadError};
 
 /// The catalog JSON version this build reads and writes.
@@ -269,6 +271,24 @@ pub struct BackupRecord {
     /// The user-defined functions the snapshot holds (names). Empty for older history.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub functions: Vec<String>,
+    /// Digests recorded with the backup, one per table of its manifest (state schema 4).
+    /// When present, `manifest` may hold only the tables a plan needs
+    /// (`planner::manifests_needed`); the others are known by these digests alone. `None`:
+    /// `manifest` is complete.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub table_digests: Option<BTreeMap<String, TableDigest>>,
+}
+
+/// What a backup's state recorded about one table of its manifest.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TableDigest {
+    /// [`entries_digest`] of the backup's manifest entries of the table.
+    pub entries: String,
+    /// [`partitions_digest`] of the table as a restore of the backup's set would bring it
+    /// back (the chain's state after the set), when apply could prove it; `None` when not.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub state: Option<String>,
 }
 
 /// One object of a backup as it was when backed up.
@@ -284,6 +304,60 @@ impl BackupRecord {
     /// The set name (defaults to the label).
     pub fn set_name(&self) -> &str {
         self.set.as_deref().unwrap_or(&self.label)
+    }
+
+    /// The [`entries_digest`] of each table of the manifest: the recorded ones when the
+    /// manifest may be partial, else computed from the manifest.
+    pub fn entries_digests(&self) -> BTreeMap<String, String> {
+        match &self.table_digests {
+            Some(d) => d
+                .iter()
+                .map(|(t, d)| (t.clone(), d.entries.clone()))
+                .collect(),
+            None => manifest_entries_digests(&self.manifest),
+        }
+    }
+
+    /// The record without its manifest and digests (everything else cloned).
+    pub fn without_manifest(&self) -> BackupRecord {
+        let BackupRecord {
+            label,
+            group,
+            database,
+            kind,
+            set,
+            chunk_count,
+            parent,
+            repository,
+            snapshot_timestamp,
+            created_at,
+            state,
+            schemas,
+            manifest: _,
+            backup_time_ms,
+            objects,
+            functions,
+            table_digests: _,
+        } = self;
+        BackupRecord {
+            label: label.clone(),
+            group: group.clone(),
+            database: database.clone(),
+            kind: *kind,
+            set: set.clone(),
+            chunk_count: *chunk_count,
+            parent: parent.clone(),
+            repository: repository.clone(),
+            snapshot_timestamp: snapshot_timestamp.clone(),
+            created_at: created_at.clone(),
+            state: *state,
+            schemas: schemas.clone(),
+            manifest: Vec::new(),
+            backup_time_ms: *backup_time_ms,
+            objects: objects.clone(),
+            functions: functions.clone(),
+            table_digests: None,
+        }
     }
 }
 

@@ -24,7 +24,7 @@ pub use crate::catalog::BackupKind;
 pub use crate::planner::{build, FileDiagnostics, PlanInputs, Planned, StatementFile};
 pub use read::{check, from_json, PlanReadError};
 pub use restore::{restore_plan, RestoreInputs};
-pub use stale::{staleness, Moved};
+pub use stale::{dependencies, staleness, Dependencies, Moved};
 pub use step::{
     ActivateOp, BackupOp, Chunk, CopyOp, CreateRepositoryOp, CreateTableLikeOp, DatabaseOp,
     DropPartitionsOp, ExpectedPartition, ExpireHow, ExpireLabel, ExpireOp, ObjectKind, Onto, Op,

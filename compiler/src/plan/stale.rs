@@ -5,9 +5,10 @@
 //! Pure: the runtime observes, this module compares — so the meaning of every field
 //! of `observed` stays in the one module that defines it.
 
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
-use super::Plan;
+use super::{Op, Plan};
 use crate::catalog::{partitions_digest, ObservedCatalog};
 
 /// One thing that moved between plan and apply.
@@ -169,7 +170,83 @@ impl fmt::Display for Moved {
     }
 }
 
-/// Everything that differs between what `plan` observed and `now`; empty = not stale.
+/// What of the cluster a plan depends on, so that apply re-observes only that (issue 14):
+/// per database, the tables its steps name (`None`: the whole database — a step on the
+/// database that names no table, a restore's steps, a name a restore must find free), and the
+/// repositories whose snapshots it names or must not find.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Dependencies {
+    pub databases: BTreeMap<String, Option<BTreeSet<String>>>,
+    pub repositories: BTreeSet<String>,
+}
+
+impl Dependencies {
+    fn whole(&mut self, database: &str) {
+        self.databases.insert(database.to_string(), None);
+    }
+
+    fn table(&mut self, database: &str, table: &str) {
+        if let Some(tables) = self
+            .databases
+            .entry(database.to_string())
+            .or_insert_with(|| Some(BTreeSet::new()))
+        {
+            tables.insert(table.to_string());
+        }
+    }
+
+    /// Whether `database`.`table` is something the plan depends on.
+    pub fn covers(&self, database: &str, table: &str) -> bool {
+        match self.databases.get(database) {
+            Some(None) => true,
+            Some(Some(tables)) => tables.contains(table),
+            None => false,
+        }
+    }
+}
+
+/// What `plan` depends on: the tables and partitions its steps name, the names a restore
+/// must find free, the repositories and labels — not the rest of the cluster. A table a
+/// backup does not name may change without making the plan stale: the backup is still what
+/// the plan says, and the next plan sees the change.
+pub fn dependencies(plan: &Plan) -> Dependencies {
+    let mut d = Dependencies::default();
+    for s in &plan.steps {
+        if let Some(r) = s.repository() {
+            d.repositories.insert(r.to_string());
+        }
+        let Some(db) = s.database() else { continue };
+        match &s.op {
+            Op::Expire(_) => {}
+            Op::Backup(_) | Op::Sql(_) if !s.objects().is_empty() => {
+                for o in s.objects() {
+                    d.table(db, &o.name);
+                }
+            }
+            _ => d.whole(db),
+        }
+    }
+    let o = &plan.observed;
+    for a in &o.absent_objects {
+        if a.table.is_empty() {
+            d.whole(&a.database);
+        } else {
+            d.table(&a.database, &a.table);
+        }
+    }
+    d.repositories
+        .extend(o.repositories.iter().map(|r| r.name.clone()));
+    d.repositories.extend(
+        o.absent_labels
+            .iter()
+            .chain(&o.snapshots)
+            .map(|l| l.repository.clone()),
+    );
+    d
+}
+
+/// Everything that differs between what `plan` observed and `now`, among what the plan
+/// depends on ([`dependencies`]); empty = not stale.
 /// Partition-level detail names the first partitions whose id or version moved.
 pub fn staleness(plan: &Plan, now: &ObservedCatalog) -> Vec<Moved> {
     let mut out = Vec::new();
@@ -178,13 +255,18 @@ pub fn staleness(plan: &Plan, now: &ObservedCatalog) -> Vec<Moved> {
         return out;
     }
     let o = &plan.observed;
+    let deps = dependencies(plan);
     if o.cluster_version != now.cluster.version {
         out.push(Moved::ClusterVersion {
             planned: o.cluster_version.clone(),
             now: now.cluster.version.clone(),
         });
     }
-    for t in &o.tables {
+    for t in o
+        .tables
+        .iter()
+        .filter(|t| deps.covers(&t.database, &t.table))
+    {
         let (database, table) = (t.database.clone(), t.table.clone());
         let Some(cur) = now.database(&t.database).and_then(|d| d.table(&t.table)) else {
             out.push(Moved::TableGone { database, table });

@@ -9,7 +9,8 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use crate::catalog::{
-    BackupKind, BackupRecord, BackupState, Database, Partition, Partitioning, Repository, Table,
+    partitions_digest, BackupKind, BackupRecord, BackupState, Database, Partition, Partitioning,
+    Repository, Table,
 };
 use crate::plan::{PartitionVersion, Reason};
 use crate::policy::GroupConfig;
@@ -34,6 +35,10 @@ pub struct Chain<'a> {
     pub state: BTreeMap<&'a str, BTreeMap<&'a str, PartitionVersion>>,
     /// table → schema fingerprint at its last backup.
     pub schemas: BTreeMap<&'a str, &'a str>,
+    /// table → the `partitions_digest` of `state`'s entry as recorded with the newest set
+    /// holding the table (`None`: not recorded, or the set's labels disagree). A table whose
+    /// digest equals the cluster's is unchanged, and its manifest need not be read.
+    pub digests: BTreeMap<&'a str, Option<&'a str>>,
 }
 
 impl Chain<'_> {
@@ -121,7 +126,35 @@ pub fn current_chain<'a>(
     }
     let mut state = BTreeMap::new();
     let mut schemas = BTreeMap::new();
+    let mut digests: BTreeMap<&str, Option<&str>> = BTreeMap::new();
     for set in &chain {
+        // The set's recorded state digest per table: known only when every label of the set
+        // holding the table recorded the same one.
+        let mut of_set: BTreeMap<&str, Option<&str>> = BTreeMap::new();
+        for r in &set.records {
+            match &r.table_digests {
+                Some(d) => {
+                    for (t, td) in d {
+                        state.entry(t.as_str()).or_insert_with(BTreeMap::new);
+                        let seen = td.state.as_deref();
+                        of_set
+                            .entry(t.as_str())
+                            .and_modify(|v| {
+                                if *v != seen {
+                                    *v = None;
+                                }
+                            })
+                            .or_insert(seen);
+                    }
+                }
+                None => {
+                    for e in &r.manifest {
+                        of_set.insert(e.table.as_str(), None);
+                    }
+                }
+            }
+        }
+        digests.extend(of_set);
         for r in &set.records {
             for e in &r.manifest {
                 state
@@ -144,6 +177,7 @@ pub fn current_chain<'a>(
         sets: chain,
         state,
         schemas,
+        digests,
     })
 }
 
@@ -244,6 +278,70 @@ fn partitioning_of(chain: &Chain<'_>, table: &Table) -> Option<Partitioning> {
     })
 }
 
+/// A full decided before any partition is compared: no usable full in the chain, a full is
+/// due, or a table's schema changed.
+pub(crate) fn full_before_partitions(
+    chain: &Chain<'_>,
+    db: &Database,
+    tables: &[&Table],
+    group: &GroupConfig,
+    as_of: Timestamp,
+) -> Option<Decision> {
+    let (Some(full), Some(tip)) = (chain.full(), chain.tip()) else {
+        return Some(Decision::Full {
+            reason: Reason::FirstFull,
+            detail: format!("no usable full backup of `{}`", db.name),
+        });
+    };
+    let due_at = full
+        .created_at
+        .0
+        .saturating_add(group.full_every_secs as i64);
+    if as_of.0 >= due_at {
+        return Some(Decision::Full {
+            reason: Reason::FullDue,
+            detail: format!(
+                "last full `{}` was made at {}; a full is due every {}",
+                full.name,
+                full.created_at,
+                format_duration(group.full_every_secs)
+            ),
+        });
+    }
+    for t in tables {
+        if let Some(old) = chain.schemas.get(t.name.as_str()) {
+            if !old.is_empty() && !t.schema_fingerprint.is_empty() && *old != t.schema_fingerprint {
+                return Some(Decision::Full {
+                    reason: Reason::SchemaChanged,
+                    detail: format!(
+                        "the schema of table `{}` changed since `{}`",
+                        t.name, tip.name
+                    ),
+                });
+            }
+        }
+    }
+    None
+}
+
+/// The tables whose partitions equal the chain's state by the digest recorded with the chain
+/// (partition names, ids and visible versions): nothing of theirs is compared, so their
+/// manifests need not be read.
+pub(crate) fn settled<'a>(chain: &Chain<'_>, tables: &[&'a Table]) -> BTreeSet<&'a str> {
+    tables
+        .iter()
+        .filter(|t| {
+            chain
+                .digests
+                .get(t.name.as_str())
+                .copied()
+                .flatten()
+                .is_some_and(|d| d == partitions_digest(&t.partitions))
+        })
+        .map(|t| t.name.as_str())
+        .collect()
+}
+
 /// Decides full, incremental or nothing (issue 5 item 3), with a reason a reviewer can read.
 pub fn decide(
     chain: Option<&Chain<'_>>,
@@ -261,40 +359,13 @@ pub fn decide(
             ),
         };
     };
+    if let Some(full) = full_before_partitions(chain, db, tables, group, as_of) {
+        return full;
+    }
     let (Some(full), Some(tip)) = (chain.full(), chain.tip()) else {
-        return Decision::Full {
-            reason: Reason::FirstFull,
-            detail: format!("no usable full backup of `{}`", db.name),
-        };
+        return Decision::Nothing;
     };
-    let due_at = full
-        .created_at
-        .0
-        .saturating_add(group.full_every_secs as i64);
-    if as_of.0 >= due_at {
-        return Decision::Full {
-            reason: Reason::FullDue,
-            detail: format!(
-                "last full `{}` was made at {}; a full is due every {}",
-                full.name,
-                full.created_at,
-                format_duration(group.full_every_secs)
-            ),
-        };
-    }
-    for t in tables {
-        if let Some(old) = chain.schemas.get(t.name.as_str()) {
-            if !old.is_empty() && !t.schema_fingerprint.is_empty() && *old != t.schema_fingerprint {
-                return Decision::Full {
-                    reason: Reason::SchemaChanged,
-                    detail: format!(
-                        "the schema of table `{}` changed since `{}`",
-                        t.name, tip.name
-                    ),
-                };
-            }
-        }
-    }
+    let settled = settled(chain, tables);
     // Lookups by name, one map per table (a database may hold a thousand tables of hundreds
     // of partitions each).
     let existing: BTreeSet<&str> = db.tables.iter().map(|t| t.name.as_str()).collect();
@@ -309,6 +380,9 @@ pub fn decide(
         let Some(current) = observed.get(table) else {
             continue;
         };
+        if settled.contains(table) {
+            continue;
+        }
         for (partition, prev) in parts {
             match current.get(partition) {
                 Some(p) if p.id != prev.id => {
@@ -334,6 +408,9 @@ pub fn decide(
         let Some(current) = observed.get(table) else {
             continue;
         };
+        if settled.contains(table) {
+            continue;
+        }
         if let Some((partition, prev)) = parts.iter().find(|(p, _)| !current.contains_key(*p)) {
             return Decision::Full {
                 reason: Reason::PartitionDropped,
@@ -346,7 +423,10 @@ pub fn decide(
     }
     let mut changed = Vec::new();
     let empty = BTreeMap::new();
-    for t in tables.iter().filter(|t| t.kind.has_partitions()) {
+    for t in tables
+        .iter()
+        .filter(|t| t.kind.has_partitions() && !settled.contains(t.name.as_str()))
+    {
         let before = chain.state.get(t.name.as_str()).unwrap_or(&empty);
         // A LIST (or unpartitioned) table that changed at all is backed up whole: RESTORE
         // cannot add partitions to it (spec §9.2), so every point of the chain must find all

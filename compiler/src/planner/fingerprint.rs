@@ -1,12 +1,24 @@
 //! The plan's input fingerprint: sha256 over the canonical inputs — the policy bytes, the
 //! statement files (sorted by path), the normalized catalog's compact JSON (history
-//! included) and `as_of`. Each part is length-prefixed so no two input sets collide by
+//! included, each manifest as one digest per table) and `as_of`. Each part is length-prefixed so no two input sets collide by
 //! concatenation. A shuffled catalog gives the same fingerprint.
 
 use sha2::{Digest, Sha256};
 
+use serde::Serialize;
+
 use super::PlanInputs;
-use crate::catalog::ObservedCatalog;
+use crate::catalog::{Cluster, Database, ObservedCatalog, Repository};
+
+/// The catalog without its history (which is hashed record by record).
+#[derive(Serialize)]
+struct View<'a> {
+    format_version: u32,
+    cluster: &'a Cluster,
+    databases: &'a [Database],
+    repositories: &'a [Repository],
+    external_catalogs: &'a [String],
+}
 
 fn part(h: &mut Sha256, name: &str, bytes: &[u8]) {
     h.update(name.as_bytes());
@@ -18,7 +30,7 @@ fn part(h: &mut Sha256, name: &str, bytes: &[u8]) {
 /// sha256 hex of the canonical inputs; `normalized` is `inputs.catalog.normalized()`.
 pub fn of(inputs: &PlanInputs, normalized: &ObservedCatalog) -> String {
     let mut h = Sha256::new();
-    part(&mut h, "starsnap plan inputs", b"1");
+    part(&mut h, "starsnap plan inputs", b"2");
     part(&mut h, "policy", inputs.policy_text.as_bytes());
     let mut files: Vec<_> = inputs.statement_files.iter().collect();
     files.sort_by(|a, b| a.path.cmp(&b.path));
@@ -28,9 +40,27 @@ pub fn of(inputs: &PlanInputs, normalized: &ObservedCatalog) -> String {
     }
     // Compact JSON of the normalized catalog: serde writes struct fields in declaration order
     // and every list is sorted, so these bytes are canonical (and far cheaper than the
-    // sorted-key form for a catalog of hundreds of thousands of partitions).
-    let catalog = serde_json::to_vec(normalized).unwrap_or_default();
+    // sorted-key form for a catalog of hundreds of thousands of partitions). Each backup's
+    // manifest enters as one digest per table (`entries_digest`), which the state store
+    // records with the manifest: a plan that read only the manifests it needed has the same
+    // fingerprint as one made from the whole history.
+    let view = View {
+        format_version: normalized.format_version,
+        cluster: &normalized.cluster,
+        databases: &normalized.databases,
+        repositories: &normalized.repositories,
+        external_catalogs: &normalized.external_catalogs,
+    };
+    let catalog = serde_json::to_vec(&view).unwrap_or_default();
     part(&mut h, "catalog", &catalog);
+    for b in &normalized.history.backups {
+        let record = serde_json::to_vec(&b.without_manifest()).unwrap_or_default();
+        part(&mut h, "backup", &record);
+        for (table, digest) in b.entries_digests() {
+            part(&mut h, "manifest table", table.as_bytes());
+            part(&mut h, "manifest digest", digest.as_bytes());
+        }
+    }
     part(&mut h, "as_of", inputs.as_of.to_rfc3339().as_bytes());
     crate::catalog::digest_hex(&h.finalize())
 }

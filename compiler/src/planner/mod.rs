@@ -124,6 +124,78 @@ impl Files {
     }
 }
 
+/// The manifest rows of one backup a plan needs.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ManifestNeed {
+    pub repository: String,
+    pub label: String,
+    /// The tables whose rows are needed; `None`: the whole manifest.
+    pub tables: Option<BTreeSet<String>>,
+}
+
+/// Which manifest rows [`build`] compares, when the history's records carry
+/// `table_digests` and only part of their manifests: for each chain a group's database
+/// extends, the tables whose partitions differ from the chain's recorded digest (or whose
+/// digest was not recorded), from each set of the chain holding them. Nothing for a chain
+/// that restarts anyway (a snapshot missing or broken, a full due, a schema changed). With
+/// these rows loaded, `build` makes the same plan as from the whole history.
+pub fn manifests_needed(inputs: &PlanInputs) -> Vec<ManifestNeed> {
+    let (Some(policy), _) = policy::parse(&inputs.policy_text) else {
+        return Vec::new();
+    };
+    let catalog = inputs.catalog.normalized();
+    let backups = &catalog.history.backups;
+    let mut needs: BTreeMap<(&str, &str), Option<BTreeSet<String>>> = BTreeMap::new();
+    let mut sink = Vec::new();
+    for sel in select::select(&policy, &catalog, &mut sink) {
+        let g = sel.group;
+        for (db, tables) in &sel.databases {
+            let Some(chain) = current_chain(backups, &g.name, &db.name, &g.repository) else {
+                continue;
+            };
+            let restarts = missing_snapshot(&chain, catalog.repository(&g.repository))
+                .or_else(|| chain::broken_set(&chain, backups, &g.name, &db.name, &g.repository))
+                .or_else(|| chain::full_before_partitions(&chain, db, tables, g, inputs.as_of));
+            if restarts.is_some() {
+                continue;
+            }
+            let settled = chain::settled(&chain, tables);
+            let wanted: BTreeSet<&str> = tables
+                .iter()
+                .map(|t| t.name.as_str())
+                .filter(|t| chain.state.contains_key(t) && !settled.contains(t))
+                .collect();
+            for set in &chain.sets {
+                for r in &set.records {
+                    let key = (r.repository.as_str(), r.label.as_str());
+                    let Some(digests) = &r.table_digests else {
+                        needs.insert(key, None);
+                        continue;
+                    };
+                    let mut hit = digests
+                        .keys()
+                        .filter(|t| wanted.contains(t.as_str()))
+                        .peekable();
+                    if hit.peek().is_none() {
+                        continue;
+                    }
+                    if let Some(set) = needs.entry(key).or_insert_with(|| Some(BTreeSet::new())) {
+                        set.extend(hit.cloned());
+                    }
+                }
+            }
+        }
+    }
+    needs
+        .into_iter()
+        .map(|((repository, label), tables)| ManifestNeed {
+            repository: repository.to_string(),
+            label: label.to_string(),
+            tables,
+        })
+        .collect()
+}
+
 /// Compiles a plan. `Err` holds every finding (errors and warnings) when any is an error.
 pub fn build(inputs: &PlanInputs) -> Result<Planned, Vec<FileDiagnostics>> {
     let mut files = Files {

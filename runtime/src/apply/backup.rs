@@ -6,10 +6,10 @@
 //! StarRocks's `backup_time` from SHOW SNAPSHOT's detail form. A label in the repository is never
 //! submitted again.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
-use starsnap_compiler::catalog::{BackedUpObject, TableKind};
-use starsnap_compiler::plan::{ObjectKind, Step};
+use starsnap_compiler::catalog::{partitions_digest, BackedUpObject, Partition, TableKind};
+use starsnap_compiler::plan::{ObjectKind, Step, StepObject};
 
 use starsnap_compiler::syntax::quote_ident;
 
@@ -376,11 +376,13 @@ impl<'r, 's> Ctx<'r, 's> {
                 }
             }
         }
+        let state_digests = self.state_digests(step, &t.database, &manifest);
         let f = FinishedBackup {
             run_id: self.run.config.actor.run_id.clone(),
             snapshot_timestamp: ts.clone(),
             backup_time_ms,
             manifest,
+            state_digests,
         };
         self.state(&mut |s| s.record_finished(&t.repository, &t.label, &f))?;
         self.emit(
@@ -501,6 +503,87 @@ impl<'r, 's> Ctx<'r, 's> {
         }
     }
 
+    /// Per table of `manifest`, the `partitions_digest` of the table after the step's set
+    /// (what a restore of the set brings back), where the plan proves it — so that the next
+    /// plan reads this table's manifest rows only if the cluster's digest differs:
+    ///
+    /// * the snapshot holds the whole table (a full, or a table backed up whole): its rows
+    ///   must have the digest the plan observed for the table;
+    /// * an incremental holds exactly the partitions the step lists: the planner made it only
+    ///   with every partition of the chain still there under the same id, so the chain's state
+    ///   after it is the table the plan observed.
+    ///
+    /// A table split between chunks of a full, or trimmed by the snapshot, is left out
+    /// (unknown: the next plan reads its rows).
+    fn state_digests(
+        &self,
+        step: &Step,
+        database: &str,
+        manifest: &[ManifestRow],
+    ) -> BTreeMap<String, String> {
+        let mut out = BTreeMap::new();
+        let Some(b) = step.backup() else {
+            return out;
+        };
+        let observed: BTreeMap<(&str, &str), &str> = self
+            .run
+            .plan
+            .observed
+            .tables
+            .iter()
+            .map(|t| {
+                (
+                    (t.database.as_str(), t.table.as_str()),
+                    t.partitions_digest.as_str(),
+                )
+            })
+            .collect();
+        let objects: BTreeMap<&str, &StepObject> = step
+            .objects()
+            .iter()
+            .map(|o| (o.name.as_str(), o))
+            .collect();
+        let mut by_table: BTreeMap<&str, Vec<&ManifestRow>> = BTreeMap::new();
+        for m in manifest {
+            by_table.entry(m.table.as_str()).or_default().push(m);
+        }
+        for (table, rows) in by_table {
+            let (Some(planned), Some(o)) = (observed.get(&(database, table)), objects.get(table))
+            else {
+                continue;
+            };
+            let proven = if o.partitions.is_empty() || b.kind == BackupKind::Full {
+                let parts: Vec<Partition> = rows
+                    .iter()
+                    .map(|m| Partition {
+                        name: m.partition.clone(),
+                        id: m.partition_id,
+                        visible_version: m.visible_version,
+                        visible_version_time: None,
+                        rows: None,
+                        data_size: None,
+                    })
+                    .collect();
+                partitions_digest(&parts) == *planned
+            } else {
+                let held: BTreeSet<(&str, i64, i64)> = rows
+                    .iter()
+                    .map(|m| (m.partition.as_str(), m.partition_id, m.visible_version))
+                    .collect();
+                let listed: BTreeSet<(&str, i64, i64)> = o
+                    .partitions
+                    .iter()
+                    .map(|p| (p.name.as_str(), p.id, p.visible_version))
+                    .collect();
+                held.len() == rows.len() && held == listed
+            };
+            if proven {
+                out.insert(table.to_string(), (*planned).to_string());
+            }
+        }
+        out
+    }
+
     /// The partitions the snapshot holds: those the step lists with their planned ids and
     /// versions, or — for a whole-table backup — every partition of the table as observed
     /// before the job (the staleness check proved it equal to what the plan saw).
@@ -556,14 +639,23 @@ fn exact_rows(
     manifest: &[ManifestRow],
 ) -> Result<Vec<Option<i64>>, RuntimeError> {
     use starsnap_compiler::syntax::quote_string;
-    // The database's partitions in one statement, however many tables the set holds.
+    // The set's tables' partitions in one statement, however many tables the set holds (and
+    // only theirs: a database may hold a million partitions).
+    if manifest.is_empty() {
+        return Ok(Vec::new());
+    }
     let tables: std::collections::BTreeSet<&str> =
         manifest.iter().map(|m| m.table.as_str()).collect();
-    let rs = c.query(&format!(
+    let mut query = format!(
         "SELECT TABLE_NAME, PARTITION_NAME, VISIBLE_VERSION FROM information_schema.partitions_meta \
          WHERE DB_NAME = {}",
         quote_string(database)
-    ))?;
+    );
+    if tables.len() <= crate::inspect::SCOPE_TABLES_MAX {
+        let names: Vec<String> = tables.iter().map(|t| quote_string(t)).collect();
+        query.push_str(&format!(" AND TABLE_NAME IN ({})", names.join(", ")));
+    }
+    let rs = c.query(&query)?;
     let mut versions: BTreeMap<(String, String), i64> = BTreeMap::new();
     for row in rs.iter() {
         let table = row.text("TABLE_NAME")?;

@@ -353,16 +353,28 @@ impl Apply {
             self.config.retry_deadline,
         );
         link.interrupt = Some(self.config.interrupt.clone());
-        // The chains the plan extends are re-read so a set finished since is seen; so are
-        // the sets its expire steps let go and keep.
+        // The chains the plan extends are re-read so a set finished since is seen (the sets
+        // alone: no manifest is compared); so are the sets its expire steps let go and keep.
         let expires = self.plan.steps.iter().any(|s| s.expire().is_some());
         let history = if self.plan.observed.chain_tips.is_empty() && !expires {
             starsnap_compiler::catalog::History::default()
         } else {
-            self.store.catalog_history(&HistoryFilter::default())?
+            self.store.chain_history()?
         };
+        // Only what the plan depends on is re-observed: the tables and partitions its steps
+        // name, the repositories and labels it names (issue 14).
+        let deps = starsnap_compiler::plan::dependencies(&self.plan);
+        let mut inspect_options = self.config.inspect.clone();
+        inspect_options.scope = Some(deps.databases);
+        let repositories = match inspect_options.snapshot_repositories.take() {
+            Some(mut own) => {
+                own.extend(deps.repositories);
+                own
+            }
+            None => deps.repositories,
+        };
+        inspect_options.snapshot_repositories = Some(repositories);
         // Re-observed over a connection that reconnects: a dropped connection is retried.
-        let inspect_options = self.config.inspect.clone();
         self.fresh = link.retry(&mut |_| {}, &mut |c| {
             crate::inspect::inspect(c, &inspect_options, history.clone())
         })?;

@@ -28,35 +28,35 @@ impl BackupEntry {
             created_at: format_utc(self.submitted_ms),
             state: self.state,
             schemas: self.schemas.clone(),
-            manifest: manifest
-                .iter()
-                .map(|m| ManifestEntry {
-                    table: m.table.clone(),
-                    partition: m.partition.clone(),
-                    partition_id: m.partition_id,
-                    visible_version: m.visible_version,
-                    // Exact counts taken at the snapshot's version (never partitions_meta's
-                    // lagging ROW_COUNT).
-                    rows: m.rows,
-                })
-                .collect(),
+            manifest: manifest.iter().map(ManifestRow::to_entry).collect(),
             backup_time_ms: self.backup_time_ms,
             objects: self.objects.clone(),
             functions: self.functions.clone(),
+            table_digests: None,
+        }
+    }
+}
+
+impl ManifestRow {
+    /// This row as a catalog manifest entry.
+    pub fn to_entry(&self) -> ManifestEntry {
+        ManifestEntry {
+            table: self.table.clone(),
+            partition: self.partition.clone(),
+            partition_id: self.partition_id,
+            visible_version: self.visible_version,
+            // Exact counts taken at the snapshot's version (never partitions_meta's lagging
+            // ROW_COUNT).
+            rows: self.rows,
         }
     }
 }
 
 impl StateStore {
-    /// The history for the observed catalog: the backups `filter` selects, oldest first,
-    /// each finished one with its manifest.
-    ///
-    /// Four statements whatever the length of the history: the backups (with their objects
-    /// and backup times, `objects.rs`), then every manifest row at once (grouped here by
-    /// backup), never a statement per backup.
-    pub fn catalog_history(&mut self, filter: &HistoryFilter) -> Result<History, RuntimeError> {
-        let mut entries = self.list_backups(filter)?;
-        entries.reverse();
+    /// Every manifest row, by backup id (one statement).
+    pub(super) fn all_manifest_rows(
+        &mut self,
+    ) -> Result<HashMap<String, Vec<ManifestRow>>, RuntimeError> {
         let q = sql::select(
             &self.table(MANIFESTS.name),
             &MANIFESTS.column_names(),
@@ -72,6 +72,19 @@ impl StateStore {
                 .or_default()
                 .push(manifest_row(&r)?);
         }
+        Ok(by_backup)
+    }
+
+    /// The history for the observed catalog: the backups `filter` selects, oldest first,
+    /// each finished one with its manifest.
+    ///
+    /// Four statements whatever the length of the history: the backups (with their objects
+    /// and backup times, `objects.rs`), then every manifest row at once (grouped here by
+    /// backup), never a statement per backup.
+    pub fn catalog_history(&mut self, filter: &HistoryFilter) -> Result<History, RuntimeError> {
+        let mut entries = self.list_backups(filter)?;
+        entries.reverse();
+        let mut by_backup = self.all_manifest_rows()?;
         let mut backups = Vec::with_capacity(entries.len());
         for e in &entries {
             let manifest = if e.state == super::BackupState::Finished {

@@ -126,6 +126,9 @@ pub struct FinishedBackup {
     /// StarRocks's `backup_time` (epoch ms, SHOW SNAPSHOT's detail form), when shown.
     pub backup_time_ms: Option<i64>,
     pub manifest: Vec<ManifestRow>,
+    /// Per table of the manifest whose state after the set apply proved: the
+    /// `partitions_digest` a restore of the set would bring back (`digests.rs`).
+    pub state_digests: BTreeMap<String, String>,
 }
 
 /// One backup as the history holds it.
@@ -170,9 +173,6 @@ pub struct HistoryFilter {
     pub plan_fingerprint: Option<String>,
     pub limit: Option<u64>,
 }
-
-/// Rows per INSERT when writing a manifest.
-const MANIFEST_BATCH: usize = 500;
 
 /// One `backup_partitions` row, read by column name.
 pub(super) fn manifest_row(r: &crate::row::NamedRow<'_>) -> Result<ManifestRow, RuntimeError> {
@@ -272,7 +272,7 @@ impl StateStore {
     ) -> Result<(), RuntimeError> {
         let mut e = self.require_backup(repository, label)?;
         let id = backup_id(repository, label);
-        self.write_manifest(&id, &f.manifest)?;
+        self.write_manifest(&id, &f.manifest, &f.state_digests)?;
         if let Some(ms) = f.backup_time_ms {
             self.write_backup_time(&id, ms)?;
         }
@@ -298,39 +298,37 @@ impl StateStore {
         self.journal_backup(&f.run_id, &e, "finished", Some(&msg))
     }
 
-    /// Replaces backup `id`'s manifest rows.
-    fn write_manifest(&mut self, id: &str, manifest: &[ManifestRow]) -> Result<(), RuntimeError> {
+    /// Replaces backup `id`'s manifest rows and their per-table digests (`states`: the
+    /// proven state digests after the set).
+    fn write_manifest(
+        &mut self,
+        id: &str,
+        manifest: &[ManifestRow],
+        states: &BTreeMap<String, String>,
+    ) -> Result<(), RuntimeError> {
         let manifests = self.table(MANIFESTS.name);
         let delete = format!(
             "DELETE FROM {manifests} WHERE {}",
             sql::conjunction(&[("backup_id", Val::text(id))])
         );
         self.conn.execute(&delete)?;
-        for chunk in manifest.chunks(MANIFEST_BATCH) {
-            let rows: Vec<Vec<Val>> = chunk
-                .iter()
-                .map(|m| {
-                    vec![
-                        Val::text(id),
-                        Val::Int(m.partition_id),
-                        Val::text(&m.database),
-                        Val::text(&m.table),
-                        Val::text(&m.partition),
-                        Val::Int(m.visible_version),
-                        Val::opt_int(m.rows),
-                        Val::opt_int(m.data_size),
-                    ]
-                })
-                .collect();
-            let stmt = sql::upsert(
-                self.config.backend,
-                &manifests,
-                &MANIFESTS.column_names(),
-                &rows,
-            );
-            self.conn.execute(&stmt)?;
-        }
-        Ok(())
+        let rows: Vec<Vec<Val>> = manifest
+            .iter()
+            .map(|m| {
+                vec![
+                    Val::text(id),
+                    Val::Int(m.partition_id),
+                    Val::text(&m.database),
+                    Val::text(&m.table),
+                    Val::text(&m.partition),
+                    Val::Int(m.visible_version),
+                    Val::opt_int(m.rows),
+                    Val::opt_int(m.data_size),
+                ]
+            })
+            .collect();
+        self.upsert_rows(&manifests, &MANIFESTS.column_names(), &rows)?;
+        self.write_table_digests(id, manifest, states)
     }
 
     /// Records a finished backup rebuilt from the repository's set manifest (`starsnap init
@@ -357,7 +355,7 @@ impl StateStore {
             functions: e.functions.clone(),
         };
         self.write_objects(&id, &objects)?;
-        self.write_manifest(&id, manifest)?;
+        self.write_manifest(&id, manifest, &BTreeMap::new())?;
         if let Some(ms) = e.backup_time_ms {
             self.write_backup_time(&id, ms)?;
         }

@@ -51,6 +51,12 @@ pub const MIGRATIONS: &[Migration] = &[
         creates: &[schema::BACKUP_RETENTION],
         backfill: None,
     },
+    Migration {
+        version: 4,
+        description: "backup_table_digests (per table of each manifest: entries digest, state after the set)",
+        creates: &[schema::BACKUP_TABLE_DIGESTS],
+        backfill: Some(StateStore::backfill_table_digests),
+    },
 ];
 
 /// The newest schema version this binary knows.

@@ -20,6 +20,7 @@
 
 pub mod catalog;
 pub mod clock;
+pub mod digests;
 pub mod history;
 pub mod journal;
 pub mod lock;
@@ -47,6 +48,7 @@ pub use renew::Renewer;
 
 use crate::conn::Cluster;
 use crate::error::RuntimeError;
+use sql::Val;
 
 /// Which kind of server holds the state.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
@@ -122,6 +124,8 @@ pub struct StateStore {
     config: StateConfig,
     clock: Arc<dyn Clock>,
     redactor: Redactor,
+    /// The longest statement the server takes, read once (`statement_budget`).
+    budget: Option<usize>,
 }
 
 impl std::fmt::Debug for StateStore {
@@ -147,6 +151,7 @@ impl StateStore {
             config,
             clock,
             redactor: Redactor::default(),
+            budget: None,
         })
     }
 
@@ -180,6 +185,44 @@ impl StateStore {
         let mut conn = conn;
         prepare_session(&mut conn, self.config.backend)?;
         self.conn = conn;
+        Ok(())
+    }
+
+    /// The longest statement the server accepts: its `@@max_allowed_packet` less 1 KiB for
+    /// the protocol's framing, read once per store (at least 16 KiB whatever it says).
+    pub fn statement_budget(&mut self) -> Result<usize, RuntimeError> {
+        if let Some(b) = self.budget {
+            return Ok(b);
+        }
+        let rs = self
+            .conn
+            .query("SELECT @@max_allowed_packet AS max_allowed_packet")?;
+        let packet = match rs.iter().next() {
+            Some(row) => row.i64("max_allowed_packet")?,
+            None => 4 * 1024 * 1024,
+        };
+        let budget = usize::try_from(packet)
+            .unwrap_or(0)
+            .saturating_sub(1024)
+            .max(16 * 1024);
+        self.budget = Some(budget);
+        Ok(budget)
+    }
+
+    /// Upserts `rows` in as few statements as the server's packet size allows.
+    pub(crate) fn upsert_rows(
+        &mut self,
+        target: &str,
+        cols: &[&str],
+        rows: &[Vec<Val>],
+    ) -> Result<(), RuntimeError> {
+        if rows.is_empty() {
+            return Ok(());
+        }
+        let budget = self.statement_budget()?;
+        for stmt in sql::upsert_batches(self.config.backend, target, cols, rows, budget) {
+            self.conn.execute(&stmt)?;
+        }
         Ok(())
     }
 

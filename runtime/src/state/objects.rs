@@ -5,7 +5,7 @@
 //!   and schema fingerprint as observed when the job was submitted; a function by name.
 //!   Never one bounded value for the whole set (issue 14: `backups.schemas_json` in one
 //!   `VARCHAR(65533)` failed past about 870 tables). Rows are written before the backup's
-//!   own row, in batches, after deleting the backup's old rows (a re-recorded submission
+//!   own row, in as few statements as the server's packet size allows, after deleting the backup's old rows (a re-recorded submission
 //!   replaces them whole).
 //! * Per finished snapshot: StarRocks's `backup_time` (epoch ms from SHOW SNAPSHOT's detail
 //!   form), written before the backup's row turns `finished`.
@@ -22,9 +22,6 @@ use super::sql::{self, Val};
 use super::StateStore;
 use crate::error::RuntimeError;
 use crate::row::NamedRow;
-
-/// Rows per INSERT into `backup_objects`.
-const OBJECT_BATCH: usize = 500;
 
 /// Up to this many backups are read with `IN (…)`; more read the table whole.
 const IN_LIST_MAX: usize = 256;
@@ -164,16 +161,7 @@ impl StateStore {
 
     fn insert_object_rows(&mut self, rows: &[Vec<Val>]) -> Result<(), RuntimeError> {
         let target = self.table(BACKUP_OBJECTS.name);
-        for chunk in rows.chunks(OBJECT_BATCH) {
-            let stmt = sql::upsert(
-                self.config.backend,
-                &target,
-                &BACKUP_OBJECTS.column_names(),
-                chunk,
-            );
-            self.conn.execute(&stmt)?;
-        }
-        Ok(())
+        self.upsert_rows(&target, &BACKUP_OBJECTS.column_names(), rows)
     }
 
     /// Records StarRocks's `backup_time` of backup `id`'s snapshot.
@@ -198,7 +186,7 @@ impl StateStore {
     }
 
     /// `SELECT cols FROM table` restricted to `ids` (an `IN` list when short, else all rows).
-    fn select_for(&self, table: &str, cols: &[&str], ids: &[&str]) -> String {
+    pub(super) fn select_for(&self, table: &str, cols: &[&str], ids: &[&str]) -> String {
         let mut q = sql::select(&self.table(table), cols, &[], "", None);
         if ids.len() <= IN_LIST_MAX {
             let list: Vec<String> = ids.iter().map(|i| Val::text(*i).sql()).collect();

@@ -250,6 +250,24 @@ pub const BACKUP_RETENTION: TableDef = TableDef {
     ],
 };
 
+/// Per table of a finished backup's manifest (schema 4): the digest of its entries there
+/// (what the plan's input fingerprint records instead of the rows) and, when apply could prove
+/// it, the `partitions_digest` of the table after the backup's set — what a restore of the set
+/// brings back. A plan compares that with the cluster's digest and reads the manifest rows of
+/// only the tables that differ (issue 14). Written with the manifest, before the backup's row
+/// turns `finished`; `seq` numbers the tables in name order.
+pub const BACKUP_TABLE_DIGESTS: TableDef = TableDef {
+    name: "backup_table_digests",
+    key_len: 2,
+    columns: &[
+        col("backup_id", Varchar(64)),
+        col("seq", Int),
+        col("table_name", Text),
+        col("entries_digest", Varchar(64)),
+        opt("state_digest", Varchar(64)),
+    ],
+};
+
 /// Lock leases: one row per (database digest, generation); the highest generation is the
 /// lease in force (see `lock.rs`).
 pub const LOCKS: TableDef = TableDef {
@@ -291,7 +309,7 @@ pub const EVENTS: TableDef = TableDef {
 };
 
 /// Every table of the current schema.
-pub const ALL: [TableDef; 8] = [
+pub const ALL: [TableDef; 9] = [
     MIGRATIONS,
     BACKUPS,
     MANIFESTS,
@@ -300,6 +318,7 @@ pub const ALL: [TableDef; 8] = [
     BACKUP_OBJECTS,
     BACKUP_SNAPSHOTS,
     BACKUP_RETENTION,
+    BACKUP_TABLE_DIGESTS,
 ];
 
 #[cfg(test)]

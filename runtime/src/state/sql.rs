@@ -84,6 +84,43 @@ pub fn upsert(backend: StateBackend, target: &str, cols: &[&str], rows: &[Vec<Va
     format!("{verb} {target} ({}) VALUES {values}", columns(cols))
 }
 
+/// The same upsert as [`upsert`], split into as few statements as fit in `max_bytes` each
+/// (the server's `max_allowed_packet` less a margin for the protocol header). A row that
+/// alone exceeds `max_bytes` still goes in a statement of its own: the server's refusal then
+/// names the problem, where silently dropping it would lose history.
+pub fn upsert_batches(
+    backend: StateBackend,
+    target: &str,
+    cols: &[&str],
+    rows: &[Vec<Val>],
+    max_bytes: usize,
+) -> Vec<String> {
+    let verb = match backend {
+        StateBackend::StarRocks => "INSERT INTO",
+        StateBackend::MySql => "REPLACE INTO",
+    };
+    let head = format!("{verb} {target} ({}) VALUES ", columns(cols));
+    let mut out = Vec::new();
+    let mut current = String::new();
+    for r in rows {
+        let vals: Vec<String> = r.iter().map(Val::sql).collect();
+        let tuple = format!("({})", vals.join(", "));
+        if !current.is_empty() && current.len() + 2 + tuple.len() > max_bytes {
+            out.push(std::mem::take(&mut current));
+        }
+        if current.is_empty() {
+            current.push_str(&head);
+        } else {
+            current.push_str(", ");
+        }
+        current.push_str(&tuple);
+    }
+    if !current.is_empty() {
+        out.push(current);
+    }
+    out
+}
+
 /// `SELECT cols FROM target [WHERE …] [ORDER BY …] [LIMIT n]`.
 pub fn select(
     target: &str,
@@ -138,5 +175,33 @@ mod tests {
             ),
             r#"SELECT a FROM t WHERE b = "'; DROP" ORDER BY a DESC LIMIT 1"#
         );
+    }
+
+    #[test]
+    fn batches_fill_the_budget_and_keep_every_row() {
+        let rows: Vec<Vec<Val>> = (0..100)
+            .map(|i| vec![Val::Int(i), Val::text("x")])
+            .collect();
+        let one = upsert(StateBackend::StarRocks, "t", &["a", "b"], &rows);
+        let all = upsert_batches(StateBackend::StarRocks, "t", &["a", "b"], &rows, one.len());
+        assert_eq!(all, vec![one.clone()]);
+        let small = upsert_batches(StateBackend::StarRocks, "t", &["a", "b"], &rows, 200);
+        assert!(small.len() > 1);
+        assert!(small.iter().all(|s| s.len() <= 200), "{small:?}");
+        let n: usize = small.iter().map(|s| s.matches('(').count() - 1).sum();
+        assert_eq!(n, 100);
+        // Each statement is as full as the next row allows.
+        for w in small.windows(2) {
+            assert!(w[0].len() + ", (99, \"x\")".len() > 200);
+        }
+        assert!(upsert_batches(StateBackend::MySql, "t", &["a"], &[], 10).is_empty());
+        let big = upsert_batches(
+            StateBackend::MySql,
+            "t",
+            &["a"],
+            &[vec![Val::text("y".repeat(50))]],
+            10,
+        );
+        assert_eq!(big.len(), 1);
     }
 }

@@ -47,11 +47,11 @@ pub fn migrations_from_empty_and_rerun(f: &dyn Fixture) {
     let mut s = f.store(Arc::new(SystemClock));
     assert_eq!(s.schema_version().expect("version"), None);
     let r = s.init().expect("init");
-    assert_eq!(r.applied, vec![1, 2, 3]);
+    assert_eq!(r.applied, vec![1, 2, 3, 4]);
     assert_eq!(r.version, starsnap_runtime::state::latest_version());
     let again = s.ensure_current().expect("re-run");
     assert!(again.applied.is_empty(), "{again:?}");
-    assert_eq!(s.schema_version().expect("version"), Some(3));
+    assert_eq!(s.schema_version().expect("version"), Some(4));
     let db = f.config().database;
     let rs = s
         .connection()
@@ -70,6 +70,7 @@ pub fn migrations_from_empty_and_rerun(f: &dyn Fixture) {
             "backup_partitions",
             "backup_retention",
             "backup_snapshots",
+            "backup_table_digests",
             "backups",
             "events",
             "locks",
@@ -88,7 +89,7 @@ pub fn migrations_from_empty_and_rerun(f: &dyn Fixture) {
             e,
             RuntimeError::StateSchemaTooNew {
                 found: 99,
-                supported: 3,
+                supported: 4,
                 ..
             }
         ),
@@ -393,6 +394,7 @@ pub fn history_round_trip(f: &dyn Fixture) {
             snapshot_timestamp: "2026-11-22-04-25-04-123".into(),
             backup_time_ms: None,
             manifest: manifest.clone(),
+            state_digests: Default::default(),
         },
     )
     .expect("finish");
@@ -440,6 +442,7 @@ pub fn history_round_trip(f: &dyn Fixture) {
             snapshot_timestamp: "2026-11-22-04-26-10-001".into(),
             backup_time_ms: None,
             manifest: vec![part("orders", "p2", 12, 4)],
+            state_digests: Default::default(),
         },
     )
     .expect("finish inc");
@@ -668,6 +671,7 @@ pub fn catalog_history_in_two_statements(f: &dyn Fixture) {
                 snapshot_timestamp: format!("2026-11-22-04-2{n}-00-000"),
                 backup_time_ms: None,
                 manifest: vec![part("orders", &format!("p{n}"), 100 + n, n + 1)],
+                state_digests: Default::default(),
             },
         )
         .expect("finish");
@@ -728,6 +732,7 @@ pub fn many_tables_and_restore_facts_round_trip(f: &dyn Fixture) {
             snapshot_timestamp: "2026-11-22-04-25-04-123".into(),
             backup_time_ms: Some(1_795_321_504_123),
             manifest: vec![part("orders", "p1", 11, 2)],
+            state_digests: Default::default(),
         },
     )
     .expect("finish");
@@ -773,6 +778,7 @@ pub fn migration_from_version_1_keeps_schemas(f: &dyn Fixture) {
             snapshot_timestamp: "2026-11-22-04-25-04-123".into(),
             backup_time_ms: None,
             manifest: vec![part("orders", "p1", 11, 2)],
+            state_digests: Default::default(),
         },
     )
     .expect("finish");
@@ -786,14 +792,16 @@ pub fn migration_from_version_1_keeps_schemas(f: &dyn Fixture) {
         format!("DROP TABLE {db}.backup_objects"),
         format!("DROP TABLE {db}.backup_snapshots"),
         format!("DROP TABLE {db}.backup_retention"),
+        format!("DROP TABLE {db}.backup_table_digests"),
         format!("DELETE FROM {db}.schema_migrations WHERE version = 2"),
         format!("DELETE FROM {db}.schema_migrations WHERE version = 3"),
+        format!("DELETE FROM {db}.schema_migrations WHERE version = 4"),
     ] {
         c.execute(&stmt).expect(&stmt);
     }
     assert_eq!(s.schema_version().expect("version"), Some(1));
     let r = s.init().expect("migrate");
-    assert_eq!(r.applied, vec![2, 3]);
+    assert_eq!(r.applied, vec![2, 3, 4]);
     let b = s.backup("repo1", "old1").expect("read").expect("row");
     assert_eq!(
         b.schemas,
@@ -811,4 +819,87 @@ pub fn migration_from_version_1_keeps_schemas(f: &dyn Fixture) {
     assert_eq!(h.backups.len(), 1);
     assert_eq!(h.backups[0].schemas, b.schemas);
     assert_eq!(h.backups[0].manifest.len(), 1);
+    // Migration 4 recorded the digests of the manifest written before it (the state after
+    // the set unknown: a plan reads those rows).
+    let p = s.plan_history().expect("plan history");
+    assert_eq!(
+        p.backups[0].entries_digests(),
+        starsnap_compiler::catalog::manifest_entries_digests(&h.backups[0].manifest)
+    );
+    let d = p.backups[0].table_digests.as_ref().expect("digests");
+    assert_eq!(d.len(), 1);
+    assert_eq!(d["orders"].state, None);
+}
+
+/// Issue 14: a finished backup's manifest comes with a digest per table; the plan's history
+/// carries those and no rows, and `load_manifests` reads, in one statement, only the rows of
+/// the tables asked for. The digests equal the compiler's over the whole manifest, so a plan's
+/// input fingerprint is the same either way.
+pub fn plan_history_reads_only_the_tables_asked_for(f: &dyn Fixture) {
+    use starsnap_compiler::catalog::manifest_entries_digests;
+    use starsnap_compiler::planner::ManifestNeed;
+    let clock = Arc::new(ManualClock::new(T0));
+    let mut s = f.store(clock.clone());
+    s.init().expect("init");
+    s.record_submitted(&submitted("full1", BackupKind::Full, None))
+        .expect("submit");
+    clock.advance(Duration::from_secs(60));
+    let manifest: Vec<ManifestRow> = (1..=300)
+        .flat_map(|n| {
+            [
+                part("orders", &format!("p{n}"), 1000 + n, 2),
+                part("items", &format!("p{n}"), 2000 + n, 3),
+            ]
+        })
+        .collect();
+    s.record_finished(
+        "repo1",
+        "full1",
+        &FinishedBackup {
+            run_id: "run-1".into(),
+            snapshot_timestamp: "2026-11-22-04-25-04-123".into(),
+            backup_time_ms: None,
+            manifest,
+            state_digests: BTreeMap::from([("orders".to_string(), "d".repeat(64))]),
+        },
+    )
+    .expect("finish");
+    let whole = s
+        .catalog_history(&HistoryFilter::default())
+        .expect("history");
+    assert_eq!(whole.backups[0].manifest.len(), 600);
+    let mut h = s.plan_history().expect("plan history");
+    let b = &h.backups[0];
+    assert!(b.manifest.is_empty());
+    let digests = b.table_digests.as_ref().expect("digests");
+    assert_eq!(
+        b.entries_digests(),
+        manifest_entries_digests(&whole.backups[0].manifest)
+    );
+    assert_eq!(
+        digests["orders"].state.as_deref(),
+        Some("d".repeat(64).as_str())
+    );
+    assert_eq!(digests["items"].state, None);
+    let before = s.connection().statements_sent();
+    s.load_manifests(
+        &mut h,
+        &[ManifestNeed {
+            repository: "repo1".into(),
+            label: "full1".into(),
+            tables: Some(["items".to_string()].into()),
+        }],
+    )
+    .expect("load");
+    assert_eq!(s.connection().statements_sent() - before, 1);
+    let loaded = &h.backups[0].manifest;
+    assert_eq!(loaded.len(), 300);
+    assert!(loaded.iter().all(|e| e.table == "items"));
+    let want: Vec<_> = whole.backups[0]
+        .manifest
+        .iter()
+        .filter(|e| e.table == "items")
+        .cloned()
+        .collect();
+    assert_eq!(loaded, &want);
 }

@@ -35,17 +35,17 @@ pub fn build_plan(config: &Path) -> Result<Plan, i32> {
         crate::out::error(e);
         exit::FAILURE
     })?;
-    let catalog = project::observe(policy, &mut cluster).map_err(|e| {
-        crate::out::error(format!("observing the cluster failed: {e}"));
-        exit::FAILURE
-    })?;
-    let inputs = PlanInputs {
+    let mut inputs = PlanInputs {
         policy_path: project.policy_path.clone(),
         policy_text: project.policy_text.clone(),
         statement_files: project.statement_files.clone(),
-        catalog,
+        catalog: starsnap_compiler::catalog::ObservedCatalog::empty(""),
         as_of: now(),
     };
+    project::observe_for_plan(policy, &mut cluster, &mut inputs).map_err(|e| {
+        crate::out::error(format!("observing the cluster failed: {e}"));
+        exit::FAILURE
+    })?;
     let texts = |path: &str| -> String {
         if path == project.policy_path {
             return project.policy_text.clone();
