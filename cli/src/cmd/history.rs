@@ -1,6 +1,6 @@
 //! `starsnap history [--format text|json] [--restores]` (the backups — or restores — the state
 //! records, newest first) and
-//! `starsnap status` (locks in force and jobs not yet ended).
+//! `starsnap status` (locks in force, jobs not yet ended, each group's last drill).
 
 use std::path::PathBuf;
 
@@ -195,7 +195,7 @@ pub fn run_status(args: StatusArgs) -> i32 {
     };
     let read = existing_store(&policy).and_then(|store| {
         let Some(mut s) = store else {
-            return Ok((Vec::new(), Vec::new()));
+            return Ok((Vec::new(), Vec::new(), Vec::new()));
         };
         let locks = s.list_locks().map_err(|e| e.to_string())?;
         let backups = s
@@ -204,9 +204,14 @@ pub fn run_status(args: StatusArgs) -> i32 {
                 ..HistoryFilter::default()
             })
             .map_err(|e| e.to_string())?;
-        Ok((locks, backups))
+        // A state not yet migrated to schema 4 has had no drill.
+        let drills = match s.schema_version().map_err(|e| e.to_string())? {
+            Some(v) if v >= 4 => s.last_drills().map_err(|e| e.to_string())?,
+            _ => Vec::new(),
+        };
+        Ok((locks, backups, drills))
     });
-    let (locks, backups) = match read {
+    let (locks, backups, drills) = match read {
         Ok(r) => r,
         Err(e) => {
             eprintln!("starsnap: {e}");
@@ -238,6 +243,17 @@ pub fn run_status(args: StatusArgs) -> i32 {
                 "label": b.label,
                 "state": b.job_state.as_deref().unwrap_or(state_name(b.state)),
                 "submitted_at": format_utc(b.submitted_ms),
+            })).collect::<Vec<_>>(),
+            "drills": drills.iter().map(|d| serde_json::json!({
+                "group": d.group,
+                "database": d.database,
+                "result": d.result,
+                "point": d.point,
+                "tip_set": d.tip_set,
+                "failed_set": d.failed_set,
+                "message": d.message,
+                "rto_ms": d.rto_ms,
+                "at": format_utc(d.started_ms),
             })).collect::<Vec<_>>(),
         });
         out::print(&format!("{v}\n"));
@@ -271,6 +287,27 @@ pub fn run_status(args: StatusArgs) -> i32 {
             b.label,
             b.job_state.as_deref().unwrap_or(state_name(b.state)),
             format_utc(b.submitted_ms)
+        ));
+    }
+    text.push_str("Last drill per group:\n");
+    if drills.is_empty() {
+        text.push_str("  none (run `starsnap drill`)\n");
+    }
+    for d in drills {
+        let rto = d
+            .rto_ms
+            .map(|ms| format!("\tRTO {:.1} s", ms as f64 / 1000.0))
+            .unwrap_or_default();
+        let why = match (&d.failed_set, &d.message) {
+            (_, Some(m)) if !d.passed() => format!("\t{m}"),
+            _ => String::new(),
+        };
+        text.push_str(&format!(
+            "  {}\t{}\t{}\t{}{rto}{why}\n",
+            d.group,
+            if d.database.is_empty() { "-" } else { &d.database },
+            d.result,
+            format_utc(d.started_ms),
         ));
     }
     out::print(&text);

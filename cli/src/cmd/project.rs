@@ -198,11 +198,21 @@ pub fn connect(policy: &Policy) -> Result<Cluster, String> {
 /// Observes the cluster: tables, partitions, repositories and snapshots in bulk, plus
 /// starsnap's history from the state store.
 pub fn observe(policy: &Policy, cluster: &mut Cluster) -> Result<ObservedCatalog, RuntimeError> {
+    let history = crate::cmd::state::read_history(policy)?;
+    observe_with_history(policy, cluster, history)
+}
+
+/// [`observe`] with a history from elsewhere (a repository's set manifests): the state store
+/// is not read.
+pub fn observe_with_history(
+    policy: &Policy,
+    cluster: &mut Cluster,
+    history: starsnap_compiler::catalog::History,
+) -> Result<ObservedCatalog, RuntimeError> {
     let mut options = InspectOptions::default();
     if policy.state.url.is_none() {
         options.skip_databases.insert(policy.state.database.clone());
     }
-    let history = crate::cmd::state::read_history(policy)?;
     // A connection dropped while observing is retried over a fresh one, like apply's
     // statements (transient errors, a capped backoff, a deadline).
     let mut backoff = starsnap_runtime::apply::Backoff::new(Duration::from_secs(60));

@@ -144,6 +144,23 @@ impl<'r, 's> Ctx<'r, 's> {
                 _ => {}
             }
         }
+        // StarRocks's own listing decides, never starsnap's records (a plan made from the
+        // repository's set manifests, or before the repository existed in this cluster).
+        let repository = op.repository.clone();
+        let mut note = self.retry_note(step);
+        let listed = self.link.retry(&mut note, &mut |c| {
+            super::jobs::snapshot_timestamps(c, &repository, &label)
+        })?;
+        if !listed.contains(&ts) {
+            return Ok(Outcome::Failed(format!(
+                "SHOW SNAPSHOT ON {repository} does not list snapshot {label} at {ts}{}: the snapshot cannot be restored",
+                if listed.is_empty() {
+                    String::new()
+                } else {
+                    format!(" (it lists {})", listed.join(", "))
+                }
+            )));
+        }
         let (statements, secrets) = match self.built(step) {
             Ok(b) => b,
             Err(e) => return Ok(Outcome::Failed(e)),

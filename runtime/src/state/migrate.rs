@@ -51,6 +51,12 @@ pub const MIGRATIONS: &[Migration] = &[
         creates: &[schema::BACKUP_RETENTION],
         backfill: None,
     },
+    Migration {
+        version: 4,
+        description: "drills (restore drills: result, chain, measured RTO)",
+        creates: &[schema::DRILLS],
+        backfill: None,
+    },
 ];
 
 /// The newest schema version this binary knows.

@@ -20,6 +20,7 @@
 
 pub mod catalog;
 pub mod clock;
+pub mod drills;
 pub mod history;
 pub mod journal;
 pub mod lock;
@@ -34,6 +35,7 @@ pub mod sql;
 use std::sync::Arc;
 
 pub use clock::{format_utc, Clock, EpochMillis, ManualClock, SystemClock};
+pub use drills::DrillRecord;
 pub use history::{
     BackupEntry, BackupKind, BackupState, FinishedBackup, HistoryFilter, ManifestRow,
     SubmittedBackup, Transition,

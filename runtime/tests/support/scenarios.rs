@@ -47,11 +47,11 @@ pub fn migrations_from_empty_and_rerun(f: &dyn Fixture) {
     let mut s = f.store(Arc::new(SystemClock));
     assert_eq!(s.schema_version().expect("version"), None);
     let r = s.init().expect("init");
-    assert_eq!(r.applied, vec![1, 2, 3]);
+    assert_eq!(r.applied, vec![1, 2, 3, 4]);
     assert_eq!(r.version, starsnap_runtime::state::latest_version());
     let again = s.ensure_current().expect("re-run");
     assert!(again.applied.is_empty(), "{again:?}");
-    assert_eq!(s.schema_version().expect("version"), Some(3));
+    assert_eq!(s.schema_version().expect("version"), Some(4));
     let db = f.config().database;
     let rs = s
         .connection()
@@ -71,6 +71,7 @@ pub fn migrations_from_empty_and_rerun(f: &dyn Fixture) {
             "backup_retention",
             "backup_snapshots",
             "backups",
+            "drills",
             "events",
             "locks",
             "schema_migrations"
@@ -88,7 +89,7 @@ pub fn migrations_from_empty_and_rerun(f: &dyn Fixture) {
             e,
             RuntimeError::StateSchemaTooNew {
                 found: 99,
-                supported: 3,
+                supported: 4,
                 ..
             }
         ),
