@@ -146,6 +146,12 @@ pub trait Handler: Send + Sync + 'static {
         0
     }
 
+    /// How long the protocol holds each answer before sending it (simulated network
+    /// latency, `ADMIN SET SIMULATOR LATENCY`); zero by default.
+    fn answer_delay(&self) -> std::time::Duration {
+        std::time::Duration::ZERO
+    }
+
     /// Called once when a connection ends, however it ends.
     fn disconnect(&self, _session: &Session) {}
 

@@ -323,6 +323,9 @@ pub enum Stmt {
     Show,
     /// `ADMIN SHOW SIMULATOR STATS`.
     AdminShowStats,
+    /// `ADMIN SET SIMULATOR LATENCY = <ms>` (simulator-only): every answer from then on, on
+    /// every connection, is sent `ms` milliseconds late; 0 turns it off.
+    AdminSetLatency(u64),
     /// Accepted and ignored (`BEGIN`, `COMMIT`, `ROLLBACK`).
     Noop,
     CreateDatabase {
@@ -367,6 +370,8 @@ pub enum Stmt {
         name: ObjName,
         args: Vec<String>,
         return_type: String,
+        /// An aggregate's `INTERMEDIATE` type as written.
+        intermediate_type: Option<String>,
         kind: String,
         if_not_exists: bool,
         properties: BTreeMap<String, String>,

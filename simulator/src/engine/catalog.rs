@@ -531,6 +531,9 @@ pub struct Function {
     /// Argument types as written, upper-cased (`INT`, `VARCHAR`); `...` marks varargs.
     pub args: Vec<String>,
     pub return_type: String,
+    /// An aggregate's `INTERMEDIATE` type as written, if it declared one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub intermediate_type: Option<String>,
     /// `SCALAR`, `AGGREGATE` or `TABLE`.
     pub kind: String,
     pub global: bool,

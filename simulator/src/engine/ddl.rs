@@ -186,16 +186,19 @@ pub fn execute(
             name,
             args,
             return_type,
+            intermediate_type,
             kind,
             if_not_exists,
             properties,
         } => {
             let id = cat.alloc_id();
+            // `FunctionName` keeps the function part lower-cased.
             let f = Function {
                 id,
-                name: name.name.clone(),
+                name: name.name.to_lowercase(),
                 args: args.clone(),
                 return_type: return_type.clone(),
+                intermediate_type: intermediate_type.clone(),
                 kind: kind.clone(),
                 global: *global,
                 properties: properties.clone(),
@@ -237,7 +240,8 @@ pub fn execute(
                     .functions
             };
             let before = list.len();
-            list.retain(|f| !(f.name == name.name && &f.args == args));
+            let lower = name.name.to_lowercase();
+            list.retain(|f| !(f.name == lower && &f.args == args));
             if list.len() == before && !*if_exists {
                 // DropStmtAnalyzer: ERR_BAD_FUNC_ERROR (1055) with the function's signature.
                 return Err(errors::analyzing_code(

@@ -15,6 +15,14 @@
 //! (columns `ConnectionId`, `User`, `Statements`, `Current`; one row per open connection,
 //! `Current` = `true` for the asking one). `Session::statements` is the protocol's count
 //! of COM_QUERY packets.
+//!
+//! Network latency: `ADMIN SET SIMULATOR LATENCY = <ms>` (simulator-only; `=` optional,
+//! 0 … [`MAX_LATENCY_MS`]) makes the protocol hold every answer for `ms` milliseconds before
+//! sending it — on every connection (the setting is global, as a network between client and
+//! cluster is), for every command a client waits on (COM_QUERY, COM_INIT_DB, COM_PING, …),
+//! the statement's own answer included. One multi-statement COM_QUERY is one round trip and
+//! waits once. 0 turns it off; it is not saved across a restart. Library form:
+//! [`Engine::set_latency`].
 
 pub mod alter;
 pub mod ast;
@@ -43,6 +51,7 @@ use std::collections::BTreeMap;
 use std::io;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, RwLock, RwLockReadGuard, RwLockWriteGuard};
+use std::time::Duration;
 
 pub use bulk::BulkTables;
 pub use catalog::Catalog;
@@ -54,6 +63,9 @@ use crate::config::SimConfig;
 use crate::profile::VersionProfile;
 use crate::response::{Handler, Outcome, Response, Session, SqlError};
 use ast::Stmt;
+
+/// The largest `ADMIN SET SIMULATOR LATENCY` (one minute): more is a typo, not a network.
+pub const MAX_LATENCY_MS: u64 = 60_000;
 
 /// Read-only view of the engine's state for SHOW statements and `information_schema`
 /// tables. It borrows the catalog under the engine's read lock, so code that receives an
@@ -133,6 +145,8 @@ pub struct Engine {
     snapshots: crate::snapshot::Snapshots,
     /// Restarts so far (`ADMIN RESTART SIMULATOR`); see [`Handler::generation`].
     generation: AtomicU64,
+    /// `ADMIN SET SIMULATOR LATENCY`: milliseconds every answer waits (0: none).
+    latency_ms: AtomicU64,
 }
 
 impl Engine {
@@ -164,6 +178,7 @@ impl Engine {
             persist,
             snapshots: crate::snapshot::Snapshots::new(config),
             generation: AtomicU64::new(0),
+            latency_ms: AtomicU64::new(0),
         })
     }
 
@@ -184,6 +199,19 @@ impl Engine {
         self.snapshots.reload(&self.config);
         self.generation.fetch_add(1, Ordering::SeqCst);
         Ok(())
+    }
+
+    /// Delays every answer sent from now on by `latency` (whole milliseconds, at most
+    /// [`MAX_LATENCY_MS`]), as `ADMIN SET SIMULATOR LATENCY` does; zero turns it off.
+    pub fn set_latency(&self, latency: Duration) {
+        let ms = u64::try_from(latency.as_millis()).unwrap_or(u64::MAX);
+        self.latency_ms
+            .store(ms.min(MAX_LATENCY_MS), Ordering::SeqCst);
+    }
+
+    /// The delay every answer gets now.
+    pub fn latency(&self) -> Duration {
+        Duration::from_millis(self.latency_ms.load(Ordering::SeqCst))
     }
 
     pub fn config(&self) -> &SimConfig {
@@ -320,6 +348,10 @@ impl Engine {
             Stmt::Use(name) => (session::use_db(&self.catalog(), session, name), false),
             Stmt::Set(items) => (session::set(session, items), false),
             Stmt::Noop => (Ok(Response::ok()), false),
+            Stmt::AdminSetLatency(ms) => {
+                self.set_latency(Duration::from_millis(*ms));
+                (Ok(Response::ok()), false)
+            }
             Stmt::AdminShowStats => (
                 Ok(session::stats_result(session, &self.connection_stats())),
                 false,
@@ -403,6 +435,10 @@ impl Handler for Engine {
 
     fn generation(&self) -> u64 {
         self.generation.load(Ordering::SeqCst)
+    }
+
+    fn answer_delay(&self) -> Duration {
+        self.latency()
     }
 
     fn init_db(&self, session: &mut Session, db: &str) -> Outcome {

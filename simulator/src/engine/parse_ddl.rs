@@ -327,9 +327,13 @@ impl Parser<'_> {
         let start = self.peek().start;
         self.sql_type()?;
         let return_type = self.text_since(start).to_ascii_uppercase().replace(' ', "");
-        if self.eat_kw("INTERMEDIATE") {
+        let intermediate_type = if self.eat_kw("INTERMEDIATE") {
+            let start = self.peek().start;
             self.sql_type()?;
-        }
+            Some(self.text_since(start).to_ascii_uppercase().replace(' ', ""))
+        } else {
+            None
+        };
         let properties = if self.eat_kw("PROPERTIES") {
             self.properties()?
         } else {
@@ -343,6 +347,7 @@ impl Parser<'_> {
             name,
             args,
             return_type,
+            intermediate_type,
             kind: kind.to_string(),
             if_not_exists,
             properties,

@@ -9,6 +9,7 @@ use crate::engine::ast::*;
 use crate::engine::errors;
 use crate::engine::lexer::{self, StmtTokens, Tok, Token};
 use crate::engine::value::Value;
+use crate::engine::MAX_LATENCY_MS;
 use crate::response::SqlError;
 
 pub type PResult<T> = Result<T, SqlError>;
@@ -341,6 +342,19 @@ impl<'a> Parser<'a> {
                 if self.eat_kws(&["SHOW", "SIMULATOR", "STATS"]) {
                     self.expect_end()?;
                     Ok(Stmt::AdminShowStats)
+                } else if self.eat_kws(&["SET", "SIMULATOR", "LATENCY"]) {
+                    self.eat_sym("=");
+                    let ms = self.integer()?;
+                    self.expect_end()?;
+                    u64::try_from(ms)
+                        .ok()
+                        .filter(|&ms| ms <= MAX_LATENCY_MS)
+                        .map(Stmt::AdminSetLatency)
+                        .ok_or_else(|| {
+                            errors::analyzing(&format!(
+                                "simulator latency must be between 0 and {MAX_LATENCY_MS} ms, not {ms}"
+                            ))
+                        })
                 } else {
                     Err(self.no_viable())
                 }

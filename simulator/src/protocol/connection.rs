@@ -139,6 +139,12 @@ pub fn serve(
             Ok(n) => n,
             Err(_) => return,
         };
+        // Simulated network latency: the answer waits before it leaves (one wait per command,
+        // however many statements it held).
+        let delay = ctx.handler.answer_delay();
+        if !delay.is_zero() {
+            std::thread::sleep(delay);
+        }
         if io.flush().is_err() {
             return;
         }

@@ -214,8 +214,17 @@ pub fn backup_state_checks(cx: &SnapCtx<'_>, b: &Backup, db: &str) -> Option<(Sq
                 _ => None,
             });
     for f in functions {
-        let fname = f.name.name().map(|x| x.value.clone()).unwrap_or_default();
-        if !database.functions.iter().any(|x| x.name == fname) {
+        // `FunctionName` lower-cases the function part.
+        let fname = f
+            .name
+            .name()
+            .map(|x| x.value.to_lowercase())
+            .unwrap_or_default();
+        if !database
+            .functions
+            .iter()
+            .any(|x| x.name.eq_ignore_ascii_case(&fname))
+        {
             let written: Vec<&str> = f.name.parts.iter().map(|p| p.value.as_str()).collect();
             let shown = if written.len() == 1 {
                 format!("{db}.{fname}")

@@ -156,7 +156,7 @@ fn resolve_objects(
         .iter()
         .filter_map(|i| match i {
             ObjectItem::Named(n) if n.kind == ObjectKind::Function => {
-                n.name.name().map(|x| x.value.clone())
+                n.name.name().map(|x| x.value.to_lowercase())
             }
             _ => None,
         })
@@ -430,7 +430,11 @@ fn capture(cx: &SnapCtx<'_>, job: &BackupJob) -> Result<Captured, String> {
     let functions = db
         .functions
         .iter()
-        .filter(|f| job.functions.contains(&f.name))
+        .filter(|f| {
+            job.functions
+                .iter()
+                .any(|n| n.eq_ignore_ascii_case(&f.name))
+        })
         .cloned()
         .collect();
     Ok(Captured {

@@ -151,7 +151,9 @@ pub enum AdminCommand {
 /// Whether `sql` is a simulator administration statement.
 pub fn is_admin(sql: &str) -> bool {
     let w = normalize_words(sql);
-    w.starts_with("ADMIN SET SIMULATOR ") || w.starts_with("ADMIN CLEAR SIMULATOR ")
+    // `ADMIN SET SIMULATOR LATENCY` belongs to the engine (it delays every answer, not jobs).
+    (w.starts_with("ADMIN SET SIMULATOR ") && !w.starts_with("ADMIN SET SIMULATOR LATENCY"))
+        || w.starts_with("ADMIN CLEAR SIMULATOR ")
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -210,9 +210,11 @@ fn select_objects(
     for i in items {
         if let ObjectItem::Named(n) = i {
             if n.kind == ObjectKind::Function {
-                let f = n.name.name().map(|x| x.value.clone()).unwrap_or_default();
-                if !info.functions.contains(&f) {
-                    return Err(common(format!("Can not find restore function: {f}")));
+                let written = n.name.name().map(|x| x.value.clone()).unwrap_or_default();
+                // `FunctionName` lower-cases the function part.
+                let f = written.to_lowercase();
+                if !info.functions.iter().any(|g| g.eq_ignore_ascii_case(&f)) {
+                    return Err(common(format!("Can not find restore function: {written}")));
                 }
                 functions.push(f);
             }

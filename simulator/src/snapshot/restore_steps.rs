@@ -407,12 +407,11 @@ fn prepare(
                 }
             }
         }
-        for f in meta
-            .captured
-            .functions
-            .iter()
-            .filter(|f| job.functions.contains(&f.name))
-        {
+        for f in meta.captured.functions.iter().filter(|f| {
+            job.functions
+                .iter()
+                .any(|n| n.eq_ignore_ascii_case(&f.name))
+        }) {
             if !db.functions.iter().any(|x| x.signature() == f.signature()) {
                 db.functions.push(f.clone());
             }

@@ -177,6 +177,7 @@ pub fn catalog() -> Catalog {
             name: "fn1".into(),
             args: vec!["INT".into()],
             return_type: "INT".into(),
+            intermediate_type: None,
             kind: "SCALAR".into(),
             global: false,
             properties: BTreeMap::new(),

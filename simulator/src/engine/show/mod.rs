@@ -10,6 +10,7 @@
 pub mod clauses41;
 pub mod ddl;
 pub mod format;
+pub mod functions;
 pub mod layouts;
 pub mod nodes;
 pub mod parse;
@@ -55,6 +56,18 @@ pub const FORMS: &[(&[&str], ShowFn)] = &[
     (&["SESSION", "VARIABLES"], variables::show_variables),
     (&["LOCAL", "VARIABLES"], variables::show_variables),
     (&["GLOBAL", "VARIABLES"], variables::show_global_variables),
+    (
+        &["FULL", "GLOBAL", "FUNCTIONS"],
+        functions::show_full_global_functions,
+    ),
+    (
+        &["FULL", "BUILTIN", "FUNCTIONS"],
+        functions::show_builtin_functions,
+    ),
+    (&["FULL", "FUNCTIONS"], functions::show_full_functions),
+    (&["GLOBAL", "FUNCTIONS"], functions::show_global_functions),
+    (&["BUILTIN", "FUNCTIONS"], functions::show_builtin_functions),
+    (&["FUNCTIONS"], functions::show_functions),
 ];
 
 /// SHOW forms StarRocks 3.4 accepts that the simulator does not answer (yet): they get a
