@@ -29,6 +29,10 @@ pub struct InspectOptions {
     pub snapshot_repositories: Option<BTreeSet<String>>,
     /// Databases not to report (starsnap's own state database, for example).
     pub skip_databases: BTreeSet<String>,
+    /// Read each database's user-defined functions (`SHOW FUNCTIONS FROM db`: one statement
+    /// per database, none per table), for backups that hold them and restores that bring
+    /// them back.
+    pub functions: bool,
 }
 
 /// Parses StarRocks's `ByteSizeValue` text (`0B`, `1.5KB`, `12.3MB`) into bytes; 4.0+ sends a
@@ -281,15 +285,21 @@ pub fn inspect(
         repositories.push(repo);
     }
 
+    let mut functions: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    if options.functions {
+        for db in databases.keys() {
+            functions.insert(db.clone(), database_functions(cluster, db)?);
+        }
+    }
     let catalog = ObservedCatalog {
         format_version: CATALOG_FORMAT_VERSION,
         cluster: ClusterInfo { version },
         databases: databases
             .into_iter()
             .map(|(name, tables)| Database {
+                functions: functions.remove(&name).unwrap_or_default(),
                 name,
                 tables: tables.into_values().collect(),
-                functions: Vec::new(),
             })
             .collect(),
         repositories,
@@ -300,6 +310,22 @@ pub fn inspect(
 }
 
 /// `SHOW SNAPSHOT ON repo` (list form): one row per label, timestamps joined by `\n`.
+/// The user-defined functions of `database` (`SHOW FUNCTIONS FROM db`: names, each once).
+pub fn database_functions(
+    cluster: &mut Cluster,
+    database: &str,
+) -> Result<Vec<String>, RuntimeError> {
+    let rs = cluster.query(&format!("SHOW FUNCTIONS FROM {}", quote_ident(database)))?;
+    rs.require(&["Function Name"])?;
+    let mut out = Vec::new();
+    for row in rs.iter() {
+        out.push(row.text("Function Name")?.to_string());
+    }
+    out.sort();
+    out.dedup();
+    Ok(out)
+}
+
 pub fn snapshots(cluster: &mut Cluster, repository: &str) -> Result<Vec<Snapshot>, RuntimeError> {
     let rs = cluster.query(&format!("SHOW SNAPSHOT ON {}", quote_ident(repository)))?;
     rs.require(&["Snapshot", "Timestamp", "Status"])?;

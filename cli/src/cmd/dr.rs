@@ -39,7 +39,12 @@ impl RepositorySets {
     pub fn skipped_text(&self, name: &str) -> String {
         self.skipped
             .iter()
-            .map(|s| format!("starsnap: repository `{name}`: set `{}` is not usable: {}\n", s.set, s.reason))
+            .map(|s| {
+                format!(
+                    "starsnap: repository `{name}`: set `{}` is not usable: {}\n",
+                    s.set, s.reason
+                )
+            })
             .collect()
     }
 }
@@ -58,7 +63,11 @@ pub fn open(policy: &Policy, catalog: &ObservedCatalog, name: &str) -> Result<Re
 
 /// Reads and confirms repository `name`'s set manifests. `catalog` is the cluster as
 /// observed (its repositories with their snapshots).
-pub fn read(policy: &Policy, catalog: &ObservedCatalog, name: &str) -> Result<RepositorySets, String> {
+pub fn read(
+    policy: &Policy,
+    catalog: &ObservedCatalog,
+    name: &str,
+) -> Result<RepositorySets, String> {
     let repo = open(policy, catalog, name)?;
     let read: Vec<(String, Result<SetManifest, String>)> = repo
         .set_manifests()
@@ -83,9 +92,9 @@ pub fn read(policy: &Policy, catalog: &ObservedCatalog, name: &str) -> Result<Re
                     if out.contains_key(&l.label) {
                         continue;
                     }
-                    let ts = repo
-                        .snapshot_timestamps(&l.label)
-                        .map_err(|e| format!("listing snapshot {} in repository `{name}`: {e}", l.label))?;
+                    let ts = repo.snapshot_timestamps(&l.label).map_err(|e| {
+                        format!("listing snapshot {} in repository `{name}`: {e}", l.label)
+                    })?;
                     out.insert(l.label.clone(), ts);
                 }
             }

@@ -55,11 +55,7 @@ pub struct DrillArgs {
 /// The merged source of a drill: starsnap's history, each set replaced by its repository
 /// manifest where the repository has one that SHOW SNAPSHOT confirms, and sets only the
 /// repository describes added. Sets the history marked expired or broken stay as they are.
-fn merged_history(
-    policy: &Policy,
-    catalog: &ObservedCatalog,
-    notes: &mut Vec<String>,
-) -> History {
+fn merged_history(policy: &Policy, catalog: &ObservedCatalog, notes: &mut Vec<String>) -> History {
     let mut history = catalog.history.clone();
     let repositories: BTreeSet<&str> = policy
         .groups
@@ -117,8 +113,7 @@ fn unlisted(d: &DatabaseRestore, catalog: &ObservedCatalog) -> Option<(String, S
             let listed = catalog.repository(&l.repository).is_some_and(|r| {
                 r.snapshots.iter().any(|s| {
                     s.label == l.label
-                        && l
-                            .snapshot_timestamp
+                        && l.snapshot_timestamp
                             .as_ref()
                             .is_none_or(|ts| s.timestamps.contains(ts))
                 })
@@ -204,7 +199,9 @@ pub fn run(args: DrillArgs) -> i32 {
     let run_id = starsnap_runtime::state::new_run_id(now_ms());
     let started = now_ms();
     if targets.is_empty() {
-        eprintln!("starsnap: drill: no backup set to drill (the history and the repositories hold none)");
+        eprintln!(
+            "starsnap: drill: no backup set to drill (the history and the repositories hold none)"
+        );
         return exit::FAILURE;
     }
     let inputs = RestoreInputs {
@@ -219,8 +216,7 @@ pub fn run(args: DrillArgs) -> i32 {
         as_of: super::plan::now(),
     };
     let normalized = inputs.catalog.normalized();
-    let planned = match restore::plan_restore(&inputs.request, &normalized.history, &normalized)
-    {
+    let planned = match restore::plan_restore(&inputs.request, &normalized.history, &normalized) {
         Ok(p) => p,
         Err(e) => {
             // Nothing could be planned: one failed row per target, so status shows it.
@@ -352,7 +348,9 @@ fn apply_drill(
     if !apply.moved().is_empty() {
         let moved = apply.moved().join("; ");
         let _ = apply.abandon();
-        return Err(format!("the cluster moved while the drill was planned: {moved}"));
+        return Err(format!(
+            "the cluster moved while the drill was planned: {moved}"
+        ));
     }
     let report = match apply.execute() {
         Ok(r) => r,

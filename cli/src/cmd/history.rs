@@ -305,7 +305,11 @@ pub fn run_status(args: StatusArgs) -> i32 {
         text.push_str(&format!(
             "  {}\t{}\t{}\t{}{rto}{why}\n",
             d.group,
-            if d.database.is_empty() { "-" } else { &d.database },
+            if d.database.is_empty() {
+                "-"
+            } else {
+                &d.database
+            },
             d.result,
             format_utc(d.started_ms),
         ));

@@ -34,6 +34,11 @@ pub struct RestoreArgs {
     /// creates it read-only with the policy's name, location and properties.
     #[arg(long = "from-repository", value_name = "NAME")]
     pub from_repository: Option<String>,
+    /// With --from-repository: create the repository writable, as the policy declares it,
+    /// instead of read-only — for the cluster that takes over the backups (only once the old
+    /// cluster can no longer write to it).
+    #[arg(long, requires = "from_repository")]
+    pub writable: bool,
     /// The policy file ([cluster] and [state]: where the cluster and the history are).
     /// Default: $STARSNAP_CONFIG, then ./starsnap.toml.
     #[arg(short = 'c', long = "config", value_name = "FILE")]
@@ -216,7 +221,10 @@ pub fn run(args: RestoreArgs) -> i32 {
             }
         );
         catalog.history = read.history();
-        create = read.create.clone();
+        create = read.create.clone().map(|mut r| {
+            r.read_only = r.read_only || !args.writable;
+            r
+        });
     }
     if args.all {
         targets = every_database(&catalog.history);

@@ -144,9 +144,9 @@ pub fn check(plan: &Plan) -> Result<(), PlanReadError> {
         // Dropping a "scratch" database is not counted as destructive, so it must be one an
         // earlier step of this plan created as scratch.
         if let Op::DropDatabase(d) = &step.op {
-            let created = plan.steps.iter().take_while(|s| s.id != step.id).any(|s| {
-                matches!(&s.op, Op::CreateDatabase(c) if c.scratch && c.database == d.database)
-            });
+            let created = plan.steps.iter().take_while(|s| s.id != step.id).any(
+                |s| matches!(&s.op, Op::CreateDatabase(c) if c.scratch && c.database == d.database),
+            );
             if d.scratch && !created {
                 return Err(invalid(
                     step,
@@ -485,7 +485,10 @@ mod tests {
         assert_eq!(check(&plan(vec![create.clone(), drop("s")])), Ok(()));
         // A live database passed off as scratch (not counted as destructive) is refused.
         let err = check(&plan(vec![create, drop("sales")])).expect_err("refused");
-        assert!(err.to_string().contains("no earlier step creates it"), "{err}");
+        assert!(
+            err.to_string().contains("no earlier step creates it"),
+            "{err}"
+        );
         assert!(check(&plan(vec![drop("s")])).is_err());
     }
 

@@ -233,13 +233,15 @@ fn steps_of(d: &DatabaseRestore, dialect: Dialect, drill: bool, after: Option<&s
             op.action().as_str()
         );
         let created = |db: &str| {
-            steps.iter().find(|s| {
-                matches!(&s.op, Op::CreateDatabase(c) if c.scratch && c.database == db)
-            })
+            steps
+                .iter()
+                .find(|s| matches!(&s.op, Op::CreateDatabase(c) if c.scratch && c.database == db))
         };
         let depends_on = match (&op, drill) {
             (Op::DropDatabase(x), true) if x.scratch && created(&x.database).is_some() => {
-                created(&x.database).map(|s| vec![s.id.clone()]).unwrap_or_default()
+                created(&x.database)
+                    .map(|s| vec![s.id.clone()])
+                    .unwrap_or_default()
             }
             _ => match (steps.last(), after) {
                 (Some(s), _) => vec![s.id.clone()],
@@ -401,8 +403,9 @@ pub fn restore_plan(inputs: &RestoreInputs) -> Result<(Plan, restore::RestorePla
 }
 
 /// [`restore_plan`] from a repository the cluster does not know yet (disaster recovery on a
-/// new cluster): the first step creates it — `CREATE READ ONLY REPOSITORY`, the policy's
-/// name, location and properties — and every database's first step waits for it. The
+/// new cluster): the first step creates it as `create` says (`restore --from-repository`:
+/// `CREATE READ ONLY REPOSITORY` with the policy's name, location and properties) and every
+/// database's first step waits for it. The
 /// snapshots it reads are checked against SHOW SNAPSHOT by apply once the repository exists
 /// (before each RESTORE), since nothing can list them before.
 pub fn restore_plan_creating(
@@ -429,15 +432,18 @@ pub fn restore_plan_of(
     let mut steps: Vec<Step> = Vec::new();
     let create = create.filter(|r| catalog.repository(&r.name).is_none());
     if let Some(repo) = create {
-        let read_only = crate::policy::RepositoryConfig {
-            read_only: true,
-            ..repo.clone()
+        let mut step = crate::planner::create_repository_step(repo, dialect);
+        step.detail = if repo.read_only {
+            format!(
+                "the repository the backups are in, read-only: this cluster reads `{}` and never writes to it",
+                repo.name
+            )
+        } else {
+            format!(
+                "the repository the backups are in, writable: this cluster takes over the backups into `{}`",
+                repo.name
+            )
         };
-        let mut step = crate::planner::create_repository_step(&read_only, dialect);
-        step.detail = format!(
-            "the repository the backups are in, read-only: this cluster reads `{}` and never writes to it",
-            repo.name
-        );
         steps.push(step);
     }
     let first = steps.first().map(|s| s.id.clone());

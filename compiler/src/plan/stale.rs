@@ -286,10 +286,12 @@ pub fn staleness(plan: &Plan, now: &ObservedCatalog) -> Vec<Moved> {
         // A repository the plan itself creates cannot be listed before it exists: apply
         // checks each snapshot against SHOW SNAPSHOT before the RESTORE that reads it.
         let created_later = now.repository(&l.repository).is_none()
-            && o.repositories.iter().any(|r| r.name == l.repository && !r.exists)
-            && plan.steps.iter().any(|s| {
-                matches!(&s.op, super::Op::CreateRepository(c) if c.repository == l.repository)
-            });
+            && o.repositories
+                .iter()
+                .any(|r| r.name == l.repository && !r.exists)
+            && plan.steps.iter().any(
+                |s| matches!(&s.op, super::Op::CreateRepository(c) if c.repository == l.repository),
+            );
         if created_later {
             continue;
         }

@@ -85,10 +85,12 @@ impl StateStore {
         let rs = self.conn.query(&q)?;
         rs.iter()
             .map(|r| {
-                let sets: Vec<String> = serde_json::from_str(r.text("sets_json")?)
-                    .map_err(|e| RuntimeError::StateData {
-                        table: DRILLS.name.into(),
-                        message: format!("sets_json: {e}"),
+                let sets: Vec<String> =
+                    serde_json::from_str(r.text("sets_json")?).map_err(|e| {
+                        RuntimeError::StateData {
+                            table: DRILLS.name.into(),
+                            message: format!("sets_json: {e}"),
+                        }
                     })?;
                 Ok(DrillRecord {
                     run_id: r.text("run_id")?.to_string(),
