@@ -310,6 +310,22 @@ pub fn inspect(
 }
 
 /// `SHOW SNAPSHOT ON repo` (list form): one row per label, timestamps joined by `\n`.
+/// Repository `name`'s location as SHOW REPOSITORIES shows it; `None` when the cluster does
+/// not have it.
+pub fn repository_location(
+    cluster: &mut Cluster,
+    name: &str,
+) -> Result<Option<String>, RuntimeError> {
+    let rs = cluster.query("SHOW REPOSITORIES")?;
+    rs.require(&["RepoName", "Location"])?;
+    for row in rs.iter() {
+        if row.text("RepoName")? == name {
+            return Ok(row.get("Location")?.map(str::to_string));
+        }
+    }
+    Ok(None)
+}
+
 /// The user-defined functions of `database` (`SHOW FUNCTIONS FROM db`: names, each once).
 pub fn database_functions(
     cluster: &mut Cluster,
