@@ -247,6 +247,10 @@ fn sets_made_before_manifests_stay_usable_and_are_back_filled() {
     w.exec("DROP DATABASE starsnap");
     let o = w.run(&["init", "--from-repository", "main"]);
     ok(&o);
-    assert!(text(&o.stdout).contains("Rebuilt 3 set(s)"), "{}", text(&o.stdout));
+    assert!(
+        text(&o.stdout).contains("Rebuilt 3 set(s)"),
+        "{}",
+        text(&o.stdout)
+    );
     assert_eq!(summary(&w), before);
 }

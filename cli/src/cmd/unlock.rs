@@ -224,7 +224,9 @@ fn write_manifests(
         let repo = match access.open(&name, Some(&location), &env) {
             Ok(r) => r,
             Err(why) => {
-                text.push_str(&format!("Repository `{name}`: {why}; no manifest written.\n"));
+                text.push_str(&format!(
+                    "Repository `{name}`: {why}; no manifest written.\n"
+                ));
                 continue;
             }
         };

@@ -383,7 +383,8 @@ pub(super) fn database(
             let (target, scratch, alias) = match &p.route {
                 Route::Alias(a) => (database, false, Some(a.clone())),
                 Route::Scratch(_) => (scratch_db.as_deref().unwrap_or(database), true, None),
-                Route::Direct => (target_db, false, None),
+                // A drill's database is a scratch database of the plan.
+                Route::Direct => (target_db, drill_db.is_some(), None),
                 Route::Live { .. } => (database, false, None),
             };
             let onto = match (&p.route, i) {

@@ -370,7 +370,8 @@ fn join_ids(ids: &[i64]) -> String {
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct RestoreRecord {
     pub fingerprint: String,
-    /// `swap`, `into`, `in_place` or `new` (tables that no longer existed).
+    /// `swap`, `into`, `in_place`, `new` (tables that no longer existed) or `drill` (into
+    /// scratch databases only, dropped after the checks).
     pub mode: String,
     /// `db.table` restored (the live names).
     pub targets: Vec<String>,
@@ -428,8 +429,15 @@ pub fn restore_record(plan: &starsnap_compiler::plan::Plan) -> Option<RestoreRec
         matches!(&s.op, Op::CreateDatabase(d) if !d.scratch)
             || matches!(&s.op, Op::Restore(r) if r.database != r.source_database && !r.scratch)
     });
+    // A drill restores only into scratch databases it drops again: nothing is copied out.
+    let drill = plan
+        .steps
+        .iter()
+        .all(|s| !matches!(&s.op, Op::Restore(r) if !r.scratch) && !matches!(s.op, Op::Copy(_)));
     let mode = if live {
         "in_place"
+    } else if drill && !swap {
+        "drill"
     } else if swap {
         "swap"
     } else if into {
