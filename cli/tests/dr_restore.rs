@@ -11,7 +11,9 @@
 //! * `drill` passes on B (recording its RTO, shown by `status`) and, once one object of the
 //!   newest set is deleted from the bucket, fails naming that set;
 //! * on A, before it goes, `init --from-repository` rebuilds a lost history from which `plan`
-//!   continues the chain with an incremental.
+//!   continues the chain with an incremental;
+//! * B then takes over as the README's runbook says: history rebuilt, repository registered
+//!   writable, backups going on.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod apply_support;
@@ -375,6 +377,29 @@ fn the_repository_alone_brings_an_empty_cluster_back() {
     assert!(
         !dbs.iter().any(|d| d.contains("__starsnap_drill_")),
         "{dbs:?}"
+    );
+
+    // B takes over (the README's runbook): the history back, the repository registered
+    // writable again, and the backups go on — a full, since the restored partitions have
+    // new ids.
+    let o = b.run(&["init", "--from-repository", "main"]);
+    ok(&o);
+    assert!(text(&o.stdout).contains("Rebuilt 5 set(s)"), "{}", text(&o.stdout));
+    b.exec("DROP REPOSITORY main");
+    let o = b.run(&["apply", "--plan-and-apply", "--auto-approve"]);
+    ok(&o);
+    no_secret(&o);
+    let o = b.run(&["history", "--json"]);
+    ok(&o);
+    let history = json_lines(&o);
+    assert_eq!(history.len(), 7, "{history:?}");
+    assert!(history[..2]
+        .iter()
+        .all(|h| h["kind"] == "full" && h["state"] == "finished"));
+    assert_eq!(
+        b.column("SHOW REPOSITORIES", "IsReadOnly"),
+        ["false"],
+        "registered writable"
     );
     let _ = std::fs::remove_dir_all(&b.dir);
 }
