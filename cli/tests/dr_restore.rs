@@ -191,6 +191,25 @@ fn delete_one_object(moto: &Moto, label: &str) -> String {
     key
 }
 
+#[path = "../../compiler/tests/json_schema/mod.rs"]
+mod json_schema;
+
+/// Every line of `drill --format json`, each checked against grammar/drill-output.schema.json.
+fn drill_lines(o: &Output) -> Vec<serde_json::Value> {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../grammar/drill-output.schema.json");
+    let schema: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let lines = json_lines(o);
+    for (i, l) in lines.iter().enumerate() {
+        let mut errors = Vec::new();
+        json_schema::validate(&schema, &schema, l, &format!("line[{i}]"), &mut errors);
+        assert!(errors.is_empty(), "{errors:?}\n{l}");
+    }
+    assert_eq!(lines.last().map(|l| &l["summary"]), Some(&true.into()));
+    lines
+}
+
 fn json_lines(o: &Output) -> Vec<serde_json::Value> {
     text(&o.stdout)
         .lines()
@@ -333,7 +352,7 @@ fn the_repository_alone_brings_an_empty_cluster_back() {
     // A drill on B, from the manifests alone, passes and records its RTO.
     let o = b.run(&["drill", "--format", "json"]);
     ok(&o);
-    let lines = json_lines(&o);
+    let lines = drill_lines(&o);
     let drilled: Vec<&serde_json::Value> =
         lines.iter().filter(|l| l["database"].is_string()).collect();
     assert_eq!(drilled.len(), 2, "{lines:?}");
@@ -362,6 +381,13 @@ fn the_repository_alone_brings_an_empty_cluster_back() {
 
     // One object of the newest set goes: the drill fails, naming that set.
     let key = delete_one_object(&moto, &tip_label);
+    let o = b.run(&["drill", "--format", "json"]);
+    exits(&o, 1);
+    let lines = drill_lines(&o);
+    let failed = lines.iter().find(|l| l["database"] == "sales").unwrap();
+    assert_eq!(failed["result"], "failed", "{failed}");
+    assert_eq!(failed["failed_set"], tip_set.as_str(), "{failed}");
+    assert_eq!(lines.last().unwrap()["failed"], 1);
     let o = b.run(&["drill"]);
     exits(&o, 1);
     let out = text(&o.stdout);
@@ -384,7 +410,11 @@ fn the_repository_alone_brings_an_empty_cluster_back() {
     // new ids.
     let o = b.run(&["init", "--from-repository", "main"]);
     ok(&o);
-    assert!(text(&o.stdout).contains("Rebuilt 5 set(s)"), "{}", text(&o.stdout));
+    assert!(
+        text(&o.stdout).contains("Rebuilt 5 set(s)"),
+        "{}",
+        text(&o.stdout)
+    );
     b.exec("DROP REPOSITORY main");
     let o = b.run(&["apply", "--plan-and-apply", "--auto-approve"]);
     ok(&o);
