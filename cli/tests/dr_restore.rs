@@ -370,6 +370,21 @@ fn the_repository_alone_brings_an_empty_cluster_back() {
         !dbs.iter().any(|d| d.contains("__starsnap_drill_")),
         "{dbs:?}"
     );
+    // The restore history tells the recovery and the drill apart.
+    let o = b.run(&["history", "--restores", "--format", "json"]);
+    ok(&o);
+    let restores = json_lines(&o);
+    let modes: Vec<&str> = restores
+        .iter()
+        .map(|r| r["mode"].as_str().unwrap())
+        .collect();
+    assert_eq!(modes, ["drill", "new"], "{restores:?}");
+    assert!(restores[0]["targets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|t| t == "sales.orders"));
+    assert_eq!(restores[0]["verification"], "passed");
     let o = b.run(&["status", "--format", "json"]);
     ok(&o);
     let status: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();

@@ -452,12 +452,20 @@ pub(super) fn database(
             }
         }
         if !wanted.is_empty() {
-            let key = (label.set_index, label.record.label.clone(), 0);
+            // Into the database the objects go to: a drill's scratch database is one job with
+            // the tables of the same snapshot.
+            let scratch = drill_db.is_some();
+            let key = (
+                label.set_index,
+                label.record.label.clone(),
+                u8::from(scratch),
+            );
             let (_, job) = jobs.entry(key).or_insert_with(|| {
                 (
                     label,
                     Job {
                         target: target_db.to_string(),
+                        scratch,
                         ..Job::default()
                     },
                 )

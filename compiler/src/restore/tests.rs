@@ -1103,6 +1103,38 @@ fn a_drill_restores_into_its_own_scratch_database_and_drops_it() {
         .all(|p| p.visible_version.is_some() && p.rows.is_some()));
     assert!(!a.iter().any(|x| matches!(x, Action::Swap { .. })));
 
+    // Functions come with the tables of the same snapshot, into the same scratch database.
+    let mut with_functions = chain();
+    with_functions.backups[0].functions = vec!["f".into()];
+    let p3 = plan(
+        &req(
+            vec![Target::Database {
+                database: "d".into(),
+            }],
+            Point::Latest,
+            Mode::Drill,
+        ),
+        &with_functions,
+        &live_t(),
+    );
+    let jobs: Vec<(&str, bool, usize)> = p3.databases[0]
+        .actions
+        .iter()
+        .filter_map(|x| match x {
+            Action::Restore {
+                snapshot,
+                scratch,
+                functions,
+                ..
+            } => Some((snapshot.as_str(), *scratch, functions.len())),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        jobs,
+        [("full", true, 1), ("inc1", true, 0), ("inc2", true, 0)]
+    );
+
     // The name is taken: the next free one.
     let mut taken = live_t();
     taken.databases.push(Database {

@@ -394,12 +394,15 @@ pub fn restore_record(plan: &starsnap_compiler::plan::Plan) -> Option<RestoreRec
     use starsnap_compiler::plan::{Onto, Op};
     let mut targets = std::collections::BTreeSet::new();
     let mut snapshots = Vec::new();
+    // The source objects read (a drill's targets: it restores them only into scratch).
+    let mut sources = std::collections::BTreeSet::new();
     let (mut swap, mut live, mut scratch_or_new) = (false, false, false);
     for s in &plan.steps {
         match &s.op {
             Op::Restore(r) => {
                 snapshots.push(r.snapshot.clone());
                 for t in &r.tables {
+                    sources.insert(format!("{}.{}", r.source_database, t.name));
                     live |= t.onto == Onto::Live;
                     if !r.scratch {
                         targets.insert(format!(
@@ -450,7 +453,9 @@ pub fn restore_record(plan: &starsnap_compiler::plan::Plan) -> Option<RestoreRec
     Some(RestoreRecord {
         fingerprint: plan.fingerprint.clone(),
         mode: mode.to_string(),
-        targets: targets.into_iter().collect(),
+        targets: if mode == "drill" { sources } else { targets }
+            .into_iter()
+            .collect(),
         snapshots,
         state: "running".into(),
         verification: "not_run".into(),
