@@ -1032,22 +1032,27 @@ fn refusals_name_what_to_do() {
     );
 }
 
-/// A drill restores into a scratch database of its own, beside the live one: nothing live is
-/// touched, every object is verified with its versions and rows, and the scratch database is
-/// dropped at the end; its name is free and carries the restore's id.
-#[test]
-fn a_drill_restores_into_its_own_scratch_database_and_drops_it() {
-    let p = plan(
+/// `d` restored whole at the latest point in `mode`.
+fn whole_d(mode: Mode, h: &History, l: &ObservedCatalog) -> RestorePlan {
+    plan(
         &req(
             vec![Target::Database {
                 database: "d".into(),
             }],
             Point::Latest,
-            Mode::Drill,
+            mode,
         ),
-        &chain(),
-        &live_t(),
-    );
+        h,
+        l,
+    )
+}
+
+/// A drill restores into a scratch database of its own, beside the live one: nothing live is
+/// touched, every object is verified with its versions and rows, and the scratch database is
+/// dropped at the end; its name is free and carries the restore's id.
+#[test]
+fn a_drill_restores_into_its_own_scratch_database_and_drops_it() {
+    let p = whole_d(Mode::Drill, &chain(), &live_t());
     assert_eq!(p.destructive_count(), 0);
     let d = &p.databases[0];
     let scratch = format!("d__starsnap_drill_{}", d.id);
@@ -1106,17 +1111,7 @@ fn a_drill_restores_into_its_own_scratch_database_and_drops_it() {
     // Functions come with the tables of the same snapshot, into the same scratch database.
     let mut with_functions = chain();
     with_functions.backups[0].functions = vec!["f".into()];
-    let p3 = plan(
-        &req(
-            vec![Target::Database {
-                database: "d".into(),
-            }],
-            Point::Latest,
-            Mode::Drill,
-        ),
-        &with_functions,
-        &live_t(),
-    );
+    let p3 = whole_d(Mode::Drill, &with_functions, &live_t());
     let jobs: Vec<(&str, bool, usize)> = p3.databases[0]
         .actions
         .iter()
@@ -1142,17 +1137,7 @@ fn a_drill_restores_into_its_own_scratch_database_and_drops_it() {
         tables: Vec::new(),
         functions: Vec::new(),
     });
-    let p2 = plan(
-        &req(
-            vec![Target::Database {
-                database: "d".into(),
-            }],
-            Point::Latest,
-            Mode::Drill,
-        ),
-        &chain(),
-        &taken,
-    );
+    let p2 = whole_d(Mode::Drill, &chain(), &taken);
     assert!(matches!(
         p2.databases[0].actions.first(),
         Some(Action::CreateDatabase { database, .. }) if *database == format!("{scratch}_2")
