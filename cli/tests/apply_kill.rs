@@ -12,9 +12,23 @@ use apply_support::{exits, ok, text, World};
 /// Starts an apply, waits until `when` holds, kills it with SIGKILL, reaps it, then waits
 /// until `then` holds (the cluster moves on without starsnap) and applies again.
 fn kill_and_resume(name: &str, when: fn(&World) -> bool, then: fn(&World) -> bool) -> String {
+    kill_and_resume_paced(name, &[], when, then)
+}
+
+/// [`kill_and_resume`] with extra pacing statements: a state that must still be running when
+/// the second apply starts is held long enough that a loaded machine cannot miss it.
+fn kill_and_resume_paced(
+    name: &str,
+    pacing: &[&str],
+    when: fn(&World) -> bool,
+    then: fn(&World) -> bool,
+) -> String {
     let w = World::start(name);
     w.plan("p.json", "2026-11-22T02:00:00Z");
     w.exec("ADMIN SET SIMULATOR PACING = 60");
+    for p in pacing {
+        w.exec(p);
+    }
     let mut child = w.spawn(&["apply", "p.json", "--auto-approve", "--parallel", "1"]);
     w.wait_until("the kill point", when);
     let killed = Command::new("kill")
@@ -54,7 +68,14 @@ fn killed_right_after_submitting_is_reattached() {
 
 #[test]
 fn killed_while_uploading_is_reattached() {
-    let out = kill_and_resume("uploading", |w| any_job_in(w, "UPLOADING"), always);
+    // Regression: at 60 ms per state the job could finish before the second apply looked
+    // (recorded, not re-attached) when the machine was busy.
+    let out = kill_and_resume_paced(
+        "uploading",
+        &["ADMIN SET SIMULATOR PACING STATE 'UPLOADING' = 3000"],
+        |w| any_job_in(w, "UPLOADING"),
+        always,
+    );
     assert!(out.contains("\"reattached\""), "{out}");
 }
 

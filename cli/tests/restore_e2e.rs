@@ -351,9 +351,14 @@ fn in_place_overwrites_the_live_table_and_drops_newer_partitions() {
 }
 
 #[test]
-fn a_whole_database_with_a_view_and_a_materialized_view() {
+fn a_whole_database_with_a_view_a_materialized_view_and_a_function() {
     let w = World::start("restore-db");
     w.exec("CREATE VIEW sales.v_big AS SELECT id, amount FROM sales.orders WHERE amount > 15");
+    w.exec(
+        "CREATE FUNCTION sales.mask_email(VARCHAR) RETURNS VARCHAR PROPERTIES \
+         (\"symbol\" = \"com.example.udf.MaskEmail\", \"type\" = \"StarrocksJar\", \
+         \"file\" = \"http://repo.example.com/udf/mask-email-1.0.jar\")",
+    );
     w.exec(
         "CREATE MATERIALIZED VIEW sales.mv_total DISTRIBUTED BY HASH(id) BUCKETS 1 \
          REFRESH MANUAL PROPERTIES ('replication_num' = '1') AS SELECT id, amount FROM sales.orders",
@@ -362,8 +367,16 @@ fn a_whole_database_with_a_view_and_a_materialized_view() {
     let q = "SELECT dt, id, amount FROM sales.orders";
     let backed_up = rows(&w, q);
     w.exec("INSERT INTO sales.orders VALUES ('2024-01-05', 99, -1)");
+    // The function is dropped too: the whole database comes back as the snapshot holds it.
+    w.exec("DROP FUNCTION sales.mask_email(VARCHAR)");
+    assert!(rows(&w, "SHOW FUNCTIONS FROM sales").is_empty());
     let o = w.run(&["restore", "sales", "--out", "r.json"]);
     assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    let plan = std::fs::read_to_string(w.dir.join("r.json")).unwrap();
+    assert!(
+        plan.contains("FUNCTION `mask_email`") || plan.contains("FUNCTION mask_email"),
+        "{plan}"
+    );
     let o = w.run(&["apply", "r.json", "--auto-approve"]);
     ok(&o);
     assert_eq!(rows(&w, q), backed_up);
@@ -377,6 +390,7 @@ fn a_whole_database_with_a_view_and_a_materialized_view() {
         ["true"],
         "the materialized view is active after the restore"
     );
+    assert_eq!(rows(&w, "SHOW FUNCTIONS FROM sales"), ["mask_email"]);
 }
 
 #[test]
@@ -478,4 +492,22 @@ fn a_table_that_appears_under_a_name_the_restore_creates_makes_the_plan_stale() 
     let o = w.run(&["apply", "r.json", "--auto-approve"]);
     exits(&o, 3);
     assert!(text(&o.stderr).contains(&copy), "{}", text(&o.stderr));
+}
+
+/// Regression: a RESTORE whose answer is lost with the connection was sent again. The job
+/// driver asks the cluster first (a job under the label with a new JobId is ours), so
+/// StarRocks sees one RESTORE.
+#[test]
+fn a_restore_whose_answer_is_lost_is_not_sent_twice() {
+    let w = World::start("restore-lost-answer");
+    backup(&w, "full.json", "2026-11-22T02:00:00Z");
+    let before = rows(&w, "SELECT dt, id, amount FROM sales.orders");
+    w.exec("INSERT INTO sales.orders VALUES ('2024-01-05', 99, -1)");
+    w.exec("ADMIN SET SIMULATOR FAULT 'drop_connection' DURING 'RESTORE' TIMES 1");
+    let o = w.run(&["restore", "sales.orders", "--apply", "--auto-approve"]);
+    ok(&o);
+    assert_eq!(rows(&w, "SELECT dt, id, amount FROM sales.orders"), before);
+    let jobs = rows(&w, "ADMIN SHOW SIMULATOR JOB STATS");
+    let restores: Vec<&String> = jobs.iter().filter(|j| j.starts_with("RESTORE|")).collect();
+    assert_eq!(restores.len(), 1, "{jobs:?}");
 }

@@ -92,3 +92,114 @@ fn schema_tables_repositories_and_labels() {
         ]
     );
 }
+
+/// Expire steps: a snapshot already gone, an expiring set that became a parent, and a kept
+/// set (the chains that let older sets go) lost or broken each make the plan stale.
+#[test]
+#[allow(clippy::unwrap_used)]
+fn expire_steps_are_stale_when_their_ground_moved() {
+    use starsnap_compiler::catalog::BackupState;
+    for name in ["retention_3_4", "retention_4_2"] {
+        let (p, inputs) = planned(name);
+        assert_eq!(staleness(&p, &inputs.catalog), Vec::new(), "{name}");
+        let step = p.steps.iter().find(|s| s.expire().is_some()).unwrap();
+        let e = step.expire().unwrap();
+        let label = e.labels[0].label.clone();
+        let repo = |now: &mut starsnap_compiler::catalog::ObservedCatalog| {
+            now.repositories
+                .iter_mut()
+                .find(|r| r.name == e.repository)
+                .unwrap()
+                .snapshots
+                .len()
+        };
+
+        // Gone already (deleted by hand): stale, naming the step.
+        let mut now = inputs.catalog.clone();
+        let before = repo(&mut now);
+        for r in &mut now.repositories {
+            r.snapshots.retain(|s| s.label != label);
+        }
+        assert_eq!(repo(&mut now), before - 1);
+        let moved = staleness(&p, &now);
+        assert_eq!(
+            moved,
+            vec![Moved::ExpiringSnapshotGone {
+                step: step.id.clone(),
+                repository: e.repository.clone(),
+                label: label.clone(),
+            }],
+            "{name}"
+        );
+        assert!(moved[0].to_string().contains("already gone"));
+
+        // A set made since on top of the expiring one.
+        let mut now = inputs.catalog.clone();
+        let mut child = now
+            .history
+            .backups
+            .iter()
+            .find(|b| b.label == label)
+            .unwrap()
+            .clone();
+        child.label = "newer".into();
+        child.set = Some("newer".into());
+        child.parent = Some(e.set.clone());
+        now.history.backups.push(child);
+        assert_eq!(
+            staleness(&p, &now),
+            vec![Moved::ExpiringSetNeeded {
+                step: step.id.clone(),
+                set: e.set.clone(),
+                by: "newer".into(),
+            }],
+            "{name}"
+        );
+
+        // A kept set lost its snapshot, or verify marked it broken.
+        let own: Vec<&str> = p
+            .steps
+            .iter()
+            .filter_map(|s| s.backup())
+            .map(|b| b.set.as_str())
+            .collect();
+        let kept = p.retention[0]
+            .kept
+            .iter()
+            .find(|k| !own.contains(&k.set.as_str()))
+            .unwrap()
+            .set
+            .clone();
+        let kept_label = inputs
+            .catalog
+            .history
+            .backups
+            .iter()
+            .find(|b| b.set_name() == kept)
+            .unwrap()
+            .label
+            .clone();
+        let mut now = inputs.catalog.clone();
+        for r in &mut now.repositories {
+            r.snapshots.retain(|s| s.label != kept_label);
+        }
+        let kept_gone = |now: &starsnap_compiler::catalog::ObservedCatalog, because: &str| {
+            let moved = staleness(&p, now);
+            assert!(
+                moved
+                    .iter()
+                    .any(|m| matches!(m, Moved::KeptSetGone { set, why, .. }
+                    if *set == kept && why.contains(because))),
+                "{name}: {moved:?}"
+            );
+        };
+        kept_gone(&now, "lost its snapshot");
+        let mut now = inputs.catalog.clone();
+        for b in &mut now.history.backups {
+            if b.label == kept_label {
+                b.state = BackupState::Broken;
+            }
+        }
+        kept_gone(&now, "marked broken");
+    }
+}

@@ -87,6 +87,101 @@ pub fn is_info_of(file: &str, ts: &str) -> bool {
     file == want || file.rsplit_once('.').is_some_and(|(base, _)| base == want)
 }
 
+/// The checksum a file name carries: StarRocks names every uploaded file
+/// `<name>.<md5 of its content>` (`Repository.assembleFileNameWithSuffix`), so `__info_<ts>.<md5>`,
+/// `__meta.<md5>` and the tablet files of `__ss_content/` can be checked; `None` for a name
+/// without a 32-hex-digit suffix.
+pub fn name_checksum(file: &str) -> Option<&str> {
+    let name = file.rsplit('/').next().unwrap_or(file);
+    let (_, sum) = name.rsplit_once('.')?;
+    (sum.len() == 32 && sum.bytes().all(|b| b.is_ascii_hexdigit())).then_some(sum)
+}
+
+/// Whether stored object `path` (relative to the snapshot folder) is file `expected` of the
+/// job info: the same path, or the same path with StarRocks's `.<md5>` suffix.
+pub fn is_file(path: &str, expected: &str) -> bool {
+    path == expected
+        || path
+            .strip_prefix(expected)
+            .and_then(|rest| rest.strip_prefix('.'))
+            .is_some_and(|sum| name_checksum(&format!("x.{sum}")).is_some())
+}
+
+/// The data files a job info (`__info_<ts>` content) names, relative to the snapshot
+/// folder. Two layouts are read:
+/// * StarRocks's `BackupJobInfo` (spec §3.3, `backup/BackupJobInfo.java`):
+///   `backup_objects.<table>.partitions.<p>.indexes.<i>.tablets.<tablet>` lists file names
+///   under `__ss_content/__db_<id>/__tbl_<id>/__part_<id>/__idx_<id>/__<tablet>/__<schema_hash>/`;
+/// * a partition with a `path` (one file per partition, as the simulator writes it).
+///
+/// Views and materialized views without partitions name no file.
+pub fn job_info_files(info: &[u8]) -> Result<Vec<String>, String> {
+    use serde_json::Value;
+    let v: Value = serde_json::from_slice(info).map_err(|e| format!("not a job info: {e}"))?;
+    let id = |v: &Value, what: &str| -> Result<String, String> {
+        match v.get("id") {
+            Some(Value::Number(n)) => Ok(n.to_string()),
+            Some(Value::String(s)) if s.bytes().all(|b| b.is_ascii_digit()) => Ok(s.clone()),
+            _ => Err(format!("the job info gives {what} no id")),
+        }
+    };
+    let db = id(&v, "the database")?;
+    let Some(objects) = v.get("backup_objects").and_then(Value::as_object) else {
+        return Err("the job info has no backup_objects".into());
+    };
+    let mut out = Vec::new();
+    for (table, t) in objects {
+        let Some(parts) = t.get("partitions").and_then(Value::as_object) else {
+            continue;
+        };
+        for (pname, p) in parts {
+            if let Some(path) = p.get("path").and_then(Value::as_str) {
+                out.push(path.to_string());
+                continue;
+            }
+            let Some(indexes) = p.get("indexes").and_then(Value::as_object) else {
+                continue;
+            };
+            let tid = id(t, &format!("table `{table}`"))?;
+            let pid = id(p, &format!("partition `{table}`.`{pname}`"))?;
+            for (iname, i) in indexes {
+                let iid = id(i, &format!("index `{iname}` of `{table}`"))?;
+                let hash = i
+                    .get("schema_hash")
+                    .and_then(Value::as_i64)
+                    .ok_or_else(|| format!("index `{iname}` of `{table}` has no schema_hash"))?;
+                let Some(tablets) = i.get("tablets").and_then(Value::as_object) else {
+                    continue;
+                };
+                for (tablet, files) in tablets {
+                    for f in files.as_array().into_iter().flatten() {
+                        let Some(f) = f.as_str() else {
+                            return Err(format!("tablet {tablet} of `{table}` lists a non-name"));
+                        };
+                        out.push(format!(
+                            "{CONTENT_DIR}/__db_{db}/__tbl_{tid}/__part_{pid}/__idx_{iid}/__{}/__{hash}/{}",
+                            encode_segment(tablet),
+                            encode_segment(f)
+                        ));
+                    }
+                }
+            }
+        }
+    }
+    out.sort();
+    out.dedup();
+    Ok(out)
+}
+
+/// The lower-case hex MD5 of `bytes`, as StarRocks's file-name checksums spell it.
+pub fn md5_hex(bytes: &[u8]) -> String {
+    use md5::{Digest, Md5};
+    Md5::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
 /// A name (label, repository) as one key segment: `%`, `/`, `\\` and control characters
 /// are percent-encoded and `.`/`..` spelled `%2E`, so a name never reaches outside its folder.
 pub fn encode_segment(name: &str) -> String {
@@ -171,5 +266,37 @@ mod tests {
         assert_eq!(set_of_file("a%2Fb.json").as_deref(), Some("a/b"));
         assert_eq!(set_of_file(".json"), None);
         assert_eq!(label_of_dir(STARSNAP_DIR), None);
+    }
+
+    #[test]
+    fn checksums_and_job_info_files_in_both_layouts() {
+        let sum = md5_hex(b"abc");
+        assert_eq!(sum, "900150983cd24fb0d6963f7d28e17f72");
+        assert_eq!(name_checksum(&format!("__meta.{sum}")), Some(sum.as_str()));
+        assert_eq!(name_checksum("a/data.jsonl"), None);
+        assert!(is_file(&format!("x/10.dat.{sum}"), "x/10.dat"));
+        assert!(is_file("x/10.dat", "x/10.dat"));
+        assert!(!is_file("x/10.dat.1", "x/10.dat"));
+        assert!(!is_file("x/10.data", "x/10.dat"));
+        let starrocks = br#"{"name":"l","database":"d","id":10,"backup_time":1,
+            "backup_objects":{"t":{"id":11,"partitions":{"p":{"id":12,"version":2,
+            "indexes":{"t":{"id":13,"schema_hash":99,"tablets":{"14":["14_2_0.dat","14.hdr"]}}}}}},
+            "v":{"id":15}}}"#;
+        assert_eq!(
+            job_info_files(starrocks).as_deref(),
+            Ok(&[
+                "__ss_content/__db_10/__tbl_11/__part_12/__idx_13/__14/__99/14.hdr".to_string(),
+                "__ss_content/__db_10/__tbl_11/__part_12/__idx_13/__14/__99/14_2_0.dat".to_string(),
+            ][..])
+        );
+        let sim = br#"{"id":1,"backup_objects":{"t":{"id":2,"partitions":{"p":{"path":"__ss_content/x/data.jsonl"}}}}}"#;
+        assert_eq!(
+            job_info_files(sim).as_deref(),
+            Ok(&["__ss_content/x/data.jsonl".to_string()][..])
+        );
+        assert!(job_info_files(b"{").is_err());
+        assert!(job_info_files(br#"{"id":1}"#).is_err());
+        let bad = br#"{"id":1,"backup_objects":{"t":{"id":2,"partitions":{"p":{"id":3,"indexes":{"i":{"id":4}}}}}}}"#;
+        assert!(job_info_files(bad).is_err_and(|e| e.contains("schema_hash")));
     }
 }

@@ -97,6 +97,11 @@ impl Repository {
             .put(&layout::set_manifest(&self.root, set), bytes)
     }
 
+    /// The manifest of set `set`, `None` when the repository holds none.
+    pub fn set_manifest(&self, set: &str) -> Result<Option<Vec<u8>>, RepoError> {
+        self.store.get(&layout::set_manifest(&self.root, set))
+    }
+
     /// Every set manifest the repository holds, as (set, bytes), sorted by set.
     pub fn set_manifests(&self) -> Result<Vec<(String, Vec<u8>)>, RepoError> {
         let (_, files) = self.store.list_dir(&layout::sets_dir(&self.root))?;

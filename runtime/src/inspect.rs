@@ -29,10 +29,6 @@ pub struct InspectOptions {
     pub snapshot_repositories: Option<BTreeSet<String>>,
     /// Databases not to report (starsnap's own state database, for example).
     pub skip_databases: BTreeSet<String>,
-    /// Read each database's user-defined functions (`SHOW FUNCTIONS FROM db`: one statement
-    /// per database, none per table), for backups that hold them and restores that bring
-    /// them back.
-    pub functions: bool,
 }
 
 /// Parses StarRocks's `ByteSizeValue` text (`0B`, `1.5KB`, `12.3MB`) into bytes; 4.0+ sends a
@@ -285,12 +281,14 @@ pub fn inspect(
         repositories.push(repo);
     }
 
+    // The user-defined functions of each database (what `ALL FUNCTIONS` backs up and a
+    // whole-database restore brings back): one `SHOW FUNCTIONS FROM db` per database, since
+    // StarRocks 3.4 has no information_schema table listing them.
     let mut functions: BTreeMap<String, Vec<String>> = BTreeMap::new();
-    if options.functions {
-        for db in databases.keys() {
-            functions.insert(db.clone(), database_functions(cluster, db)?);
-        }
+    for db in databases.keys() {
+        functions.insert(db.clone(), database_functions(cluster, db)?);
     }
+
     let catalog = ObservedCatalog {
         format_version: CATALOG_FORMAT_VERSION,
         cluster: ClusterInfo { version },
@@ -309,7 +307,23 @@ pub fn inspect(
     Ok(catalog.normalized())
 }
 
-/// `SHOW SNAPSHOT ON repo` (list form): one row per label, timestamps joined by `\n`.
+/// The names of a database's user-defined functions (`SHOW FUNCTIONS FROM db`, column
+/// `Function Name`; StarRocks lists each name once, sorted).
+pub fn database_functions(
+    cluster: &mut Cluster,
+    database: &str,
+) -> Result<Vec<String>, RuntimeError> {
+    let rs = cluster.query(&format!("SHOW FUNCTIONS FROM {}", quote_ident(database)))?;
+    rs.require(&["Function Name"])?;
+    let mut out = Vec::new();
+    for row in rs.iter() {
+        out.push(row.text("Function Name")?.to_string());
+    }
+    out.sort();
+    out.dedup();
+    Ok(out)
+}
+
 /// Repository `name`'s location as SHOW REPOSITORIES shows it; `None` when the cluster does
 /// not have it.
 pub fn repository_location(
@@ -326,22 +340,7 @@ pub fn repository_location(
     Ok(None)
 }
 
-/// The user-defined functions of `database` (`SHOW FUNCTIONS FROM db`: names, each once).
-pub fn database_functions(
-    cluster: &mut Cluster,
-    database: &str,
-) -> Result<Vec<String>, RuntimeError> {
-    let rs = cluster.query(&format!("SHOW FUNCTIONS FROM {}", quote_ident(database)))?;
-    rs.require(&["Function Name"])?;
-    let mut out = Vec::new();
-    for row in rs.iter() {
-        out.push(row.text("Function Name")?.to_string());
-    }
-    out.sort();
-    out.dedup();
-    Ok(out)
-}
-
+/// `SHOW SNAPSHOT ON repo` (list form): one row per label, timestamps joined by `\n`.
 pub fn snapshots(cluster: &mut Cluster, repository: &str) -> Result<Vec<Snapshot>, RuntimeError> {
     let rs = cluster.query(&format!("SHOW SNAPSHOT ON {}", quote_ident(repository)))?;
     rs.require(&["Snapshot", "Timestamp", "Status"])?;

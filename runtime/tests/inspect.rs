@@ -212,5 +212,6 @@ fn statement_count_does_not_grow_with_tables() {
         counts[0], counts[1],
         "statements for 6 vs 120 tables: {counts:?}"
     );
-    assert!(counts[0] <= 8, "{counts:?}");
+    // At most 8, plus one `SHOW FUNCTIONS` per database (3.4 lists functions nowhere else).
+    assert!(counts[0] <= 8 + 2, "{counts:?}");
 }

@@ -336,5 +336,6 @@ cat42 = catalog([now], hist15)
 cat42["cluster"]["version"] = "4.2.0-retention"
 write("retention_4_2", cat42, policy=RETENTION + 'ttl = "90d"\n', as_of="2026-11-17T04:00:00Z")
 
-# 23. The same on 3.4: expire steps delete the snapshots' objects (no statement to send).
-write("retention_3_4", catalog([now], hist15), policy=RETENTION, as_of="2026-11-17T04:00:00Z")
+# 23. The same on 3.4: expire steps delete the snapshots' objects (no statement to send);
+# `ttl` is 4.2's, so it is warning P114 and no BACKUP carries it.
+write("retention_3_4", catalog([now], hist15), policy=RETENTION + 'ttl = "90d"\n', as_of="2026-11-17T04:00:00Z")

@@ -213,9 +213,6 @@ pub fn observe_with_history(
     if policy.state.url.is_none() {
         options.skip_databases.insert(policy.state.database.clone());
     }
-    // Functions are read when a group backs them up (the default), or a restore may
-    // bring them back.
-    options.functions = policy.groups.is_empty() || policy.groups.iter().any(|g| g.functions);
     // A connection dropped while observing is retried over a fresh one, like apply's
     // statements (transient errors, a capped backoff, a deadline).
     let mut backoff = starsnap_runtime::apply::Backoff::new(Duration::from_secs(60));

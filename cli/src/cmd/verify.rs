@@ -1,9 +1,15 @@
 //! `starsnap verify`: proof that the repository still holds what the history says.
 //!
 //! For every finished set in the history (or one label, or one group), SHOW SNAPSHOT must list
-//! each of its labels with status `OK` and the timestamp the history recorded; where starsnap
-//! can list the repository's objects (`starsnap_runtime::snapshot_objects::list_snapshot`; not
-//! yet for any repository), every object of the snapshot must be there too. A broken set is marked
+//! each of its labels with status `OK` and the timestamp the history recorded. Where starsnap
+//! reaches the repository's storage (`starsnap_runtime::snapshot_objects`, opened as the policy
+//! describes the repository), every object of each snapshot must be there too: the
+//! `__info_<ts>` file of the recorded timestamp, a `__meta` file, every data file the job info
+//! names (read through the repository layout module, StarRocks's `BackupJobInfo` or the
+//! simulator's), and every object the set's manifest recorded when the backup finished, with
+//! its recorded size. `--deep` also downloads each object whose name carries StarRocks's
+//! `.<md5>` checksum and compares. A repository starsnap cannot reach is checked by SHOW
+//! SNAPSHOT only, and the report says why. A broken set is marked
 //! `broken` in the state, so the next plan starts a new full (`parent_missing`) instead of
 //! extending its chain. Exit 1 names each broken set and what is missing.
 //! JSON output: `grammar/verify-output.schema.json`.
@@ -12,7 +18,9 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use starsnap_compiler::catalog::Snapshot;
-use starsnap_runtime::snapshot_objects;
+use starsnap_runtime::repo::layout;
+use starsnap_runtime::repo::sets::{LabelManifest, SetManifest};
+use starsnap_runtime::snapshot_objects::{ObjectsError, SnapshotObject, SnapshotStore};
 use starsnap_runtime::state::retention::{EventContext, RetentionEvent};
 use starsnap_runtime::state::{BackupEntry, BackupState, HistoryFilter};
 
@@ -37,6 +45,9 @@ pub struct VerifyArgs {
     /// Every finished set (the default).
     #[arg(long)]
     pub all: bool,
+    /// Also download every object whose name carries a checksum (`<name>.<md5>`) and compare.
+    #[arg(long)]
+    pub deep: bool,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
@@ -60,6 +71,138 @@ struct SetReport {
     missing: Vec<String>,
     /// Whether objects were checked (the object-store module reached the repository).
     objects_checked: bool,
+    /// Objects listed in the repository for the set's snapshots.
+    objects: usize,
+    /// Checksums compared (`--deep`).
+    checksums: usize,
+    /// Why the objects were not checked.
+    objects_note: Option<String>,
+}
+
+/// What the repository's objects say about one set.
+#[derive(Default)]
+struct ObjectsCheck {
+    missing: Vec<String>,
+    objects: usize,
+    checksums: usize,
+}
+
+/// Checks the objects of every label of a set: the info file of the recorded timestamp, a
+/// meta file, the data files the job info names, the manifest's recorded objects and sizes,
+/// and with `deep` every checksum in a name. Store errors fail verify (not the set).
+fn check_objects(
+    store: &SnapshotStore,
+    set: &str,
+    labels: &[&BackupEntry],
+    deep: bool,
+) -> Result<ObjectsCheck, String> {
+    let mut out = ObjectsCheck::default();
+    let recorded: Vec<LabelManifest> = match store
+        .repository()
+        .set_manifest(set)
+        .map_err(|e| e.to_string())?
+    {
+        Some(bytes) => SetManifest::from_json(&bytes)
+            .map(|m| m.labels)
+            .unwrap_or_default(),
+        None => Vec::new(),
+    };
+    for b in labels {
+        let path = store.path(&b.label);
+        let listed = store.list_snapshot(&b.label).map_err(|e| e.to_string())?;
+        out.objects += listed.len();
+        if listed.is_empty() {
+            out.missing
+                .push(format!("snapshot `{}`: no object under {path}", b.label));
+            continue;
+        }
+        let name = |o: &SnapshotObject| o.path.rsplit('/').next().unwrap_or("").to_string();
+        if let Some(ts) = &b.snapshot_timestamp {
+            match listed
+                .iter()
+                .find(|o| !o.path.contains('/') && layout::is_info_of(&o.path, ts))
+            {
+                None => out.missing.push(format!(
+                    "snapshot `{}`: object {path}{}{ts} is missing",
+                    b.label,
+                    layout::INFO_PREFIX
+                )),
+                Some(info) => {
+                    let bytes = store
+                        .read(&b.label, &info.path)
+                        .map_err(|e| e.to_string())?
+                        .unwrap_or_default();
+                    match layout::job_info_files(&bytes) {
+                        Ok(files) => {
+                            for f in files {
+                                if !listed.iter().any(|o| layout::is_file(&o.path, &f)) {
+                                    out.missing.push(format!(
+                                        "snapshot `{}`: object {path}{f} is missing",
+                                        b.label
+                                    ));
+                                }
+                            }
+                        }
+                        Err(e) => out.missing.push(format!(
+                            "snapshot `{}`: {path}{} cannot be read: {e}",
+                            b.label, info.path
+                        )),
+                    }
+                }
+            }
+        }
+        if !listed
+            .iter()
+            .any(|o| !o.path.contains('/') && name(o).starts_with(layout::META_PREFIX))
+        {
+            out.missing.push(format!(
+                "snapshot `{}`: object {path}{}.<md5> is missing",
+                b.label,
+                layout::META_PREFIX
+            ));
+        }
+        for f in recorded
+            .iter()
+            .filter(|l| l.label == b.label)
+            .flat_map(|l| &l.files)
+        {
+            match listed.iter().find(|o| o.path == f.path) {
+                None => {
+                    let line =
+                        format!("snapshot `{}`: object {path}{} is missing", b.label, f.path);
+                    if !out.missing.contains(&line) {
+                        out.missing.push(line);
+                    }
+                }
+                Some(o) if o.size != f.size => out.missing.push(format!(
+                    "snapshot `{}`: object {path}{} has {} bytes, {} were recorded",
+                    b.label, f.path, o.size, f.size
+                )),
+                Some(_) => {}
+            }
+        }
+        if deep {
+            for o in &listed {
+                let Some(sum) = layout::name_checksum(&o.path) else {
+                    continue;
+                };
+                let bytes = store.read(&b.label, &o.path).map_err(|e| e.to_string())?;
+                out.checksums += 1;
+                match bytes {
+                    Some(bytes) if layout::md5_hex(&bytes).eq_ignore_ascii_case(sum) => {}
+                    Some(_) => out.missing.push(format!(
+                        "snapshot `{}`: object {path}{} does not match its checksum",
+                        b.label, o.path
+                    )),
+                    None => out.missing.push(format!(
+                        "snapshot `{}`: object {path}{} is missing",
+                        b.label, o.path
+                    )),
+                }
+            }
+        }
+    }
+    Ok(out)
 }
 
 /// What is wrong with one label, or `None` when SHOW SNAPSHOT holds it as recorded.
@@ -139,6 +282,9 @@ pub fn run(args: VerifyArgs) -> i32 {
         sets.entry(key).or_default().push(b);
     }
     let mut listed: BTreeMap<String, Vec<Snapshot>> = BTreeMap::new();
+    let access = super::apply::repository_access(&policy);
+    let redactor = super::apply::redactor(&policy);
+    let mut stores: BTreeMap<String, Result<SnapshotStore, String>> = BTreeMap::new();
     let mut reports = Vec::new();
     for ((repository, set), labels) in &sets {
         if !listed.contains_key(repository) {
@@ -153,28 +299,38 @@ pub fn run(args: VerifyArgs) -> i32 {
             }
         }
         let snaps = listed.get(repository).map(Vec::as_slice).unwrap_or(&[]);
-        let location = policy
-            .repositories
-            .iter()
-            .find(|r| &r.name == repository)
-            .map(|r| r.location.clone());
         let mut missing: Vec<String> = labels
             .iter()
             .filter_map(|b| check_label(b, snaps))
             .collect();
-        let mut objects_checked = false;
-        if let Some(loc) = &location {
-            for b in labels {
-                if let Some(objects) = snapshot_objects::list_snapshot(loc, repository, &b.label) {
+        if !stores.contains_key(repository) {
+            let env = |n: &str| std::env::var(n).ok();
+            let names: Vec<&str> = labels.iter().map(|b| b.label.as_str()).collect();
+            let opened =
+                SnapshotStore::open(repository, None, access.get(repository), &env, &names)
+                    .map_err(|e| match e {
+                        ObjectsError::Unreachable { why, .. } => why,
+                        other => other.to_string(),
+                    });
+            stores.insert(repository.clone(), opened);
+        }
+        let (mut objects_checked, mut objects, mut checksums, mut objects_note) =
+            (false, 0, 0, None);
+        match stores.get(repository) {
+            Some(Ok(store)) => match check_objects(store, set, labels, args.deep) {
+                Ok(c) => {
                     objects_checked = true;
-                    if objects.is_empty() {
-                        missing.push(format!(
-                            "no object under {}",
-                            snapshot_objects::snapshot_path(loc, repository, &b.label)
-                        ));
-                    }
+                    objects = c.objects;
+                    checksums = c.checksums;
+                    missing.extend(c.missing);
                 }
-            }
+                Err(e) => {
+                    eprintln!("starsnap: {}", redactor.redact(&e));
+                    return exit::FAILURE;
+                }
+            },
+            Some(Err(why)) => objects_note = Some(redactor.redact(why)),
+            None => {}
         }
         let first = labels.first();
         reports.push(SetReport {
@@ -185,6 +341,9 @@ pub fn run(args: VerifyArgs) -> i32 {
             ok: missing.is_empty(),
             missing,
             objects_checked,
+            objects,
+            checksums,
+            objects_note,
         });
     }
     // Mark broken sets in the state: the planner then restarts their chains with a full.
@@ -233,6 +392,17 @@ pub fn run(args: VerifyArgs) -> i32 {
                     t.push_str(&format!("BROKEN  {} ({}/{})\n", r.set, r.group, r.database));
                     for m in &r.missing {
                         t.push_str(&format!("        {m}\n"));
+                    }
+                }
+            }
+            let mut noted = std::collections::BTreeSet::new();
+            for r in &reports {
+                if let Some(why) = &r.objects_note {
+                    if noted.insert(&r.repository) {
+                        t.push_str(&format!(
+                            "objects of repository `{}` not checked (SHOW SNAPSHOT only): {why}\n",
+                            r.repository
+                        ));
                     }
                 }
             }

@@ -158,8 +158,16 @@ full_every = "7d"
     }
 
     pub fn spawn(&self, args: &[&str]) -> Child {
-        self.command(args)
-            .stdout(Stdio::piped())
+        self.spawn_env(args, &[])
+    }
+
+    /// [`World::spawn`] with environment variables set.
+    pub fn spawn_env(&self, args: &[&str], env: &[(&str, &str)]) -> Child {
+        let mut cmd = self.command(args);
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        cmd.stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .spawn()
             .unwrap()

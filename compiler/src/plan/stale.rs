@@ -1,6 +1,7 @@
 //! Is a plan stale? Apply re-observes the cluster (as an `ObservedCatalog`) and asks
 //! [`staleness`] what moved since the plan was made (invariant 3; terraform's "Saved plan is
-//! stale"). `now.history` must hold starsnap's history when the plan has `chain_tips`.
+//! stale"). `now.history` must hold starsnap's history when the plan has `chain_tips` or
+//! `expire` steps.
 //! Pure: the runtime observes, this module compares — so the meaning of every field
 //! of `observed` stays in the one module that defines it.
 
@@ -61,6 +62,29 @@ pub enum Moved {
         repository: String,
         label: String,
     },
+    /// A snapshot an expire step drops or deletes is already gone (deleted by hand, or by
+    /// StarRocks's own ttl): the history would call it expired when it was lost. (The
+    /// runtime drops this for a step an earlier run of the plan began.)
+    ExpiringSnapshotGone {
+        step: String,
+        repository: String,
+        label: String,
+    },
+    /// A set the plan expires is now the parent of a set made since: expiring it would
+    /// break that set's chain.
+    ExpiringSetNeeded {
+        step: String,
+        set: String,
+        by: String,
+    },
+    /// A set the plan keeps where it expires others (the chains that let the older sets go)
+    /// is gone or broken since: expiring could leave fewer complete chains than the rules
+    /// promise.
+    KeptSetGone {
+        repository: String,
+        set: String,
+        why: String,
+    },
 }
 
 impl fmt::Display for Moved {
@@ -115,6 +139,26 @@ impl fmt::Display for Moved {
                     "snapshot {label}, which the restore reads, is no longer in repository {repository}"
                 )
             }
+            Moved::ExpiringSnapshotGone {
+                step,
+                repository,
+                label,
+            } => write!(
+                f,
+                "snapshot {label}, which step {step} expires, is already gone from repository {repository} (run `starsnap verify`)"
+            ),
+            Moved::ExpiringSetNeeded { step, set, by } => write!(
+                f,
+                "set {set}, which step {step} expires, is now the parent of {by}"
+            ),
+            Moved::KeptSetGone {
+                repository,
+                set,
+                why,
+            } => write!(
+                f,
+                "set {set} in repository {repository}, which the plan keeps while expiring older ones, {why}"
+            ),
             Moved::LabelExists { repository, label } => {
                 write!(
                     f,
@@ -305,6 +349,7 @@ pub fn staleness(plan: &Plan, now: &ObservedCatalog) -> Vec<Moved> {
             });
         }
     }
+    expiries(plan, now, &mut out);
     for l in &o.absent_labels {
         let exists = now
             .repository(&l.repository)
@@ -317,4 +362,89 @@ pub fn staleness(plan: &Plan, now: &ObservedCatalog) -> Vec<Moved> {
         }
     }
     out
+}
+
+/// What makes an `expire` step unsafe now: its snapshot already gone, its set now needed by
+/// a newer set, or a set kept beside it (the chains that justify it) gone or broken.
+fn expiries(plan: &Plan, now: &ObservedCatalog, out: &mut Vec<Moved>) {
+    use crate::catalog::BackupState;
+    use std::collections::BTreeSet;
+    let listed = |repository: &str, label: &str| {
+        now.repository(repository)
+            .map(|r| r.snapshots.iter().any(|s| s.label == label))
+    };
+    let expiring: BTreeSet<&str> = plan
+        .steps
+        .iter()
+        .filter_map(|s| s.expire())
+        .map(|e| e.set.as_str())
+        .collect();
+    let mut scopes: BTreeSet<(&str, &str, &str)> = BTreeSet::new();
+    for step in &plan.steps {
+        let Some(e) = step.expire() else { continue };
+        scopes.insert((&e.group, &e.database, &e.repository));
+        for l in &e.labels {
+            if listed(&e.repository, &l.label) == Some(false) {
+                out.push(Moved::ExpiringSnapshotGone {
+                    step: step.id.clone(),
+                    repository: e.repository.clone(),
+                    label: l.label.clone(),
+                });
+            }
+        }
+        if let Some(b) = now.history.backups.iter().find(|b| {
+            b.parent.as_deref() == Some(e.set.as_str())
+                && b.repository == e.repository
+                && !expiring.contains(b.set_name())
+                && !matches!(b.state, BackupState::Failed | BackupState::Expired)
+        }) {
+            out.push(Moved::ExpiringSetNeeded {
+                step: step.id.clone(),
+                set: e.set.clone(),
+                by: b.set_name().to_string(),
+            });
+        }
+    }
+    let own: BTreeSet<&str> = plan
+        .steps
+        .iter()
+        .filter_map(|s| s.backup())
+        .map(|b| b.set.as_str())
+        .collect();
+    for r in &plan.retention {
+        if !scopes.contains(&(r.group.as_str(), r.database.as_str(), r.repository.as_str())) {
+            continue;
+        }
+        for k in r.kept.iter().filter(|k| !own.contains(k.set.as_str())) {
+            let records: Vec<&crate::catalog::BackupRecord> = now
+                .history
+                .backups
+                .iter()
+                .filter(|b| b.set_name() == k.set && b.repository == r.repository)
+                .collect();
+            let why = if let Some(b) = records
+                .iter()
+                .find(|b| matches!(b.state, BackupState::Broken | BackupState::Expired))
+            {
+                let state = if b.state == BackupState::Broken {
+                    "broken"
+                } else {
+                    "expired"
+                };
+                Some(format!("is now marked {state} in the history"))
+            } else {
+                records
+                    .iter()
+                    .find(|b| listed(&r.repository, &b.label) == Some(false))
+                    .map(|b| format!("lost its snapshot {}", b.label))
+            };
+            if let Some(why) = why {
+                out.push(Moved::KeptSetGone {
+                    repository: r.repository.clone(),
+                    set: k.set.clone(),
+                    why,
+                });
+            }
+        }
+    }
 }

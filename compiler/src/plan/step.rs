@@ -884,6 +884,13 @@ impl Step {
         }
     }
 
+    pub fn expire(&self) -> Option<&ExpireOp> {
+        match &self.op {
+            Op::Expire(e) => Some(e),
+            _ => None,
+        }
+    }
+
     pub fn kind(&self) -> Option<BackupKind> {
         self.backup().map(|b| b.kind)
     }

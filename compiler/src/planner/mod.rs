@@ -209,6 +209,21 @@ fn plan_steps(
         }
     }
     for group in &policy.groups {
+        if group.ttl_secs.is_some() && !dialects.print.has_drop_snapshot() {
+            files.push(
+                ppath,
+                Diagnostic::warning(
+                    codes::TTL_UNSUPPORTED,
+                    group.ttl_span,
+                    format!(
+                        "group `{}` sets `ttl`, but the cluster runs StarRocks {}: only 4.2 and later expire snapshots by themselves, so its BACKUPs get no `ttl`",
+                        group.name,
+                        dialects.print.version()
+                    ),
+                )
+                .with_help("use `keep` rules (starsnap expires the sets itself), or remove `ttl`"),
+            );
+        }
         let read_only = catalog
             .repository(&group.repository)
             .map(|r| r.read_only)

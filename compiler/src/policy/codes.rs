@@ -31,6 +31,8 @@ pub const STATEMENT_FILE_MISSING: &str = "P012";
 pub const STATEMENT_FILE_REFUSED: &str = "P013";
 /// A planned label longer than a snapshot directory name can be.
 pub const LABEL_TOO_LONG: &str = "P113";
+/// A group sets `ttl`, which the cluster (before StarRocks 4.2) does not have.
+pub const TTL_UNSUPPORTED: &str = "P114";
 
 /// An include pattern matches no table in the observed catalog.
 pub const PATTERN_MATCHES_NOTHING: &str = "P101";
@@ -141,5 +143,9 @@ pub const ALL: &[(&str, &str)] = &[
     (
         LABEL_TOO_LONG,
         "A planned label is longer than StarRocks allows.",
+    ),
+    (
+        TTL_UNSUPPORTED,
+        "A group sets `ttl` on a cluster before StarRocks 4.2.",
     ),
 ];

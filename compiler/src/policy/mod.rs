@@ -164,6 +164,8 @@ pub struct GroupConfig {
     pub retention: Option<Retention>,
     /// `ttl`: StarRocks 4.2's own snapshot expiry (seconds), set on every BACKUP of the group.
     pub ttl_secs: Option<u64>,
+    /// The `ttl` value's span (the group's when unset).
+    pub ttl_span: Span,
     pub span: Span,
 }
 

@@ -443,6 +443,7 @@ fn group(
         Some((secs, _)) => secs,
         None => 86_400,
     };
+    let ttl = ttl(t, sink);
     let g = GroupConfig {
         include,
         exclude,
@@ -464,7 +465,8 @@ fn group(
             .integer("max_partitions_per_job", 1, 1_000_000)
             .map(|(n, _)| n as u32),
         retention: retention(t, &name, sink),
-        ttl_secs: ttl(t, sink),
+        ttl_secs: ttl.map(|(s, _)| s),
+        ttl_span: ttl.map_or(span, |(_, s)| s),
         name,
         span,
     };
@@ -527,7 +529,7 @@ fn retention(t: &Table<'_, '_>, name: &str, sink: &Sink) -> Option<Retention> {
 }
 
 /// `ttl`: a duration StarRocks 4.2 keeps each snapshot of the group for.
-fn ttl(t: &Table<'_, '_>, sink: &Sink) -> Option<u64> {
+fn ttl(t: &Table<'_, '_>, sink: &Sink) -> Option<(u64, Span)> {
     match t.duration("ttl")? {
         (0, span) => {
             invalid(
@@ -538,7 +540,7 @@ fn ttl(t: &Table<'_, '_>, sink: &Sink) -> Option<u64> {
             );
             None
         }
-        (secs, _) => Some(secs),
+        (secs, span) => Some((secs, span)),
     }
 }
 

@@ -13,13 +13,13 @@ use starsnap_compiler::plan::{ObjectKind, Step};
 
 use starsnap_compiler::syntax::quote_ident;
 
-use super::jobs::{job, snapshot_brief, snapshot_timestamps, JobKind};
+use super::driver::{JobBook, JobRef, Sent};
+use super::jobs::{snapshot_brief, snapshot_timestamps, JobKind, JobRow};
 use super::resume::{standing, Standing};
-use super::retry::{connection_gone, Backoff};
-use super::worker::{cluster_message, lock, next_pause, Ctx};
+use super::worker::{cluster_message, lock, Ctx};
 use super::Outcome;
 use crate::error::RuntimeError;
-use crate::repo::sets::SetManifest;
+use crate::repo::sets::{FileManifest, SetManifest};
 use crate::state::{
     BackupEntry, BackupKind, BackupState, FinishedBackup, HistoryFilter, ManifestRow,
     SubmittedBackup, Transition,
@@ -29,6 +29,112 @@ struct Target {
     database: String,
     repository: String,
     label: String,
+}
+
+impl Target {
+    fn job(&self) -> JobRef {
+        JobRef {
+            kind: JobKind::Backup,
+            database: self.database.clone(),
+            label: self.label.clone(),
+            timestamp: None,
+        }
+    }
+}
+
+/// How a backup's life is recorded: in the history (`starsnap.backups`).
+struct BackupBook<'a> {
+    step: &'a Step,
+    t: &'a Target,
+}
+
+impl BackupBook<'_> {
+    fn fail(
+        &self,
+        ctx: &mut Ctx<'_, '_>,
+        by_cluster: bool,
+        status: Option<&str>,
+        task: Option<&str>,
+    ) -> Result<(), RuntimeError> {
+        let run_id = ctx.run.config.actor.run_id.clone();
+        let t = self.t;
+        ctx.state(&mut |s| {
+            s.record_failed(&t.repository, &t.label, &run_id, by_cluster, status, task)
+        })
+    }
+
+    /// FINISHED: the snapshot's timestamp from the repository, then the set recorded.
+    fn record_finished(&self, ctx: &mut Ctx<'_, '_>) -> Result<Option<()>, RuntimeError> {
+        let t = self.t;
+        let mut note = ctx.retry_note(self.step);
+        let ts = ctx.link.retry(&mut note, &mut |c| {
+            snapshot_timestamps(c, &t.repository, &t.label)
+        })?;
+        let Some(ts) = ts.last() else {
+            return Ok(None);
+        };
+        ctx.finish(self.step, t, ts.clone())?;
+        Ok(Some(()))
+    }
+}
+
+impl JobBook for BackupBook<'_> {
+    fn transition(&mut self, ctx: &mut Ctx<'_, '_>, row: &JobRow) -> Result<(), RuntimeError> {
+        if row.is_finished() || row.is_cancelled() {
+            // Ends are recorded by `finished` and `cancelled`, with what they need.
+            return Ok(());
+        }
+        let tr = Transition {
+            run_id: ctx.run.config.actor.run_id.clone(),
+            job_state: row.state.clone(),
+            status: row.status_text().map(str::to_string),
+        };
+        let t = self.t;
+        ctx.state(&mut |s| s.record_transition(&t.repository, &t.label, &tr))
+    }
+
+    fn finished(&mut self, ctx: &mut Ctx<'_, '_>) -> Result<Outcome, RuntimeError> {
+        match self.record_finished(ctx)? {
+            Some(()) => Ok(Outcome::Done),
+            None => Ok(Outcome::Failed(format!(
+                "the job {} FINISHED but SHOW SNAPSHOT ON {} does not list it",
+                self.t.label, self.t.repository
+            ))),
+        }
+    }
+
+    fn cancelled(
+        &mut self,
+        ctx: &mut Ctx<'_, '_>,
+        row: Option<&JobRow>,
+        by_us: bool,
+    ) -> Result<Outcome, RuntimeError> {
+        if by_us {
+            let message = "cancelled by starsnap: the run was interrupted (SIGINT/SIGTERM)";
+            self.fail(ctx, true, Some(message), None)?;
+            ctx.emit("cancelled", self.step, Some("CANCELLED"), Some(message));
+            return Ok(Outcome::Interrupted(message.into()));
+        }
+        let (status, task) = (
+            row.and_then(JobRow::status_text),
+            row.and_then(JobRow::task_message),
+        );
+        self.fail(ctx, true, status, task)?;
+        Ok(Outcome::Failed(cluster_message(status, task)))
+    }
+
+    fn vanished(&mut self, ctx: &mut Ctx<'_, '_>) -> Result<Outcome, RuntimeError> {
+        // StarRocks shows only a database's last job: a finished one may have been replaced.
+        if self.record_finished(ctx)?.is_some() {
+            return Ok(Outcome::Done);
+        }
+        let message = format!(
+            "SHOW BACKUP FROM {} no longer shows {} and the repository does not hold it",
+            self.t.database, self.t.label
+        );
+        self.fail(ctx, false, Some(&message), None)?;
+        Ok(Outcome::Failed(message))
+    }
 }
 
 impl<'r, 's> Ctx<'r, 's> {
@@ -184,11 +290,11 @@ impl<'r, 's> Ctx<'r, 's> {
         }
     }
 
-    /// Records the step as submitted, then sends the planned statement exactly. A dropped
-    /// connection leaves it unknown whether StarRocks took the job: SHOW BACKUP and SHOW
-    /// SNAPSHOT decide before anything is sent again.
+    /// Records the step as submitted, then sends the planned statement exactly, through the
+    /// job driver (a dropped connection is settled by SHOW BACKUP and SHOW SNAPSHOT before
+    /// anything is sent again), and drives the job to its end.
     fn submit(&mut self, step: &Step, t: &Target) -> Result<Outcome, RuntimeError> {
-        let (statements, _) = match self.built(step) {
+        let (statements, secrets) = match self.built(step) {
             Ok(b) => b,
             Err(e) => return Ok(Outcome::Failed(e)),
         };
@@ -198,92 +304,19 @@ impl<'r, 's> Ctx<'r, 's> {
                 step.id
             )));
         };
+        let job = t.job();
+        let mut note = self.retry_note(step);
+        let before = self.link.retry(&mut note, &mut |c| job.id_before(c))?;
         let sub = self.submitted(step, t);
         self.state(&mut |s| s.record_submitted(&sub))?;
-        let mut backoff = Backoff::new(self.run.config.retry_deadline);
-        loop {
-            match self.link.once(&mut |c| c.execute(sql)) {
-                Ok(_) => break,
-                Err(e) if connection_gone(&e) => {
-                    self.emit("retry", step, None, Some(&e.to_string()));
-                    let mut note = self.retry_note(step);
-                    let seen = self.link.retry(&mut note, &mut |c| {
-                        Ok(job(c, JobKind::Backup, &t.database, &t.label)?.is_some()
-                            || !snapshot_timestamps(c, &t.repository, &t.label)?.is_empty())
-                    })?;
-                    if seen {
-                        break;
-                    }
-                    if !backoff.wait() {
-                        return Err(e);
-                    }
-                }
-                Err(e) if e.is_transient() => {
-                    self.emit("retry", step, None, Some(&e.to_string()));
-                    if !backoff.wait() {
-                        return Err(e);
-                    }
-                }
-                Err(e) => {
-                    let message = match &e {
-                        RuntimeError::Server { message, code, .. } => {
-                            format!("StarRocks refused the BACKUP: {message} (error {code})")
-                        }
-                        other => other.to_string(),
-                    };
-                    let run_id = self.run.config.actor.run_id.clone();
-                    self.state(&mut |s| {
-                        s.record_failed(
-                            &t.repository,
-                            &t.label,
-                            &run_id,
-                            false,
-                            Some(&message),
-                            None,
-                        )
-                    })?;
-                    return Ok(Outcome::Failed(message));
-                }
-            }
-        }
-        self.emit("submitted", step, None, None);
-        self.poll(step, t, None, true)
-    }
-
-    /// Polls SHOW BACKUP until the job ends, recording every state change. On an
-    /// interrupt, a job this run submitted (`ours`) is cancelled and recorded so; a job it
-    /// re-attached is left running for the next run to pick up.
-    fn poll(
-        &mut self,
-        step: &Step,
-        t: &Target,
-        mut last: Option<String>,
-        ours: bool,
-    ) -> Result<Outcome, RuntimeError> {
-        let run_id = self.run.config.actor.run_id.clone();
-        let mut pause = self.run.config.poll_min;
-        loop {
-            if self.interrupted() {
-                return self.interrupt(step, t, ours);
-            }
-            self.keep_lease()?;
-            let mut note = self.retry_note(step);
-            let row = self.link.retry(&mut note, &mut |c| {
-                job(c, JobKind::Backup, &t.database, &t.label)
-            })?;
-            let Some(row) = row else {
-                let mut note = self.retry_note(step);
-                let ts = self.link.retry(&mut note, &mut |c| {
-                    snapshot_timestamps(c, &t.repository, &t.label)
-                })?;
-                if let Some(ts) = ts.last() {
-                    self.finish(step, t, ts.clone())?;
-                    return Ok(Outcome::Done);
-                }
-                let message = format!(
-                    "SHOW BACKUP FROM {} no longer shows {} and the repository does not hold it",
-                    t.database, t.label
-                );
+        let sent = self.send_job(step, &job, sql, &secrets, before.as_deref(), &mut |c| {
+            Ok(!snapshot_timestamps(c, &t.repository, &t.label)?.is_empty())
+        })?;
+        match sent {
+            Sent::Accepted => {}
+            Sent::Unknown(message) => return Ok(Outcome::Failed(message)),
+            Sent::Refused(message) => {
+                let run_id = self.run.config.actor.run_id.clone();
                 self.state(&mut |s| {
                     s.record_failed(
                         &t.repository,
@@ -295,88 +328,23 @@ impl<'r, 's> Ctx<'r, 's> {
                     )
                 })?;
                 return Ok(Outcome::Failed(message));
-            };
-            if last.as_deref() != Some(row.state.as_str())
-                && !row.is_finished()
-                && !row.is_cancelled()
-            {
-                let tr = Transition {
-                    run_id: run_id.clone(),
-                    job_state: row.state.clone(),
-                    status: row.status_text().map(str::to_string),
-                };
-                self.state(&mut |s| s.record_transition(&t.repository, &t.label, &tr))?;
-                self.emit("state", step, Some(&row.state), None);
-                last = Some(row.state.clone());
-                // A job that moves is polled closely again.
-                pause = self.run.config.poll_min;
             }
-            if row.is_finished() {
-                let mut note = self.retry_note(step);
-                let ts = self.link.retry(&mut note, &mut |c| {
-                    snapshot_timestamps(c, &t.repository, &t.label)
-                })?;
-                let Some(ts) = ts.last() else {
-                    let message = format!(
-                        "the job {} FINISHED but SHOW SNAPSHOT ON {} does not list it",
-                        t.label, t.repository
-                    );
-                    return Ok(Outcome::Failed(message));
-                };
-                self.finish(step, t, ts.clone())?;
-                return Ok(Outcome::Done);
-            }
-            if row.is_cancelled() {
-                let message = cluster_message(row.status_text(), row.task_message());
-                self.state(&mut |s| {
-                    s.record_failed(
-                        &t.repository,
-                        &t.label,
-                        &run_id,
-                        true,
-                        row.status_text(),
-                        row.task_message(),
-                    )
-                })?;
-                return Ok(Outcome::Failed(message));
-            }
-            self.pause(pause);
-            pause = next_pause(pause, self.run.config.poll_max);
         }
+        self.emit("submitted", step, None, None);
+        self.poll(step, t, None, true)
     }
 
-    /// `CANCEL BACKUP FROM db` for the job this run submitted (the lease guarantees the
-    /// database's running job is it), then records the outcome: cancelled, or finished when
-    /// the job ended before the cancel reached it.
-    fn interrupt(&mut self, step: &Step, t: &Target, ours: bool) -> Result<Outcome, RuntimeError> {
-        if !ours {
-            return Ok(Outcome::Interrupted(
-                "interrupted; the job an earlier run started is left running (re-run apply to re-attach it)".into(),
-            ));
-        }
-        let cancel = format!("CANCEL BACKUP FROM {}", quote_ident(&t.database));
-        let mut note = self.retry_note(step);
-        // A job that already ended refuses the cancel; the state read next says which.
-        let _ = self.link.retry(&mut note, &mut |c| c.execute(&cancel));
-        let row = self.link.retry(&mut note, &mut |c| {
-            job(c, JobKind::Backup, &t.database, &t.label)
-        })?;
-        if row.as_ref().is_some_and(|r| r.is_finished()) {
-            let ts = self.link.retry(&mut note, &mut |c| {
-                snapshot_timestamps(c, &t.repository, &t.label)
-            })?;
-            if let Some(ts) = ts.last() {
-                self.finish(step, t, ts.clone())?;
-                return Ok(Outcome::Done);
-            }
-        }
-        let message = "cancelled by starsnap: the run was interrupted (SIGINT/SIGTERM)";
-        let run_id = self.run.config.actor.run_id.clone();
-        self.state(&mut |s| {
-            s.record_failed(&t.repository, &t.label, &run_id, true, Some(message), None)
-        })?;
-        self.emit("cancelled", step, Some("CANCELLED"), Some(message));
-        Ok(Outcome::Interrupted(message.into()))
+    /// Drives the job to its end (see [`super::driver`]), the history recording every state.
+    fn poll(
+        &mut self,
+        step: &Step,
+        t: &Target,
+        last: Option<String>,
+        ours: bool,
+    ) -> Result<Outcome, RuntimeError> {
+        let job = t.job();
+        let mut book = BackupBook { step, t };
+        self.drive(step, &job, &mut book, last, ours)
     }
 
     /// Records FINISHED with the snapshot's timestamp and its manifest.
@@ -464,13 +432,30 @@ impl<'r, 's> Ctx<'r, 's> {
             self.note_once(step, &t.repository, &why);
             return;
         }
-        let written = manifest.to_json().and_then(|bytes| {
+        let mut manifest = manifest;
+        let written = {
             let env = |n: &str| (self.run.env)(n);
-            access
-                .open(&t.repository, location, &env)?
-                .put_set_manifest(&set, &bytes)
-                .map_err(|e| e.to_string())
-        });
+            access.open(&t.repository, location, &env).and_then(|repo| {
+                // The inventory `verify` checks sizes against, listed now.
+                for l in &mut manifest.labels {
+                    let dir = crate::repo::layout::snapshot_dir(repo.root(), &l.label);
+                    l.files =
+                        repo.snapshot_objects(&l.label)
+                            .map_err(|e| e.to_string())?
+                            .into_iter()
+                            .map(|o| FileManifest {
+                                path: o.key.strip_prefix(&dir).map_or(o.key.clone(), |r| {
+                                    r.trim_start_matches('/').to_string()
+                                }),
+                                size: o.size,
+                            })
+                            .collect();
+                }
+                let bytes = manifest.to_json()?;
+                repo.put_set_manifest(&set, &bytes)
+                    .map_err(|e| e.to_string())
+            })
+        };
         if let Err(e) = written {
             warn(
                 self,

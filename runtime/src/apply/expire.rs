@@ -2,11 +2,17 @@
 //!
 //! * 4.2+ (`how = drop_snapshot`): `DROP SNAPSHOT <label> ON <repository>` per label, built
 //!   from the op by the canonical printer; a label already gone ("does not exist") counts as
-//!   done, so an interrupted expiry is finished by the next apply. Then each label's history
-//!   row is marked `expired`.
+//!   done, so an interrupted expiry is finished by the next apply (the step is journaled
+//!   `expire_deleting` first, so the stale check takes its labels being gone as this plan's
+//!   doing). Then each label's history row is marked `expired`.
 //! * before 4.2 (`how = delete_objects`): the snapshot's objects are deleted in the
-//!   repository itself through [`crate::snapshot_objects::delete_snapshot`]; apply does not
-//!   reach repositories' storage yet, so the step fails naming the exact folders to delete.
+//!   repository itself through [`crate::snapshot_objects`] (the repository opened as the
+//!   policy describes it, credentials from the environment variables it names; listing
+//!   paginated, deletion batched, retried on throttling). The step is journaled
+//!   (`expire_deleting`) before the first object goes, so a run killed halfway is
+//!   recognised as this plan's doing: the next apply of the plan lists each folder again and
+//!   deletes what is left. A repository starsnap cannot reach (HDFS, brokers, no endpoint or
+//!   keys) fails the step naming the exact folders to delete by hand.
 //!
 //! Nothing else is touched: only the labels of the step.
 
@@ -15,7 +21,7 @@ use starsnap_compiler::plan::{ExpireHow, ExpireOp, Step};
 use super::worker::Ctx;
 use super::Outcome;
 use crate::error::RuntimeError;
-use crate::snapshot_objects;
+use crate::snapshot_objects::SnapshotStore;
 use crate::state::retention::{EventContext, RetentionEvent};
 
 /// Whether StarRocks's refusal of DROP SNAPSHOT says the snapshot is already gone.
@@ -33,6 +39,9 @@ impl Ctx<'_, '_> {
                     Ok((s, _)) => s,
                     Err(e) => return Outcome::Failed(e),
                 };
+                if let Err(e) = self.begin_expiry(step) {
+                    return Outcome::Failed(e);
+                }
                 if statements.len() != labels.len() {
                     return Outcome::Failed(format!(
                         "step {} builds {} statements for {} labels",
@@ -62,23 +71,7 @@ impl Ctx<'_, '_> {
                 }
             }
             ExpireHow::DeleteObjects => {
-                let Some(location) = self
-                    .run
-                    .plan
-                    .observed
-                    .repositories
-                    .iter()
-                    .find(|r| r.name == op.repository)
-                    .and_then(|r| r.location.clone())
-                else {
-                    return Outcome::Failed(format!(
-                        "the plan does not say where repository `{}` is; plan again",
-                        op.repository
-                    ));
-                };
-                if let Err(e) =
-                    snapshot_objects::delete_snapshot(&location, &op.repository, &labels)
-                {
+                if let Err(e) = self.delete_objects(step, op, &labels) {
                     return Outcome::Failed(format!("step {}: {e}", step.id));
                 }
             }
@@ -99,5 +92,74 @@ impl Ctx<'_, '_> {
             }
         }
         Outcome::Done
+    }
+}
+
+impl Ctx<'_, '_> {
+    /// Journals `expire_deleting` (once per plan and step) before the first snapshot goes:
+    /// a later run of the plan then takes the step's snapshots being gone as its own doing.
+    fn begin_expiry(&mut self, step: &Step) -> Result<(), String> {
+        let fingerprint = self.run.plan.fingerprint.clone();
+        if self
+            .journaled(step, "expire_deleting")
+            .map_err(|e| e.to_string())?
+            .is_none()
+        {
+            self.journal_step(step, "expire_deleting", &fingerprint)
+                .map_err(|e| e.to_string())?;
+        }
+        Ok(())
+    }
+
+    /// Deletes the objects of every label of the step (before 4.2), journaling the step
+    /// first. A label whose folder is already empty counts as done.
+    fn delete_objects(
+        &mut self,
+        step: &Step,
+        op: &ExpireOp,
+        labels: &[&str],
+    ) -> Result<(), String> {
+        // Where the repository is now (SHOW REPOSITORIES), else where the plan saw it.
+        let location = self
+            .run
+            .fresh
+            .repository(&op.repository)
+            .map(|r| r.location.clone())
+            .or_else(|| {
+                self.run
+                    .plan
+                    .observed
+                    .repositories
+                    .iter()
+                    .find(|r| r.name == op.repository)
+                    .and_then(|r| r.location.clone())
+            });
+        let access = self.run.config.repositories.get(&op.repository);
+        let env = |n: &str| (self.run.env)(n);
+        let store = SnapshotStore::open(&op.repository, location.as_deref(), access, &env, labels)
+            .map_err(|e| self.run.config.redactor.redact(&e.to_string()))?;
+        self.begin_expiry(step)?;
+        for label in labels {
+            let report = store
+                .delete_snapshot(label)
+                .map_err(|e| self.run.config.redactor.redact(&e.to_string()))?;
+            let message = if report.deleted == 0 {
+                format!("snapshot `{label}` was already gone")
+            } else {
+                format!(
+                    "deleted {} object(s), {} byte(s) under {}",
+                    report.deleted,
+                    report.bytes,
+                    store.path(label)
+                )
+            };
+            let kind = if report.deleted == 0 {
+                "expire_already_gone"
+            } else {
+                "objects_deleted"
+            };
+            self.emit(kind, step, None, Some(&message));
+        }
+        Ok(())
     }
 }

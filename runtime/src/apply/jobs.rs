@@ -18,6 +18,14 @@ pub enum JobKind {
 }
 
 impl JobKind {
+    /// The statement's keyword: `BACKUP` or `RESTORE`.
+    pub fn keyword(self) -> &'static str {
+        match self {
+            JobKind::Backup => "BACKUP",
+            JobKind::Restore => "RESTORE",
+        }
+    }
+
     fn show(self) -> &'static str {
         match self {
             JobKind::Backup => "SHOW BACKUP FROM",
@@ -42,6 +50,11 @@ pub struct JobRow {
     /// `[OK]` or `[<ErrCode>, msg: <text>]`.
     pub status: Option<String>,
     pub task_err_msg: Option<String>,
+    /// StarRocks's `JobId`: tells two jobs with one label apart (a snapshot restored twice,
+    /// a cancelled backup submitted again). `None` when the cluster does not show it.
+    pub job_id: Option<String>,
+    /// A RESTORE's `Timestamp` (the snapshot's backup timestamp).
+    pub timestamp: Option<String>,
 }
 
 impl JobRow {
@@ -78,20 +91,46 @@ pub fn job(
     database: &str,
     label: &str,
 ) -> Result<Option<JobRow>, RuntimeError> {
+    Ok(jobs(cluster, kind, database)?
+        .into_iter()
+        .rfind(|r| r.label == label))
+}
+
+/// The database's last job of `kind`, whatever its label.
+pub fn last_job(
+    cluster: &mut Cluster,
+    kind: JobKind,
+    database: &str,
+) -> Result<Option<JobRow>, RuntimeError> {
+    Ok(jobs(cluster, kind, database)?.pop())
+}
+
+/// The rows of SHOW BACKUP/RESTORE FROM db, read by column name. StarRocks shows one job per
+/// database; were more shown, they come oldest first.
+fn jobs(cluster: &mut Cluster, kind: JobKind, database: &str) -> Result<Vec<JobRow>, RuntimeError> {
     let rs = cluster.query(&format!("{} {}", kind.show(), quote_ident(database)))?;
     rs.require(&[kind.label_column(), "State"])?;
+    let (has_id, has_ts) = (rs.has_column("JobId"), rs.has_column("Timestamp"));
+    let mut out = Vec::new();
     for row in rs.iter() {
-        if row.get(kind.label_column())? != Some(label) {
-            continue;
-        }
-        return Ok(Some(JobRow {
-            label: label.to_string(),
+        out.push(JobRow {
+            label: row.text(kind.label_column())?.to_string(),
             state: row.text("State")?.to_ascii_uppercase(),
             status: row.get("Status")?.map(str::to_string),
             task_err_msg: row.get("TaskErrMsg")?.map(str::to_string),
-        }));
+            job_id: if has_id {
+                row.get("JobId")?.map(str::to_string)
+            } else {
+                None
+            },
+            timestamp: if has_ts {
+                row.get("Timestamp")?.map(str::to_string)
+            } else {
+                None
+            },
+        });
     }
-    Ok(None)
+    Ok(out)
 }
 
 /// The snapshot's timestamps in `repository` (list form of SHOW SNAPSHOT); empty when the

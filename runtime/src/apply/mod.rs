@@ -21,6 +21,7 @@
 //! never submitted again.
 
 mod backup;
+mod driver;
 mod env;
 mod expire;
 mod jobs;
@@ -339,8 +340,10 @@ impl Apply {
             self.config.retry_deadline,
         );
         link.interrupt = Some(self.config.interrupt.clone());
-        // The chains the plan extends are re-read so a set finished since is seen.
-        let history = if self.plan.observed.chain_tips.is_empty() {
+        // The chains the plan extends are re-read so a set finished since is seen; so are
+        // the sets its expire steps let go and keep.
+        let expires = self.plan.steps.iter().any(|s| s.expire().is_some());
+        let history = if self.plan.observed.chain_tips.is_empty() && !expires {
             starsnap_compiler::catalog::History::default()
         } else {
             self.store.catalog_history(&HistoryFilter::default())?
@@ -351,9 +354,20 @@ impl Apply {
             crate::inspect::inspect(c, &inspect_options, history.clone())
         })?;
         let fingerprint = self.plan.fingerprint.clone();
-        let done: BTreeSet<String> = self
-            .store
-            .events(None)?
+        let events = self.store.events(None)?;
+        // Expire steps an earlier run of this plan began deleting: their snapshots going is
+        // this plan's doing.
+        let expiring: BTreeSet<String> = events
+            .iter()
+            .filter(|e| {
+                e.kind == "expire_deleting"
+                    && e.message
+                        .as_deref()
+                        .is_some_and(|m| m.starts_with(&fingerprint))
+            })
+            .filter_map(|e| e.step_id.clone())
+            .collect();
+        let done: BTreeSet<String> = events
             .into_iter()
             // Steps finished — or begun: a RESTORE submitted, a swap sent — by an earlier run.
             .filter(|e| {
@@ -368,7 +382,7 @@ impl Apply {
             })
             .filter_map(|e| e.step_id)
             .collect();
-        self.moved = stale::moved(&self.plan, &self.fresh, &self.history, &done);
+        self.moved = stale::moved(&self.plan, &self.fresh, &self.history, &done, &expiring);
         Ok(())
     }
 

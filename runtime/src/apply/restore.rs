@@ -12,67 +12,73 @@
 //!   finds those ids under the live name knows the swap happened and never swaps back.
 
 use starsnap_compiler::plan::{RestoreOp, Step, SwapOp, VerifyOp};
-use starsnap_compiler::syntax::{quote_ident, quote_string};
+use starsnap_compiler::syntax::quote_string;
 
-use super::worker::{cluster_message, next_pause, Ctx};
+use super::driver::{is_ours, JobBook, JobRef, Sent};
+use super::jobs::{JobKind, JobRow};
+use super::worker::{cluster_message, Ctx};
 use super::Outcome;
 use crate::conn::Cluster;
 use crate::error::RuntimeError;
 use crate::state::Event;
 
-/// A RESTORE job as `SHOW RESTORE FROM db` shows it.
-#[derive(Clone, Debug)]
-struct RestoreRow {
-    state: String,
-    status: Option<String>,
-    task: Option<String>,
+/// The job id a `restore_submitted` journal entry saw before sending (`before-job=<id>`).
+fn before_id(message: &str) -> Option<String> {
+    message
+        .split_whitespace()
+        .find_map(|w| w.strip_prefix("before-job="))
+        .map(str::to_string)
 }
 
-impl RestoreRow {
-    fn status_text(&self) -> Option<&str> {
-        self.status
-            .as_deref()
-            .map(str::trim)
-            .filter(|s| !s.is_empty() && *s != "[OK]")
-    }
-    fn task_message(&self) -> Option<&str> {
-        self.task
-            .as_deref()
-            .map(str::trim)
-            .filter(|s| !s.is_empty() && *s != "[]")
-    }
-    /// Whether cancelling now is still safe (before COMMIT, spec §9.3).
-    fn cancellable(&self) -> bool {
-        matches!(
-            self.state.as_str(),
-            "PENDING" | "SNAPSHOTING" | "DOWNLOAD" | "DOWNLOADING"
-        )
-    }
+/// How a restore's life is recorded: every state in the journal (`restore_state`, read by
+/// `history --restores`).
+struct RestoreBook<'a> {
+    step: &'a Step,
+    job: &'a JobRef,
 }
 
-/// The database's RESTORE job for `label` at `timestamp`, if it is the one shown.
-fn restore_row(
-    c: &mut Cluster,
-    database: &str,
-    label: &str,
-    timestamp: &str,
-) -> Result<Option<RestoreRow>, RuntimeError> {
-    let rs = c.query(&format!("SHOW RESTORE FROM {}", quote_ident(database)))?;
-    rs.require(&["Label", "State"])?;
-    for row in rs.iter() {
-        if row.get("Label")? != Some(label) {
-            continue;
-        }
-        if row.get("Timestamp")?.is_some_and(|t| t != timestamp) {
-            continue;
-        }
-        return Ok(Some(RestoreRow {
-            state: row.text("State")?.to_ascii_uppercase(),
-            status: row.get("Status")?.map(str::to_string),
-            task: row.get("TaskErrMsg")?.map(str::to_string),
-        }));
+impl JobBook for RestoreBook<'_> {
+    fn transition(&mut self, ctx: &mut Ctx<'_, '_>, row: &JobRow) -> Result<(), RuntimeError> {
+        let fingerprint = ctx.run.plan.fingerprint.clone();
+        // The journal is the restore's history; a lost entry does not stop the job.
+        let _ = ctx.journal_step(
+            self.step,
+            "restore_state",
+            &format!("{fingerprint} {} {}", self.job.label, row.state),
+        );
+        Ok(())
     }
-    Ok(None)
+
+    fn finished(&mut self, _ctx: &mut Ctx<'_, '_>) -> Result<Outcome, RuntimeError> {
+        Ok(Outcome::Done)
+    }
+
+    fn cancelled(
+        &mut self,
+        _ctx: &mut Ctx<'_, '_>,
+        row: Option<&JobRow>,
+        by_us: bool,
+    ) -> Result<Outcome, RuntimeError> {
+        if by_us {
+            return Ok(Outcome::Interrupted(format!(
+                "interrupted: the RESTORE of {} into {} was cancelled in state {}",
+                self.job.label,
+                self.job.database,
+                row.map_or("unknown", |r| r.state.as_str())
+            )));
+        }
+        Ok(Outcome::Failed(cluster_message(
+            row.and_then(JobRow::status_text),
+            row.and_then(JobRow::task_message),
+        )))
+    }
+
+    fn vanished(&mut self, _ctx: &mut Ctx<'_, '_>) -> Result<Outcome, RuntimeError> {
+        Ok(Outcome::Failed(format!(
+            "SHOW RESTORE FROM {} no longer shows {}",
+            self.job.database, self.job.label
+        )))
+    }
 }
 
 /// The partition ids of a table (`partitions_meta`), sorted; empty when it does not exist.
@@ -91,7 +97,12 @@ fn partition_ids(c: &mut Cluster, database: &str, table: &str) -> Result<Vec<i64
 }
 
 impl<'r, 's> Ctx<'r, 's> {
-    fn journal_step(&mut self, step: &Step, kind: &str, message: &str) -> Result<(), RuntimeError> {
+    pub(super) fn journal_step(
+        &mut self,
+        step: &Step,
+        kind: &str,
+        message: &str,
+    ) -> Result<(), RuntimeError> {
         let run_id = self.run.config.actor.run_id.clone();
         let mut ev = Event::new(&run_id, kind).step(&step.id).message(message);
         if let Some(d) = step.database() {
@@ -102,7 +113,11 @@ impl<'r, 's> Ctx<'r, 's> {
 
     /// Whether an earlier run of this plan journaled `kind` for the step; the message of the
     /// latest such event.
-    fn journaled(&mut self, step: &Step, kind: &str) -> Result<Option<String>, RuntimeError> {
+    pub(super) fn journaled(
+        &mut self,
+        step: &Step,
+        kind: &str,
+    ) -> Result<Option<String>, RuntimeError> {
         let fingerprint = self.run.plan.fingerprint.clone();
         let events = self.state(&mut |s| s.events(None))?;
         Ok(events
@@ -112,33 +127,42 @@ impl<'r, 's> Ctx<'r, 's> {
             .rfind(|m| m.starts_with(&fingerprint)))
     }
 
-    /// One RESTORE job: resume or submit, then poll to its end.
+    /// One planned RESTORE job: resume or submit, then poll to its end.
     pub fn restore(&mut self, step: &Step, op: &RestoreOp) -> Outcome {
-        match self.run_restore(step, op) {
+        let job = JobRef {
+            kind: JobKind::Restore,
+            database: op.database.clone(),
+            label: op.snapshot.clone(),
+            timestamp: Some(op.backup_timestamp.clone()),
+        };
+        self.restore_job(step, &job)
+    }
+
+    /// A RESTORE through the job driver (planned, or hand-written and reviewed): journaled
+    /// as submitted, with the database's job id seen before, *before* it is sent; a later run
+    /// of the same plan re-attaches to the job if the cluster shows it under a new id, and
+    /// submits again only when it never started or was cancelled.
+    pub fn restore_job(&mut self, step: &Step, job: &JobRef) -> Outcome {
+        match self.run_restore(step, job) {
             Ok(o) => o,
             Err(e) => Outcome::Failed(e.to_string()),
         }
     }
 
-    fn run_restore(&mut self, step: &Step, op: &RestoreOp) -> Result<Outcome, RuntimeError> {
-        let (db, label, ts) = (
-            op.database.clone(),
-            op.snapshot.clone(),
-            op.backup_timestamp.clone(),
-        );
-        if self.journaled(step, "restore_submitted")?.is_some() {
+    fn run_restore(&mut self, step: &Step, job: &JobRef) -> Result<Outcome, RuntimeError> {
+        if let Some(message) = self.journaled(step, "restore_submitted")? {
+            let before = before_id(&message);
             let mut note = self.retry_note(step);
-            let row = self
-                .link
-                .retry(&mut note, &mut |c| restore_row(c, &db, &label, &ts))?;
+            let row = self.link.retry(&mut note, &mut |c| job.find(c))?;
             match row {
-                Some(r) if r.state == "FINISHED" => {
+                Some(r) if is_ours(&r, before.as_deref()) && r.is_finished() => {
                     self.emit("done_already", step, Some("FINISHED"), None);
                     return Ok(Outcome::Done);
                 }
-                Some(r) if r.state != "CANCELLED" => {
+                Some(r) if is_ours(&r, before.as_deref()) && !r.is_cancelled() => {
                     self.emit("reattached", step, Some(&r.state), None);
-                    return self.poll_restore(step, op, false);
+                    let mut book = RestoreBook { step, job };
+                    return self.drive(step, job, &mut book, None, false);
                 }
                 // Cancelled, or never reached the cluster: submit (again).
                 _ => {}
@@ -146,126 +170,50 @@ impl<'r, 's> Ctx<'r, 's> {
         }
         // StarRocks's own listing decides, never starsnap's records (a plan made from the
         // repository's set manifests, or before the repository existed in this cluster).
-        let repository = op.repository.clone();
-        let mut note = self.retry_note(step);
-        let listed = self.link.retry(&mut note, &mut |c| {
-            super::jobs::snapshot_timestamps(c, &repository, &label)
-        })?;
-        if !listed.contains(&ts) {
-            return Ok(Outcome::Failed(format!(
-                "SHOW SNAPSHOT ON {repository} does not list snapshot {label} at {ts}{}: the snapshot cannot be restored",
-                if listed.is_empty() {
-                    String::new()
-                } else {
-                    format!(" (it lists {})", listed.join(", "))
-                }
-            )));
+        if let (Some(repository), Some(ts)) = (step.repository(), job.timestamp.as_deref()) {
+            let (repository, label) = (repository.to_string(), job.label.clone());
+            let mut note = self.retry_note(step);
+            let listed = self.link.retry(&mut note, &mut |c| {
+                super::jobs::snapshot_timestamps(c, &repository, &label)
+            })?;
+            if !listed.iter().any(|t| t == ts) {
+                return Ok(Outcome::Failed(format!(
+                    "SHOW SNAPSHOT ON {repository} does not list snapshot {label} at {ts}{}: the snapshot cannot be restored",
+                    if listed.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" (it lists {})", listed.join(", "))
+                    }
+                )));
+            }
         }
         let (statements, secrets) = match self.built(step) {
             Ok(b) => b,
             Err(e) => return Ok(Outcome::Failed(e)),
         };
+        let [sql] = statements.as_slice() else {
+            return Ok(Outcome::Failed(format!(
+                "restore step {} does not build exactly one statement",
+                step.id
+            )));
+        };
+        let mut note = self.retry_note(step);
+        let before = self.link.retry(&mut note, &mut |c| job.id_before(c))?;
         let fingerprint = self.run.plan.fingerprint.clone();
-        self.journal_step(step, "restore_submitted", &fingerprint)?;
-        for sql in &statements {
-            let mut note = self.retry_note_redacted(step, secrets.clone());
-            if let Err(e) = self.link.retry(&mut note, &mut |c| c.execute(sql)) {
-                let text = match e {
-                    RuntimeError::Server { message, code, .. } => {
-                        format!("StarRocks refused the RESTORE: {message} (error {code})")
-                    }
-                    other => other.to_string(),
-                };
-                return Ok(Outcome::Failed(super::redact(&text, &secrets)));
-            }
+        let message = match &before {
+            Some(id) => format!("{fingerprint} before-job={id}"),
+            None => fingerprint,
+        };
+        self.journal_step(step, "restore_submitted", &message)?;
+        match self.send_job(step, job, sql, &secrets, before.as_deref(), &mut |_| {
+            Ok(false)
+        })? {
+            Sent::Accepted => {}
+            Sent::Refused(m) | Sent::Unknown(m) => return Ok(Outcome::Failed(m)),
         }
         self.emit("submitted", step, None, None);
-        self.poll_restore(step, op, true)
-    }
-
-    /// Polls SHOW RESTORE until the job ends. On an interrupt, a job this run submitted is
-    /// cancelled while that is safe (before COMMIT); from COMMIT on, apply waits.
-    fn poll_restore(
-        &mut self,
-        step: &Step,
-        op: &RestoreOp,
-        ours: bool,
-    ) -> Result<Outcome, RuntimeError> {
-        let (db, label, ts) = (
-            op.database.clone(),
-            op.snapshot.clone(),
-            op.backup_timestamp.clone(),
-        );
-        let mut pause = self.run.config.poll_min;
-        let mut last = String::new();
-        let mut told_waiting = false;
-        loop {
-            let mut note = self.retry_note(step);
-            let row = self
-                .link
-                .retry(&mut note, &mut |c| restore_row(c, &db, &label, &ts))?;
-            let Some(r) = row else {
-                return Ok(Outcome::Failed(format!(
-                    "SHOW RESTORE FROM {db} no longer shows {label}"
-                )));
-            };
-            if r.state != last {
-                self.emit("state", step, Some(&r.state), None);
-                // Every transition is journaled (the restore's history, `history --restores`).
-                let fingerprint = self.run.plan.fingerprint.clone();
-                let _ = self.journal_step(
-                    step,
-                    "restore_state",
-                    &format!("{fingerprint} {} {}", label, r.state),
-                );
-                last = r.state.clone();
-                pause = self.run.config.poll_min;
-            }
-            match r.state.as_str() {
-                "FINISHED" => return Ok(Outcome::Done),
-                "CANCELLED" => {
-                    return Ok(Outcome::Failed(cluster_message(
-                        r.status_text(),
-                        r.task_message(),
-                    )))
-                }
-                _ => {}
-            }
-            if self.interrupted() {
-                if ours && r.cancellable() {
-                    let sql = format!("CANCEL RESTORE FROM {}", quote_ident(&db));
-                    let mut note = self.retry_note(step);
-                    self.link.retry(&mut note, &mut |c| c.execute(&sql))?;
-                    let why = format!(
-                        "interrupted: the RESTORE of {label} into {db} was cancelled in state {}",
-                        r.state
-                    );
-                    return Ok(Outcome::Interrupted(why));
-                }
-                if !ours {
-                    return Ok(Outcome::Interrupted(format!(
-                        "interrupted: the RESTORE of {label} into {db} (started by an earlier run) is left running in state {}",
-                        r.state
-                    )));
-                }
-                if !told_waiting {
-                    told_waiting = true;
-                    self.emit(
-                        "waiting",
-                        step,
-                        Some(&r.state),
-                        Some("the restore is committing: cancelling now could leave overwritten data unrecoverable, so apply waits for it to end"),
-                    );
-                }
-            }
-            self.keep_lease()?;
-            // An interrupt does not cut the wait short once the job is committing.
-            std::thread::sleep(pause.min(std::time::Duration::from_millis(200)));
-            if !self.interrupted() {
-                self.pause(pause.saturating_sub(std::time::Duration::from_millis(200)));
-            }
-            pause = next_pause(pause, self.run.config.poll_max);
-        }
+        let mut book = RestoreBook { step, job };
+        self.drive(step, job, &mut book, None, true)
     }
 
     /// Checks a restored table against the backup; a mismatch fails the step, so nothing

@@ -7,7 +7,9 @@
 //! * a repository that "appeared", when the plan creates it and it now has the planned
 //!   location;
 //! * tables and partitions of a database whose every step this plan already finished, or
-//!   that a restore of this plan already began to change (its lane journaled a step done).
+//!   that a restore of this plan already began to change (its lane journaled a step done);
+//! * a snapshot an expire step of this plan drops or deletes, gone because an earlier run
+//!   began that step (`expire_deleting`) or finished it.
 //!
 //! The cluster version and everything else that moved are reported.
 
@@ -25,6 +27,7 @@ pub fn moved(
     fresh: &ObservedCatalog,
     history: &BTreeMap<(String, String), BackupEntry>,
     done_steps: &BTreeSet<String>,
+    expiring: &BTreeSet<String>,
 ) -> Vec<String> {
     let mut databases: BTreeMap<&str, bool> = BTreeMap::new();
     for s in &plan.steps {
@@ -57,6 +60,9 @@ pub fn moved(
                 !history.contains_key(&(repository.clone(), label.clone()))
             }
             Moved::RepositoryAppeared { name } => !created_by_plan(plan, fresh, name),
+            Moved::ExpiringSnapshotGone { step, .. } => {
+                !expiring.contains(step) && !done_steps.contains(step)
+            }
             _ => true,
         })
         .map(|m| m.to_string())

@@ -13,8 +13,9 @@ use std::time::{Duration, Instant};
 use starsnap_compiler::catalog::ObservedCatalog;
 use starsnap_compiler::plan::{Action, Op, Plan, Step};
 
+use super::driver::JobRef;
 use super::env::{redact, substitute, EnvLookup};
-use super::jobs::{job, JobKind};
+use super::jobs::JobKind;
 use super::retry::{with_store, Backoff, Link};
 use super::{open_store, ApplyConfig, ApplyEvent, ApplyReport, Outcome, Sink, StepResult};
 use crate::conn::Cluster;
@@ -408,6 +409,7 @@ impl<'r, 's> Ctx<'r, 's> {
             _ if done_steps.contains(&step.id) => Outcome::AlreadyDone,
             Op::CreateRepository(_) => self.create_repository(step),
             Op::Restore(op) => self.restore(step, op),
+            Op::Sql(q) if q.statement == Action::Restore => self.restore_sql(step),
             Op::Verify(op) => self.verify_step(step, op),
             Op::Swap(op) => self.swap(step, op),
             Op::Expire(op) => self.expire(step, op),
@@ -480,54 +482,29 @@ impl<'r, 's> Ctx<'r, 's> {
         }
     }
 
-    /// A statement other than BACKUP: sent once; a RESTORE is then polled to its end.
+    /// A statement other than a BACKUP or RESTORE job: sent once.
     fn statement(&mut self, step: &Step) -> Outcome {
-        if let Err(e) = self.send(step) {
-            return Outcome::Failed(e);
+        match self.send(step) {
+            Ok(()) => Outcome::Done,
+            Err(e) => Outcome::Failed(e),
         }
-        let restore = matches!(&step.op, Op::Restore(_))
-            || matches!(&step.op, Op::Sql(q) if q.statement == Action::Restore);
-        let (true, Some(db), Some(label)) = (
-            restore,
-            step.database().map(str::to_string),
-            step.label().map(str::to_string),
-        ) else {
-            return Outcome::Done;
+    }
+
+    /// A hand-written RESTORE: the same job driver as a planned one, found by its label.
+    fn restore_sql(&mut self, step: &Step) -> Outcome {
+        let (Some(database), Some(label)) = (step.database(), step.label()) else {
+            return Outcome::Failed(format!(
+                "restore step {} does not name its database and snapshot",
+                step.id
+            ));
         };
-        let mut pause = self.run.config.poll_min;
-        let mut last = String::new();
-        loop {
-            let mut note = self.retry_note(step);
-            let row = self
-                .link
-                .retry(&mut note, &mut |c| job(c, JobKind::Restore, &db, &label));
-            match row {
-                Err(e) => return Outcome::Failed(e.to_string()),
-                Ok(None) => {
-                    return Outcome::Failed(format!(
-                        "SHOW RESTORE FROM {db} no longer shows {label}"
-                    ))
-                }
-                Ok(Some(r)) => {
-                    if r.state != last {
-                        self.emit("state", step, Some(&r.state), None);
-                        last = r.state.clone();
-                        pause = self.run.config.poll_min;
-                    }
-                    if r.is_finished() {
-                        return Outcome::Done;
-                    }
-                    if r.is_cancelled() {
-                        return Outcome::Failed(cluster_message(r.status_text(), r.task_message()));
-                    }
-                }
-            }
-            if let Err(e) = self.keep_lease() {
-                return Outcome::Failed(e.to_string());
-            }
-            self.pause(pause);
-            pause = next_pause(pause, self.run.config.poll_max);
-        }
+        let job = JobRef {
+            kind: JobKind::Restore,
+            database: database.to_string(),
+            label: label.to_string(),
+            timestamp: None,
+        };
+        self.restore_job(step, &job)
     }
 
     /// The statements a step sends, built from its typed op through the canonical printer

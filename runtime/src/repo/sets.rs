@@ -55,6 +55,18 @@ pub struct LabelManifest {
     pub functions: Vec<String>,
     /// The partitions the snapshot holds.
     pub partitions: Vec<PartitionManifest>,
+    /// Every object of the snapshot's folder with its size, as listed right after the
+    /// backup finished (what `verify` checks the repository against); empty when starsnap
+    /// could not list it.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub files: Vec<FileManifest>,
+}
+
+/// One object of a snapshot: its path relative to the `__ss_<label>` folder and its size.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FileManifest {
+    pub path: String,
+    pub size: u64,
 }
 
 /// One object of a label.
@@ -132,6 +144,7 @@ impl SetManifest {
                         data_size: m.data_size,
                     })
                     .collect(),
+                files: Vec::new(),
             });
         }
         Some(SetManifest {
@@ -325,6 +338,7 @@ mod tests {
                 objects: BTreeMap::new(),
                 functions: Vec::new(),
                 partitions: Vec::new(),
+                files: Vec::new(),
             }],
         }
     }
