@@ -787,14 +787,16 @@ pub fn migration_from_version_1_keeps_schemas(f: &dyn Fixture) {
         format!("DROP TABLE {db}.backup_objects"),
         format!("DROP TABLE {db}.backup_snapshots"),
         format!("DROP TABLE {db}.backup_retention"),
+        format!("DROP TABLE {db}.drills"),
         format!("DELETE FROM {db}.schema_migrations WHERE version = 2"),
         format!("DELETE FROM {db}.schema_migrations WHERE version = 3"),
+        format!("DELETE FROM {db}.schema_migrations WHERE version = 4"),
     ] {
         c.execute(&stmt).expect(&stmt);
     }
     assert_eq!(s.schema_version().expect("version"), Some(1));
     let r = s.init().expect("migrate");
-    assert_eq!(r.applied, vec![2, 3]);
+    assert_eq!(r.applied, vec![2, 3, 4]);
     let b = s.backup("repo1", "old1").expect("read").expect("row");
     assert_eq!(
         b.schemas,
