@@ -18,4 +18,7 @@ Exit codes:
   2   plan has changes (only with --detailed-exitcode)
   3   stale plan: the cluster moved since the plan was made
   4   a lock is held by another run
-  64  usage error (bad flags or arguments, a missing path)";
+  64  usage error (bad flags or arguments, a missing path, plan or policy file)
+  130 interrupted (SIGINT/SIGTERM during apply)
+With --format json or --json, an error is also one JSON object on stdout:
+  {\"error\": {\"code\": \"usage\", \"message\": \"...\", \"exit_code\": 64}}";

@@ -4,6 +4,7 @@
 mod cmd;
 mod exit;
 mod files;
+mod log;
 mod out;
 mod render;
 
@@ -19,6 +20,11 @@ struct Cli {
     /// CLICOLOR_FORCE on), always or never. Decided per stream.
     #[arg(long, value_enum, global = true, default_value_t = cmd::ColorChoice::Auto)]
     color: cmd::ColorChoice,
+    /// Log on stderr what starsnap does: -v steps and their times, -vv also every statement
+    /// sent (secrets masked) with its time, -vvv everything. Without it, RUST_LOG decides
+    /// (default: warnings only).
+    #[arg(short, long, action = clap::ArgAction::Count, global = true)]
+    verbose: u8,
     #[command(subcommand)]
     command: Command,
 }
@@ -57,7 +63,9 @@ enum Command {
     #[command(after_help = exit::HELP_TABLE)]
     Status(cmd::history::StatusArgs),
     /// Prove the repository still holds every finished set the history records (SHOW
-    /// SNAPSHOT, recorded timestamps); a broken set's chain restarts with a full.
+    /// SNAPSHOT, recorded timestamps); a broken set's chain restarts with a full (exit 1: a
+    /// set is broken, named on stdout).
+    #[command(after_help = exit::HELP_TABLE)]
     Verify(cmd::verify::VerifyArgs),
     /// Restore drill: restore the latest chain (or --at) into scratch databases, verify it
     /// against the manifests, drop them, record the result and the RTO (exit 1 on a failure).
@@ -95,10 +103,19 @@ fn main() -> ExitCode {
                 exit::OK
             };
             let _ = e.print();
+            if code != exit::OK && asks_for_json(std::env::args().skip(1)) {
+                let said = e.to_string();
+                let first = said.lines().next().unwrap_or("");
+                out::print(&out::error_object(
+                    code,
+                    first.trim_start_matches("error: "),
+                ));
+            }
             return ExitCode::from(code as u8);
         }
     };
     cmd::set_color(cli.color);
+    log::init(cli.verbose);
     let mut command = cli.command;
     // The policy file: -c, then STARSNAP_CONFIG, then ./starsnap.toml (said on stderr).
     let config = match &mut command {
@@ -111,11 +128,13 @@ fn main() -> ExitCode {
         Command::History(a) => Some(&mut a.config),
         Command::Status(a) => Some(&mut a.config),
         Command::Drill(a) => Some(&mut a.config),
+        Command::Verify(a) => Some(&mut a.config),
         _ => None,
     };
     if let Some(c) = config {
         *c = Some(cmd::config_path(c.as_deref()));
     }
+    let json = json_output(&command);
     let code = match command {
         Command::Lint(args) => cmd::lint::run(args),
         Command::Fmt(args) => cmd::fmt::run(args),
@@ -136,7 +155,47 @@ fn main() -> ExitCode {
         Command::Completions(args) => cmd::completions::run_completions(args, Cli::command()),
         Command::Man(args) => cmd::completions::run_man(args, Cli::command()),
     };
+    out::json_error(json, code);
     ExitCode::from(code.clamp(0, 255) as u8)
+}
+
+/// Whether raw arguments that did not parse asked for JSON output (`--json`, `--format json`,
+/// `--format=json`), so that the usage error is JSON too.
+fn asks_for_json(args: impl Iterator<Item = String>) -> bool {
+    let mut previous = String::new();
+    for a in args {
+        if a == "--json" || a == "--format=json" || (previous == "--format" && a == "json") {
+            return true;
+        }
+        previous = a;
+    }
+    false
+}
+
+/// How `command`'s output takes an error: as the JSON document, as the last JSON line, or
+/// not at all (text).
+fn json_output(command: &Command) -> out::JsonOutput {
+    use cmd::plan::PlanFormat;
+    use out::JsonOutput::{Document, Lines, None};
+    let doc = |yes: bool| if yes { Document } else { None };
+    let lines = |yes: bool| if yes { Lines } else { None };
+    match command {
+        Command::Lint(a) => doc(matches!(
+            a.format,
+            render::Format::Json | render::Format::Sarif
+        )),
+        Command::Plan(a) => doc(a.format == PlanFormat::Json),
+        Command::Show(a) => doc(a.format == PlanFormat::Json),
+        Command::Restore(a) if a.apply => lines(a.json),
+        Command::Restore(a) => doc(a.format == PlanFormat::Json),
+        Command::Apply(a) => lines(a.format.json()),
+        Command::History(a) => lines(a.format.json()),
+        Command::Status(a) => doc(a.format.json()),
+        Command::Rules(a) => lines(a.format == cmd::DataFormat::Json),
+        Command::Verify(a) => doc(a.format == cmd::verify::Format::Json),
+        Command::Inspect(a) => doc(a.out.is_none()),
+        _ => None,
+    }
 }
 
 #[cfg(test)]

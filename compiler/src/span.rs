@@ -124,7 +124,12 @@ impl LineIndex {
             Err(i) => i - 1,
         };
         let start = self.line_starts.get(line).copied().unwrap_or(0).min(offset);
-        let col = self.chars_before(text, offset) - self.chars_before(text, start);
+        // A short distance is counted directly (one pass over the line's start, the common
+        // case); a long one through the block counts, so one long line stays linear.
+        let col = match text.as_bytes().get(start..offset) {
+            Some(head) if head.len() <= 2 * CHAR_BLOCK => count_chars(head),
+            _ => self.chars_before(text, offset) - self.chars_before(text, start),
+        };
         LineCol {
             line: line + 1,
             col: col + 1,

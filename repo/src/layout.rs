@@ -6,8 +6,15 @@
 //! <location>/__starrocks_repository_<repo>/__repo_info
 //!   __ss_<label>/__info_<timestamp>.<md5>      job info
 //!   __ss_<label>/__meta.<md5>                  table and function definitions
-//!   __ss_<label>/__ss_content/__db_<id>/__tbl_<id>/__part_<id>/__idx_<id>/__<tablet>/__<schemahash>/…
+//!   __ss_<label>/__ss_content/__db_<id>/__tbl_<id>/__part_<id>/__idx_<id>/__<tablet>/<file>.<md5>
 //! ```
+//!
+//! A tablet's folder is `Repository.getRepoTabletPathBySnapshotInfo` (and
+//! `BackupJobInfo.getFilePath`, StarRocks 3.4 `fe/fe-core/src/main/java/com/starrocks/backup/`):
+//! it ends at the tablet id. The backend uploads each snapshot file under its own name with
+//! `.<md5 of the content>` appended (`be/src/runtime/snapshot_loader.cpp`, `upload`), and the
+//! job info lists those checksummed names per tablet. The simulator's first format kept one
+//! `__<schemahash>/data.jsonl` per tablet folder instead; its snapshots stay readable.
 //!
 //! starsnap's own objects live beside StarRocks's, in a folder StarRocks never reads:
 //!
@@ -81,6 +88,46 @@ pub fn info_timestamp(file: &str) -> Option<&str> {
     })
 }
 
+/// `<snapshot dir>/__ss_content/__db_<db>/__tbl_<tbl>/__part_<part>/__idx_<idx>/__<tablet>`:
+/// one tablet's folder (relative to the repository root when `snapshot_dir` is).
+pub fn tablet_dir(snapshot_dir: &str, ids: TabletIds) -> String {
+    format!("{snapshot_dir}/{}", tablet_dir_in_snapshot(ids))
+}
+
+/// A tablet's folder relative to its snapshot's folder.
+pub fn tablet_dir_in_snapshot(ids: TabletIds) -> String {
+    format!(
+        "{CONTENT_DIR}/__db_{}/__tbl_{}/__part_{}/__idx_{}/__{}",
+        ids.db, ids.table, ids.partition, ids.index, ids.tablet
+    )
+}
+
+/// The ids that place a tablet's files (`RestoreFileMapping.IdChain` plus the database).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TabletIds {
+    pub db: u64,
+    pub table: u64,
+    pub partition: u64,
+    pub index: u64,
+    pub tablet: u64,
+}
+
+/// `<name>.<md5>`: a file as the backend uploads it.
+pub fn checksummed(name: &str, md5: &str) -> String {
+    format!("{name}.{md5}")
+}
+
+/// Splits `<name>.<md5>` (32 lower-case hex digits after the last dot); `None` when the file
+/// name carries no checksum.
+pub fn split_checksum(file: &str) -> Option<(&str, &str)> {
+    let (name, md5) = file.rsplit_once('.')?;
+    (md5.len() == 32
+        && md5
+            .bytes()
+            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)))
+    .then_some((name, md5))
+}
+
 /// Whether `file` is the info file of `ts` (with or without its md5 suffix).
 pub fn is_info_of(file: &str, ts: &str) -> bool {
     let want = format!("{INFO_PREFIX}{ts}");
@@ -111,8 +158,10 @@ pub fn is_file(path: &str, expected: &str) -> bool {
 /// folder. Two layouts are read:
 /// * StarRocks's `BackupJobInfo` (spec §3.3, `backup/BackupJobInfo.java`):
 ///   `backup_objects.<table>.partitions.<p>.indexes.<i>.tablets.<tablet>` lists file names
-///   under `__ss_content/__db_<id>/__tbl_<id>/__part_<id>/__idx_<id>/__<tablet>/__<schema_hash>/`;
-/// * a partition with a `path` (one file per partition, as the simulator writes it).
+///   under `__ss_content/__db_<id>/__tbl_<id>/__part_<id>/__idx_<id>/__<tablet>/` (the folder
+///   `Repository.getRepoTabletPathBySnapshotInfo` builds; spec §3.3 adds a `__<schemahash>` level
+///   the source does not have);
+/// * a partition with a `path` (one file per partition, as the simulator's first format wrote it).
 ///
 /// Views and materialized views without partitions name no file.
 pub fn job_info_files(info: &[u8]) -> Result<Vec<String>, String> {
@@ -146,10 +195,6 @@ pub fn job_info_files(info: &[u8]) -> Result<Vec<String>, String> {
             let pid = id(p, &format!("partition `{table}`.`{pname}`"))?;
             for (iname, i) in indexes {
                 let iid = id(i, &format!("index `{iname}` of `{table}`"))?;
-                let hash = i
-                    .get("schema_hash")
-                    .and_then(Value::as_i64)
-                    .ok_or_else(|| format!("index `{iname}` of `{table}` has no schema_hash"))?;
                 let Some(tablets) = i.get("tablets").and_then(Value::as_object) else {
                     continue;
                 };
@@ -158,8 +203,11 @@ pub fn job_info_files(info: &[u8]) -> Result<Vec<String>, String> {
                         let Some(f) = f.as_str() else {
                             return Err(format!("tablet {tablet} of `{table}` lists a non-name"));
                         };
+                        // The tablet's folder as `Repository.getRepoTabletPathBySnapshotInfo`
+                        // builds it: no schema-hash level below the tablet (StarRocks 3.4
+                        // `fe/fe-core/src/main/java/com/starrocks/backup/Repository.java`).
                         out.push(format!(
-                            "{CONTENT_DIR}/__db_{db}/__tbl_{tid}/__part_{pid}/__idx_{iid}/__{}/__{hash}/{}",
+                            "{CONTENT_DIR}/__db_{db}/__tbl_{tid}/__part_{pid}/__idx_{iid}/__{}/{}",
                             encode_segment(tablet),
                             encode_segment(f)
                         ));
@@ -231,6 +279,27 @@ mod tests {
     use super::*;
 
     #[test]
+    fn tablet_files_are_placed_and_checksummed_as_starrocks_does() {
+        let ids = TabletIds {
+            db: 10001,
+            table: 10002,
+            partition: 10003,
+            index: 10002,
+            tablet: 10004,
+        };
+        assert_eq!(
+            tablet_dir("r/__ss_l", ids),
+            "r/__ss_l/__ss_content/__db_10001/__tbl_10002/__part_10003/__idx_10002/__10004"
+        );
+        let f = checksummed("10004.hdr", "0123456789abcdef0123456789abcdef");
+        assert_eq!(
+            split_checksum(&f),
+            Some(("10004.hdr", "0123456789abcdef0123456789abcdef"))
+        );
+        assert_eq!(split_checksum("data.jsonl"), None);
+    }
+
+    #[test]
     fn labels_round_trip_and_stay_in_their_folder() {
         for label in [
             "a/../../../etc",
@@ -285,8 +354,8 @@ mod tests {
         assert_eq!(
             job_info_files(starrocks).as_deref(),
             Ok(&[
-                "__ss_content/__db_10/__tbl_11/__part_12/__idx_13/__14/__99/14.hdr".to_string(),
-                "__ss_content/__db_10/__tbl_11/__part_12/__idx_13/__14/__99/14_2_0.dat".to_string(),
+                "__ss_content/__db_10/__tbl_11/__part_12/__idx_13/__14/14.hdr".to_string(),
+                "__ss_content/__db_10/__tbl_11/__part_12/__idx_13/__14/14_2_0.dat".to_string(),
             ][..])
         );
         let sim = br#"{"id":1,"backup_objects":{"t":{"id":2,"partitions":{"p":{"path":"__ss_content/x/data.jsonl"}}}}}"#;
@@ -296,7 +365,7 @@ mod tests {
         );
         assert!(job_info_files(b"{").is_err());
         assert!(job_info_files(br#"{"id":1}"#).is_err());
-        let bad = br#"{"id":1,"backup_objects":{"t":{"id":2,"partitions":{"p":{"id":3,"indexes":{"i":{"id":4}}}}}}}"#;
-        assert!(job_info_files(bad).is_err_and(|e| e.contains("schema_hash")));
+        let bad = br#"{"id":1,"backup_objects":{"t":{"id":2,"partitions":{"p":{"id":3,"indexes":{"i":{}}}}}}}"#;
+        assert!(job_info_files(bad).is_err_and(|e| e.contains("index `i`")));
     }
 }

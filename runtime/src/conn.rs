@@ -4,12 +4,13 @@
 //! `prefer_socket(false)`: with the default, the `mysql` crate asks `SELECT @@socket`, which
 //! StarRocks answers with error 1193, and the connection fails.
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use mysql::prelude::Queryable;
 use mysql::{Conn, OptsBuilder, Value};
 
 use crate::error::RuntimeError;
+use crate::log::{ms_since, Redacted};
 use crate::row::ResultSet;
 use crate::version::StarRocksVersion;
 
@@ -138,7 +139,11 @@ impl Cluster {
             .write_timeout(Some(opts.io_timeout))
             .stmt_cache_size(0)
             .ssl_opts(opts.tls.ssl_opts());
-        let conn = connect_within(builder, opts)?;
+        let started = Instant::now();
+        let conn = connect_within(builder, opts).inspect_err(|e| {
+            tracing::debug!(target: "starsnap::sql", host = %opts.host, port = opts.port, ms = ms_since(started), "connect failed: {}", Redacted(&e.to_string()));
+        })?;
+        tracing::debug!(target: "starsnap::sql", host = %opts.host, port = opts.port, user = %opts.user, tls = ?opts.tls, ms = ms_since(started), "connected");
         Ok(Cluster {
             conn,
             opts: opts.clone(),
@@ -157,6 +162,13 @@ impl Cluster {
 
     /// Runs one statement and returns its first result set (empty for statements without one).
     pub fn query(&mut self, sql: &str) -> Result<ResultSet, RuntimeError> {
+        let started = Instant::now();
+        let result = self.query_inner(sql);
+        log_statement(sql, started, result.as_ref().map(|rs| rs.len() as u64));
+        result
+    }
+
+    fn query_inner(&mut self, sql: &str) -> Result<ResultSet, RuntimeError> {
         self.statements += 1;
         let mut result = self
             .conn
@@ -193,14 +205,15 @@ impl Cluster {
 
     /// Runs a statement for its effect.
     pub fn execute(&mut self, sql: &str) -> Result<u64, RuntimeError> {
+        let started = Instant::now();
         self.statements += 1;
         let result = self
             .conn
             .query_iter(sql)
-            .map_err(|e| classify_query_error(sql, e))?;
-        let affected = result.affected_rows();
-        drop(result);
-        Ok(affected)
+            .map_err(|e| classify_query_error(sql, e))
+            .map(|r| r.affected_rows());
+        log_statement(sql, started, result.as_ref().copied());
+        result
     }
 
     /// The cluster's StarRocks version, from `@@version_comment`.
@@ -211,6 +224,19 @@ impl Cluster {
             .next()
             .ok_or_else(|| RuntimeError::Version(String::new()))?;
         StarRocksVersion::parse(row.text("version_comment")?)
+    }
+}
+
+/// Logs one statement sent (`debug`, target `starsnap::sql`): its text with secrets masked,
+/// its time and the rows it returned or affected, or its error.
+fn log_statement(sql: &str, started: Instant, outcome: Result<u64, &RuntimeError>) {
+    match outcome {
+        Ok(rows) => {
+            tracing::debug!(target: "starsnap::sql", ms = ms_since(started), rows, "{}", Redacted(sql));
+        }
+        Err(e) => {
+            tracing::debug!(target: "starsnap::sql", ms = ms_since(started), error = %Redacted(&e.to_string()), "{}", Redacted(sql));
+        }
     }
 }
 

@@ -6,6 +6,7 @@ pub mod apply;
 pub mod conn;
 pub mod error;
 pub mod inspect;
+pub mod log;
 pub mod repo;
 pub mod restore;
 pub mod row;

@@ -285,3 +285,107 @@ fn wait(c: &mut Conn, cfg: &SimConfig, kind: &str, db: &str) {
 fn md5_hex(data: &[u8]) -> String {
     starsnap_simulator::snapshot::md5::hex_digest(data)
 }
+
+/// Copies a folder tree (the fixture stays untouched by the test).
+fn copy_tree(from: &std::path::Path, to: &std::path::Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap() {
+        let e = e.unwrap();
+        let target = to.join(e.file_name());
+        if e.path().is_dir() {
+            copy_tree(&e.path(), &target);
+        } else {
+            std::fs::copy(e.path(), target).unwrap();
+        }
+    }
+}
+
+/// A snapshot written by the simulator's first repository format (job info with `kind`,
+/// `path`, `functions`; one `__<schemahash>/data.jsonl` per tablet) is still listed and
+/// restored: tables with their rows, the view and the function.
+/// Fixture: testdata/simulator/legacy-repository (database `legacy`, label `snap1`).
+#[test]
+fn a_snapshot_in_the_first_format_is_still_restored() {
+    let store = TempDir::new("legacy");
+    copy_tree(
+        &std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../testdata/simulator/legacy-repository"),
+        store.path(),
+    );
+    let sim = start(&store);
+    let cfg = sim.config().clone();
+    let mut c = connect(&sim);
+    run(
+        &mut c,
+        "CREATE READ ONLY REPOSITORY repo WITH BROKER ON LOCATION 's3://bucket/backups'",
+    );
+    let (_, snaps) = table(&mut c, "SHOW SNAPSHOT ON repo");
+    assert_eq!(snaps, [["snap1", "2024-03-01-00-00-00-000", "OK"]]);
+    let (_, detail) = table(
+        &mut c,
+        "SHOW SNAPSHOT ON repo WHERE SNAPSHOT = 'snap1' AND TIMESTAMP = '2024-03-01-00-00-00-000'",
+    );
+    assert_eq!(detail[0][2], "legacy");
+    run(
+        &mut c,
+        "RESTORE SNAPSHOT legacy.snap1 FROM repo ON (ALL TABLES, ALL VIEWS, ALL FUNCTIONS) PROPERTIES ('backup_timestamp' = '2024-03-01-00-00-00-000', 'replication_num' = '1')",
+    );
+    wait(&mut c, &cfg, "RESTORE", "legacy");
+    run(&mut c, "USE legacy");
+    assert_eq!(
+        table(&mut c, "SELECT id, amount FROM orders ORDER BY id").1,
+        [["1", "10"], ["2", "20"], ["3", "30"]]
+    );
+    assert_eq!(
+        table(&mut c, "SELECT name FROM regions ORDER BY id").1,
+        [["north"], ["south"]]
+    );
+    assert_eq!(table(&mut c, "SELECT COUNT(*) FROM v_orders").1, [["3"]]);
+    assert_eq!(table(&mut c, "SHOW FUNCTIONS").1, [["twice"]]);
+}
+
+/// A snapshot the simulator writes now is in StarRocks's layout and restored from it the same
+/// way, selecting by kind (`ALL VIEWS` reads the kinds from `__meta`, as the job info of
+/// StarRocks has none).
+#[test]
+fn a_snapshot_in_starrocks_format_restores_by_kind() {
+    let store = TempDir::new("srfmt");
+    let sim = start(&store);
+    let cfg = sim.config().clone();
+    let mut c = connect(&sim);
+    for sql in [
+        "CREATE DATABASE d",
+        "USE d",
+        "CREATE TABLE t (id BIGINT NOT NULL, v BIGINT) DUPLICATE KEY(id) DISTRIBUTED BY HASH(id) BUCKETS 1 PROPERTIES ('replication_num' = '1')",
+        "INSERT INTO t VALUES (1, 10), (2, 20)",
+        "CREATE VIEW v AS SELECT id FROM t",
+        UDF,
+        "CREATE REPOSITORY repo WITH BROKER ON LOCATION 's3://bucket/backups'",
+        "BACKUP DATABASE d SNAPSHOT s1 TO repo",
+    ] {
+        run(&mut c, sql);
+    }
+    wait(&mut c, &cfg, "BACKUP", "d");
+    let ts: Vec<Row> = c.query("SHOW SNAPSHOT ON repo").unwrap();
+    let ts: String = ts[0].get("Timestamp").unwrap();
+    run(&mut c, "DROP VIEW v");
+    run(&mut c, "DROP TABLE t");
+    run(&mut c, "DROP FUNCTION mask_email(VARCHAR(64), INT)");
+    run(
+        &mut c,
+        &format!("RESTORE SNAPSHOT d.s1 FROM repo ON (ALL VIEWS) PROPERTIES ('backup_timestamp' = '{ts}', 'replication_num' = '1')"),
+    );
+    wait(&mut c, &cfg, "RESTORE", "d");
+    let (_, tables) = table(&mut c, "SHOW TABLES");
+    assert_eq!(tables, [["v"]], "only the view");
+    run(
+        &mut c,
+        &format!("RESTORE SNAPSHOT d.s1 FROM repo ON (ALL TABLES, ALL FUNCTIONS) PROPERTIES ('backup_timestamp' = '{ts}', 'replication_num' = '1')"),
+    );
+    wait(&mut c, &cfg, "RESTORE", "d");
+    assert_eq!(
+        table(&mut c, "SELECT id, v FROM t ORDER BY id").1,
+        [["1", "10"], ["2", "20"]]
+    );
+    assert_eq!(table(&mut c, "SHOW FUNCTIONS").1, [["mask_email"]]);
+}

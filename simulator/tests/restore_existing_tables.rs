@@ -339,19 +339,24 @@ fn cancel_after_commit_does_not_undo() {
     assert_eq!(t.strings("SELECT id FROM d.r ORDER BY id"), ["1"]);
 }
 
-fn files_named(dir: &std::path::Path, name: &str, out: &mut Vec<std::path::PathBuf>) {
+/// Files under `dir` whose name contains `part` (a tablet's data files: `<rowset>_0.dat.<md5>`).
+fn files_named(dir: &std::path::Path, part: &str, out: &mut Vec<std::path::PathBuf>) {
     for e in std::fs::read_dir(dir).unwrap() {
         let p = e.unwrap().path();
         if p.is_dir() {
-            files_named(&p, name, out);
-        } else if p.file_name().is_some_and(|n| n == name) {
+            files_named(&p, part, out);
+        } else if p
+            .file_name()
+            .and_then(|n| n.to_str())
+            .is_some_and(|n| n.contains(part))
+        {
             out.push(p);
         }
     }
 }
 
 /// `ADMIN SHOW SIMULATOR JOB STATS` (simulator-only): a BACKUP of 10 partitions writes 10
-/// data files plus meta and job info; a RESTORE of 3 of them reads exactly those 3 files'
+/// data files, 10 tablet headers, meta and job info; a RESTORE of 3 of them reads exactly those 3 files'
 /// bytes (plus meta and job info), so a planner's reads can be compared with the minimum.
 #[test]
 fn job_stats_count_repository_bytes_per_job() {
@@ -388,7 +393,7 @@ BACKUP DATABASE d SNAPSHOT snap TO repo",
         .collect();
     assert_eq!(parts.len(), 10);
     let mut data = Vec::new();
-    files_named(t._store.path(), "data.jsonl", &mut data);
+    files_named(t._store.path(), "_0.dat.", &mut data);
     assert_eq!(data.len(), 10);
     let size_of = |id: u64| -> u64 {
         let part = format!("__part_{id}");
@@ -426,7 +431,11 @@ BACKUP DATABASE d SNAPSHOT snap TO repo",
     );
     assert_eq!(cell(b, "DataFiles"), "10");
     assert_eq!(cell(b, "DataBytes"), all.to_string());
-    assert_eq!(cell(b, "Files"), "12", "data, meta and job info");
+    assert_eq!(
+        cell(b, "Files"),
+        "22",
+        "data files, tablet headers, meta and job info"
+    );
     assert!(cell(b, "Bytes").parse::<u64>().unwrap() > all);
     assert_eq!(
         [cell(r, "JobType"), cell(r, "Label"), cell(r, "State")],

@@ -525,18 +525,56 @@ fn the_snapshot_is_taken_at_snapshoting_and_written_in_the_layout() {
     assert!(info.ends_with(&starsnap_simulator::snapshot::md5::hex_digest(&content)));
     assert!(files.iter().any(|f| f.starts_with("__ss_l1/__meta.")));
     let p0 = &t.partitions[0];
-    let data = format!(
-        "__ss_l1/__ss_content/__db_{db_id}/__tbl_{}/__part_{}/__idx_{}/__{}/__{hash}/data.jsonl",
-        t.id,
-        p0.id,
-        t.id,
-        p0.id + 1
+    // The tablet folder as `Repository.getRepoTabletPathBySnapshotInfo` builds it, and in it
+    // the files as the backend uploads them: `<name>.<md5 of the content>`.
+    let tablet = p0.id + 1;
+    let folder = format!(
+        "__ss_l1/__ss_content/__db_{db_id}/__tbl_{}/__part_{}/__idx_{}/__{tablet}/",
+        t.id, p0.id, t.id
     );
-    assert!(files.contains(&data), "{files:?}");
+    let in_tablet: Vec<&String> = files.iter().filter(|f| f.starts_with(&folder)).collect();
+    assert_eq!(in_tablet.len(), 2, "{files:?}");
+    for f in &in_tablet {
+        let bytes = std::fs::read(root.join(f)).unwrap();
+        let md5 = starsnap_simulator::snapshot::md5::hex_digest(&bytes);
+        assert!(f.ends_with(&format!(".{md5}")), "{f}");
+    }
+    let hdr = in_tablet
+        .iter()
+        .find(|f| f.contains(&format!("/{tablet}.hdr.")))
+        .unwrap();
+    let hdr: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(root.join(hdr)).unwrap()).unwrap();
+    assert_eq!(hdr["schema_hash"], hash);
+    let data = (*in_tablet.iter().find(|f| f.contains("_0.dat.")).unwrap()).clone();
+    let rowset = data.rsplit('/').next().unwrap().split('_').next().unwrap();
+    assert_eq!(rowset.len(), 48, "a version-2 rowset id: {rowset}");
+    assert!(rowset.starts_with("02"));
     assert_eq!(
         files.iter().filter(|f| f.contains("__ss_content")).count(),
-        3
+        6
     );
+    // The job info lists those files for the tablet, in StarRocks's BackupJobInfo JSON.
+    let info: serde_json::Value = serde_json::from_slice(&content).unwrap();
+    let p_info = &info["backup_objects"]["orders"]["partitions"][&p0.name];
+    assert_eq!(p_info["id"], p0.id);
+    assert_eq!(p_info["version_hash"], 0);
+    let idx = &p_info["indexes"]["orders"];
+    assert_eq!(idx["id"], t.id);
+    assert_eq!(idx["schema_hash"], hash);
+    assert_eq!(
+        idx["tablets_order"],
+        serde_json::json!([tablet.to_string()])
+    );
+    let listed: Vec<String> = idx["tablets"][tablet.to_string()]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| format!("{folder}{}", v.as_str().unwrap()))
+        .collect();
+    let mut on_disk: Vec<String> = in_tablet.iter().map(|f| f.to_string()).collect();
+    on_disk.sort();
+    assert_eq!(listed, on_disk);
     let text = std::fs::read_to_string(root.join(&data)).unwrap();
     let mut lines = text.lines();
     let header: serde_json::Value = serde_json::from_str(lines.next().unwrap()).unwrap();

@@ -87,7 +87,7 @@ fn routed_through_the_engine_with_loads_after_snapshoting_left_out() {
     cfg.clock.advance(10 * STEP_MS);
     assert_eq!(state(&e, &mut s), "FINISHED");
     let files = snapshot_support::files_under(store.path());
-    let data: Vec<_> = files.iter().filter(|f| f.ends_with("data.jsonl")).collect();
+    let data: Vec<_> = files.iter().filter(|f| f.contains("_0.dat.")).collect();
     assert_eq!(data.len(), 2);
     let p1 = std::fs::read_to_string(store.path().join(data[0])).unwrap();
     assert_eq!(

@@ -96,7 +96,7 @@ fn backup_to_s3_restore_on_a_second_cluster_and_delete() {
     assert!(keys.iter().any(|k| k.starts_with(&format!("{ss}__meta."))));
     let data = keys
         .iter()
-        .filter(|k| k.starts_with(&format!("{ss}__ss_content/")) && k.ends_with("/data.jsonl"))
+        .filter(|k| k.starts_with(&format!("{ss}__ss_content/")) && k.contains("_0.dat."))
         .count();
     assert_eq!(data, 2, "one tablet file per partition: {keys:?}");
     let listed = snapshots(&mut ca);

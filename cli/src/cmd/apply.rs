@@ -55,9 +55,10 @@ pub struct ApplyArgs {
     /// Databases backed up at the same time (each runs one job at a time).
     #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u16).range(1..=64))]
     pub parallel: u16,
-    /// Stream one JSON event per line on stdout, then a summary event.
-    #[arg(long)]
-    pub json: bool,
+    /// text (progress on stderr, a summary on stdout) or json (one JSON event per line on
+    /// stdout, then a summary event: grammar/apply-events.schema.json); --json is its alias.
+    #[command(flatten)]
+    pub format: super::FormatArgs,
     /// Wait this long for a lock another run holds (e.g. `30s`, `10m`); default: fail at once.
     #[arg(long, value_name = "DUR")]
     pub lock_timeout: Option<String>,
@@ -81,9 +82,9 @@ struct RunOutcome {
 
 pub fn run(args: ApplyArgs) -> i32 {
     let read = match &args.plan {
-        Some(path) => super::plan::read_plan(path).map_err(|e| {
-            eprintln!("starsnap: cannot apply {e}");
-            exit::FAILURE
+        Some(path) => super::plan::read_plan(path).map_err(|(code, e)| {
+            crate::out::error(format!("cannot apply {e}"));
+            code
         }),
         None => scheduled::build_plan(&super::config_file(&args.config)),
     };
@@ -122,7 +123,7 @@ pub fn execute(plan: Plan, args: &ApplyArgs) -> i32 {
     match m.write(path) {
         Ok(()) => code,
         Err(e) => {
-            eprintln!("starsnap: {e}");
+            crate::out::error(e);
             code.max(exit::FAILURE)
         }
     }
@@ -134,7 +135,7 @@ fn execute_plan(plan: Plan, args: &ApplyArgs, outcome: &mut RunOutcome) -> i32 {
         .as_ref()
         .map(|_| metrics::PlanFacts::of(&plan));
     if let Err(e) = check_version(&plan) {
-        eprintln!("starsnap: {e}");
+        crate::out::error(e);
         return exit::FAILURE;
     }
     if let Some(expected) = &args.expect_fingerprint {
@@ -160,7 +161,7 @@ fn execute_plan(plan: Plan, args: &ApplyArgs, outcome: &mut RunOutcome) -> i32 {
     let mut config = match apply_config(&policy) {
         Ok(c) => c,
         Err(e) => {
-            eprintln!("starsnap: {}", secrets.redact(&e));
+            crate::out::error(secrets.redact(&e));
             return exit::FAILURE;
         }
     };
@@ -180,13 +181,13 @@ fn execute_plan(plan: Plan, args: &ApplyArgs, outcome: &mut RunOutcome) -> i32 {
         eprintln!("starsnap: cannot handle interrupts ({e}); Ctrl-C will kill the run");
     }
     let env: Arc<EnvLookup> = Arc::new(|name: &str| std::env::var(name).ok());
-    let json = args.json;
+    let json = args.format.json();
     let mode = if json {
         progress::Mode::Json
     } else if std::io::stderr().is_terminal() {
         progress::Mode::Terminal
     } else {
-        progress::Mode::Quiet
+        progress::Mode::Lines
     };
     let shown = Arc::new(progress::Progress::new(mode, &plan));
     let sink: Sink = Arc::new(move |e: &ApplyEvent| shown.event(e));
@@ -195,14 +196,13 @@ fn execute_plan(plan: Plan, args: &ApplyArgs, outcome: &mut RunOutcome) -> i32 {
         Err(e) => return report_error(&e, &secrets),
     };
     if !apply.moved().is_empty() {
-        let mut msg = String::from(
-            "starsnap: saved plan is stale: the cluster moved since the plan was made:\n",
-        );
+        let mut msg =
+            String::from("saved plan is stale: the cluster moved since the plan was made:\n");
         for m in apply.moved() {
             msg.push_str(&format!("  - {m}\n"));
         }
         msg.push_str("Make a new plan with `starsnap plan` and review it.");
-        eprintln!("{msg}");
+        crate::out::error(msg);
         let _ = apply.abandon();
         return STALE;
     }
@@ -227,7 +227,7 @@ fn execute_plan(plan: Plan, args: &ApplyArgs, outcome: &mut RunOutcome) -> i32 {
             Ok(true) => {}
             Ok(false) => {
                 let _ = apply.abandon();
-                eprintln!("starsnap: apply cancelled.");
+                crate::out::error("apply cancelled.");
                 return exit::FAILURE;
             }
             Err(e) => {
@@ -247,7 +247,7 @@ fn execute_plan(plan: Plan, args: &ApplyArgs, outcome: &mut RunOutcome) -> i32 {
                 .then(|| interrupted_summary(&report));
             outcome.report = Some(report);
             if let Some(said) = interrupted {
-                eprintln!("starsnap: interrupted; {said}");
+                crate::out::error(format!("interrupted; {said}"));
                 INTERRUPTED
             } else {
                 code
@@ -350,7 +350,7 @@ pub fn load_policy(path: &std::path::Path) -> Result<Policy, i32> {
             Err(exit::FAILURE)
         }
         Err(LoadError::Statement(e)) => {
-            eprintln!("starsnap: {e}");
+            crate::out::error(e);
             Err(exit::FAILURE)
         }
     }
@@ -511,11 +511,11 @@ fn check_version(plan: &Plan) -> Result<(), String> {
 fn report_error(e: &ApplyError, redactor: &starsnap_runtime::state::Redactor) -> i32 {
     match e {
         ApplyError::Runtime(RuntimeError::LockHeld { database, by }) => {
-            eprintln!("starsnap: database `{database}` is locked by {by}");
+            crate::out::error(format!("database `{database}` is locked by {by}"));
             LOCK_HELD
         }
         other => {
-            eprintln!("starsnap: {}", redactor.redact(&other.to_string()));
+            crate::out::error(redactor.redact(&other.to_string()));
             exit::FAILURE
         }
     }

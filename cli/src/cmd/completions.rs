@@ -49,7 +49,7 @@ pub fn run_man(args: ManArgs, cmd: clap::Command) -> i32 {
         None => {
             let mut buf = Vec::new();
             if let Err(e) = clap_mangen::Man::new(cmd).render(&mut buf) {
-                eprintln!("starsnap: cannot render the man page: {e}");
+                crate::out::error(format!("cannot render the man page: {e}"));
                 return exit::FAILURE;
             }
             out::print(&String::from_utf8_lossy(&buf));
@@ -57,7 +57,7 @@ pub fn run_man(args: ManArgs, cmd: clap::Command) -> i32 {
         }
         Some(dir) => {
             if let Err(e) = std::fs::create_dir_all(&dir) {
-                eprintln!("starsnap: cannot create {}: {e}", dir.display());
+                crate::out::error(format!("cannot create {}: {e}", dir.display()));
                 return exit::FAILURE;
             }
             match clap_mangen::generate_to(cmd, &dir) {

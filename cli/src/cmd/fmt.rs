@@ -187,7 +187,7 @@ pub fn run(args: FmtArgs) -> i32 {
         let bytes = match input.read() {
             Ok(b) => b,
             Err(e) => {
-                eprintln!("starsnap: {name}: {e}");
+                crate::out::error(format!("{name}: {e}"));
                 failed = true;
                 continue;
             }
@@ -230,7 +230,7 @@ pub fn run(args: FmtArgs) -> i32 {
                     eprintln!("starsnap: {name}: read-only, left alone (it is not formatted)");
                 }
                 Err(e) => {
-                    eprintln!("starsnap: {name}: cannot write: {e}");
+                    crate::out::error(format!("{name}: cannot write: {e}"));
                     failed = true;
                 }
             },

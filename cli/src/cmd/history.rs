@@ -1,6 +1,13 @@
 //! `starsnap history [--format text|json] [--restores]` (the backups — or restores — the state
 //! records, newest first) and
 //! `starsnap status` (locks in force, jobs not yet ended, each group's last drill).
+//!
+//! Text is an aligned table with human sizes (`1.2 GiB`) on a terminal (`comfy-table`), and
+//! tab-separated columns with exact numbers otherwise, stable for scripts. JSON:
+//! `grammar/history-output.schema.json` (one object per line) and
+//! `grammar/status-output.schema.json` (one object).
+
+use std::io::IsTerminal;
 
 use std::path::PathBuf;
 
@@ -74,6 +81,7 @@ fn backup_json(b: &BackupEntry) -> String {
         "status": b.status,
         "task_err_msg": b.task_err_msg,
         "snapshot_timestamp": b.snapshot_timestamp,
+        "backup_time_ms": b.backup_time_ms,
         "partitions": b.partition_count,
         "data_size": b.data_size,
         "plan_fingerprint": b.plan_fingerprint,
@@ -93,7 +101,7 @@ fn run_restores(args: &HistoryArgs, policy: &starsnap_compiler::policy::Policy) 
     let mut restores = match listed {
         Ok(r) => r,
         Err(e) => {
-            eprintln!("starsnap: {e}");
+            crate::out::error(e);
             return exit::FAILURE;
         }
     };
@@ -114,20 +122,33 @@ fn run_restores(args: &HistoryArgs, policy: &starsnap_compiler::policy::Policy) 
     } else if restores.is_empty() {
         text.push_str("No restores recorded.\n");
     } else {
-        text.push_str("TARGETS\tMODE\tSNAPSHOTS\tSTATE\tVERIFICATION\tSTARTED\tENDED\tPLAN\n");
-        for r in &restores {
-            text.push_str(&format!(
-                "{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\n",
+        let rows = restores.iter().map(|r| {
+            vec![
                 r.targets.join(","),
-                r.mode,
+                r.mode.clone(),
                 r.snapshots.join(","),
-                r.state,
-                r.verification,
+                r.state.clone(),
+                r.verification.clone(),
                 format_utc(r.started_ms),
                 r.ended_ms.map_or("-".into(), format_utc),
                 r.fingerprint.chars().take(12).collect::<String>(),
-            ));
-        }
+            ]
+        });
+        text.push_str(&table(
+            &[
+                "TARGETS",
+                "MODE",
+                "SNAPSHOTS",
+                "STATE",
+                "VERIFICATION",
+                "STARTED",
+                "ENDED",
+                "PLAN",
+            ],
+            &[],
+            rows,
+            stdout_terminal(),
+        ));
     }
     out::print(&text);
     exit::OK
@@ -154,7 +175,7 @@ pub fn run_history(args: HistoryArgs) -> i32 {
     let backups = match listed {
         Ok(b) => b,
         Err(e) => {
-            eprintln!("starsnap: {e}");
+            crate::out::error(e);
             return exit::FAILURE;
         }
     };
@@ -166,23 +187,46 @@ pub fn run_history(args: HistoryArgs) -> i32 {
     } else if backups.is_empty() {
         text.push_str("No backups recorded.\n");
     } else {
-        text.push_str("LABEL\tGROUP\tDATABASE\tKIND\tPARENT\tSTATE\tSNAPSHOT\tPARTITIONS\tSIZE\tSUBMITTED\tFINISHED\n");
-        for b in &backups {
-            text.push_str(&format!(
-                "{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\n",
-                b.label,
-                b.group,
-                b.database,
-                b.kind.as_str(),
-                b.parent.as_deref().unwrap_or("-"),
-                state_name(b.state),
-                b.snapshot_timestamp.as_deref().unwrap_or("-"),
+        let terminal = stdout_terminal();
+        let rows = backups.iter().map(|b| {
+            vec![
+                b.label.clone(),
+                b.group.clone(),
+                b.database.clone(),
+                b.kind.as_str().to_string(),
+                b.parent.clone().unwrap_or_else(|| "-".into()),
+                state_name(b.state).to_string(),
+                b.snapshot_timestamp.clone().unwrap_or_else(|| "-".into()),
                 b.partition_count.map_or("-".into(), |n| n.to_string()),
-                b.data_size.map_or("-".into(), |n| n.to_string()),
+                b.data_size.map_or("-".into(), |n| {
+                    if terminal {
+                        human_size(n)
+                    } else {
+                        n.to_string()
+                    }
+                }),
                 format_utc(b.submitted_ms),
                 b.finished_ms.map_or("-".into(), format_utc),
-            ));
-        }
+            ]
+        });
+        text.push_str(&table(
+            &[
+                "LABEL",
+                "GROUP",
+                "DATABASE",
+                "KIND",
+                "PARENT",
+                "STATE",
+                "SNAPSHOT",
+                "PARTITIONS",
+                "SIZE",
+                "SUBMITTED",
+                "FINISHED",
+            ],
+            &[7, 8],
+            rows,
+            terminal,
+        ));
     }
     out::print(&text);
     exit::OK
@@ -214,7 +258,7 @@ pub fn run_status(args: StatusArgs) -> i32 {
     let (locks, backups, drills) = match read {
         Ok(r) => r,
         Err(e) => {
-            eprintln!("starsnap: {e}");
+            crate::out::error(e);
             return exit::FAILURE;
         }
     };
@@ -259,61 +303,174 @@ pub fn run_status(args: StatusArgs) -> i32 {
         out::print(&format!("{v}\n"));
         return exit::OK;
     }
+    let terminal = stdout_terminal();
     let mut text = String::from("Locks:\n");
     if held.is_empty() {
         text.push_str("  none\n");
-    }
-    for l in held {
-        text.push_str(&format!(
-            "  {}\t{}\t{}@{} (pid {})\tsince {}\tuntil {}\tlock id {}\n",
-            l.database,
-            l.status.as_str(),
-            l.actor.holder,
-            l.actor.host,
-            l.actor.pid,
-            format_utc(l.started_ms),
-            format_utc(l.expires_ms),
-            l.lock_id
+    } else {
+        let rows = held.iter().map(|l| {
+            vec![
+                l.database.clone(),
+                l.status.as_str().to_string(),
+                format!("{}@{}", l.actor.holder, l.actor.host),
+                l.actor.pid.to_string(),
+                format_utc(l.started_ms),
+                format_utc(l.expires_ms),
+                l.lock_id.to_string(),
+            ]
+        });
+        text.push_str(&table(
+            &[
+                "DATABASE", "STATUS", "HOLDER", "PID", "SINCE", "UNTIL", "LOCK ID",
+            ],
+            &[3],
+            rows,
+            terminal,
         ));
     }
     text.push_str("Jobs not ended:\n");
     if running.is_empty() {
         text.push_str("  none\n");
-    }
-    for b in running {
-        text.push_str(&format!(
-            "  {}\t{}\t{}\tsubmitted {}\n",
-            b.database,
-            b.label,
-            b.job_state.as_deref().unwrap_or(state_name(b.state)),
-            format_utc(b.submitted_ms)
+    } else {
+        let rows = running.iter().map(|b| {
+            vec![
+                b.database.clone(),
+                b.label.clone(),
+                b.job_state
+                    .clone()
+                    .unwrap_or_else(|| state_name(b.state).to_string()),
+                format_utc(b.submitted_ms),
+            ]
+        });
+        text.push_str(&table(
+            &["DATABASE", "LABEL", "STATE", "SUBMITTED"],
+            &[],
+            rows,
+            terminal,
         ));
     }
     text.push_str("Last drill per group:\n");
     if drills.is_empty() {
         text.push_str("  none (run `starsnap drill`)\n");
-    }
-    for d in drills {
-        let rto = d
-            .rto_ms
-            .map(|ms| format!("\tRTO {:.1} s", ms as f64 / 1000.0))
-            .unwrap_or_default();
-        let why = match (&d.failed_set, &d.message) {
-            (_, Some(m)) if !d.passed() => format!("\t{m}"),
-            _ => String::new(),
-        };
-        text.push_str(&format!(
-            "  {}\t{}\t{}\t{}{rto}{why}\n",
-            d.group,
-            if d.database.is_empty() {
-                "-"
-            } else {
-                &d.database
-            },
-            d.result,
-            format_utc(d.started_ms),
+    } else {
+        let rows = drills.iter().map(|d| {
+            vec![
+                d.group.clone(),
+                if d.database.is_empty() {
+                    "-".to_string()
+                } else {
+                    d.database.clone()
+                },
+                d.result.clone(),
+                format_utc(d.started_ms),
+                d.rto_ms
+                    .map_or("-".to_string(), |ms| format!("{:.1} s", ms as f64 / 1000.0)),
+                match &d.message {
+                    Some(m) if !d.passed() => m.clone(),
+                    _ => String::new(),
+                },
+            ]
+        });
+        text.push_str(&table(
+            &["GROUP", "DATABASE", "RESULT", "AT", "RTO", "MESSAGE"],
+            &[],
+            rows,
+            terminal,
         ));
     }
     out::print(&text);
     exit::OK
+}
+
+fn stdout_terminal() -> bool {
+    std::io::stdout().is_terminal()
+}
+
+/// Rows under `header`: on a terminal an aligned table (`right`: the columns aligned right,
+/// numbers), otherwise one tab-separated line per row — the same columns, stable for scripts.
+fn table(
+    header: &[&str],
+    right: &[usize],
+    rows: impl Iterator<Item = Vec<String>>,
+    terminal: bool,
+) -> String {
+    if !terminal {
+        let mut text = header.join("\t");
+        text.push('\n');
+        for row in rows {
+            text.push_str(&row.join("\t"));
+            text.push('\n');
+        }
+        return text;
+    }
+    let mut t = comfy_table::Table::new();
+    t.load_style(comfy_table::presets::NOTHING)
+        .set_header(header.to_vec());
+    for row in rows {
+        t.add_row(row);
+    }
+    for &i in right {
+        if let Some(c) = t.column_mut(i) {
+            c.set_cell_alignment(comfy_table::CellAlignment::Right);
+        }
+    }
+    let mut text = String::new();
+    for line in t.lines() {
+        text.push_str(line.trim_end());
+        text.push('\n');
+    }
+    text
+}
+
+/// Bytes for a person: `512 B`, `1.2 GiB` (binary units, one decimal).
+pub fn human_size(bytes: i64) -> String {
+    const UNITS: [&str; 6] = ["B", "KiB", "MiB", "GiB", "TiB", "PiB"];
+    let mut value = bytes as f64;
+    let mut unit = 0;
+    while value.abs() >= 1024.0 && unit + 1 < UNITS.len() {
+        value /= 1024.0;
+        unit += 1;
+    }
+    if unit == 0 {
+        format!("{bytes} B")
+    } else {
+        format!("{value:.1} {}", UNITS[unit])
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sizes_for_people() {
+        assert_eq!(human_size(0), "0 B");
+        assert_eq!(human_size(1023), "1023 B");
+        assert_eq!(human_size(1536), "1.5 KiB");
+        assert_eq!(human_size(1_288_490_189), "1.2 GiB");
+    }
+
+    #[test]
+    fn tables_align_on_a_terminal_and_are_tab_separated_otherwise() {
+        let rows = || {
+            vec![
+                vec!["a".to_string(), "7".to_string()],
+                vec!["longer".to_string(), "1234".to_string()],
+            ]
+            .into_iter()
+        };
+        assert_eq!(
+            table(&["NAME", "N"], &[1], rows(), false),
+            "NAME\tN\na\t7\nlonger\t1234\n"
+        );
+        let shown = table(&["NAME", "N"], &[1], rows(), true);
+        let lines: Vec<&str> = shown.lines().collect();
+        assert_eq!(lines.len(), 3, "{shown}");
+        // The numbers end in the same column.
+        assert_eq!(lines[1].len(), lines[2].len(), "{shown}");
+        assert!(
+            lines[1].ends_with(" 7") && lines[2].ends_with("1234"),
+            "{shown}"
+        );
+    }
 }

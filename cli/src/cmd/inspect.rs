@@ -30,7 +30,7 @@ pub fn run(args: InspectArgs) -> i32 {
             return exit::FAILURE;
         }
         Err(LoadError::Statement(e)) => {
-            eprintln!("starsnap: {e}");
+            crate::out::error(e);
             return exit::FAILURE;
         }
     };
@@ -40,14 +40,14 @@ pub fn run(args: InspectArgs) -> i32 {
     let mut cluster = match project::connect(policy) {
         Ok(c) => c,
         Err(e) => {
-            eprintln!("starsnap: {e}");
+            crate::out::error(e);
             return exit::FAILURE;
         }
     };
     let observed = match project::observe(policy, &mut cluster) {
         Ok(c) => c,
         Err(e) => {
-            eprintln!("starsnap: observing the cluster failed: {e}");
+            crate::out::error(format!("observing the cluster failed: {e}"));
             return exit::FAILURE;
         }
     };
@@ -63,7 +63,7 @@ pub fn run(args: InspectArgs) -> i32 {
                 exit::OK
             }
             Err(e) => {
-                eprintln!("starsnap: cannot write {}: {e}", path.display());
+                crate::out::error(format!("cannot write {}: {e}", path.display()));
                 exit::FAILURE
             }
         },

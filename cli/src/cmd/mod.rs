@@ -19,13 +19,11 @@ pub mod state;
 pub mod unlock;
 pub mod verify;
 
-use std::io::IsTerminal;
-
 /// `--color` (every command): whether text output is colored.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
 pub enum ColorChoice {
-    /// Color a stream when it is a terminal, unless `NO_COLOR` is set (and even when it is
-    /// not a terminal if `CLICOLOR_FORCE` is set and not `0`).
+    /// Color a stream when it is a terminal (not TERM=dumb), unless NO_COLOR is set or
+    /// CLICOLOR=0 (and even when it is not a terminal if CLICOLOR_FORCE is set and not 0).
     #[default]
     Auto,
     Always,
@@ -39,35 +37,24 @@ pub enum Stream {
     Stderr,
 }
 
-static COLOR: std::sync::OnceLock<ColorChoice> = std::sync::OnceLock::new();
-
 /// Records the global `--color` choice (once, from `main`).
 pub fn set_color(choice: ColorChoice) {
-    let _ = COLOR.set(choice);
+    anstream::ColorChoice::write_global(match choice {
+        ColorChoice::Auto => anstream::ColorChoice::Auto,
+        ColorChoice::Always => anstream::ColorChoice::Always,
+        ColorChoice::Never => anstream::ColorChoice::Never,
+    });
 }
 
-/// Whether to color what is written to `stream`.
+/// Whether to color what is written to `stream`: `--color always|never` wins; under `auto`,
+/// `anstream` decides for that stream alone — `NO_COLOR` off, then `CLICOLOR_FORCE` on, then
+/// `CLICOLOR=0` off, then on when the stream is a terminal that is not `TERM=dumb`.
 pub fn color(stream: Stream) -> bool {
-    let env = |name: &str| std::env::var_os(name).filter(|v| !v.is_empty());
-    let terminal = match stream {
-        Stream::Stdout => std::io::stdout().is_terminal(),
-        Stream::Stderr => std::io::stderr().is_terminal(),
+    let choice = match stream {
+        Stream::Stdout => anstream::AutoStream::choice(&std::io::stdout()),
+        Stream::Stderr => anstream::AutoStream::choice(&std::io::stderr()),
     };
-    color_decision(
-        COLOR.get().copied().unwrap_or_default(),
-        env("NO_COLOR").is_some(),
-        env("CLICOLOR_FORCE").is_some_and(|v| v != "0"),
-        terminal,
-    )
-}
-
-/// `--color` first; then `NO_COLOR` (off), then `CLICOLOR_FORCE` (on), then the terminal.
-pub fn color_decision(choice: ColorChoice, no_color: bool, force: bool, terminal: bool) -> bool {
-    match choice {
-        ColorChoice::Always => true,
-        ColorChoice::Never => false,
-        ColorChoice::Auto => !no_color && (force || terminal),
-    }
+    choice != anstream::ColorChoice::Never
 }
 
 /// `--format text|json`, and `--json` as its alias, of the commands that list data.
@@ -143,22 +130,6 @@ pub fn parse_dialect(s: &str) -> Result<starsnap_compiler::syntax::Dialect, Stri
 
 /// Prints a usage-level error (`starsnap: …`) to stderr.
 pub fn usage_error(msg: impl std::fmt::Display) -> i32 {
-    eprintln!("starsnap: {msg}");
+    crate::out::error(format!("{msg}"));
     crate::exit::USAGE
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn color_is_decided_by_flag_then_env_then_terminal() {
-        use ColorChoice::*;
-        assert!(color_decision(Always, true, false, false));
-        assert!(!color_decision(Never, false, true, true));
-        assert!(!color_decision(Auto, true, true, true));
-        assert!(color_decision(Auto, false, true, false));
-        assert!(color_decision(Auto, false, false, true));
-        assert!(!color_decision(Auto, false, false, false));
-    }
 }

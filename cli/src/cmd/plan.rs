@@ -67,9 +67,19 @@ pub fn now() -> Timestamp {
 }
 
 /// Reads a plan file, with a clear error.
-pub fn read_plan(path: &std::path::Path) -> Result<Plan, String> {
-    let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
-    plan::from_json(&text).map_err(|e| format!("{}: {e}", path.display()))
+/// Reads a plan file. The error carries its exit code: a file that does not exist is a usage
+/// error (64, as a missing path is everywhere); one that cannot be read or is not a valid
+/// plan is a failure (1).
+pub fn read_plan(path: &std::path::Path) -> Result<Plan, (i32, String)> {
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        let code = if e.kind() == std::io::ErrorKind::NotFound {
+            exit::USAGE
+        } else {
+            exit::FAILURE
+        };
+        (code, format!("{}: {e}", path.display()))
+    })?;
+    plan::from_json(&text).map_err(|e| (exit::FAILURE, format!("{}: {e}", path.display())))
 }
 
 /// Prints findings (errors and warnings) of policy and statement files on stderr, as text.
@@ -84,6 +94,16 @@ pub fn report_findings_as(format: Format, reports: &[FileReport], color: bool) {
             "{}",
             render(format, reports, &super::lint::rule_docs(), color)
         );
+        let errors = crate::render::totals(reports).errors;
+        let files: Vec<&str> = reports
+            .iter()
+            .filter(|r| !r.diagnostics.is_empty())
+            .map(|r| r.path.as_str())
+            .collect();
+        crate::out::remember(format!(
+            "{errors} error(s) in {}; the findings are on stderr",
+            files.join(", ")
+        ));
     }
 }
 
@@ -105,7 +125,7 @@ pub fn run(args: PlanArgs) -> i32 {
             return exit::FAILURE;
         }
         Err(LoadError::Statement(e)) => {
-            eprintln!("starsnap: {e}");
+            crate::out::error(e);
             return exit::FAILURE;
         }
     };
@@ -122,7 +142,7 @@ pub fn run(args: PlanArgs) -> i32 {
             match catalog::from_json(&text) {
                 Ok(c) => c,
                 Err(e) => {
-                    eprintln!("starsnap: {}: {e}", path.display());
+                    crate::out::error(format!("{}: {e}", path.display()));
                     return exit::FAILURE;
                 }
             }
@@ -131,14 +151,14 @@ pub fn run(args: PlanArgs) -> i32 {
             let mut cluster = match project::connect(policy) {
                 Ok(c) => c,
                 Err(e) => {
-                    eprintln!("starsnap: {e}");
+                    crate::out::error(e);
                     return exit::FAILURE;
                 }
             };
             match project::observe(policy, &mut cluster) {
                 Ok(c) => c,
                 Err(e) => {
-                    eprintln!("starsnap: observing the cluster failed: {e}");
+                    crate::out::error(format!("observing the cluster failed: {e}"));
                     return exit::FAILURE;
                 }
             }
@@ -185,7 +205,7 @@ pub fn run(args: PlanArgs) -> i32 {
     let json = plan::to_canonical_json(&plan);
     if let Some(out_path) = &args.out {
         if let Err(e) = std::fs::write(out_path, &json) {
-            eprintln!("starsnap: cannot write {}: {e}", out_path.display());
+            crate::out::error(format!("cannot write {}: {e}", out_path.display()));
             return exit::FAILURE;
         }
         eprintln!("plan written to {}", out_path.display());
@@ -198,9 +218,9 @@ pub fn run(args: PlanArgs) -> i32 {
     if let Some(old_path) = &args.compare {
         match read_plan(old_path) {
             Ok(old) => out::print(&render::compare(&old, &plan)),
-            Err(e) => {
-                eprintln!("starsnap: --compare: {e}");
-                return exit::FAILURE;
+            Err((code, e)) => {
+                crate::out::error(format!("--compare: {e}"));
+                return code;
             }
         }
     }

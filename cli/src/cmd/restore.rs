@@ -185,7 +185,7 @@ pub fn run(args: RestoreArgs) -> i32 {
     let mut cluster = match project::connect(&policy) {
         Ok(c) => c,
         Err(e) => {
-            eprintln!("starsnap: {e}");
+            crate::out::error(e);
             return exit::FAILURE;
         }
     };
@@ -196,7 +196,7 @@ pub fn run(args: RestoreArgs) -> i32 {
     let mut catalog = match observed {
         Ok(c) => c,
         Err(e) => {
-            eprintln!("starsnap: observing the cluster failed: {e}");
+            crate::out::error(format!("observing the cluster failed: {e}"));
             return exit::FAILURE;
         }
     };
@@ -248,7 +248,7 @@ pub fn run(args: RestoreArgs) -> i32 {
             match starsnap_runtime::restore::replication_num(&mut cluster, &databases) {
                 Ok(n) => n,
                 Err(e) => {
-                    eprintln!("starsnap: reading replication numbers failed: {e}");
+                    crate::out::error(format!("reading replication numbers failed: {e}"));
                     return exit::FAILURE;
                 }
             }
@@ -269,14 +269,14 @@ pub fn run(args: RestoreArgs) -> i32 {
     let (plan, _) = match restore_plan_creating(&inputs, create.as_ref()) {
         Ok(p) => p,
         Err(e) => {
-            eprintln!("starsnap: cannot restore: {e}");
+            crate::out::error(format!("cannot restore: {e}"));
             return exit::FAILURE;
         }
     };
     let json = plan::to_canonical_json(&plan);
     if let Some(out_path) = &args.out {
         if let Err(e) = std::fs::write(out_path, &json) {
-            eprintln!("starsnap: cannot write {}: {e}", out_path.display());
+            crate::out::error(format!("cannot write {}: {e}", out_path.display()));
             return exit::FAILURE;
         }
         eprintln!("restore plan written to {}", out_path.display());
@@ -290,7 +290,10 @@ pub fn run(args: RestoreArgs) -> i32 {
             config: args.config.clone(),
             auto_approve: args.auto_approve,
             parallel: 1,
-            json: args.json,
+            format: super::FormatArgs {
+                format: super::DataFormat::Text,
+                json: args.json,
+            },
             lock_timeout: None,
             expect_fingerprint: None,
             metrics_file: args.metrics_file.clone(),

@@ -26,9 +26,9 @@ pub fn run(args: ShowArgs) -> i32 {
             });
             exit::OK
         }
-        Err(e) => {
-            eprintln!("starsnap: {e}");
-            exit::FAILURE
+        Err((code, e)) => {
+            crate::out::error(e);
+            code
         }
     }
 }

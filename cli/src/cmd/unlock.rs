@@ -46,7 +46,7 @@ pub fn run_init(args: InitArgs) -> i32 {
     let mut store = match super::state::open_store(&policy) {
         Ok(s) => s,
         Err(e) => {
-            eprintln!("starsnap: {e}");
+            crate::out::error(e);
             return exit::FAILURE;
         }
     };
@@ -89,14 +89,14 @@ pub fn run_init(args: InitArgs) -> i32 {
                         exit::OK
                     }
                     Err(e) => {
-                        eprintln!("starsnap: {}", super::apply::redactor(&policy).redact(&e));
+                        crate::out::error(super::apply::redactor(&policy).redact(&e));
                         exit::FAILURE
                     }
                 },
             }
         }
         Err(e) => {
-            eprintln!("starsnap: {e}");
+            crate::out::error(e);
             exit::FAILURE
         }
     }
@@ -308,7 +308,7 @@ pub fn run_unlock(args: UnlockArgs) -> i32 {
     let mut store = match open_state(&policy) {
         Ok(s) => s,
         Err(e) => {
-            eprintln!("starsnap: {e}");
+            crate::out::error(e);
             return exit::FAILURE;
         }
     };
@@ -321,7 +321,7 @@ pub fn run_unlock(args: UnlockArgs) -> i32 {
             exit::OK
         }
         Err(e) => {
-            eprintln!("starsnap: {e}");
+            crate::out::error(e);
             exit::FAILURE
         }
     }

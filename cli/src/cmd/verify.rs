@@ -29,13 +29,11 @@ use crate::{exit, out};
 
 /// `verify` arguments.
 #[derive(Debug, clap::Args)]
-#[command(
-    after_help = "Exit codes: 0 every set checked is whole; 1 a set is broken (named on stdout) or verify failed; 64 usage error."
-)]
 pub struct VerifyArgs {
     /// The policy file ([cluster], [state], repositories).
-    #[arg(short = 'c', long = "config", default_value = "starsnap.toml")]
-    pub config: PathBuf,
+    /// Default: $STARSNAP_CONFIG, then ./starsnap.toml.
+    #[arg(short = 'c', long = "config", value_name = "FILE")]
+    pub config: Option<PathBuf>,
     /// Only the set holding this snapshot label.
     #[arg(long, conflicts_with_all = ["group", "all"])]
     pub label: Option<String>,
@@ -231,14 +229,14 @@ fn check_label(b: &BackupEntry, listed: &[Snapshot]) -> Option<String> {
 }
 
 pub fn run(args: VerifyArgs) -> i32 {
-    let policy = match load_policy(&args.config) {
+    let policy = match load_policy(&super::config_file(&args.config)) {
         Ok(p) => p,
         Err(code) => return code,
     };
     let mut store = match super::state::open_store(&policy) {
         Ok(s) => s,
         Err(e) => {
-            eprintln!("starsnap: {e}");
+            crate::out::error(e);
             return exit::FAILURE;
         }
     };
@@ -249,14 +247,14 @@ pub fn run(args: VerifyArgs) -> i32 {
     let backups = match store.list_backups(&filter) {
         Ok(b) => b,
         Err(e) => {
-            eprintln!("starsnap: {e}");
+            crate::out::error(e);
             return exit::FAILURE;
         }
     };
     let mut cluster = match super::project::connect(&policy) {
         Ok(c) => c,
         Err(e) => {
-            eprintln!("starsnap: {e}");
+            crate::out::error(e);
             return exit::FAILURE;
         }
     };
@@ -293,7 +291,7 @@ pub fn run(args: VerifyArgs) -> i32 {
                     listed.insert(repository.clone(), s);
                 }
                 Err(e) => {
-                    eprintln!("starsnap: SHOW SNAPSHOT ON {repository}: {e}");
+                    crate::out::error(format!("SHOW SNAPSHOT ON {repository}: {e}"));
                     return exit::FAILURE;
                 }
             }
@@ -367,7 +365,7 @@ pub fn run(args: VerifyArgs) -> i32 {
         {
             if let Err(e) = store.mark_backup(&r.repository, &b.label, RetentionEvent::Broken, &ctx)
             {
-                eprintln!("starsnap: could not mark `{}` broken: {e}", b.label);
+                crate::out::error(format!("could not mark `{}` broken: {e}", b.label));
                 return exit::FAILURE;
             }
         }

@@ -14,7 +14,7 @@ use starsnap_compiler::{Diagnostic, LineIndex, Severity};
 pub use github::render_github;
 pub use json::render_json;
 pub use sarif::render_sarif;
-pub use text::render_text;
+pub use text::{render_text, write_text};
 
 /// One input file and what was found in it.
 #[derive(Debug)]
@@ -31,9 +31,13 @@ impl FileReport {
         source: impl Into<String>,
         mut diagnostics: Vec<Diagnostic>,
     ) -> Self {
-        diagnostics.sort_by(|a, b| {
-            (a.span.start, a.span.end, &a.code).cmp(&(b.span.start, b.span.end, &b.code))
-        });
+        fn key(d: &Diagnostic) -> (usize, usize, &str) {
+            (d.span.start, d.span.end, d.code.as_str())
+        }
+        // The lint driver mostly reports in order already: check before sorting.
+        if !diagnostics.is_sorted_by(|a, b| key(a) <= key(b)) {
+            diagnostics.sort_by(|a, b| key(a).cmp(&key(b)));
+        }
         FileReport {
             path: path.into(),
             source: source.into(),
@@ -117,6 +121,21 @@ impl FromStr for Format {
                 "unknown format '{other}' (expected text, json, sarif or github)"
             )),
         }
+    }
+}
+
+/// Renders `reports` in `format` and hands the output to `sink` in pieces (text streams as
+/// it is rendered; the documents come whole). `color` applies to text only.
+pub fn write(
+    format: Format,
+    reports: &[FileReport],
+    rules: &[RuleDoc],
+    color: bool,
+    sink: &mut dyn FnMut(&str),
+) {
+    match format {
+        Format::Text => write_text(reports, color, sink),
+        other => sink(&render(other, reports, rules, color)),
     }
 }
 

@@ -3,6 +3,7 @@
 
 use std::collections::BTreeMap;
 
+use serde::Serialize;
 use serde_json::{json, Value};
 use starsnap_compiler::{LineIndex, Severity};
 
@@ -42,7 +43,7 @@ pub fn render_sarif(reports: &[FileReport], docs: &[RuleDoc]) -> String {
         })
         .collect();
 
-    let mut results = Vec::new();
+    let mut results = Vec::with_capacity(reports.iter().map(|r| r.diagnostics.len()).sum());
     for r in reports {
         let index = LineIndex::new(&r.source);
         for d in &r.diagnostics {
@@ -52,53 +53,140 @@ pub fn render_sarif(reports: &[FileReport], docs: &[RuleDoc]) -> String {
                 text.push_str("\nhelp: ");
                 text.push_str(help);
             }
-            let mut result = json!({
-                "ruleId": d.code,
-                "ruleIndex": rule_index.get(d.code.as_str()).copied().unwrap_or(0),
-                "level": sarif_level(d.severity),
-                "message": { "text": text },
-                "locations": [{
-                    "physicalLocation": {
-                        "artifactLocation": { "uri": r.path },
-                        "region": {
-                            "startLine": g.start_line,
-                            "startColumn": g.start_col,
-                            "endLine": g.end_line,
-                            "endColumn": g.end_col,
-                            "charOffset": d.span.start,
-                            "charLength": d.span.end.saturating_sub(d.span.start),
-                        }
-                    }
+            results.push(SarifResult {
+                level: sarif_level(d.severity),
+                locations: [Location {
+                    physical_location: PhysicalLocation {
+                        artifact_location: ArtifactLocation { uri: &r.path },
+                        region: SarifRegion {
+                            char_length: d.span.end.saturating_sub(d.span.start),
+                            char_offset: d.span.start,
+                            end_column: g.end_col,
+                            end_line: g.end_line,
+                            start_column: g.start_col,
+                            start_line: g.start_line,
+                        },
+                    },
                 }],
+                message: Message { text },
+                properties: d.starrocks.as_ref().map(|sr| Properties {
+                    starrocks_error_code: sr.code,
+                    starrocks_message: &sr.message,
+                    starrocks_sql_state: &sr.sqlstate,
+                }),
+                rule_id: &d.code,
+                rule_index: rule_index.get(d.code.as_str()).copied().unwrap_or(0),
             });
-            if let Some(sr) = &d.starrocks {
-                result["properties"] = json!({
-                    "starrocksErrorCode": sr.code,
-                    "starrocksSqlState": sr.sqlstate,
-                    "starrocksMessage": sr.message,
-                });
-            }
-            results.push(result);
         }
     }
 
-    let doc = json!({
-        "$schema": SARIF_SCHEMA,
-        "version": "2.1.0",
-        "runs": [{
-            "tool": { "driver": {
-                "name": "starsnap",
-                "version": env!("CARGO_PKG_VERSION"),
-                "rules": rules,
-            }},
-            "columnKind": "unicodeCodePoints",
-            "results": results,
-        }]
-    });
-    let mut s =
-        serde_json::to_string_pretty(&doc).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
-    s.push('\n');
-    s
+    let doc = Log {
+        schema: SARIF_SCHEMA,
+        runs: [Run {
+            column_kind: "unicodeCodePoints",
+            results,
+            tool: Tool {
+                driver: Driver {
+                    name: "starsnap",
+                    rules,
+                    version: env!("CARGO_PKG_VERSION"),
+                },
+            },
+        }],
+        version: "2.1.0",
+    };
+    let mut out = Vec::with_capacity(1 << 16);
+    if let Err(e) = serde_json::to_writer_pretty(&mut out, &doc) {
+        return format!("{{\"error\": \"{e}\"}}\n");
+    }
+    out.push(b'\n');
+    String::from_utf8(out).unwrap_or_default()
+}
+
+// The SARIF document, typed: fields in alphabetical order, as the JSON objects always were
+// written (a tree of `serde_json::Value`s cost several allocations per field and finding).
+#[derive(Serialize)]
+struct Log<'a> {
+    #[serde(rename = "$schema")]
+    schema: &'static str,
+    runs: [Run<'a>; 1],
+    version: &'static str,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Run<'a> {
+    column_kind: &'static str,
+    results: Vec<SarifResult<'a>>,
+    tool: Tool,
+}
+
+#[derive(Serialize)]
+struct Tool {
+    driver: Driver,
+}
+
+#[derive(Serialize)]
+struct Driver {
+    name: &'static str,
+    rules: Vec<Value>,
+    version: &'static str,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct SarifResult<'a> {
+    level: &'static str,
+    locations: [Location<'a>; 1],
+    message: Message,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    properties: Option<Properties<'a>>,
+    rule_id: &'a str,
+    rule_index: usize,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Location<'a> {
+    physical_location: PhysicalLocation<'a>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct PhysicalLocation<'a> {
+    artifact_location: ArtifactLocation<'a>,
+    region: SarifRegion,
+}
+
+#[derive(Serialize)]
+struct ArtifactLocation<'a> {
+    uri: &'a str,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct SarifRegion {
+    char_length: usize,
+    char_offset: usize,
+    end_column: usize,
+    end_line: usize,
+    start_column: usize,
+    start_line: usize,
+}
+
+#[derive(Serialize)]
+struct Message {
+    text: String,
+}
+
+#[derive(Serialize)]
+struct Properties<'a> {
+    #[serde(rename = "starrocksErrorCode")]
+    starrocks_error_code: u16,
+    #[serde(rename = "starrocksMessage")]
+    starrocks_message: &'a str,
+    #[serde(rename = "starrocksSqlState")]
+    starrocks_sql_state: &'a str,
 }
 
 #[cfg(test)]

@@ -116,30 +116,71 @@ fn render_one(
     renderer.render(&[group])
 }
 
-pub fn render_text(reports: &[FileReport], color: bool) -> String {
+/// Findings rendered per piece of work: big enough that a thread's start is nothing, small
+/// enough that the output streams.
+const CHUNK: usize = 4096;
+
+fn render_chunk(color: bool, r: &FileReport, index: &LineIndex, ds: &[Diagnostic]) -> String {
     let renderer = if color {
         Renderer::styled()
     } else {
         Renderer::plain()
     };
     let mut out = String::new();
+    for d in ds {
+        out.push_str(&render_one(&renderer, &r.path, &r.source, index, d));
+        out.push_str("\n\n");
+    }
+    out
+}
+
+/// Renders `reports` and hands the text to `sink` piece by piece, in order. The findings are
+/// rendered on every core (annotate-snippets costs some microseconds per finding), a batch of
+/// chunks at a time, so a report with a hundred thousand findings neither waits on one core
+/// nor is held whole in memory.
+pub fn write_text(reports: &[FileReport], color: bool, sink: &mut dyn FnMut(&str)) {
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(8));
     for r in reports {
+        if r.diagnostics.is_empty() {
+            continue;
+        }
         let index = LineIndex::new(&r.source);
-        for d in &r.diagnostics {
-            out.push_str(&render_one(&renderer, &r.path, &r.source, &index, d));
-            out.push_str("\n\n");
+        let chunks: Vec<&[Diagnostic]> = r.diagnostics.chunks(CHUNK).collect();
+        for batch in chunks.chunks(threads) {
+            if let [one] = batch {
+                sink(&render_chunk(color, r, &index, one));
+                continue;
+            }
+            let pieces: Vec<String> = std::thread::scope(|scope| {
+                let handles: Vec<_> = batch
+                    .iter()
+                    .map(|ds| scope.spawn(|| render_chunk(color, r, &index, ds)))
+                    .collect();
+                handles
+                    .into_iter()
+                    .map(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
+                    .collect()
+            });
+            for piece in &pieces {
+                sink(piece);
+            }
         }
     }
     let t = totals(reports);
     let files = if t.files == 1 { "file" } else { "files" };
     if t.errors + t.warnings + t.infos == 0 {
-        out.push_str(&format!("{} {files} checked, no findings\n", t.files));
+        sink(&format!("{} {files} checked, no findings\n", t.files));
     } else {
-        out.push_str(&format!(
+        sink(&format!(
             "{} {files} checked: {} error(s), {} warning(s), {} info\n",
             t.files, t.errors, t.warnings, t.infos
         ));
     }
+}
+
+pub fn render_text(reports: &[FileReport], color: bool) -> String {
+    let mut out = String::new();
+    write_text(reports, color, &mut |piece| out.push_str(piece));
     out
 }
 
@@ -152,6 +193,29 @@ mod tests {
     #[test]
     fn text_golden() {
         insta::assert_snapshot!(render_text(&fixtures::reports(), false));
+    }
+
+    #[test]
+    fn many_findings_render_in_order_across_threads() {
+        let src = "SHOW BACKUP FROM d;\n".repeat(3 * CHUNK + 5);
+        let ds: Vec<Diagnostic> = (0..3 * CHUNK + 5)
+            .map(|i| {
+                let at = i * 20;
+                Diagnostic::warning("L014", Span::new(at, at + 4), format!("finding {i}"))
+            })
+            .collect();
+        let r = FileReport::new("x.sql", src, ds);
+        let out = render_text(&[r], false);
+        let seen: Vec<usize> = out
+            .lines()
+            .filter_map(|l| l.split("finding ").nth(1))
+            .filter_map(|n| n.trim().parse().ok())
+            .collect();
+        assert_eq!(seen, (0..3 * CHUNK + 5).collect::<Vec<_>>());
+        assert!(
+            out.contains(&format!("x.sql:{}:1", 3 * CHUNK + 5)),
+            "the last finding's line"
+        );
     }
 
     #[test]

@@ -278,7 +278,15 @@ fn lookup(key: u128) -> Option<&'static Entry> {
 
 /// Whether `word` (any case) is a reserved word.
 pub fn is_reserved(word: &str) -> bool {
-    word.len() <= 32 && is_reserved_upper(word.to_ascii_uppercase().as_bytes())
+    let mut upper = [0u8; 32];
+    match upper.get_mut(..word.len()) {
+        Some(buf) => {
+            buf.copy_from_slice(word.as_bytes());
+            buf.make_ascii_uppercase();
+            is_reserved_upper(buf)
+        }
+        None => false,
+    }
 }
 
 #[cfg(test)]

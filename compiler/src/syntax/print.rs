@@ -40,6 +40,16 @@ fn is_bare_ident(name: &str) -> bool {
     if name.is_empty() || name.len() > 256 || name.contains('\u{3000}') {
         return false;
     }
+    // The common case without lexing: a letter or `_`, then letters, digits and `_` — one
+    // word token, bare unless reserved.
+    let bytes = name.as_bytes();
+    if (bytes[0].is_ascii_alphabetic() || bytes[0] == b'_')
+        && bytes
+            .iter()
+            .all(|b| b.is_ascii_alphanumeric() || *b == b'_')
+    {
+        return !is_reserved(name);
+    }
     let lexed = lex(name);
     match lexed.tokens.as_slice() {
         [t] => {

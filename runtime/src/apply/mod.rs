@@ -156,6 +156,17 @@ impl Outcome {
     pub fn succeeded(&self) -> bool {
         matches!(self, Outcome::Done | Outcome::AlreadyDone)
     }
+
+    /// The outcome's name, as logs and summaries say it.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Outcome::Done => "done",
+            Outcome::AlreadyDone => "already_done",
+            Outcome::Failed(_) => "failed",
+            Outcome::Skipped(_) => "skipped",
+            Outcome::Interrupted(_) => "interrupted",
+        }
+    }
 }
 
 /// One step's result.
@@ -285,6 +296,8 @@ impl Apply {
         clock: Arc<dyn Clock>,
         sink: Sink,
     ) -> Result<Apply, ApplyError> {
+        crate::log::add_secrets(&config.redactor);
+        tracing::info!(target: "starsnap::apply", plan = %plan.fingerprint, steps = plan.steps.len(), "preparing");
         let mut store = open_store(&config, env.as_ref(), clock.clone())?;
         store.ensure_current()?;
         let mut leases = BTreeMap::new();

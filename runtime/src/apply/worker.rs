@@ -259,6 +259,14 @@ impl<'r, 's> Ctx<'r, 's> {
         state: Option<&str>,
         message: Option<&str>,
     ) {
+        tracing::debug!(
+            target: "starsnap::apply",
+            step = %step.id,
+            database = step.database().unwrap_or("-"),
+            state = state.unwrap_or("-"),
+            message = %crate::log::Redacted(message.unwrap_or("")),
+            "{kind}"
+        );
         (self.run.sink)(&ApplyEvent {
             kind,
             step_id: step.id.clone(),
@@ -364,7 +372,16 @@ impl<'r, 's> Ctx<'r, 's> {
 
     /// Runs one step; its outcome's message is redacted.
     fn step(&mut self, step: &Step, outcomes: &Outcomes, done_steps: &BTreeSet<String>) -> Outcome {
+        let started = Instant::now();
         let outcome = self.step_inner(step, outcomes, done_steps);
+        tracing::info!(
+            target: "starsnap::apply",
+            step = %step.id,
+            database = step.database().unwrap_or("-"),
+            ms = crate::log::ms_since(started),
+            outcome = outcome.name(),
+            "step ended"
+        );
         let r = &self.run.config.redactor;
         match outcome {
             Outcome::Failed(m) => Outcome::Failed(r.redact(&m)),

@@ -5,21 +5,13 @@
 //!
 //! Run with `cargo run --release -p starsnap-simulator --bin bench-engine [-- TABLES PARTITIONS]`.
 
+mod common;
+
 use std::time::{Duration, Instant};
 
+use common::{arg, ms};
 use starsnap_simulator::engine::{infoschema, BulkTables, Engine};
 use starsnap_simulator::{Clock, Handler, Response, Session, SimConfig};
-
-fn arg(n: usize, default: usize) -> usize {
-    std::env::args()
-        .nth(n)
-        .and_then(|a| a.parse().ok())
-        .unwrap_or(default)
-}
-
-fn ms(d: Duration) -> String {
-    format!("{:.1} ms", d.as_secs_f64() * 1e3)
-}
 
 fn run(engine: &Engine, session: &mut Session, sql: &str) -> (usize, Duration) {
     let t = Instant::now();
@@ -47,11 +39,7 @@ fn main() {
         ..SimConfig::default()
     };
     let engine = Engine::new(&config);
-    let mut s = Session {
-        connection_id: 1,
-        user: "root".into(),
-        ..Session::default()
-    };
+    let mut s = common::root_session();
 
     let t = Instant::now();
     let spec = BulkTables {

@@ -36,6 +36,11 @@ pub struct Catalog {
         skip_serializing_if = "crate::engine::labels::LoadLabels::is_empty"
     )]
     pub load_labels: crate::engine::labels::LoadLabels,
+    /// Where each key's row sits in the partitions of keyed tables, for loads (a cache,
+    /// never saved; see `dml::KeyIndexes`). Code that replaces a partition's rows without
+    /// changing its id, row count or version calls [`KeyIndexes::forget`].
+    #[serde(skip)]
+    pub key_index: crate::engine::dml::KeyIndexes,
 }
 
 impl Catalog {
@@ -86,6 +91,16 @@ impl Catalog {
     }
 
     /// Every partition of every native table, in database, then table-id order.
+    /// Rows in every partition of every table (temporary partitions included).
+    pub fn row_count(&self) -> u64 {
+        self.databases
+            .values()
+            .flat_map(|d| d.tables.values())
+            .flat_map(|t| t.partitions.iter().chain(&t.temp_partitions))
+            .map(Partition::row_count)
+            .sum()
+    }
+
     pub fn partition_count(&self) -> usize {
         self.databases
             .values()

@@ -94,6 +94,7 @@ pub fn insert(
         databases,
         next_id,
         load_labels,
+        key_index,
         ..
     } = cat;
     let table = load_target(databases, session, &ins.table)?;
@@ -136,9 +137,9 @@ pub fn insert(
     }
     let n = rows.len() as u64;
     if ins.overwrite {
-        overwrite(next_id, table, rows, &ins.partitions, env)?;
+        overwrite(next_id, key_index, table, rows, &ins.partitions, env)?;
     } else {
-        load_rows(next_id, table, rows, &ins.partitions, env)?;
+        load_rows(next_id, key_index, table, rows, &ins.partitions, env)?;
     }
     table.updated_ms = env.now;
     let txn = env.next_txn();
@@ -360,32 +361,45 @@ fn route(
 }
 
 /// Merges rows into their partitions by the keys model; returns touched partition names.
+///
+/// Costs in proportion to the rows loaded, not to the table (issue 14): rows are routed once
+/// and grouped by partition position, each partition's byte estimate moves by the bytes
+/// added and replaced, and a PRIMARY/UNIQUE/AGGREGATE partition finds a row's earlier
+/// version through the engine's key index ([`KeyIndexes`]) instead of re-reading the
+/// partition.
 fn load_rows(
     next_id: &mut u64,
+    indexes: &mut KeyIndexes,
     table: &mut Table,
     rows: Vec<Row>,
     only: &[String],
     env: &Env<'_>,
 ) -> Result<BTreeSet<String>, SqlError> {
     // Route everything first so a rejected row leaves the table untouched.
-    let mut staged: Vec<(String, Row)> = Vec::with_capacity(rows.len());
+    let mut staged: Vec<(usize, Row)> = Vec::with_capacity(rows.len());
     for r in rows {
+        let before = table.partitions.len();
         let idx = route(table, &r, env, next_id)?;
-        let name = table.partitions[idx].name.clone();
-        if !only.is_empty() && !only.contains(&name) {
+        if table.partitions.len() > before {
+            // A partition was created at `idx`: positions at or after it moved by one.
+            for (i, _) in staged.iter_mut() {
+                if *i >= idx {
+                    *i += 1;
+                }
+            }
+        }
+        if !only.is_empty() && !only.contains(&table.partitions[idx].name) {
             return Err(filtered(&format!(
                 "The row does not belong to partition(s) {}",
                 only.join(", ")
             )));
         }
-        staged.push((name, r));
+        staged.push((idx, r));
     }
-    let mut names: Vec<String> = Vec::with_capacity(staged.len());
-    for (name, r) in staged {
-        table_rows_push(table, &name, r);
-        names.push(name);
+    let mut by_partition: BTreeMap<usize, Vec<Row>> = BTreeMap::new();
+    for (idx, r) in staged {
+        by_partition.entry(idx).or_default().push(r);
     }
-    let touched: BTreeSet<String> = names.into_iter().collect();
     let keys: Vec<usize> = table
         .columns
         .iter()
@@ -396,19 +410,133 @@ fn load_rows(
     let aggs: Vec<Option<AggType>> = table.columns.iter().map(|c| c.agg).collect();
     let model = table.keys;
     let bucket_size = automatic_bucket_size(table);
-    for name in &touched {
-        if let Some(p) = table.partition_mut(name) {
-            // `data_size` still holds the bytes before this load (recomputed below).
-            let before = p.data_size;
-            open_sub_partition(p, bucket_size, before);
-            if model != KeysType::Duplicate {
-                merge_by_key(&mut p.rows, &keys, &aggs, model);
+    let mut touched = BTreeSet::new();
+    for (idx, new_rows) in by_partition {
+        let Some(p) = table.partitions.get_mut(idx) else {
+            continue;
+        };
+        // `data_size` still holds the bytes before this load.
+        let before = p.data_size;
+        open_sub_partition(p, bucket_size, before);
+        if model == KeysType::Duplicate {
+            for r in new_rows {
+                p.data_size += row_size(&r);
+                p.rows.push(r);
             }
-            p.recompute_size();
-            p.bump_version(env.now);
+        } else {
+            let index = indexes.of(p, &keys);
+            for r in new_rows {
+                let k = row_key(&r, &keys);
+                match index.get(&k) {
+                    Some(&at) => {
+                        let old = row_size(&p.rows[at]);
+                        if model == KeysType::Aggregate {
+                            let cur = &mut p.rows[at];
+                            for (i, agg) in aggs.iter().enumerate() {
+                                if let Some(a) = agg {
+                                    cur[i] = combine(*a, &cur[i], &r[i]);
+                                }
+                            }
+                        } else {
+                            p.rows[at] = r;
+                        }
+                        let new = row_size(&p.rows[at]);
+                        p.data_size = (p.data_size + new).saturating_sub(old);
+                    }
+                    None => {
+                        index.insert(k, p.rows.len());
+                        p.data_size += row_size(&r);
+                        p.rows.push(r);
+                    }
+                }
+            }
         }
+        p.bump_version(env.now);
+        if model != KeysType::Duplicate {
+            indexes.loaded(p);
+        }
+        touched.insert(p.name.clone());
     }
     Ok(touched)
+}
+
+/// The bytes a row adds to a partition's estimate (`Partition::recompute_size` summed).
+fn row_size(r: &Row) -> u64 {
+    r.iter().map(Value::size_estimate).sum()
+}
+
+/// A row's key: the key columns' texts.
+fn row_key(r: &Row, keys: &[usize]) -> RowKey {
+    keys.iter().map(|&i| r[i].to_text()).collect()
+}
+
+/// The key columns' texts of a row.
+pub type RowKey = Vec<Option<String>>;
+
+/// Where each key's row sits in one partition of a PRIMARY, UNIQUE or AGGREGATE table, kept
+/// between loads so an INSERT looks up only the keys it brings. Valid while the partition's
+/// row count and visible version are the ones it was built or last updated at: every
+/// statement that changes a partition's rows (load, DELETE, UPDATE, TRUNCATE, RESTORE,
+/// INSERT OVERWRITE — a new partition id) changes one of them or its id, and then the index
+/// is built again from the rows.
+#[derive(Debug, Default)]
+pub struct KeyIndexes {
+    by_partition: HashMap<u64, PartitionKeys>,
+}
+
+/// A copy of a catalog starts with an empty cache: indexes are rebuilt when first needed.
+impl Clone for KeyIndexes {
+    fn clone(&self) -> Self {
+        KeyIndexes::default()
+    }
+}
+
+#[derive(Debug, Default)]
+struct PartitionKeys {
+    rows: usize,
+    version: u64,
+    positions: HashMap<RowKey, usize>,
+}
+
+/// Rebuilding the whole index once it holds this many partitions more than it did after the
+/// last cleanup keeps dropped partitions from piling up.
+const KEY_INDEX_SWEEP: usize = 4_096;
+
+impl KeyIndexes {
+    /// The index of `p`, rebuilt from its rows when stale.
+    fn of(&mut self, p: &Partition, keys: &[usize]) -> &mut HashMap<RowKey, usize> {
+        if self.by_partition.len() >= KEY_INDEX_SWEEP && !self.by_partition.contains_key(&p.id) {
+            self.by_partition.clear();
+        }
+        let e = self.by_partition.entry(p.id).or_default();
+        if e.rows != p.rows.len()
+            || e.version != p.visible_version
+            || e.positions.len() != p.rows.len()
+        {
+            e.positions = p
+                .rows
+                .iter()
+                .enumerate()
+                .map(|(i, r)| (row_key(r, keys), i))
+                .collect();
+            e.rows = p.rows.len();
+            e.version = p.visible_version;
+        }
+        &mut e.positions
+    }
+
+    /// Drops what is known of partition `id` (its rows were replaced in place).
+    pub fn forget(&mut self, id: u64) {
+        self.by_partition.remove(&id);
+    }
+
+    /// Records that a load left `p` at its current row count and version.
+    fn loaded(&mut self, p: &Partition) {
+        if let Some(e) = self.by_partition.get_mut(&p.id) {
+            e.rows = p.rows.len();
+            e.version = p.visible_version;
+        }
+    }
 }
 
 /// `OlapTable.getAutomaticBucketSize`: the `bucket_size` property of a RANDOM-distributed
@@ -432,42 +560,6 @@ fn open_sub_partition(p: &mut Partition, bucket_size: u64, before: u64) {
     if bucket_size > 0 && before > bucket_size.saturating_mul(u64::from(p.sub_partitions)) {
         p.sub_partitions = p.sub_partitions.saturating_add(1);
     }
-}
-
-/// Staging: new rows are appended to the partition and merged afterwards.
-fn table_rows_push(table: &mut Table, partition: &str, row: Row) {
-    if let Some(p) = table.partition_mut(partition) {
-        p.rows.push(row);
-    }
-}
-
-/// Collapses rows with equal keys: later rows replace (PRIMARY/UNIQUE) or aggregate into
-/// (AGGREGATE) earlier ones. Order of first appearance is kept.
-fn merge_by_key(rows: &mut Vec<Row>, keys: &[usize], aggs: &[Option<AggType>], model: KeysType) {
-    let mut index: HashMap<Vec<(u8, Option<String>)>, usize> = HashMap::with_capacity(rows.len());
-    let mut out: Vec<Row> = Vec::with_capacity(rows.len());
-    for r in rows.drain(..) {
-        let k: Vec<(u8, Option<String>)> = keys.iter().map(|&i| (0, r[i].to_text())).collect();
-        match index.get(&k) {
-            Some(&at) => {
-                if model == KeysType::Aggregate {
-                    let cur = &mut out[at];
-                    for (i, agg) in aggs.iter().enumerate() {
-                        if let Some(a) = agg {
-                            cur[i] = combine(*a, &cur[i], &r[i]);
-                        }
-                    }
-                } else {
-                    out[at] = r;
-                }
-            }
-            None => {
-                index.insert(k, out.len());
-                out.push(r);
-            }
-        }
-    }
-    *rows = out;
 }
 
 fn combine(agg: AggType, old: &Value, new: &Value) -> Value {
@@ -515,6 +607,7 @@ fn combine(agg: AggType, old: &Value, new: &Value) -> Value {
 /// partition is at version 2 (created at 1, loaded once).
 fn overwrite(
     next_id: &mut u64,
+    indexes: &mut KeyIndexes,
     table: &mut Table,
     rows: Vec<Row>,
     only: &[String],
@@ -541,9 +634,10 @@ fn overwrite(
         p.id = *next_id;
         *next_id += 1;
         p.rows.clear();
+        p.data_size = 0;
         p.visible_version = 1;
     }
-    let touched = load_rows(next_id, table, rows, only, env)?;
+    let touched = load_rows(next_id, indexes, table, rows, only, env)?;
     for p in table
         .partitions
         .iter_mut()

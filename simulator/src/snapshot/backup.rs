@@ -328,6 +328,7 @@ pub fn submit(
         captured: None,
         io: JobIo::default(),
         ttl: property(b, "ttl").map(str::to_string),
+        tablet_files: Default::default(),
     };
     st.put_job(db, Job::Backup(job));
     Ok(Response::ok())
@@ -393,6 +394,7 @@ fn submit_catalog(
         captured: None,
         io: JobIo::default(),
         ttl: property(b, "ttl").map(str::to_string),
+        tablet_files: Default::default(),
     };
     st.put_job(String::new(), Job::Backup(job));
     Ok(Response::ok())
@@ -481,8 +483,10 @@ fn step(cx: &mut SnapCtx<'_>, job: &mut BackupJob, at: EpochMillis) -> Result<()
         BackupState::Uploading => {
             let dir = repo_dir(cx)?;
             if let Some(c) = &job.captured {
-                for bytes in files::write_data(&dir, &job.label, c).map_err(io)? {
-                    job.io.data_file(bytes);
+                for t in files::write_data(&dir, &job.label, c).map_err(io)? {
+                    job.io.data_file(t.data_bytes);
+                    job.io.meta_file(t.header_bytes);
+                    job.tablet_files.insert(t.partition_id, t.files);
                 }
             }
             job.upload_finished_ms = at;
@@ -496,8 +500,14 @@ fn step(cx: &mut SnapCtx<'_>, job: &mut BackupJob, at: EpochMillis) -> Result<()
         BackupState::UploadInfo => {
             let dir = repo_dir(cx)?;
             let c = job.captured.clone().unwrap_or_default();
-            let mut info =
-                files::job_info(&job.label, &job.db_name, job.create_ms, &c, &job.catalogs);
+            let mut info = files::job_info(
+                &job.label,
+                &job.db_name,
+                job.create_ms,
+                &c,
+                &job.catalogs,
+                &job.tablet_files,
+            );
             super::retention::stamp(&mut info, cx, at, job.ttl.as_deref());
             let bytes = files::write_info(&dir, &job.timestamp, &info).map_err(io)?;
             job.io.meta_file(bytes);

@@ -1,14 +1,29 @@
 //! What a finished BACKUP leaves in its `__ss_<label>` folder and how it is read back: the
-//! job info (`__info_<ts>.<md5>`), the meta (`__meta.<md5>`: table and function definitions
-//! without rows) and one `data.jsonl` per backed-up partition (format in `storage`).
-//! Also the `Details` brief SHOW SNAPSHOT prints (org.json `toString(1)`, HashMap key order).
+//! job info (`__info_<ts>.<md5>`, StarRocks's `BackupJobInfo` JSON: `job_info`), the meta
+//! (`__meta.<md5>`: table, view, function and catalog definitions without rows) and, per
+//! backed-up partition, its tablet's files in the tablet folder StarRocks uses
+//! (`…/__idx_<id>/__<tablet>/`), each named `<file>.<md5 of its content>` as the backend
+//! uploads them (`be/src/runtime/snapshot_loader.cpp`):
+//!
+//! - `<rowset id>_0.dat.<md5>` — the rows: a first line with the tablet's version, version
+//!   time and row count, then one JSON array per row (the simulator's stand-in for a segment
+//!   file; a real segment is binary);
+//! - `<tablet id>.hdr.<md5>` — the tablet header (JSON: tablet, schema hash, version, rows;
+//!   StarRocks's is a `TabletMeta`).
+//!
+//! The rowset id is 48 hex digits as `RowsetId::to_string` prints a version-2 id (`02`, the
+//! tablet id in 14 digits, 32 digits of an MD5 of tablet and version). Snapshots of the
+//! simulator's first format (`__<schemahash>/data.jsonl`, info with `kind` and `path`) are
+//! still read. Also the `Details` brief SHOW SNAPSHOT prints (org.json `toString(1)`,
+//! HashMap key order).
 
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
-use starsnap_compiler::validate::java::JavaHashMap;
+use starsnap_repo::layout::{self, TabletIds};
 
 use super::job::Captured;
+use super::job_info;
 use super::storage::{self, RepoDir};
 use crate::engine::catalog::{Partition, Row, Table};
 
@@ -50,7 +65,8 @@ pub struct JobInfo {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TableInfo {
     pub id: u64,
-    /// `OLAP`, `VIEW` or `MATERIALIZED_VIEW`.
+    /// `OLAP`, `VIEW` or `MATERIALIZED_VIEW` (from `__meta`: StarRocks's job info has no
+    /// kind; empty until [`read_info_complete`] filled it).
     pub kind: String,
     pub partitions: BTreeMap<String, PartitionInfo>,
 }
@@ -62,8 +78,12 @@ pub struct PartitionInfo {
     pub index_id: u64,
     pub tablet_id: u64,
     pub schema_hash: u32,
-    /// Relative to the label folder.
+    /// The file holding the rows, relative to the label folder.
     pub path: String,
+    /// The tablet's files as the job info lists them (`<name>.<md5>`); empty for snapshots
+    /// of the simulator's first format.
+    #[serde(default)]
+    pub files: Vec<String>,
 }
 
 /// `__meta.<md5>`: definitions captured at SNAPSHOTING, rows removed.
@@ -95,23 +115,46 @@ fn kind_name(t: &Table) -> &'static str {
     }
 }
 
-fn partition_rel_path(db_id: u64, t: &Table, p: &Partition) -> String {
+/// The ids placing one partition's tablet (one tablet per partition: `p.id + 1`; the base
+/// index has the table's id).
+fn tablet_ids(db_id: u64, t: &Table, p: &Partition) -> TabletIds {
+    TabletIds {
+        db: db_id,
+        table: t.id,
+        partition: p.id,
+        index: t.id,
+        tablet: p.id + 1,
+    }
+}
+
+/// `RowsetId::to_string` of a version-2 id: `hi` (`02` and 14 hex digits), `mi`, `lo`.
+fn rowset_id(tablet: u64, version: u64) -> String {
+    let h = super::md5::hex_digest(format!("{tablet}/{version}").as_bytes());
     format!(
-        "__ss_content/__db_{db_id}/__tbl_{}/__part_{}/__idx_{}/__{}/__{}/data.jsonl",
-        t.id,
-        p.id,
-        t.id,
-        p.id + 1,
-        schema_hash(t)
+        "02{:014x}{}",
+        tablet & 0x00ff_ffff_ffff_ffff,
+        h.get(..32).unwrap_or("")
     )
 }
 
-/// Writes the data of every captured partition (the UPLOADING step); the size of each file.
-pub fn write_data(dir: &RepoDir, label: &str, c: &Captured) -> Result<Vec<u64>, String> {
+/// What writing one partition's tablet left: its files (`<name>.<md5>`), the data file's
+/// size and the header's.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TabletUpload {
+    pub partition_id: u64,
+    pub files: Vec<String>,
+    pub data_bytes: u64,
+    pub header_bytes: u64,
+}
+
+/// Writes every captured partition's tablet files (the UPLOADING step).
+pub fn write_data(dir: &RepoDir, label: &str, c: &Captured) -> Result<Vec<TabletUpload>, String> {
     let base = storage::label_dir(dir, label);
-    let mut sizes = Vec::new();
+    let mut out = Vec::new();
     for t in &c.tables {
         for p in &t.partitions {
+            let ids = tablet_ids(c.db_id, t, p);
+            let folder = layout::tablet_dir(&base, ids);
             let header = TabletHeader {
                 version: p.visible_version,
                 version_time: p.visible_version_time,
@@ -123,14 +166,29 @@ pub fn write_data(dir: &RepoDir, label: &str, c: &Captured) -> Result<Vec<u64>, 
                 text.push_str(&serde_json::to_string(row).map_err(|e| e.to_string())?);
                 text.push('\n');
             }
-            dir.store.write(
-                &format!("{base}/{}", partition_rel_path(c.db_id, t, p)),
-                text.as_bytes(),
-            )?;
-            sizes.push(text.len() as u64);
+            let hdr = serde_json::to_vec(&serde_json::json!({
+                "tablet_id": ids.tablet,
+                "schema_hash": schema_hash(t),
+                "version": p.visible_version,
+                "rows": p.rows.len(),
+            }))
+            .map_err(|e| e.to_string())?;
+            let data_name = format!("{}_0.dat", rowset_id(ids.tablet, p.visible_version));
+            let hdr_name = format!("{}.hdr", ids.tablet);
+            let data_key = storage::write_with_md5(dir, &folder, &data_name, text.as_bytes())?;
+            let hdr_key = storage::write_with_md5(dir, &folder, &hdr_name, &hdr)?;
+            let file_of = |key: &str| key.rsplit('/').next().unwrap_or(key).to_string();
+            let mut files = vec![file_of(&data_key), file_of(&hdr_key)];
+            files.sort();
+            out.push(TabletUpload {
+                partition_id: p.id,
+                files,
+                data_bytes: text.len() as u64,
+                header_bytes: hdr.len() as u64,
+            });
         }
     }
-    Ok(sizes)
+    Ok(out)
 }
 
 /// Writes `__meta.<md5>` (the SAVE_META step); its size.
@@ -146,13 +204,15 @@ pub fn write_meta(dir: &RepoDir, label: &str, c: &Captured) -> Result<u64, Strin
         .map(|_| bytes.len() as u64)
 }
 
-/// The job info of a captured snapshot.
+/// The job info of a captured snapshot; `tablet_files` are each partition's uploaded files
+/// by partition id (`BackupJob`'s snapshot infos).
 pub fn job_info(
     label: &str,
     db: &str,
     backup_time: i64,
     c: &Captured,
     catalogs: &[String],
+    tablet_files: &BTreeMap<u64, Vec<String>>,
 ) -> JobInfo {
     let backup_objects = c
         .tables
@@ -162,15 +222,26 @@ pub fn job_info(
                 .partitions
                 .iter()
                 .map(|p| {
+                    let ids = tablet_ids(c.db_id, t, p);
+                    let files = tablet_files.get(&p.id).cloned().unwrap_or_default();
+                    let folder = layout::tablet_dir_in_snapshot(ids);
+                    let path = files
+                        .iter()
+                        .find(|f| {
+                            layout::split_checksum(f).is_some_and(|(n, _)| n.ends_with(".dat"))
+                        })
+                        .map(|f| format!("{folder}/{f}"))
+                        .unwrap_or_default();
                     (
                         p.name.clone(),
                         PartitionInfo {
                             id: p.id,
                             version: p.visible_version,
-                            index_id: t.id,
-                            tablet_id: p.id + 1,
+                            index_id: ids.index,
+                            tablet_id: ids.tablet,
                             schema_hash: schema_hash(t),
-                            path: partition_rel_path(c.db_id, t, p),
+                            path,
+                            files,
                         },
                     )
                 })
@@ -203,16 +274,16 @@ pub fn job_info(
     }
 }
 
-/// Writes `__info_<ts>.<md5>` (the UPLOAD_INFO step); its size.
+/// Writes `__info_<ts>.<md5>` (the UPLOAD_INFO step) in StarRocks's JSON; its size.
 pub fn write_info(dir: &RepoDir, ts: &str, info: &JobInfo) -> Result<u64, String> {
-    let bytes = serde_json::to_vec(info).map_err(|e| e.to_string())?;
+    let text = job_info::write(info);
     storage::write_with_md5(
         dir,
         &storage::label_dir(dir, &info.name),
         &format!("__info_{ts}"),
-        &bytes,
+        text.as_bytes(),
     )
-    .map(|_| bytes.len() as u64)
+    .map(|_| text.len() as u64)
 }
 
 pub fn read_info(dir: &RepoDir, key: &str) -> Result<JobInfo, String> {
@@ -222,9 +293,30 @@ pub fn read_info(dir: &RepoDir, key: &str) -> Result<JobInfo, String> {
 /// The job info and the bytes read.
 pub fn read_info_sized(dir: &RepoDir, key: &str) -> Result<(JobInfo, u64), String> {
     let bytes = storage::read(dir, key)?;
-    let info = serde_json::from_slice(&bytes)
-        .map_err(|e| format!("invalid job info {}/{key}: {e}", dir.remote))?;
+    let info = job_info::parse(&bytes, &format!("{}/{key}", dir.remote))?;
     Ok((info, bytes.len() as u64))
+}
+
+/// The job info with what StarRocks keeps in `__meta` filled in: each table's kind, the
+/// functions and the external catalogs (a RESTORE's analysis needs them, as StarRocks
+/// downloads the meta to check them). A first-format info already has them.
+pub fn read_info_complete(dir: &RepoDir, key: &str) -> Result<JobInfo, String> {
+    let mut info = read_info(dir, key)?;
+    let needs_meta = info.backup_objects.values().any(|t| t.kind.is_empty())
+        || (info.functions.is_empty() && info.catalogs.is_empty());
+    if !needs_meta {
+        return Ok(info);
+    }
+    let (meta, _) = read_meta(dir, &info.name)?;
+    let c = &meta.captured;
+    for t in &c.tables {
+        if let Some(ti) = info.backup_objects.get_mut(&t.name) {
+            ti.kind = kind_name(t).to_string();
+        }
+    }
+    info.functions = c.functions.iter().map(|f| f.name.clone()).collect();
+    info.catalogs = c.catalogs.iter().map(|x| x.name.clone()).collect();
+    Ok(info)
 }
 
 /// Reads `__meta.<md5>` of a label; the bytes read.
@@ -269,86 +361,9 @@ pub fn read_partition(
     Ok((header, rows, text.len() as u64))
 }
 
-/// A JSON value printed the org.json way.
-enum J {
-    Str(String),
-    Num(i64),
-    /// Keys in Java HashMap iteration order.
-    Obj(Vec<(String, J)>),
-}
-
-fn obj(entries: Vec<(String, J)>) -> J {
-    let mut m: JavaHashMap<usize> = JavaHashMap::new();
-    for (i, (k, _)) in entries.iter().enumerate() {
-        m.put(k.clone(), i);
-    }
-    let order: Vec<usize> = m.iter().map(|(_, i)| *i).collect();
-    let mut slots: Vec<Option<(String, J)>> = entries.into_iter().map(Some).collect();
-    J::Obj(
-        order
-            .into_iter()
-            .filter_map(|i| slots.get_mut(i).and_then(Option::take))
-            .collect(),
-    )
-}
-
-fn quote(s: &str) -> String {
-    serde_json::to_string(s).unwrap_or_else(|_| format!("\"{s}\""))
-}
-
-/// org.json `JSONObject.toString(1)`.
-fn write_json(j: &J, indent: usize, out: &mut String) {
-    match j {
-        J::Str(s) => out.push_str(&quote(s)),
-        J::Num(n) => out.push_str(&n.to_string()),
-        J::Obj(entries) if entries.is_empty() => out.push_str("{}"),
-        J::Obj(entries) => {
-            out.push_str("{\n");
-            for (i, (k, v)) in entries.iter().enumerate() {
-                if i > 0 {
-                    out.push_str(",\n");
-                }
-                out.push_str(&" ".repeat(indent + 1));
-                out.push_str(&quote(k));
-                out.push_str(": ");
-                write_json(v, indent + 1, out);
-            }
-            out.push('\n');
-            out.push_str(&" ".repeat(indent));
-            out.push('}');
-        }
-    }
-}
-
 /// `BackupJobInfo.getBrief()` as SHOW SNAPSHOT's `Details` cell (spec §3.3).
 pub fn brief(info: &JobInfo) -> String {
-    let objects = info
-        .backup_objects
-        .iter()
-        .map(|(t, ti)| {
-            let parts = ti
-                .partitions
-                .keys()
-                .map(|p| (p.clone(), J::Obj(Vec::new())))
-                .collect();
-            (t.clone(), obj(vec![("partitions".to_string(), obj(parts))]))
-        })
-        .collect();
-    let root = obj(vec![
-        ("name".into(), J::Str(info.name.clone())),
-        ("database".into(), J::Str(info.database.clone())),
-        ("backup_time".into(), J::Num(info.backup_time)),
-        ("backup_objects".into(), obj(objects)),
-        ("meta_version".into(), J::Num(info.meta_version)),
-        (
-            "starrocks_meta_version".into(),
-            J::Num(info.starrocks_meta_version),
-        ),
-        ("backup_result".into(), J::Str(info.backup_result.clone())),
-    ]);
-    let mut out = String::new();
-    write_json(&root, 0, &mut out);
-    out
+    job_info::brief(info)
 }
 
 #[cfg(test)]

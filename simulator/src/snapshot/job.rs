@@ -174,6 +174,10 @@ pub struct BackupJob {
     /// The BACKUP `ttl` property as written (StarRocks 4.2).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ttl: Option<String>,
+    /// Each partition's uploaded tablet files (`<name>.<md5>`) by partition id, for the job
+    /// info (`SnapshotInfo.getFiles`).
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub tablet_files: std::collections::BTreeMap<u64, Vec<String>>,
 }
 
 impl BackupJob {

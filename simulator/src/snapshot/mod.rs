@@ -28,6 +28,7 @@ pub mod cancel;
 pub mod faults;
 pub mod files;
 pub mod job;
+pub mod job_info;
 pub mod md5;
 pub mod pacing;
 pub mod repository;

@@ -83,7 +83,7 @@ pub fn submit(
     )
     .map_err(info_failed)?;
     let info = storage::find_info(&dir, &label, &ts)
-        .and_then(|k| files::read_info(&dir, &k))
+        .and_then(|k| files::read_info_complete(&dir, &k))
         .map_err(info_failed)?;
     let names_db = r.database.is_some() || r.label.qualifier().is_some();
     if info.database.is_empty() {

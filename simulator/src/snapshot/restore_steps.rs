@@ -464,6 +464,8 @@ fn move_dirs(cx: &mut SnapCtx<'_>, job: &mut RestoreJob) {
         {
             p.rows = std::mem::take(&mut s.rows);
             p.recompute_size();
+            let id = p.id;
+            cx.catalog.key_index.forget(id);
         }
     }
 }

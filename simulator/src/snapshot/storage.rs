@@ -8,14 +8,16 @@
 //!
 //! ```text
 //! <location>/__starrocks_repository_<repo>/__repo_info            {"name":…,"create_time":"yyyy-MM-dd HH:mm:ss"}
-//!   __ss_<label>/__info_<timestamp>.<md5>                          job info (JSON, see `info`)
+//!   __ss_<label>/__info_<timestamp>.<md5>                          job info (BackupJobInfo JSON, `job_info`)
 //!   __ss_<label>/__meta.<md5>                                      table/function definitions (JSON)
-//!   __ss_<label>/__ss_content/__db_<id>/__tbl_<id>/__part_<id>/__idx_<id>/__<tablet>/__<schemahash>/data.jsonl
+//!   __ss_<label>/__ss_content/__db_<id>/__tbl_<id>/__part_<id>/__idx_<id>/__<tablet>/<rowset>_0.dat.<md5>
+//!   __ss_<label>/__ss_content/…/__<tablet>/<tablet>.hdr.<md5>
 //! ```
 //!
-//! `data.jsonl` is the simulator's own tablet format: a first line
+//! The `.dat` file is the simulator's own tablet format (see `files`): a first line
 //! `{"version":v,"version_time":ms,"rows":n}` and then one JSON array of cell values per
-//! row. An older `__palo_repository_<repo>` folder is adopted when it holds a `__repo_info`.
+//! row. Snapshots of the simulator's first format (`…/__<tablet>/__<schemahash>/data.jsonl`)
+//! stay readable: the job info names each data file. An older `__palo_repository_<repo>` folder is adopted when it holds a `__repo_info`.
 //! Everything is read from storage each time, so a deleted snapshot disappears and a second
 //! simulator pointed at the same folder or bucket sees the same snapshots.
 

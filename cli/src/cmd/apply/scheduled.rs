@@ -24,7 +24,7 @@ pub fn build_plan(config: &Path) -> Result<Plan, i32> {
             return Err(exit::FAILURE);
         }
         Err(LoadError::Statement(e)) => {
-            eprintln!("starsnap: {e}");
+            crate::out::error(e);
             return Err(exit::FAILURE);
         }
     };
@@ -32,11 +32,11 @@ pub fn build_plan(config: &Path) -> Result<Plan, i32> {
         return Err(exit::FAILURE);
     };
     let mut cluster = project::connect(policy).map_err(|e| {
-        eprintln!("starsnap: {e}");
+        crate::out::error(e);
         exit::FAILURE
     })?;
     let catalog = project::observe(policy, &mut cluster).map_err(|e| {
-        eprintln!("starsnap: observing the cluster failed: {e}");
+        crate::out::error(format!("observing the cluster failed: {e}"));
         exit::FAILURE
     })?;
     let inputs = PlanInputs {

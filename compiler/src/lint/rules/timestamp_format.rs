@@ -34,10 +34,9 @@ fn shaped(value: &str, millis: bool) -> bool {
     } else {
         &[4, 2, 2, 2, 2, 2]
     };
-    let parts: Vec<&str> = value.split('-').collect();
-    parts.len() == groups.len()
-        && parts
-            .iter()
+    value.split('-').count() == groups.len()
+        && value
+            .split('-')
             .zip(groups)
             .all(|(p, &n)| p.len() == n && p.bytes().all(|b| b.is_ascii_digit()))
 }
