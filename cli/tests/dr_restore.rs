@@ -388,6 +388,13 @@ fn the_repository_alone_brings_an_empty_cluster_back() {
     let o = b.run(&["status", "--format", "json"]);
     ok(&o);
     let status: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../grammar/status-output.schema.json");
+    let schema: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let mut errors = Vec::new();
+    json_schema::validate(&schema, &schema, &status, "status", &mut errors);
+    assert!(errors.is_empty(), "{errors:?}\n{status}");
     let last = status["drills"].as_array().unwrap();
     assert_eq!(last.len(), 2, "{status}");
     assert!(last
