@@ -67,6 +67,10 @@ enum Command {
     /// set is broken, named on stdout).
     #[command(after_help = exit::HELP_TABLE)]
     Verify(cmd::verify::VerifyArgs),
+    /// Restore drill: restore the latest chain (or --at) into scratch databases, verify it
+    /// against the manifests, drop them, record the result and the RTO (exit 1 on a failure).
+    #[command(after_help = exit::HELP_TABLE)]
+    Drill(cmd::drill::DrillArgs),
     /// Render a saved plan.
     #[command(after_help = exit::HELP_TABLE)]
     Show(cmd::show::ShowArgs),
@@ -123,6 +127,7 @@ fn main() -> ExitCode {
         Command::Unlock(a) => Some(&mut a.config),
         Command::History(a) => Some(&mut a.config),
         Command::Status(a) => Some(&mut a.config),
+        Command::Drill(a) => Some(&mut a.config),
         Command::Verify(a) => Some(&mut a.config),
         _ => None,
     };
@@ -142,6 +147,7 @@ fn main() -> ExitCode {
         Command::History(args) => cmd::history::run_history(args),
         Command::Status(args) => cmd::history::run_status(args),
         Command::Verify(args) => cmd::verify::run(args),
+        Command::Drill(args) => cmd::drill::run(args),
         Command::Show(args) => cmd::show::run(args),
         Command::Rules(args) => cmd::rules::run(args),
         Command::Sandbox(args) => cmd::sandbox::run(args),

@@ -200,3 +200,57 @@ fn a_repository_starsnap_cannot_reach_is_noted_once() {
     );
     assert!(!text(&o.stdout).contains("warning"), "{}", text(&o.stdout));
 }
+
+#[test]
+fn sets_made_before_manifests_stay_usable_and_are_back_filled() {
+    let w = World::start_local("dr-backfill");
+    assert_eq!(w.plan("p1.json", "2026-11-22T02:00:00Z"), 2);
+    ok(&w.run(&["apply", "p1.json", "--auto-approve"]));
+    w.exec("INSERT INTO sales.orders VALUES ('2024-01-09', 4, 40)");
+    assert_eq!(w.plan("p2.json", "2026-11-23T02:00:00Z"), 2);
+    ok(&w.run(&["apply", "p2.json", "--auto-approve"]));
+    // As if made before starsnap wrote manifests.
+    std::fs::remove_dir_all(sets_dir(&w)).unwrap();
+
+    // The history is still a source: a drill restores and verifies from it.
+    let o = w.run(&["drill", "--format", "json"]);
+    ok(&o);
+    let out = text(&o.stdout);
+    assert_eq!(out.matches("\"result\":\"passed\"").count(), 2, "{out}");
+
+    // Back-fill, confirmed by SHOW SNAPSHOT; a second run finds them there.
+    let o = w.run(&["init", "--write-manifests"]);
+    ok(&o);
+    assert!(
+        text(&o.stdout).contains("Repository `main`: wrote 3 set manifest(s), 0 already there."),
+        "{}",
+        text(&o.stdout)
+    );
+    let incr = w
+        .history()
+        .into_iter()
+        .find(|b| b["kind"] == "incremental")
+        .unwrap();
+    let m = manifest(&w, incr["set"].as_str().unwrap());
+    assert_eq!(m["kind"], "incremental");
+    assert_eq!(m["labels"][0]["label"], incr["label"]);
+    let o = w.run(&["init", "--write-manifests"]);
+    ok(&o);
+    assert!(
+        text(&o.stdout).contains("wrote 0 set manifest(s), 3 already there."),
+        "{}",
+        text(&o.stdout)
+    );
+
+    // The back-filled repository describes the sets: the history comes back from it.
+    let before = summary(&w);
+    w.exec("DROP DATABASE starsnap");
+    let o = w.run(&["init", "--from-repository", "main"]);
+    ok(&o);
+    assert!(
+        text(&o.stdout).contains("Rebuilt 3 set(s)"),
+        "{}",
+        text(&o.stdout)
+    );
+    assert_eq!(summary(&w), before);
+}

@@ -13,7 +13,7 @@ use apply_support::{text, World};
 
 const SUBCOMMANDS: &[&str] = &[
     "lint", "fmt", "plan", "apply", "restore", "show", "inspect", "history", "status", "init",
-    "unlock", "rules",
+    "unlock", "rules", "drill",
 ];
 
 fn examples() -> PathBuf {
@@ -188,7 +188,11 @@ fn systemd_and_cron_examples_run_against_the_simulator() {
     assert_eq!(ran.len(), 1, "{ran:?}");
     assert!(ran[0].starts_with("apply --plan-and-apply --auto-approve"));
     let ran = run_example("ex-cron", "cron/starsnap");
-    assert_eq!(ran.len(), 1, "{ran:?}");
+    assert_eq!(ran.len(), 2, "{ran:?}");
+    assert!(
+        ran[1].starts_with("drill -c starsnap.toml --format json"),
+        "{ran:?}"
+    );
     // The timer fires the service.
     let timer = std::fs::read_to_string(examples().join("systemd/starsnap-backup.timer")).unwrap();
     assert!(timer.contains("OnCalendar=") && timer.contains("[Install]"));

@@ -511,3 +511,19 @@ fn a_restore_whose_answer_is_lost_is_not_sent_twice() {
     let restores: Vec<&String> = jobs.iter().filter(|j| j.starts_with("RESTORE|")).collect();
     assert_eq!(restores.len(), 1, "{jobs:?}");
 }
+
+/// Regression: a whole database that was dropped is restored under its own name — the
+/// RESTORE creates it (spec §2.3) — although SHOW RESTORE FROM it is refused until then
+/// (`Unknown database`: no earlier job, not a failure).
+#[test]
+fn a_dropped_database_comes_back_whole() {
+    let w = World::start("restore-dropped-db");
+    let q = "SELECT id, name FROM crm.customers";
+    backup(&w, "full.json", "2026-11-22T02:00:00Z");
+    let before = rows(&w, q);
+    w.exec("DROP DATABASE crm");
+    let o = w.run(&["restore", "crm", "--apply", "--auto-approve"]);
+    ok(&o);
+    assert_eq!(rows(&w, q), before);
+    assert_eq!(restores(&w)[0]["state"], "finished");
+}

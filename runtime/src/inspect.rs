@@ -391,6 +391,22 @@ pub fn database_functions(
     Ok(out)
 }
 
+/// Repository `name`'s location as SHOW REPOSITORIES shows it; `None` when the cluster does
+/// not have it.
+pub fn repository_location(
+    cluster: &mut Cluster,
+    name: &str,
+) -> Result<Option<String>, RuntimeError> {
+    let rs = cluster.query("SHOW REPOSITORIES")?;
+    rs.require(&["RepoName", "Location"])?;
+    for row in rs.iter() {
+        if row.text("RepoName")? == name {
+            return Ok(row.get("Location")?.map(str::to_string));
+        }
+    }
+    Ok(None)
+}
+
 /// `SHOW SNAPSHOT ON repo` (list form): one row per label, timestamps joined by `\n`.
 pub fn snapshots(cluster: &mut Cluster, repository: &str) -> Result<Vec<Snapshot>, RuntimeError> {
     let rs = cluster.query(&format!("SHOW SNAPSHOT ON {}", quote_ident(repository)))?;

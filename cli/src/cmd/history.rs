@@ -1,6 +1,6 @@
 //! `starsnap history [--format text|json] [--restores]` (the backups — or restores — the state
 //! records, newest first) and
-//! `starsnap status` (locks in force and jobs not yet ended).
+//! `starsnap status` (locks in force, jobs not yet ended, each group's last drill).
 //!
 //! Text is an aligned table with human sizes (`1.2 GiB`) on a terminal (`comfy-table`), and
 //! tab-separated columns with exact numbers otherwise, stable for scripts. JSON:
@@ -239,7 +239,7 @@ pub fn run_status(args: StatusArgs) -> i32 {
     };
     let read = existing_store(&policy).and_then(|store| {
         let Some(mut s) = store else {
-            return Ok((Vec::new(), Vec::new()));
+            return Ok((Vec::new(), Vec::new(), Vec::new()));
         };
         let locks = s.list_locks().map_err(|e| e.to_string())?;
         let backups = s
@@ -248,9 +248,14 @@ pub fn run_status(args: StatusArgs) -> i32 {
                 ..HistoryFilter::default()
             })
             .map_err(|e| e.to_string())?;
-        Ok((locks, backups))
+        // A state not yet migrated to schema 4 has had no drill.
+        let drills = match s.schema_version().map_err(|e| e.to_string())? {
+            Some(v) if v >= 4 => s.last_drills().map_err(|e| e.to_string())?,
+            _ => Vec::new(),
+        };
+        Ok((locks, backups, drills))
     });
-    let (locks, backups) = match read {
+    let (locks, backups, drills) = match read {
         Ok(r) => r,
         Err(e) => {
             crate::out::error(e);
@@ -282,6 +287,17 @@ pub fn run_status(args: StatusArgs) -> i32 {
                 "label": b.label,
                 "state": b.job_state.as_deref().unwrap_or(state_name(b.state)),
                 "submitted_at": format_utc(b.submitted_ms),
+            })).collect::<Vec<_>>(),
+            "drills": drills.iter().map(|d| serde_json::json!({
+                "group": d.group,
+                "database": d.database,
+                "result": d.result,
+                "point": d.point,
+                "tip_set": d.tip_set,
+                "failed_set": d.failed_set,
+                "message": d.message,
+                "rto_ms": d.rto_ms,
+                "at": format_utc(d.started_ms),
             })).collect::<Vec<_>>(),
         });
         out::print(&format!("{v}\n"));
@@ -328,6 +344,35 @@ pub fn run_status(args: StatusArgs) -> i32 {
         });
         text.push_str(&table(
             &["DATABASE", "LABEL", "STATE", "SUBMITTED"],
+            &[],
+            rows,
+            terminal,
+        ));
+    }
+    text.push_str("Last drill per group:\n");
+    if drills.is_empty() {
+        text.push_str("  none (run `starsnap drill`)\n");
+    } else {
+        let rows = drills.iter().map(|d| {
+            vec![
+                d.group.clone(),
+                if d.database.is_empty() {
+                    "-".to_string()
+                } else {
+                    d.database.clone()
+                },
+                d.result.clone(),
+                format_utc(d.started_ms),
+                d.rto_ms
+                    .map_or("-".to_string(), |ms| format!("{:.1} s", ms as f64 / 1000.0)),
+                match &d.message {
+                    Some(m) if !d.passed() => m.clone(),
+                    _ => String::new(),
+                },
+            ]
+        });
+        text.push_str(&table(
+            &["GROUP", "DATABASE", "RESULT", "AT", "RTO", "MESSAGE"],
             &[],
             rows,
             terminal,

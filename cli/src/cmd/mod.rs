@@ -3,6 +3,8 @@
 pub mod apply;
 pub mod completions;
 pub mod demo;
+pub mod dr;
+pub mod drill;
 pub mod fmt;
 pub mod history;
 pub mod inspect;

@@ -199,7 +199,7 @@ pub fn connect(policy: &Policy) -> Result<Cluster, String> {
 /// starsnap's history from the state store.
 pub fn observe(policy: &Policy, cluster: &mut Cluster) -> Result<ObservedCatalog, RuntimeError> {
     let history = crate::cmd::state::read_history(policy)?;
-    inspect_retrying(policy, cluster, history)
+    observe_with_history(policy, cluster, history)
 }
 
 /// Observes the cluster for a backup plan into `inputs.catalog`: like [`observe`], but the
@@ -217,12 +217,14 @@ pub fn observe_for_plan(
     starsnap_runtime::state::digests::observe_for_plan(
         initialised.then_some(&mut store),
         inputs,
-        &mut |history| inspect_retrying(policy, cluster, history),
+        &mut |history| observe_with_history(policy, cluster, history),
     )
 }
 
-/// `inspect` with `history`, skipping the state database when it lives in the cluster.
-fn inspect_retrying(
+/// [`observe`] with a history from elsewhere (a repository's set manifests, or only the
+/// chains a plan needs): the state store is not read; the state database is skipped when it
+/// lives in the cluster.
+pub fn observe_with_history(
     policy: &Policy,
     cluster: &mut Cluster,
     history: History,

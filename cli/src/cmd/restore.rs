@@ -5,7 +5,7 @@
 
 use std::path::PathBuf;
 
-use starsnap_compiler::plan::{self, render, restore_plan, RestoreInputs};
+use starsnap_compiler::plan::{self, render, restore_plan_creating, RestoreInputs};
 use starsnap_compiler::restore::{Mode, Point, RestoreRequest, Target};
 use starsnap_compiler::time::Timestamp;
 
@@ -22,8 +22,23 @@ use crate::{exit, out};
 pub struct RestoreArgs {
     /// What to restore: `db.table`, `db.*` or `db` (the whole database as the snapshots hold
     /// it: tables, views, materialized views, functions), or `group:NAME`.
-    #[arg(required = true, value_name = "TARGET")]
+    #[arg(required_unless_present = "all", value_name = "TARGET")]
     pub targets: Vec<String>,
+    /// Every database the backups hold, whole (with --from-repository: every database the
+    /// repository describes).
+    #[arg(long, conflicts_with = "targets")]
+    pub all: bool,
+    /// Disaster recovery: plan from repository NAME's set manifests instead of starsnap's
+    /// history (no state store is read). Each set is confirmed against StarRocks's listing of
+    /// the repository; when the cluster does not have the repository, the plan's first step
+    /// creates it read-only with the policy's name, location and properties.
+    #[arg(long = "from-repository", value_name = "NAME")]
+    pub from_repository: Option<String>,
+    /// With --from-repository: create the repository writable, as the policy declares it,
+    /// instead of read-only — for the cluster that takes over the backups (only once the old
+    /// cluster can no longer write to it).
+    #[arg(long, requires = "from_repository")]
+    pub writable: bool,
     /// The policy file ([cluster] and [state]: where the cluster and the history are).
     /// Default: $STARSNAP_CONFIG, then ./starsnap.toml.
     #[arg(short = 'c', long = "config", value_name = "FILE")]
@@ -106,6 +121,42 @@ pub fn parse_at(s: &str) -> Result<i64, String> {
         .map_err(|e| format!("--at '{s}': {}", e.0))
 }
 
+/// The restore point of `--at` / `--label` (default: the latest).
+pub fn parse_point(at: Option<&str>, label: Option<&str>) -> Result<Point, String> {
+    Ok(match (at, label) {
+        (Some(at), _) => Point::At {
+            epoch_ms: parse_at(at)?,
+        },
+        (None, Some(label)) => Point::Label(label.to_string()),
+        (None, None) => Point::Latest,
+    })
+}
+
+/// Every database of a history, whole.
+pub fn every_database(history: &starsnap_compiler::catalog::History) -> Vec<Target> {
+    let dbs: std::collections::BTreeSet<&str> = history
+        .backups
+        .iter()
+        .map(|b| b.database.as_str())
+        .filter(|d| !d.is_empty())
+        .collect();
+    dbs.into_iter()
+        .map(|d| Target::Database {
+            database: d.to_string(),
+        })
+        .collect()
+}
+
+/// The largest job timeout of the policy's groups (one day when none says).
+pub fn timeout_of(policy: &starsnap_compiler::policy::Policy) -> u64 {
+    policy
+        .groups
+        .iter()
+        .map(|g| g.job_timeout_secs)
+        .max()
+        .unwrap_or(86_400)
+}
+
 pub fn run(args: RestoreArgs) -> i32 {
     let mut targets = Vec::new();
     for t in &args.targets {
@@ -114,13 +165,9 @@ pub fn run(args: RestoreArgs) -> i32 {
             Err(e) => return usage_error(e),
         }
     }
-    let point = match (&args.at, &args.label) {
-        (Some(at), _) => match parse_at(at) {
-            Ok(ms) => Point::At { epoch_ms: ms },
-            Err(e) => return usage_error(e),
-        },
-        (None, Some(label)) => Point::Label(label.clone()),
-        (None, None) => Point::Latest,
+    let point = match parse_point(args.at.as_deref(), args.label.as_deref()) {
+        Ok(p) => p,
+        Err(e) => return usage_error(e),
     };
     let mode = match (&args.into, args.in_place) {
         (Some(db), _) => Mode::Into {
@@ -142,13 +189,50 @@ pub fn run(args: RestoreArgs) -> i32 {
             return exit::FAILURE;
         }
     };
-    let catalog = match project::observe(&policy, &mut cluster) {
+    let observed = match &args.from_repository {
+        None => project::observe(&policy, &mut cluster),
+        Some(_) => project::observe_with_history(&policy, &mut cluster, Default::default()),
+    };
+    let mut catalog = match observed {
         Ok(c) => c,
         Err(e) => {
             crate::out::error(format!("observing the cluster failed: {e}"));
             return exit::FAILURE;
         }
     };
+    let mut create = None;
+    if let Some(name) = &args.from_repository {
+        let read = match super::dr::read(&policy, &catalog, name) {
+            Ok(r) => r,
+            Err(e) => {
+                eprintln!("starsnap: {}", super::apply::redactor(&policy).redact(&e));
+                return exit::FAILURE;
+            }
+        };
+        eprint!("{}", read.skipped_text(name));
+        eprintln!(
+            "Repository `{name}`: {} usable set(s) of {} manifest(s){}.",
+            read.sets.len(),
+            read.found,
+            if read.listed_by_cluster {
+                ", confirmed by SHOW SNAPSHOT"
+            } else {
+                "; the cluster does not have the repository yet: the plan creates it read-only, and apply checks each snapshot with SHOW SNAPSHOT before restoring it"
+            }
+        );
+        catalog.history = read.history();
+        create = read.create.clone().map(|mut r| {
+            r.read_only = r.read_only || !args.writable;
+            r
+        });
+    }
+    if args.all {
+        targets = every_database(&catalog.history);
+        if targets.is_empty() {
+            eprintln!("starsnap: cannot restore: no finished backup set to restore from");
+            return exit::FAILURE;
+        }
+    }
     let replication_num = match args.replication_num {
         Some(n) => n,
         None => {
@@ -170,12 +254,7 @@ pub fn run(args: RestoreArgs) -> i32 {
             }
         }
     };
-    let timeout_s = policy
-        .groups
-        .iter()
-        .map(|g| g.job_timeout_secs)
-        .max()
-        .unwrap_or(86_400);
+    let timeout_s = timeout_of(&policy);
     let inputs = RestoreInputs {
         request: RestoreRequest {
             targets,
@@ -187,7 +266,7 @@ pub fn run(args: RestoreArgs) -> i32 {
         catalog,
         as_of: now(),
     };
-    let (plan, _) = match restore_plan(&inputs) {
+    let (plan, _) = match restore_plan_creating(&inputs, create.as_ref()) {
         Ok(p) => p,
         Err(e) => {
             crate::out::error(format!("cannot restore: {e}"));

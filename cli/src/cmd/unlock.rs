@@ -19,6 +19,12 @@ pub struct InitArgs {
     /// [repository.NAME] too (its location, properties and key variables).
     #[arg(long = "from-repository", value_name = "NAME")]
     pub from_repository: Option<String>,
+    /// Back-fill: write the set manifest of every finished set of the history whose
+    /// repository lacks one (sets made before starsnap wrote manifests), so the repository
+    /// alone describes them. Each set is confirmed against SHOW SNAPSHOT first; manifests
+    /// already there are left as they are. Reads the policy's repositories too.
+    #[arg(long, conflicts_with = "from_repository")]
+    pub write_manifests: bool,
 }
 
 /// `unlock` arguments.
@@ -63,6 +69,18 @@ pub fn run_init(args: InitArgs) -> i32 {
                 "State database `{}`: schema version {} ({applied}).\n",
                 policy.state.database, report.version
             ));
+            if args.write_manifests {
+                return match write_manifests(&policy, &mut store) {
+                    Ok(text) => {
+                        out::print(&text);
+                        exit::OK
+                    }
+                    Err(e) => {
+                        eprintln!("starsnap: {}", super::apply::redactor(&policy).redact(&e));
+                        exit::FAILURE
+                    }
+                };
+            }
             match &args.from_repository {
                 None => exit::OK,
                 Some(name) => match from_repository(&policy, &mut store, name) {
@@ -111,18 +129,8 @@ fn from_repository(
         .get(name)
         .ok_or_else(|| format!("the policy has no [repository.{name}]"))?;
     let mut cluster = super::project::connect(policy)?;
-    let repos = cluster
-        .query("SHOW REPOSITORIES")
+    let location = starsnap_runtime::inspect::repository_location(&mut cluster, name)
         .map_err(|e| e.to_string())?;
-    let mut location = None;
-    for row in repos.iter() {
-        if row.text("RepoName").map_err(|e| e.to_string())? == name {
-            location = row
-                .get("Location")
-                .map_err(|e| e.to_string())?
-                .map(str::to_string);
-        }
-    }
     let snapshots: BTreeMap<String, Vec<String>> =
         starsnap_runtime::inspect::snapshots(&mut cluster, name)
             .map_err(|e| format!("SHOW SNAPSHOT ON {name}: {e}"))?
@@ -165,6 +173,129 @@ fn from_repository(
         text.push_str(
             "The repository holds no set manifest (sets made before starsnap wrote them, or a repository starsnap cannot reach).\n",
         );
+    }
+    Ok(text)
+}
+
+/// Back-fill: writes the manifest of every finished set of the history that its repository
+/// lacks, once SHOW SNAPSHOT confirms every label of it. Returns what it did, for stdout.
+fn write_manifests(
+    policy: &starsnap_compiler::policy::Policy,
+    store: &mut starsnap_runtime::StateStore,
+) -> Result<String, String> {
+    use starsnap_compiler::catalog::BackupState;
+    use starsnap_runtime::repo::sets::SetManifest;
+    use std::collections::{BTreeMap, BTreeSet};
+
+    let entries = store
+        .list_backups(&starsnap_runtime::state::HistoryFilter::default())
+        .map_err(|e| e.to_string())?;
+    // (repository, database, set) → its labels.
+    let mut sets: BTreeMap<(String, String, String), Vec<starsnap_runtime::state::BackupEntry>> =
+        BTreeMap::new();
+    for e in entries {
+        if e.database.is_empty() {
+            continue; // external-catalog backups hold no chain
+        }
+        sets.entry((e.repository.clone(), e.database.clone(), e.set.clone()))
+            .or_default()
+            .push(e);
+    }
+    let access = super::apply::repository_access(policy);
+    let mut cluster = super::project::connect(policy)?;
+    let mut text = String::new();
+    let repositories: BTreeSet<String> = sets.keys().map(|(r, _, _)| r.clone()).collect();
+    for name in repositories {
+        let Some(access) = access.get(&name) else {
+            text.push_str(&format!(
+                "Repository `{name}`: not in the policy; no manifest written.\n"
+            ));
+            continue;
+        };
+        let location = starsnap_runtime::inspect::repository_location(&mut cluster, &name)
+            .map_err(|e| e.to_string())?;
+        let Some(location) = location else {
+            text.push_str(&format!(
+                "Repository `{name}`: the cluster does not have it; no manifest written.\n"
+            ));
+            continue;
+        };
+        let env = |n: &str| std::env::var(n).ok();
+        let repo = match access.open(&name, Some(&location), &env) {
+            Ok(r) => r,
+            Err(why) => {
+                text.push_str(&format!(
+                    "Repository `{name}`: {why}; no manifest written.\n"
+                ));
+                continue;
+            }
+        };
+        let present: BTreeSet<String> = repo
+            .set_manifests()
+            .map_err(|e| format!("reading repository `{name}`: {e}"))?
+            .into_iter()
+            .map(|(set, _)| set)
+            .collect();
+        let listed: BTreeMap<String, Vec<String>> =
+            starsnap_runtime::inspect::snapshots(&mut cluster, &name)
+                .map_err(|e| format!("SHOW SNAPSHOT ON {name}: {e}"))?
+                .into_iter()
+                .map(|s| (s.label, s.timestamps))
+                .collect();
+        let (mut written, mut already, mut skipped) = (0, 0, Vec::new());
+        for ((repo_name, _, set), labels) in sets.iter().filter(|((r, _, _), _)| *r == name) {
+            if present.contains(set) {
+                already += 1;
+                continue;
+            }
+            if labels.iter().any(|l| l.state != BackupState::Finished) {
+                continue; // not finished, expired or broken: nothing to describe
+            }
+            let unlisted: Vec<&str> = labels
+                .iter()
+                .filter(|l| {
+                    !l.snapshot_timestamp
+                        .as_ref()
+                        .is_some_and(|ts| listed.get(&l.label).is_some_and(|t| t.contains(ts)))
+                })
+                .map(|l| l.label.as_str())
+                .collect();
+            if !unlisted.is_empty() {
+                skipped.push(format!(
+                    "set `{set}`: SHOW SNAPSHOT does not list {}",
+                    unlisted.join(", ")
+                ));
+                continue;
+            }
+            let mut with_rows = Vec::new();
+            for l in labels {
+                let rows = store
+                    .manifest(repo_name, &l.label)
+                    .map_err(|e| e.to_string())?;
+                with_rows.push((l.clone(), rows));
+            }
+            let Some(manifest) = SetManifest::from_entries(&with_rows) else {
+                skipped.push(format!("set `{set}`: not every label of it is recorded"));
+                continue;
+            };
+            manifest
+                .to_json()
+                .and_then(|bytes| {
+                    repo.put_set_manifest(set, &bytes)
+                        .map_err(|e| e.to_string())
+                })
+                .map_err(|e| format!("writing the manifest of set `{set}` to `{name}`: {e}"))?;
+            written += 1;
+        }
+        text.push_str(&format!(
+            "Repository `{name}`: wrote {written} set manifest(s), {already} already there.\n"
+        ));
+        for s in skipped {
+            text.push_str(&format!("  skipped {s}\n"));
+        }
+    }
+    if text.is_empty() {
+        text.push_str("The history holds no finished set.\n");
     }
     Ok(text)
 }

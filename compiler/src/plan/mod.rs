@@ -23,7 +23,7 @@ use serde::{Deserialize, Serialize};
 pub use crate::catalog::BackupKind;
 pub use crate::planner::{build, FileDiagnostics, PlanInputs, Planned, StatementFile};
 pub use read::{check, from_json, PlanReadError};
-pub use restore::{restore_plan, RestoreInputs};
+pub use restore::{restore_plan, restore_plan_creating, restore_plan_of, RestoreInputs};
 pub use stale::{dependencies, staleness, Dependencies, Moved};
 pub use step::{
     ActivateOp, BackupOp, Chunk, CopyOp, CreateRepositoryOp, CreateTableLikeOp, DatabaseOp,

@@ -141,6 +141,22 @@ pub fn check(plan: &Plan) -> Result<(), PlanReadError> {
             return Err(invalid(step, "a second step has the same id"));
         }
         check_names(&step.op).map_err(|m| invalid(step, m))?;
+        // Dropping a "scratch" database is not counted as destructive, so it must be one an
+        // earlier step of this plan created as scratch.
+        if let Op::DropDatabase(d) = &step.op {
+            let created = plan.steps.iter().take_while(|s| s.id != step.id).any(
+                |s| matches!(&s.op, Op::CreateDatabase(c) if c.scratch && c.database == d.database),
+            );
+            if d.scratch && !created {
+                return Err(invalid(
+                    step,
+                    format!(
+                        "it drops `{}` as a scratch database, but no earlier step creates it as one",
+                        d.database
+                    ),
+                ));
+            }
+        }
         if let Op::Expire(e) = &step.op {
             if e.how == crate::plan::ExpireHow::DropSnapshot && !dialect.has_drop_snapshot() {
                 return Err(invalid(
@@ -420,6 +436,61 @@ fn invalid_v1(step: &str, message: &str) -> PlanReadError {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn database_step(id: &str, op: Op) -> Step {
+        Step {
+            id: id.into(),
+            reason: crate::plan::Reason::RestoreRequested,
+            detail: "d".into(),
+            depends_on: Vec::new(),
+            sql: op.review_sql(crate::syntax::Dialect::StarRocks3_4),
+            op,
+        }
+    }
+
+    #[test]
+    fn a_scratch_drop_needs_an_earlier_scratch_creation() {
+        use crate::plan::DatabaseOp;
+        let drop = |db: &str| {
+            database_step(
+                "drop",
+                Op::DropDatabase(DatabaseOp {
+                    database: db.into(),
+                    scratch: true,
+                }),
+            )
+        };
+        let create = database_step(
+            "create",
+            Op::CreateDatabase(DatabaseOp {
+                database: "s".into(),
+                scratch: true,
+            }),
+        );
+        let plan = |steps: Vec<Step>| {
+            crate::plan::Plan {
+                format_version: crate::plan::FORMAT_VERSION,
+                starsnap_version: "0".into(),
+                as_of: "2026-01-01T00:00:00Z".into(),
+                dialect: "starrocks-3.4".into(),
+                inputs_digest: String::new(),
+                fingerprint: String::new(),
+                observed: crate::plan::Observed::default(),
+                summary: crate::plan::Summary::default(),
+                steps,
+                retention: Vec::new(),
+            }
+            .seal()
+        };
+        assert_eq!(check(&plan(vec![create.clone(), drop("s")])), Ok(()));
+        // A live database passed off as scratch (not counted as destructive) is refused.
+        let err = check(&plan(vec![create, drop("sales")])).expect_err("refused");
+        assert!(
+            err.to_string().contains("no earlier step creates it"),
+            "{err}"
+        );
+        assert!(check(&plan(vec![drop("s")])).is_err());
+    }
 
     #[test]
     fn unknown_version_is_refused_with_a_clear_message() {

@@ -217,8 +217,11 @@ fn op_of(a: &Action) -> (Op, String) {
     }
 }
 
-/// The steps of one source database's restore, each after the one before.
-fn steps_of(d: &DatabaseRestore, dialect: Dialect) -> Vec<Step> {
+/// The steps of one source database's restore, each after the one before. In a drill the
+/// scratch database's drop depends only on its creation, so it goes whatever the restore and
+/// the checks in between did (the lane still runs it last). `after` is a step every first
+/// step waits for (the repository the plan creates).
+fn steps_of(d: &DatabaseRestore, dialect: Dialect, drill: bool, after: Option<&str>) -> Vec<Step> {
     let mut steps: Vec<Step> = Vec::new();
     for (i, a) in d.actions.iter().enumerate() {
         let (op, detail) = op_of(a);
@@ -229,7 +232,23 @@ fn steps_of(d: &DatabaseRestore, dialect: Dialect) -> Vec<Step> {
             i + 1,
             op.action().as_str()
         );
-        let depends_on = steps.last().map(|s| vec![s.id.clone()]).unwrap_or_default();
+        let created = |db: &str| {
+            steps
+                .iter()
+                .find(|s| matches!(&s.op, Op::CreateDatabase(c) if c.scratch && c.database == db))
+        };
+        let depends_on = match (&op, drill) {
+            (Op::DropDatabase(x), true) if x.scratch && created(&x.database).is_some() => {
+                created(&x.database)
+                    .map(|s| vec![s.id.clone()])
+                    .unwrap_or_default()
+            }
+            _ => match (steps.last(), after) {
+                (Some(s), _) => vec![s.id.clone()],
+                (None, Some(first)) => vec![first.to_string()],
+                (None, None) => Vec::new(),
+            },
+        };
         steps.push(Step {
             id,
             reason: Reason::RestoreRequested,
@@ -380,26 +399,68 @@ fn digest(inputs: &RestoreInputs, normalized: &ObservedCatalog) -> String {
 
 /// Plans a restore: the restore planner's actions as typed steps of a sealed plan.
 pub fn restore_plan(inputs: &RestoreInputs) -> Result<(Plan, restore::RestorePlan), RestoreError> {
+    restore_plan_creating(inputs, None)
+}
+
+/// [`restore_plan`] from a repository the cluster does not know yet (disaster recovery on a
+/// new cluster): the first step creates it as `create` says (`restore --from-repository`:
+/// `CREATE READ ONLY REPOSITORY` with the policy's name, location and properties) and every
+/// database's first step waits for it. The
+/// snapshots it reads are checked against SHOW SNAPSHOT by apply once the repository exists
+/// (before each RESTORE), since nothing can list them before.
+pub fn restore_plan_creating(
+    inputs: &RestoreInputs,
+    create: Option<&crate::policy::RepositoryConfig>,
+) -> Result<(Plan, restore::RestorePlan), RestoreError> {
     let catalog = inputs.catalog.normalized();
     let planned = restore::plan_restore(&inputs.request, &catalog.history, &catalog)?;
+    let plan = restore_plan_of(inputs, &planned, create);
+    Ok((plan, planned))
+}
+
+/// The sealed plan of a restore already planned (`restore::plan_restore` over the inputs'
+/// normalized catalog) — for a caller that leaves some databases out first (a drill leaves
+/// out those whose snapshots SHOW SNAPSHOT no longer lists).
+pub fn restore_plan_of(
+    inputs: &RestoreInputs,
+    planned: &restore::RestorePlan,
+    create: Option<&crate::policy::RepositoryConfig>,
+) -> Plan {
+    let catalog = inputs.catalog.normalized();
     let dialect = crate::planner::dialect_of_version(&catalog.cluster.version);
-    let steps: Vec<Step> = planned
-        .databases
-        .iter()
-        .flat_map(|d| steps_of(d, dialect))
-        .collect();
-    let plan = Plan {
+    let drill = inputs.request.mode == restore::Mode::Drill;
+    let mut steps: Vec<Step> = Vec::new();
+    let create = create.filter(|r| catalog.repository(&r.name).is_none());
+    if let Some(repo) = create {
+        let mut step = crate::planner::create_repository_step(repo, dialect);
+        step.detail = if repo.read_only {
+            format!(
+                "the repository the backups are in, read-only: this cluster reads `{}` and never writes to it",
+                repo.name
+            )
+        } else {
+            format!(
+                "the repository the backups are in, writable: this cluster takes over the backups into `{}`",
+                repo.name
+            )
+        };
+        steps.push(step);
+    }
+    let first = steps.first().map(|s| s.id.clone());
+    for d in &planned.databases {
+        steps.extend(steps_of(d, dialect, drill, first.as_deref()));
+    }
+    Plan {
         format_version: FORMAT_VERSION,
         starsnap_version: env!("CARGO_PKG_VERSION").to_string(),
         as_of: inputs.as_of.to_rfc3339(),
         dialect: dialect.as_str().to_string(),
         inputs_digest: digest(inputs, &catalog),
         fingerprint: String::new(),
-        observed: observe(&planned, &catalog),
+        observed: observe(planned, &catalog),
         summary: Summary::default(),
         steps,
         retention: Vec::new(),
     }
-    .seal();
-    Ok((plan, planned))
+    .seal()
 }

@@ -409,6 +409,18 @@ pub fn staleness(plan: &Plan, now: &ObservedCatalog) -> Vec<Moved> {
         }
     }
     for l in &o.snapshots {
+        // A repository the plan itself creates cannot be listed before it exists: apply
+        // checks each snapshot against SHOW SNAPSHOT before the RESTORE that reads it.
+        let created_later = now.repository(&l.repository).is_none()
+            && o.repositories
+                .iter()
+                .any(|r| r.name == l.repository && !r.exists)
+            && plan.steps.iter().any(
+                |s| matches!(&s.op, super::Op::CreateRepository(c) if c.repository == l.repository),
+            );
+        if created_later {
+            continue;
+        }
         let present = now
             .repository(&l.repository)
             .is_some_and(|r| r.snapshots.iter().any(|s| s.label == l.label));

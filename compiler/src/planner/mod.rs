@@ -30,6 +30,7 @@ use crate::syntax::Dialect;
 use crate::time::Timestamp;
 
 pub use chain::{current_chain, decide, missing_snapshot, Chain, Decision};
+pub use emit::create_repository_step;
 
 /// A `[[statement]]` file's contents, named by the path exactly as the policy writes it.
 #[derive(Clone, Debug, PartialEq, Eq)]

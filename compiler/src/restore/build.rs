@@ -299,9 +299,20 @@ pub(super) fn database(
 ) -> Result<DatabaseRestore, RestoreError> {
     let id = short_id(req, chosen);
     let live_db: Option<&Database> = live.database(database);
-    let (target_db, target_live): (&str, Option<&Database>) = match &req.mode {
-        Mode::Into { database: into } => (into.as_str(), live.database(into)),
-        Mode::Swap { .. } | Mode::InPlace => (database, live_db),
+    // A drill restores into a scratch database of its own, under a name free now.
+    let drill_db = (req.mode == Mode::Drill).then(|| {
+        let mut taken: BTreeSet<String> = live.databases.iter().map(|d| d.name.clone()).collect();
+        unique(format!("{database}__starsnap_drill_{id}"), &mut taken)
+    });
+    // The database restored into under the original names (`--into`, a drill), if any.
+    let into: Option<&str> = match &req.mode {
+        Mode::Into { database: into } => Some(into.as_str()),
+        Mode::Drill => drill_db.as_deref(),
+        Mode::Swap { .. } | Mode::InPlace => None,
+    };
+    let (target_db, target_live): (&str, Option<&Database>) = match into {
+        Some(into) => (into, live.database(into)),
+        None => (database, live_db),
     };
     let mut names: BTreeSet<String> = target_live
         .map(|d| d.tables.iter().map(|t| t.name.clone()).collect())
@@ -312,9 +323,9 @@ pub(super) fn database(
         let labels = object.labels();
         let existing = target_live.and_then(|d| d.table(object.name));
         let route = match (&req.mode, existing) {
-            (Mode::Into { database: into }, Some(_)) => {
+            (_, Some(_)) if into.is_some() => {
                 return Err(RestoreError::IntoTargetExists {
-                    database: into.clone(),
+                    database: target_db.to_string(),
                     object: object.name.to_string(),
                 })
             }
@@ -343,7 +354,7 @@ pub(super) fn database(
             });
         }
     }
-    if scope.whole && !matches!(req.mode, Mode::Into { .. }) {
+    if scope.whole && into.is_none() {
         for t in live_db.map(|d| d.tables.as_slice()).unwrap_or_default() {
             if !at.objects.contains_key(t.name.as_str()) {
                 notes.push(Note {
@@ -372,7 +383,8 @@ pub(super) fn database(
             let (target, scratch, alias) = match &p.route {
                 Route::Alias(a) => (database, false, Some(a.clone())),
                 Route::Scratch(_) => (scratch_db.as_deref().unwrap_or(database), true, None),
-                Route::Direct => (target_db, false, None),
+                // A drill's database is a scratch database of the plan.
+                Route::Direct => (target_db, drill_db.is_some(), None),
                 Route::Live { .. } => (database, false, None),
             };
             let onto = match (&p.route, i) {
@@ -440,12 +452,20 @@ pub(super) fn database(
             }
         }
         if !wanted.is_empty() {
-            let key = (label.set_index, label.record.label.clone(), 0);
+            // Into the database the objects go to: a drill's scratch database is one job with
+            // the tables of the same snapshot.
+            let scratch = drill_db.is_some();
+            let key = (
+                label.set_index,
+                label.record.label.clone(),
+                u8::from(scratch),
+            );
             let (_, job) = jobs.entry(key).or_insert_with(|| {
                 (
                     label,
                     Job {
                         target: target_db.to_string(),
+                        scratch,
                         ..Job::default()
                     },
                 )
@@ -461,11 +481,10 @@ pub(super) fn database(
             scratch: true,
         });
     }
-    if let (Mode::Into { database: into }, None, false) = (&req.mode, target_live, jobs.is_empty())
-    {
+    if let (Some(into), None, false) = (into, target_live, jobs.is_empty()) {
         actions.push(Action::CreateDatabase {
-            database: into.clone(),
-            scratch: false,
+            database: into.to_string(),
+            scratch: drill_db.is_some(),
         });
     }
     for (label, job) in jobs.into_values() {
@@ -559,7 +578,7 @@ pub(super) fn database(
                 Route::Alias(_) | Route::Scratch(_) | Route::Live { .. }
             )
     });
-    if !matches!(req.mode, Mode::Into { .. }) {
+    if into.is_none() {
         for t in live_db.map(|d| d.tables.as_slice()).unwrap_or_default() {
             let asked = scope.whole || scope.tables.contains(&t.name);
             if t.kind == TableKind::MaterializedView && (live_changed || asked) {
@@ -587,6 +606,13 @@ pub(super) fn database(
     if let Some(scratch) = scratch_db {
         actions.push(Action::DropDatabase {
             database: scratch,
+            scratch: true,
+        });
+    }
+    // A drill leaves nothing behind: its database goes once everything was checked.
+    if let (Some(drill), true) = (drill_db, target_live.is_none()) {
+        actions.push(Action::DropDatabase {
+            database: drill,
             scratch: true,
         });
     }

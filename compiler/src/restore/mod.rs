@@ -96,6 +96,10 @@ pub enum Mode {
     Into { database: String },
     /// Onto the live tables; partitions newer than the point are dropped.
     InPlace,
+    /// A restore drill: each database into a scratch database of its own (a free name,
+    /// `<db>__starsnap_drill_<id>`) under the original names, verified there, then dropped.
+    /// Nothing live is touched.
+    Drill,
 }
 
 /// The restore, per source database (sorted by name).

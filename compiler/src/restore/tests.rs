@@ -1032,3 +1032,176 @@ fn refusals_name_what_to_do() {
         RestoreError::NoTargets
     );
 }
+
+/// `d` restored whole at the latest point in `mode`.
+fn whole_d(mode: Mode, h: &History, l: &ObservedCatalog) -> RestorePlan {
+    plan(
+        &req(
+            vec![Target::Database {
+                database: "d".into(),
+            }],
+            Point::Latest,
+            mode,
+        ),
+        h,
+        l,
+    )
+}
+
+/// A drill restores into a scratch database of its own, beside the live one: nothing live is
+/// touched, every object is verified with its versions and rows, and the scratch database is
+/// dropped at the end; its name is free and carries the restore's id.
+#[test]
+fn a_drill_restores_into_its_own_scratch_database_and_drops_it() {
+    let p = whole_d(Mode::Drill, &chain(), &live_t());
+    assert_eq!(p.destructive_count(), 0);
+    let d = &p.databases[0];
+    let scratch = format!("d__starsnap_drill_{}", d.id);
+    let a = &d.actions;
+    assert_eq!(
+        a.first(),
+        Some(&Action::CreateDatabase {
+            database: scratch.clone(),
+            scratch: true
+        })
+    );
+    assert_eq!(
+        a.last(),
+        Some(&Action::DropDatabase {
+            database: scratch.clone(),
+            scratch: true
+        })
+    );
+    let restores: Vec<(&str, bool)> = a
+        .iter()
+        .filter_map(|x| match x {
+            Action::Restore {
+                target_database,
+                scratch,
+                tables,
+                ..
+            } => {
+                assert!(tables
+                    .iter()
+                    .all(|t| t.onto != Onto::Live && t.alias.is_none()));
+                Some((target_database.as_str(), *scratch))
+            }
+            _ => None,
+        })
+        .collect();
+    assert_eq!(restores.len(), 3, "{a:?}");
+    assert!(restores.iter().all(|(db, s)| *db == scratch && *s));
+    let verified: Vec<&ExpectedPartition> = a
+        .iter()
+        .filter_map(|x| match x {
+            Action::Verify {
+                database,
+                partitions,
+                ..
+            } if *database == scratch => Some(partitions),
+            _ => None,
+        })
+        .flatten()
+        .collect();
+    assert_eq!(verified.len(), 7);
+    assert!(verified
+        .iter()
+        .all(|p| p.visible_version.is_some() && p.rows.is_some()));
+    assert!(!a.iter().any(|x| matches!(x, Action::Swap { .. })));
+
+    // Functions come with the tables of the same snapshot, into the same scratch database.
+    let mut with_functions = chain();
+    with_functions.backups[0].functions = vec!["f".into()];
+    let p3 = whole_d(Mode::Drill, &with_functions, &live_t());
+    let jobs: Vec<(&str, bool, usize)> = p3.databases[0]
+        .actions
+        .iter()
+        .filter_map(|x| match x {
+            Action::Restore {
+                snapshot,
+                scratch,
+                functions,
+                ..
+            } => Some((snapshot.as_str(), *scratch, functions.len())),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        jobs,
+        [("full", true, 1), ("inc1", true, 0), ("inc2", true, 0)]
+    );
+
+    // The name is taken: the next free one.
+    let mut taken = live_t();
+    taken.databases.push(Database {
+        name: scratch.clone(),
+        tables: Vec::new(),
+        functions: Vec::new(),
+    });
+    let p2 = whole_d(Mode::Drill, &chain(), &taken);
+    assert!(matches!(
+        p2.databases[0].actions.first(),
+        Some(Action::CreateDatabase { database, .. }) if *database == format!("{scratch}_2")
+    ));
+}
+
+/// From a repository the cluster lacks (disaster recovery): the plan's first step creates it
+/// read-only, every database's first step waits for it, and the snapshots it reads are not
+/// reported gone while the repository does not exist yet (apply checks them with SHOW
+/// SNAPSHOT before each RESTORE) — but are once it exists without them.
+#[test]
+fn from_a_repository_the_cluster_lacks_the_plan_creates_it_first() {
+    use crate::plan::{restore_plan_creating, staleness, Moved, Op, RestoreInputs};
+    let mut empty = ObservedCatalog::empty("3.4.5");
+    empty.history = chain();
+    let inputs = RestoreInputs {
+        request: req(
+            vec![Target::Database {
+                database: "d".into(),
+            }],
+            Point::Latest,
+            Mode::Swap { drop_old: false },
+        ),
+        catalog: empty.clone(),
+        as_of: Timestamp(1_800_000_000),
+    };
+    let repo = crate::policy::RepositoryConfig {
+        name: "repo".into(),
+        location: "s3://b/p".into(),
+        broker: None,
+        read_only: true,
+        properties: Vec::new(),
+        span: crate::span::Span::default(),
+    };
+    let (p, _) = match restore_plan_creating(&inputs, Some(&repo)) {
+        Ok(p) => p,
+        Err(e) => panic!("{e}"),
+    };
+    assert!(matches!(&p.steps[0].op, Op::CreateRepository(c) if c.read_only));
+    assert!(p.steps[0]
+        .sql
+        .starts_with("CREATE READ ONLY REPOSITORY repo"));
+    assert_eq!(p.steps[1].depends_on, vec![p.steps[0].id.clone()]);
+    assert_eq!(crate::plan::check(&p), Ok(()));
+    assert_eq!(staleness(&p, &empty), Vec::new());
+    // Created meanwhile with the snapshots: fine; without them: reported.
+    let mut now = empty.clone();
+    now.repositories.push(crate::catalog::Repository {
+        name: "repo".into(),
+        location: "s3://b/p".into(),
+        read_only: true,
+        ..Default::default()
+    });
+    assert!(staleness(&p, &now)
+        .iter()
+        .any(|m| matches!(m, Moved::SnapshotGone { label, .. } if label == "full")));
+    // Without `create`, a repository the cluster lacks is not created.
+    let (p, _) = match restore_plan_creating(&inputs, None) {
+        Ok(p) => p,
+        Err(e) => panic!("{e}"),
+    };
+    assert!(!p
+        .steps
+        .iter()
+        .any(|s| matches!(s.op, Op::CreateRepository(_))));
+}

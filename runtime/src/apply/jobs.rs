@@ -108,7 +108,16 @@ pub fn last_job(
 /// The rows of SHOW BACKUP/RESTORE FROM db, read by column name. StarRocks shows one job per
 /// database; were more shown, they come oldest first.
 fn jobs(cluster: &mut Cluster, kind: JobKind, database: &str) -> Result<Vec<JobRow>, RuntimeError> {
-    let rs = cluster.query(&format!("{} {}", kind.show(), quote_ident(database)))?;
+    let rs = match cluster.query(&format!("{} {}", kind.show(), quote_ident(database))) {
+        Ok(rs) => rs,
+        // A database that does not exist has no job (a RESTORE creates its target database).
+        Err(RuntimeError::Server { code, message, .. })
+            if matches!(code, 1049 | 5501) && message.contains("Unknown database") =>
+        {
+            return Ok(Vec::new())
+        }
+        Err(e) => return Err(e),
+    };
     rs.require(&[kind.label_column(), "State"])?;
     let (has_id, has_ts) = (rs.has_column("JobId"), rs.has_column("Timestamp"));
     let mut out = Vec::new();

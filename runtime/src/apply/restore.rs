@@ -168,6 +168,25 @@ impl<'r, 's> Ctx<'r, 's> {
                 _ => {}
             }
         }
+        // StarRocks's own listing decides, never starsnap's records (a plan made from the
+        // repository's set manifests, or before the repository existed in this cluster).
+        if let (Some(repository), Some(ts)) = (step.repository(), job.timestamp.as_deref()) {
+            let (repository, label) = (repository.to_string(), job.label.clone());
+            let mut note = self.retry_note(step);
+            let listed = self.link.retry(&mut note, &mut |c| {
+                super::jobs::snapshot_timestamps(c, &repository, &label)
+            })?;
+            if !listed.iter().any(|t| t == ts) {
+                return Ok(Outcome::Failed(format!(
+                    "SHOW SNAPSHOT ON {repository} does not list snapshot {label} at {ts}{}: the snapshot cannot be restored",
+                    if listed.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" (it lists {})", listed.join(", "))
+                    }
+                )));
+            }
+        }
         let (statements, secrets) = match self.built(step) {
             Ok(b) => b,
             Err(e) => return Ok(Outcome::Failed(e)),
@@ -299,7 +318,8 @@ fn join_ids(ids: &[i64]) -> String {
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct RestoreRecord {
     pub fingerprint: String,
-    /// `swap`, `into`, `in_place` or `new` (tables that no longer existed).
+    /// `swap`, `into`, `in_place`, `new` (tables that no longer existed) or `drill` (into
+    /// scratch databases only, dropped after the checks).
     pub mode: String,
     /// `db.table` restored (the live names).
     pub targets: Vec<String>,
@@ -322,12 +342,15 @@ pub fn restore_record(plan: &starsnap_compiler::plan::Plan) -> Option<RestoreRec
     use starsnap_compiler::plan::{Onto, Op};
     let mut targets = std::collections::BTreeSet::new();
     let mut snapshots = Vec::new();
+    // The source objects read (a drill's targets: it restores them only into scratch).
+    let mut sources = std::collections::BTreeSet::new();
     let (mut swap, mut live, mut scratch_or_new) = (false, false, false);
     for s in &plan.steps {
         match &s.op {
             Op::Restore(r) => {
                 snapshots.push(r.snapshot.clone());
                 for t in &r.tables {
+                    sources.insert(format!("{}.{}", r.source_database, t.name));
                     live |= t.onto == Onto::Live;
                     if !r.scratch {
                         targets.insert(format!(
@@ -357,8 +380,15 @@ pub fn restore_record(plan: &starsnap_compiler::plan::Plan) -> Option<RestoreRec
         matches!(&s.op, Op::CreateDatabase(d) if !d.scratch)
             || matches!(&s.op, Op::Restore(r) if r.database != r.source_database && !r.scratch)
     });
+    // A drill restores only into scratch databases it drops again: nothing is copied out.
+    let drill = plan
+        .steps
+        .iter()
+        .all(|s| !matches!(&s.op, Op::Restore(r) if !r.scratch) && !matches!(s.op, Op::Copy(_)));
     let mode = if live {
         "in_place"
+    } else if drill && !swap {
+        "drill"
     } else if swap {
         "swap"
     } else if into {
@@ -371,7 +401,9 @@ pub fn restore_record(plan: &starsnap_compiler::plan::Plan) -> Option<RestoreRec
     Some(RestoreRecord {
         fingerprint: plan.fingerprint.clone(),
         mode: mode.to_string(),
-        targets: targets.into_iter().collect(),
+        targets: if mode == "drill" { sources } else { targets }
+            .into_iter()
+            .collect(),
         snapshots,
         state: "running".into(),
         verification: "not_run".into(),

@@ -246,6 +246,18 @@ impl SetManifest {
     }
 }
 
+/// The history the manifests stand for, as the planners read it (oldest first): what a
+/// restore or a drill plans from when the repository is the source.
+pub fn history(sets: &[SetManifest]) -> starsnap_compiler::catalog::History {
+    let mut backups = Vec::new();
+    for set in sets {
+        for (entry, rows) in set.to_entries("from-repository") {
+            backups.push(entry.to_record(&rows));
+        }
+    }
+    starsnap_compiler::catalog::History { backups }
+}
+
 /// Why a set manifest read from the repository is not used.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SkippedSet {

@@ -57,6 +57,12 @@ pub const MIGRATIONS: &[Migration] = &[
         creates: &[schema::BACKUP_TABLE_DIGESTS],
         backfill: Some(StateStore::backfill_table_digests),
     },
+    Migration {
+        version: 5,
+        description: "drills (restore drills: result, chain, measured RTO)",
+        creates: &[schema::DRILLS],
+        backfill: None,
+    },
 ];
 
 /// The newest schema version this binary knows.

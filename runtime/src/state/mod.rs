@@ -21,6 +21,7 @@
 pub mod catalog;
 pub mod clock;
 pub mod digests;
+pub mod drills;
 pub mod history;
 pub mod journal;
 pub mod lock;
@@ -35,6 +36,7 @@ pub mod sql;
 use std::sync::Arc;
 
 pub use clock::{format_utc, Clock, EpochMillis, ManualClock, SystemClock};
+pub use drills::DrillRecord;
 pub use history::{
     BackupEntry, BackupKind, BackupState, FinishedBackup, HistoryFilter, ManifestRow,
     SubmittedBackup, Transition,

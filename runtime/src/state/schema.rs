@@ -268,6 +268,32 @@ pub const BACKUP_TABLE_DIGESTS: TableDef = TableDef {
     ],
 };
 
+/// Restore drills (schema 5): one row per group and database a `starsnap drill` restored
+/// into a scratch database, with the chain it read, whether every check passed, and how long
+/// the restore and its verification took (the measured RTO).
+pub const DRILLS: TableDef = TableDef {
+    name: "drills",
+    key_len: 1,
+    columns: &[
+        col("drill_id", Varchar(64)),
+        col("run_id", Varchar(64)),
+        col("group_name", Text),
+        col("database_name", Text),
+        col("point", Varchar(64)),
+        opt("tip_set", Text),
+        col("sets_json", Text),
+        opt("scratch_database", Text),
+        col("result", Varchar(16)),
+        opt("failed_set", Text),
+        opt("message", Text),
+        col("started_ms", BigInt),
+        col("ended_ms", BigInt),
+        opt("rto_ms", BigInt),
+        opt("tables", BigInt),
+        opt("plan_fingerprint", Varchar(64)),
+    ],
+};
+
 /// Lock leases: one row per (database digest, generation); the highest generation is the
 /// lease in force (see `lock.rs`).
 pub const LOCKS: TableDef = TableDef {
@@ -309,7 +335,7 @@ pub const EVENTS: TableDef = TableDef {
 };
 
 /// Every table of the current schema.
-pub const ALL: [TableDef; 9] = [
+pub const ALL: [TableDef; 10] = [
     MIGRATIONS,
     BACKUPS,
     MANIFESTS,
@@ -319,6 +345,7 @@ pub const ALL: [TableDef; 9] = [
     BACKUP_SNAPSHOTS,
     BACKUP_RETENTION,
     BACKUP_TABLE_DIGESTS,
+    DRILLS,
 ];
 
 #[cfg(test)]

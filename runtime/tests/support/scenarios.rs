@@ -47,11 +47,11 @@ pub fn migrations_from_empty_and_rerun(f: &dyn Fixture) {
     let mut s = f.store(Arc::new(SystemClock));
     assert_eq!(s.schema_version().expect("version"), None);
     let r = s.init().expect("init");
-    assert_eq!(r.applied, vec![1, 2, 3, 4]);
+    assert_eq!(r.applied, vec![1, 2, 3, 4, 5]);
     assert_eq!(r.version, starsnap_runtime::state::latest_version());
     let again = s.ensure_current().expect("re-run");
     assert!(again.applied.is_empty(), "{again:?}");
-    assert_eq!(s.schema_version().expect("version"), Some(4));
+    assert_eq!(s.schema_version().expect("version"), Some(5));
     let db = f.config().database;
     let rs = s
         .connection()
@@ -72,6 +72,7 @@ pub fn migrations_from_empty_and_rerun(f: &dyn Fixture) {
             "backup_snapshots",
             "backup_table_digests",
             "backups",
+            "drills",
             "events",
             "locks",
             "schema_migrations"
@@ -793,15 +794,17 @@ pub fn migration_from_version_1_keeps_schemas(f: &dyn Fixture) {
         format!("DROP TABLE {db}.backup_snapshots"),
         format!("DROP TABLE {db}.backup_retention"),
         format!("DROP TABLE {db}.backup_table_digests"),
+        format!("DROP TABLE {db}.drills"),
         format!("DELETE FROM {db}.schema_migrations WHERE version = 2"),
         format!("DELETE FROM {db}.schema_migrations WHERE version = 3"),
         format!("DELETE FROM {db}.schema_migrations WHERE version = 4"),
+        format!("DELETE FROM {db}.schema_migrations WHERE version = 5"),
     ] {
         c.execute(&stmt).expect(&stmt);
     }
     assert_eq!(s.schema_version().expect("version"), Some(1));
     let r = s.init().expect("migrate");
-    assert_eq!(r.applied, vec![2, 3, 4]);
+    assert_eq!(r.applied, vec![2, 3, 4, 5]);
     let b = s.backup("repo1", "old1").expect("read").expect("row");
     assert_eq!(
         b.schemas,
