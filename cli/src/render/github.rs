@@ -1,9 +1,11 @@
 //! GitHub Actions workflow commands: one `::error`/`::warning`/`::notice` line per finding,
 //! so pull requests show annotations on the offending lines.
 
-use starsnap_compiler::{LineIndex, Severity};
+use std::fmt::Write as _;
 
-use super::{region, FileReport};
+use starsnap_compiler::{Diagnostic, LineIndex, Severity};
+
+use super::{par_findings, region, FileReport};
 
 /// Escapes a workflow-command property value (`%`, CR, LF, `:` and `,`).
 fn escape_property(s: &str) -> String {
@@ -21,33 +23,42 @@ fn escape_data(s: &str) -> String {
         .replace('\n', "%0A")
 }
 
+/// Writes one workflow command per finding to `sink`, rendered on every core.
+pub fn write_github(reports: &[FileReport], sink: &mut dyn FnMut(&str)) {
+    par_findings(reports, &render_chunk, sink);
+}
+
 pub fn render_github(reports: &[FileReport]) -> String {
     let mut out = String::new();
-    for r in reports {
-        let index = LineIndex::new(&r.source);
-        for d in &r.diagnostics {
-            let cmd = match d.severity {
-                Severity::Error => "error",
-                Severity::Warning => "warning",
-                Severity::Info => "notice",
-            };
-            let g = region(&index, &r.source, d);
-            let mut message = d.message.clone();
-            if let Some(help) = &d.help {
-                message.push_str("\nhelp: ");
-                message.push_str(help);
-            }
-            out.push_str(&format!(
-                "::{cmd} file={},line={},col={},endLine={},endColumn={},title={}::{}\n",
-                escape_property(&r.path),
-                g.start_line,
-                g.start_col,
-                g.end_line,
-                g.end_col,
-                escape_property(&format!("starsnap {}", d.code)),
-                escape_data(&message),
-            ));
+    write_github(reports, &mut |piece| out.push_str(piece));
+    out
+}
+
+fn render_chunk(r: &FileReport, index: &LineIndex, ds: &[Diagnostic]) -> String {
+    let mut out = String::new();
+    for d in ds {
+        let cmd = match d.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+            Severity::Info => "notice",
+        };
+        let g = region(index, &r.source, d);
+        let mut message = d.message.clone();
+        if let Some(help) = &d.help {
+            message.push_str("\nhelp: ");
+            message.push_str(help);
         }
+        let _ = writeln!(
+            out,
+            "::{cmd} file={},line={},col={},endLine={},endColumn={},title={}::{}",
+            escape_property(&r.path),
+            g.start_line,
+            g.start_col,
+            g.end_line,
+            g.end_col,
+            escape_property(&format!("starsnap {}", d.code)),
+            escape_data(&message),
+        );
     }
     out
 }

@@ -5,9 +5,9 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 use serde_json::{json, Value};
-use starsnap_compiler::{LineIndex, Severity};
+use starsnap_compiler::{Diagnostic, LineIndex, Severity};
 
-use super::{region, FileReport, RuleDoc};
+use super::{pretty_into, region, write_json_array, FileReport, RuleDoc};
 
 const SARIF_SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
 
@@ -19,7 +19,9 @@ fn sarif_level(sev: Severity) -> &'static str {
     }
 }
 
-pub fn render_sarif(reports: &[FileReport], docs: &[RuleDoc]) -> String {
+/// Writes the SARIF log to `sink` in pieces, the results rendered on every core: the same
+/// bytes as `serde_json`'s pretty printing of the whole log, and a trailing newline.
+pub fn write_sarif(reports: &[FileReport], docs: &[RuleDoc], sink: &mut dyn FnMut(&str)) {
     // Rules: every code that fired, in code order, described from the registry when known.
     let mut fired: BTreeMap<&str, Severity> = BTreeMap::new();
     for d in reports.iter().flat_map(|r| &r.diagnostics) {
@@ -43,17 +45,33 @@ pub fn render_sarif(reports: &[FileReport], docs: &[RuleDoc]) -> String {
         })
         .collect();
 
-    let mut results = Vec::with_capacity(reports.iter().map(|r| r.diagnostics.len()).sum());
-    for r in reports {
-        let index = LineIndex::new(&r.source);
-        for d in &r.diagnostics {
-            let g = region(&index, &r.source, d);
+    let doc = Log {
+        schema: SARIF_SCHEMA,
+        runs: [Run {
+            column_kind: "unicodeCodePoints",
+            results: Vec::new(),
+            tool: Tool {
+                driver: Driver {
+                    name: "starsnap",
+                    rules,
+                    version: env!("CARGO_PKG_VERSION"),
+                },
+            },
+        }],
+        version: "2.1.0",
+    };
+    write_json_array(
+        &doc,
+        "\"results\": []",
+        reports,
+        &|r: &FileReport, index: &LineIndex, d: &Diagnostic, buf: &mut Vec<u8>| {
+            let g = region(index, &r.source, d);
             let mut text = d.message.clone();
             if let Some(help) = &d.help {
                 text.push_str("\nhelp: ");
                 text.push_str(help);
             }
-            results.push(SarifResult {
+            let result = SarifResult {
                 level: sarif_level(d.severity),
                 locations: [Location {
                     physical_location: PhysicalLocation {
@@ -76,48 +94,35 @@ pub fn render_sarif(reports: &[FileReport], docs: &[RuleDoc]) -> String {
                 }),
                 rule_id: &d.code,
                 rule_index: rule_index.get(d.code.as_str()).copied().unwrap_or(0),
-            });
-        }
-    }
+            };
+            pretty_into(buf, &result)
+        },
+        sink,
+    );
+}
 
-    let doc = Log {
-        schema: SARIF_SCHEMA,
-        runs: [Run {
-            column_kind: "unicodeCodePoints",
-            results,
-            tool: Tool {
-                driver: Driver {
-                    name: "starsnap",
-                    rules,
-                    version: env!("CARGO_PKG_VERSION"),
-                },
-            },
-        }],
-        version: "2.1.0",
-    };
-    let mut out = Vec::with_capacity(1 << 16);
-    if let Err(e) = serde_json::to_writer_pretty(&mut out, &doc) {
-        return format!("{{\"error\": \"{e}\"}}\n");
-    }
-    out.push(b'\n');
-    String::from_utf8(out).unwrap_or_default()
+pub fn render_sarif(reports: &[FileReport], docs: &[RuleDoc]) -> String {
+    let mut s = String::new();
+    write_sarif(reports, docs, &mut |piece| s.push_str(piece));
+    s
 }
 
 // The SARIF document, typed: fields in alphabetical order, as the JSON objects always were
 // written (a tree of `serde_json::Value`s cost several allocations per field and finding).
 #[derive(Serialize)]
-struct Log<'a> {
+struct Log {
     #[serde(rename = "$schema")]
     schema: &'static str,
-    runs: [Run<'a>; 1],
+    runs: [Run; 1],
     version: &'static str,
 }
 
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
-struct Run<'a> {
+struct Run {
     column_kind: &'static str,
-    results: Vec<SarifResult<'a>>,
+    /// Always empty here: `write_json_array` writes the results into its place.
+    results: Vec<()>,
     tool: Tool,
 }
 
@@ -203,6 +208,20 @@ mod tests {
             default_severity: Severity::Warning,
         }];
         insta::assert_snapshot!(render_sarif(&fixtures::reports(), &docs));
+    }
+
+    /// Streamed in pieces from several threads, the log is byte for byte what `serde_json`
+    /// prints for it whole (every object's keys are in alphabetical order, so printing the
+    /// parsed value again must give the same bytes).
+    #[test]
+    fn streamed_sarif_is_serde_jsons_document() {
+        for reports in fixtures::shapes() {
+            let out = render_sarif(&reports, &[]);
+            let v: Value = serde_json::from_str(&out).expect("json");
+            assert_eq!(out, serde_json::to_string_pretty(&v).expect("json") + "\n");
+            let n: usize = reports.iter().map(|r| r.diagnostics.len()).sum();
+            assert_eq!(v["runs"][0]["results"].as_array().map(Vec::len), Some(n));
+        }
     }
 
     #[test]

@@ -5,7 +5,7 @@
 use annotate_snippets::{AnnotationKind, Group, Level, Renderer, Snippet};
 use starsnap_compiler::{Diagnostic, LineIndex, Severity};
 
-use super::{totals, FileReport};
+use super::{par_findings, totals, FileReport};
 
 fn level(sev: Severity) -> Level<'static> {
     match sev {
@@ -47,6 +47,85 @@ fn line_window(
     let start = index.line_range(source, first).start;
     let end = index.line_range(source, last).end.max(start);
     (start..end, first)
+}
+
+/// Text annotate-snippets would print unchanged on one line: no control characters.
+fn plain_line(s: &str) -> bool {
+    !s.chars().any(char::is_control)
+}
+
+/// The common finding written directly, byte for byte what annotate-snippets prints for it
+/// (`render_one`), at a fraction of the cost (annotate-snippets takes microseconds per
+/// finding; a large file can have hundreds of thousands). Only for plain output, a finding
+/// without labels whose non-empty span lies on one short line of printable ASCII with no
+/// trailing blank and little indentation (nothing annotate-snippets trims or widens), and
+/// single-line texts; `false` (nothing written) for anything else.
+fn render_direct(
+    out: &mut String,
+    path: &str,
+    source: &str,
+    index: &LineIndex,
+    d: &Diagnostic,
+) -> bool {
+    /// annotate-snippets' default terminal width, within which a line is shown whole.
+    const WIDTH: usize = 140;
+    let (start, end) = (d.span.start, d.span.end);
+    if !d.labels.is_empty() || start >= end || end > source.len() || d.code.is_empty() {
+        return false;
+    }
+    let lc = index.line_col(source, start);
+    let range = index.line_range(source, lc.line);
+    if start < range.start || end > range.end {
+        return false;
+    }
+    let line = &source[range.clone()];
+    let digits = lc.line.checked_ilog10().map_or(1, |l| l as usize + 1);
+    let indent = line.bytes().take_while(|&b| b == b' ').count();
+    if !line.bytes().all(|b| (0x20..0x7f).contains(&b))
+        || line.ends_with(' ')
+        || indent > 20
+        || line.len() + digits + 4 > WIDTH
+        || path.is_empty()
+        || !plain_line(path)
+        || !plain_line(&d.message)
+        || !plain_line(&d.code)
+        || !d.help.as_deref().is_none_or(plain_line)
+        || !d
+            .starrocks
+            .as_ref()
+            .is_none_or(|sr| plain_line(&sr.message) && plain_line(&sr.sqlstate))
+    {
+        return false;
+    }
+    use std::fmt::Write as _;
+    let pad = " ".repeat(digits);
+    let col = start - range.start;
+    let _ = write!(
+        out,
+        "{}[{}]: {}\n{pad}--> {path}:{}:{}\n{pad} |\n{} | {line}\n{pad} | {}{}",
+        d.severity.as_str(),
+        d.code,
+        d.message,
+        lc.line,
+        col + 1,
+        lc.line,
+        " ".repeat(col),
+        "^".repeat(end - start),
+    );
+    if d.help.is_some() || d.starrocks.is_some() {
+        let _ = write!(out, "\n{pad} |");
+    }
+    if let Some(help) = &d.help {
+        let _ = write!(out, "\n{pad} = help: {help}");
+    }
+    if let Some(sr) = &d.starrocks {
+        let _ = write!(
+            out,
+            "\n{pad} = note: StarRocks answers: {} ({} {})",
+            sr.message, sr.code, sr.sqlstate
+        );
+    }
+    true
 }
 
 fn render_one(
@@ -116,10 +195,6 @@ fn render_one(
     renderer.render(&[group])
 }
 
-/// Findings rendered per piece of work: big enough that a thread's start is nothing, small
-/// enough that the output streams.
-const CHUNK: usize = 4096;
-
 fn render_chunk(color: bool, r: &FileReport, index: &LineIndex, ds: &[Diagnostic]) -> String {
     let renderer = if color {
         Renderer::styled()
@@ -128,44 +203,22 @@ fn render_chunk(color: bool, r: &FileReport, index: &LineIndex, ds: &[Diagnostic
     };
     let mut out = String::new();
     for d in ds {
-        out.push_str(&render_one(&renderer, &r.path, &r.source, index, d));
+        if color || !render_direct(&mut out, &r.path, &r.source, index, d) {
+            out.push_str(&render_one(&renderer, &r.path, &r.source, index, d));
+        }
         out.push_str("\n\n");
     }
     out
 }
 
-/// Renders `reports` and hands the text to `sink` piece by piece, in order. The findings are
-/// rendered on every core (annotate-snippets costs some microseconds per finding), a batch of
-/// chunks at a time, so a report with a hundred thousand findings neither waits on one core
-/// nor is held whole in memory.
+/// Renders `reports` and hands the text to `sink` piece by piece, in order, the findings
+/// rendered on every core (`par_findings`).
 pub fn write_text(reports: &[FileReport], color: bool, sink: &mut dyn FnMut(&str)) {
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(8));
-    for r in reports {
-        if r.diagnostics.is_empty() {
-            continue;
-        }
-        let index = LineIndex::new(&r.source);
-        let chunks: Vec<&[Diagnostic]> = r.diagnostics.chunks(CHUNK).collect();
-        for batch in chunks.chunks(threads) {
-            if let [one] = batch {
-                sink(&render_chunk(color, r, &index, one));
-                continue;
-            }
-            let pieces: Vec<String> = std::thread::scope(|scope| {
-                let handles: Vec<_> = batch
-                    .iter()
-                    .map(|ds| scope.spawn(|| render_chunk(color, r, &index, ds)))
-                    .collect();
-                handles
-                    .into_iter()
-                    .map(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
-                    .collect()
-            });
-            for piece in &pieces {
-                sink(piece);
-            }
-        }
-    }
+    par_findings(
+        reports,
+        &|r: &FileReport, index: &LineIndex, ds: &[Diagnostic]| render_chunk(color, r, index, ds),
+        sink,
+    );
     let t = totals(reports);
     let files = if t.files == 1 { "file" } else { "files" };
     if t.errors + t.warnings + t.infos == 0 {
@@ -187,7 +240,7 @@ pub fn render_text(reports: &[FileReport], color: bool) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::render::fixtures;
+    use crate::render::{fixtures, CHUNK};
     use starsnap_compiler::Span;
 
     #[test]
@@ -215,6 +268,88 @@ mod tests {
         assert!(
             out.contains(&format!("x.sql:{}:1", 3 * CHUNK + 5)),
             "the last finding's line"
+        );
+    }
+
+    /// The direct writer prints exactly what annotate-snippets does wherever it applies.
+    #[test]
+    fn direct_rendering_matches_annotate_snippets() {
+        use starsnap_compiler::{Stage, StarRocksError};
+        let renderer = Renderer::plain();
+        let mut lines: Vec<String> = vec![
+            "BACKUP SNAPSHOT d.s TO r ON (t);".into(),
+            "  SHOW BACKUP FROM d;".into(),
+            "x".into(),
+            "trailing blank ".into(),
+            "tab\there".into(),
+            "caf\u{e9} au lait".into(),
+            "ends with cr\r".into(),
+        ];
+        for indent in [6, 19, 20, 21, 26, 27, 40] {
+            lines.push(format!("{}RESTORE SNAPSHOT s FROM r;", " ".repeat(indent)));
+        }
+        for len in [120, 130, 133, 134, 135, 136, 137, 138, 139, 140, 150, 300] {
+            lines.push("a".repeat(len));
+        }
+        let mut direct = 0;
+        let mut checked = 0;
+        for before in [0, 8, 9, 98, 99, 12_344] {
+            for line in &lines {
+                let src = format!("{}{line}\nSHOW BACKUP;\n", "\n".repeat(before));
+                let at = before;
+                let len = line.len();
+                let mut spans = vec![
+                    (at, at + len),
+                    (at, at),
+                    (at, at + 1),
+                    (at + len - 1, at + len),
+                ];
+                if len > 10 {
+                    spans.push((at + 3, at + 7));
+                    spans.push((at + len - 5, at + len + 3));
+                }
+                for (s, e) in spans {
+                    for variant in 0..4 {
+                        let mut d = match variant {
+                            0 => Diagnostic::warning("L001", Span::new(s, e), "legacy `form`"),
+                            1 => Diagnostic::error("V201", Span::new(s, e), "needs a property")
+                                .with_help("add it")
+                                .with_starrocks(StarRocksError {
+                                    code: 5064,
+                                    sqlstate: "42000".into(),
+                                    message: "Getting analyzing error.".into(),
+                                    stage: Stage::AnalyzeStatic,
+                                }),
+                            2 => Diagnostic::new(
+                                "L014",
+                                Severity::Info,
+                                Span::new(s, e),
+                                "x".repeat(200),
+                            )
+                            .with_help("two\nlines"),
+                            _ => Diagnostic::warning("L009", Span::new(s, e), "m")
+                                .with_help("h \u{e9}"),
+                        };
+                        if variant == 3 && s + 1 < e {
+                            d = d.with_label(Span::new(s, s + 1), "here");
+                        }
+                        let index = LineIndex::new(&src);
+                        let want = render_one(&renderer, "dir/f.sql", &src, &index, &d);
+                        let mut got = String::new();
+                        checked += 1;
+                        if render_direct(&mut got, "dir/f.sql", &src, &index, &d) {
+                            direct += 1;
+                            assert_eq!(got, want, "{d:?} in {src:?}");
+                        } else {
+                            assert!(got.is_empty());
+                        }
+                    }
+                }
+            }
+        }
+        assert!(
+            direct * 8 > checked,
+            "{direct} of {checked} written directly"
         );
     }
 

@@ -16,4 +16,4 @@ mod rewrite;
 pub use dialect::{Dialect, UnknownDialect};
 pub use parser::{parse, parse_bytes, Comment, Parse, ParsedStatement, Statements};
 pub use print::{is_expressible_ident, normalize_raw, quote_ident, quote_string};
-pub use rewrite::{display_for, legacy_expressible, to_3_4_syntax, DisplayFor};
+pub use rewrite::{display_for, has_3_4_rewrite, legacy_expressible, to_3_4_syntax, DisplayFor};

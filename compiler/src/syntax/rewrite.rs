@@ -19,15 +19,13 @@ pub fn to_3_4_syntax(stmt: &Statement) -> Option<Statement> {
     let Statement::Backup(b) = stmt else {
         return None;
     };
-    if b.syntax() != SnapshotSyntax::Legacy {
+    if !has_3_4_rewrite(stmt) {
         return None;
     }
     let mut out = b.clone();
     if let [db, label] = b.label.parts.as_slice() {
         out.database = Some(db.clone());
         out.label = ObjectName::new([label.clone()]);
-    } else if b.on.is_none() {
-        return None;
     }
     for item in out.on.iter_mut().flat_map(|l| l.items.iter_mut()) {
         if let ObjectItem::Named(n) = item {
@@ -37,6 +35,19 @@ pub fn to_3_4_syntax(stmt: &Statement) -> Option<Statement> {
         }
     }
     Some(Statement::Backup(out))
+}
+
+/// Whether [`to_3_4_syntax`] gives a rewrite, without building it. The canonical printer
+/// (`Display`) always prints the 3.4 form, so such a statement prints exactly as its rewrite
+/// does: the lint rule formats the statement itself instead of a clone (a legacy BACKUP has no
+/// DATABASE clause, and printing in the 3.4 form names every item's kind).
+pub fn has_3_4_rewrite(stmt: &Statement) -> bool {
+    match stmt {
+        Statement::Backup(b) => {
+            b.syntax() == SnapshotSyntax::Legacy && (b.label.parts.len() == 2 || b.on.is_some())
+        }
+        _ => false,
+    }
 }
 
 /// Whether a BACKUP/RESTORE can be written in the legacy (3.3) syntax with the same meaning:
@@ -141,6 +152,23 @@ mod tests {
         );
         assert_eq!(to_3_4_syntax(&new), None);
         assert_eq!(to_3_4_syntax(&one("BACKUP SNAPSHOT l TO r")), None);
+        // The lint rule prints the statement itself as the rewrite: the same text.
+        for src in [
+            "BACKUP SNAPSHOT db.l TO r ON (t)",
+            "BACKUP SNAPSHOT `d-1`.`l-2` TO `repo` ON (`order items` PARTITION (p1, p2), t1)",
+            "BACKUP SNAPSHOT l TO r ON (t AS u) PROPERTIES (\"timeout\" = \"60\")",
+            "BACKUP SNAPSHOT db.l TO r",
+            "BACKUP SNAPSHOT l TO r",
+            "BACKUP DATABASE d SNAPSHOT l TO r ON (TABLE t)",
+            "RESTORE SNAPSHOT db.l FROM r ON (t)",
+        ] {
+            let stmt = one(src);
+            let rewrite = to_3_4_syntax(&stmt);
+            assert_eq!(has_3_4_rewrite(&stmt), rewrite.is_some(), "{src}");
+            if let Some(r) = rewrite {
+                assert_eq!(r.to_string(), stmt.to_string(), "{src}");
+            }
+        }
         assert_eq!(
             to_3_4_syntax(&one("RESTORE SNAPSHOT db.l FROM r ON (t)")),
             None

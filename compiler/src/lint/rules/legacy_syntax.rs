@@ -2,7 +2,7 @@
 
 use super::{DiagnosticExt, RuleCx, Statement};
 use crate::lint::registry::{rule_doc, Rule};
-use crate::syntax::to_3_4_syntax;
+use crate::syntax::has_3_4_rewrite;
 
 rule_doc! {
     /// ## What it does
@@ -31,9 +31,9 @@ pub(crate) fn check(stmt: &Statement, cx: &mut RuleCx<'_>) {
     if !cx.dialect.has_3_4_snapshot_syntax() {
         return;
     }
-    let Some(rewrite) = to_3_4_syntax(stmt) else {
+    if !has_3_4_rewrite(stmt) {
         return;
-    };
+    }
     let what = match stmt {
         Statement::Backup(_) => "BACKUP",
         _ => "RESTORE",
@@ -43,7 +43,8 @@ pub(crate) fn check(stmt: &Statement, cx: &mut RuleCx<'_>) {
         stmt.span(),
         format!("this {what} uses the legacy syntax; StarRocks 3.4 has an explicit form"),
     )
-    .help(format!("rewrite as: {rewrite}"));
+    // The statement prints in the 3.4 form: its text is the rewrite (`to_3_4_syntax`).
+    .help(format!("rewrite as: {stmt}"));
 }
 
 #[cfg(test)]
