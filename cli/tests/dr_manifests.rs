@@ -7,7 +7,7 @@ mod apply_support;
 
 use std::path::PathBuf;
 
-use apply_support::{ok, text, World};
+use apply_support::{ok, plan_steps, text, World};
 
 fn sets_dir(w: &World) -> PathBuf {
     PathBuf::from(&w.location)
@@ -45,13 +45,7 @@ fn summary(w: &World) -> Vec<String> {
 
 fn backup_steps(file: &PathBuf) -> Vec<serde_json::Value> {
     let plan: serde_json::Value = serde_json::from_slice(&std::fs::read(file).unwrap()).unwrap();
-    plan["steps"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|s| s["action"] == "backup")
-        .cloned()
-        .collect()
+    plan_steps(&plan, "backup")
 }
 
 #[test]

@@ -22,7 +22,7 @@ use std::path::PathBuf;
 use std::process::{Command, Output, Stdio};
 use std::time::Duration;
 
-use apply_support::{exits, ok, text};
+use apply_support::{exits, ok, plan_steps, text, SALES_ORDERS};
 use starsnap_repo::test_server::Moto;
 use starsnap_runtime::{Cluster, ConnectOptions};
 use starsnap_simulator::sim::Simulator;
@@ -145,26 +145,13 @@ fn no_secret(o: &Output) {
 }
 
 fn backups(plan: &serde_json::Value) -> Vec<serde_json::Value> {
-    plan["steps"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|s| s["action"] == "backup")
-        .cloned()
-        .collect()
+    plan_steps(plan, "backup")
 }
 
 const ORDERS: &[&str] = &["dt", "id", "amount"];
 
 fn seed(a: &Site) {
-    for stmt in [
-        "CREATE DATABASE sales",
-        "CREATE TABLE sales.orders (dt DATE, id BIGINT, amount INT) DUPLICATE KEY(dt, id) \
-         PARTITION BY RANGE(dt) (PARTITION p202401 VALUES LESS THAN ('2024-02-01'), \
-         PARTITION p202402 VALUES LESS THAN ('2024-03-01'), \
-         PARTITION p202403 VALUES LESS THAN ('2024-04-01')) DISTRIBUTED BY HASH(id) BUCKETS 1 \
-         PROPERTIES ('replication_num' = '1')",
-        "INSERT INTO sales.orders VALUES ('2024-01-03', 1, 10), ('2024-02-03', 2, 20), ('2024-03-03', 3, 30)",
+    for stmt in SALES_ORDERS.into_iter().chain([
         "CREATE VIEW sales.big_orders AS SELECT id, amount FROM sales.orders WHERE amount > 15",
         "CREATE MATERIALIZED VIEW sales.daily DISTRIBUTED BY HASH(dt) REFRESH ASYNC AS \
          SELECT dt, SUM(amount) AS total FROM sales.orders GROUP BY dt",
@@ -173,7 +160,7 @@ fn seed(a: &Site) {
         "CREATE TABLE crm.customers (id BIGINT, name VARCHAR(20)) DUPLICATE KEY(id) \
          DISTRIBUTED BY HASH(id) BUCKETS 1 PROPERTIES ('replication_num' = '1')",
         "INSERT INTO crm.customers VALUES (1, 'a'), (2, 'b')",
-    ] {
+    ]) {
         a.exec(stmt);
     }
 }

@@ -8,6 +8,29 @@ use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
 use starsnap_runtime::{Cluster, ConnectOptions};
+
+/// `sales.orders`, three monthly RANGE partitions with a row each: the table every world starts
+/// with (and a test building its own cluster seeds).
+pub const SALES_ORDERS: [&str; 3] = [
+    "CREATE DATABASE sales",
+    "CREATE TABLE sales.orders (dt DATE, id BIGINT, amount INT) DUPLICATE KEY(dt, id) \
+     PARTITION BY RANGE(dt) (PARTITION p202401 VALUES LESS THAN ('2024-02-01'), \
+     PARTITION p202402 VALUES LESS THAN ('2024-03-01'), \
+     PARTITION p202403 VALUES LESS THAN ('2024-04-01')) DISTRIBUTED BY HASH(id) BUCKETS 1 \
+     PROPERTIES ('replication_num' = '1')",
+    "INSERT INTO sales.orders VALUES ('2024-01-03', 1, 10), ('2024-02-03', 2, 20), ('2024-03-03', 3, 30)",
+];
+
+/// The steps of a plan (JSON) whose action is `action`, in plan order.
+pub fn plan_steps(plan: &serde_json::Value, action: &str) -> Vec<serde_json::Value> {
+    plan["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|s| s["action"] == action)
+        .cloned()
+        .collect()
+}
 use starsnap_simulator::sim::Simulator;
 use starsnap_simulator::SimConfig;
 
@@ -83,19 +106,12 @@ impl World {
         let w = World { sim, dir, location };
         std::fs::write(w.dir.join("starsnap.toml"), w.policy()).unwrap();
         let mut c = w.connect();
-        for stmt in [
-            "CREATE DATABASE sales",
-            "CREATE TABLE sales.orders (dt DATE, id BIGINT, amount INT) DUPLICATE KEY(dt, id) \
-             PARTITION BY RANGE(dt) (PARTITION p202401 VALUES LESS THAN ('2024-02-01'), \
-             PARTITION p202402 VALUES LESS THAN ('2024-03-01'), \
-             PARTITION p202403 VALUES LESS THAN ('2024-04-01')) DISTRIBUTED BY HASH(id) BUCKETS 1 \
-             PROPERTIES ('replication_num' = '1')",
-            "INSERT INTO sales.orders VALUES ('2024-01-03', 1, 10), ('2024-02-03', 2, 20), ('2024-03-03', 3, 30)",
+        for stmt in SALES_ORDERS.into_iter().chain([
             "CREATE DATABASE crm",
             "CREATE TABLE crm.customers (id BIGINT, name VARCHAR(20)) DUPLICATE KEY(id) \
              DISTRIBUTED BY HASH(id) BUCKETS 1 PROPERTIES ('replication_num' = '1')",
             "INSERT INTO crm.customers VALUES (1, 'a')",
-        ] {
+        ]) {
             c.execute(stmt).unwrap();
         }
         w
