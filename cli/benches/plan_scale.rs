@@ -18,7 +18,7 @@
 //! Run: `cargo bench -p starsnap --bench plan_scale` (sizes 1000x365 and 10000x100,
 //! latencies 0 and 1 ms), or e.g. `-- --sizes 100x30 --latencies 0`.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
@@ -31,8 +31,8 @@ use starsnap_compiler::plan::Plan;
 use starsnap_compiler::planner::{self, PlanInputs};
 use starsnap_compiler::time::Timestamp;
 use starsnap_runtime::apply::{Apply, ApplyConfig, ApplyEvent, EnvLookup, Sink};
-use starsnap_runtime::inspect::{inspect, InspectOptions};
-use starsnap_runtime::state::digests::observe_for_plan;
+use starsnap_runtime::inspect::{inspect, read_partitions, InspectOptions, PartitionDetail};
+use starsnap_runtime::state::digests::{observe_for_plan, ObserveWith};
 use starsnap_runtime::state::lock::Actor;
 use starsnap_runtime::state::SystemClock;
 use starsnap_runtime::{Cluster, ConnectOptions, StateConfig, StateStore};
@@ -286,7 +286,7 @@ fn connect_options(port: u16) -> ConnectOptions {
 /// `starsnap plan` as the CLI makes it (`project::observe_for_plan`).
 fn plan(port: u16) -> Res<Plan> {
     let opts = connect_options(port);
-    let mut cluster = Cluster::connect(&opts, &|_| None).map_err(err)?;
+    let cluster = Cluster::connect(&opts, &|_| None).map_err(err)?;
     let mut store_conn = Cluster::connect(&opts, &|_| None).map_err(err)?;
     let state = StateConfig::for_cluster(&mut store_conn, "starsnap").map_err(err)?;
     let mut store = StateStore::new(store_conn, state, Arc::new(SystemClock)).map_err(err)?;
@@ -298,12 +298,19 @@ fn plan(port: u16) -> Res<Plan> {
         catalog: ObservedCatalog::empty(""),
         as_of: now(),
     };
-    let mut options = InspectOptions::default();
+    let mut options = InspectOptions {
+        partitions: PartitionDetail::Summed,
+        ..InspectOptions::default()
+    };
     options.skip_databases.insert("starsnap".into());
-    observe_for_plan(initialised.then_some(&mut store), &mut inputs, &mut |h| {
-        inspect(&mut cluster, &options, h)
-    })
-    .map_err(err)?;
+    let cluster = std::cell::RefCell::new(cluster);
+    let mut observe = ObserveWith {
+        catalog: |h| inspect(&mut cluster.borrow_mut(), &options, h),
+        partitions: |c: &mut ObservedCatalog, t: &BTreeMap<String, BTreeSet<String>>| {
+            read_partitions(&mut cluster.borrow_mut(), c, t)
+        },
+    };
+    observe_for_plan(initialised.then_some(&mut store), &mut inputs, &mut observe).map_err(err)?;
     let planned = planner::build(&inputs).map_err(|f| format!("{f:?}"))?;
     std::hint::black_box(starsnap_compiler::plan::to_canonical_json(&planned.plan));
     Ok(planned.plan)

@@ -1,17 +1,21 @@
 //! Planning from digests is planning from the whole history (issue 14 item 2): over random
 //! catalogs and histories, a plan made from records that carry only their per-table digests,
 //! plus the manifest rows `planner::manifests_needed` asks for, is byte for byte the plan made
-//! from every manifest (the oracle: the planner as it reads a complete history).
+//! from every manifest (the oracle: the planner as it reads a complete history). And a plan
+//! made from a catalog whose tables were observed unread (their partitions only summed), with
+//! the partitions `planner::partitions_needed` asks for listed as the runtime lists them, is
+//! the plan made from every partition.
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use proptest::prelude::*;
 use starsnap_compiler::catalog::{
     manifest_entries_digests, partitions_digest, BackupKind, BackupRecord, BackupState, Database,
-    ManifestEntry, ObservedCatalog, Partition, Repository, Snapshot, Table, TableDigest, TableKind,
+    ManifestEntry, ObservedCatalog, Partition, PartitionSummary, Repository, Snapshot, Table,
+    TableDigest, TableKind, UnreadPartitions,
 };
 use starsnap_compiler::plan::{self, PlanInputs};
-use starsnap_compiler::planner::{current_chain, manifests_needed};
+use starsnap_compiler::planner::{current_chain, manifests_needed, partitions_needed};
 use starsnap_compiler::time::Timestamp;
 
 /// (table number, LIST partitioned, partitions (number, id seed, version)).
@@ -87,6 +91,7 @@ fn catalog(tables: Vec<TableSpec>, records: Vec<RecordSpec>, lost: Option<u8>) -
             } else {
                 starsnap_compiler::catalog::Partitioning::Range
             }),
+            unread: None,
         });
     }
     c.databases.push(db);
@@ -290,6 +295,36 @@ fn load(lazy: &mut ObservedCatalog, full: &ObservedCatalog, inputs: &PlanInputs)
     rows
 }
 
+/// The runtime's `observe_for_plan` after the manifests: every table unread (summed), then
+/// the partitions `partitions_needed` names listed from `full`, until it names none.
+/// Returns how many tables were listed.
+fn summarize_then_read(inputs: &mut PlanInputs, full: &ObservedCatalog) -> usize {
+    for d in &mut inputs.catalog.databases {
+        for t in &mut d.tables {
+            t.unread = Some(UnreadPartitions::of(PartitionSummary::of(&t.partitions)));
+            t.partitions.clear();
+        }
+    }
+    let mut listed = 0;
+    for _ in 0..4 {
+        let needed = partitions_needed(inputs).unwrap_or_default();
+        if needed.values().all(BTreeSet::is_empty) {
+            break;
+        }
+        for d in &mut inputs.catalog.databases {
+            for t in &mut d.tables {
+                if t.unread.is_some() && needed.get(&d.name).is_some_and(|n| n.contains(&t.name)) {
+                    let src = full.database(&d.name).and_then(|fd| fd.table(&t.name));
+                    t.partitions = src.map(|s| s.partitions.clone()).unwrap_or_default();
+                    t.unread = None;
+                    listed += 1;
+                }
+            }
+        }
+    }
+    listed
+}
+
 fn policy(chain: u8, per_job: u8) -> String {
     format!(
         "[repository.r]\nlocation = \"s3://b\"\n[group.g]\ninclude = [\"d.*\"]\nrepository = \"r\"\n\
@@ -326,7 +361,11 @@ proptest! {
         load(&mut lazy, &full, &inputs);
         inputs.catalog = lazy;
         let planned = plan::build(&inputs).map(|p| plan::to_canonical_json(&p.plan));
-        prop_assert_eq!(planned.ok(), oracle.ok());
+        prop_assert_eq!(planned.as_ref().ok(), oracle.as_ref().ok());
+        // The same with partitions listed only where the plan compares them.
+        summarize_then_read(&mut inputs, &full);
+        let summed = plan::build(&inputs).map(|p| plan::to_canonical_json(&p.plan));
+        prop_assert_eq!(summed.ok(), oracle.ok());
     }
 }
 
@@ -338,6 +377,7 @@ fn an_unchanged_table_is_not_read_and_a_changed_one_is() {
         schema_fingerprint: "s".into(),
         partitions: vec![part("p1", 1, 1), part("p2", 2, v)],
         partitioning: None,
+        unread: None,
     };
     let mut full = ObservedCatalog::empty("3.4.5-abcdef0");
     full.databases.push(Database {
@@ -419,4 +459,136 @@ fn an_unchanged_table_is_not_read_and_a_changed_one_is() {
         "{:?}",
         planned.plan.summary
     );
+    // Observed with partitions summed: only b's are listed, and the plan is the same.
+    let full = oracle.catalog.clone();
+    assert_eq!(summarize_then_read(&mut inputs, &full), 1);
+    let d = inputs.catalog.database("d").expect("d");
+    assert!(d.table("a").is_some_and(|t| t.unread.is_some()));
+    assert!(d.table("b").is_some_and(|t| t.unread.is_none()));
+    let summed = plan::build(&inputs).expect("plan");
+    assert_eq!(
+        plan::to_canonical_json(&summed.plan),
+        plan::to_canonical_json(&want.plan)
+    );
+}
+
+#[test]
+fn a_full_decided_by_a_dropped_partition_lists_every_table() {
+    let t = |name: &str| Table {
+        name: name.into(),
+        kind: TableKind::Olap,
+        schema_fingerprint: "s".into(),
+        partitions: vec![part("p1", 1, 1), part("p2", 2, 1)],
+        partitioning: None,
+        unread: None,
+    };
+    let mut full = ObservedCatalog::empty("3.4.5-abcdef0");
+    full.databases.push(Database {
+        name: "d".into(),
+        tables: vec![t("a"), t("b")],
+        functions: Vec::new(),
+    });
+    full.repositories.push(Repository {
+        name: "r".into(),
+        location: "s3://b".into(),
+        snapshots: vec![Snapshot {
+            label: "l0".into(),
+            timestamps: Vec::new(),
+            status: "OK".into(),
+        }],
+        ..Default::default()
+    });
+    let manifest = ["a", "b"]
+        .iter()
+        .flat_map(|t| {
+            [("p1", 1), ("p2", 2)].map(|(p, id)| ManifestEntry {
+                table: (*t).into(),
+                partition: p.into(),
+                partition_id: id,
+                visible_version: 1,
+                rows: None,
+            })
+        })
+        .collect();
+    full.history.backups.push(BackupRecord {
+        label: "l0".into(),
+        group: "g".into(),
+        database: "d".into(),
+        kind: BackupKind::Full,
+        set: None,
+        chunk_count: None,
+        parent: None,
+        repository: "r".into(),
+        snapshot_timestamp: None,
+        created_at: Timestamp(1_795_000_000 - 3600).to_rfc3339(),
+        state: BackupState::Finished,
+        schemas: Default::default(),
+        manifest,
+        backup_time_ms: None,
+        objects: Default::default(),
+        functions: Vec::new(),
+        table_digests: None,
+    });
+    // b's p2 dropped: the chain restarts with a full of every table.
+    full.databases[0].tables[1].partitions.pop();
+    let mut inputs = PlanInputs {
+        policy_path: "starsnap.toml".into(),
+        policy_text: policy(5, 100),
+        statement_files: Vec::new(),
+        catalog: with_digests(&full, &BTreeSet::new()),
+        as_of: Timestamp(1_795_000_000),
+    };
+    let mut lazy = inputs.catalog.clone();
+    load(&mut lazy, &full, &inputs);
+    inputs.catalog = lazy;
+    assert_eq!(
+        summarize_then_read(&mut inputs, &full),
+        2,
+        "b, then a for the full"
+    );
+    let summed = plan::build(&inputs).expect("plan");
+    let mut oracle = inputs.clone();
+    oracle.catalog = full;
+    let want = plan::build(&oracle).expect("plan");
+    assert_eq!(
+        plan::to_canonical_json(&summed.plan),
+        plan::to_canonical_json(&want.plan)
+    );
+    assert_eq!(
+        summed.plan.summary.partitions, 3,
+        "{:?}",
+        summed.plan.summary
+    );
+}
+
+#[test]
+fn a_plan_refuses_a_compared_table_left_unread() {
+    let mut c = ObservedCatalog::empty("3.4.5-abcdef0");
+    c.databases.push(Database {
+        name: "d".into(),
+        tables: vec![Table {
+            name: "a".into(),
+            kind: TableKind::Olap,
+            schema_fingerprint: "s".into(),
+            partitions: Vec::new(),
+            partitioning: None,
+            unread: Some(UnreadPartitions::of(PartitionSummary::of(&[part(
+                "p1", 1, 1,
+            )]))),
+        }],
+        functions: Vec::new(),
+    });
+    let inputs = PlanInputs {
+        policy_path: "starsnap.toml".into(),
+        policy_text: policy(5, 100),
+        statement_files: Vec::new(),
+        catalog: c,
+        as_of: Timestamp(1_795_000_000),
+    };
+    let findings = plan::build(&inputs).expect_err("a first full needs a's partitions");
+    let codes: Vec<&str> = findings
+        .iter()
+        .flat_map(|f| f.diagnostics.iter().map(|d| d.code.as_str()))
+        .collect();
+    assert!(codes.contains(&"P115"), "{codes:?}");
 }

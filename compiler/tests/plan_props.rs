@@ -79,6 +79,7 @@ fn build_catalog(tables: Vec<TableSpec>, records: Vec<RecordSpec>) -> ObservedCa
             schema_fingerprint: "s".into(),
             partitions: if view { Vec::new() } else { partitions },
             partitioning: None,
+            unread: None,
         });
     }
     c.databases.push(db);

@@ -11,8 +11,8 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use sha2::{Digest, Sha256};
 use starsnap_compiler::catalog::{
-    Cluster as ClusterInfo, Database, History, ObservedCatalog, Partition, Partitioning,
-    Repository, Snapshot, Table, TableKind, CATALOG_FORMAT_VERSION,
+    Cluster as ClusterInfo, Database, History, ObservedCatalog, Partition, PartitionSummary,
+    Partitioning, Repository, Snapshot, Table, TableKind, UnreadPartitions, CATALOG_FORMAT_VERSION,
 };
 use starsnap_compiler::syntax::quote_ident;
 
@@ -33,7 +33,32 @@ pub struct InspectOptions {
     /// what a plan depends on (`plan::dependencies`), for apply's staleness check. `None`:
     /// every database.
     pub scope: Option<BTreeMap<String, Option<BTreeSet<String>>>>,
+    /// Whether every partition is listed, or each table's partitions only summed by the
+    /// cluster ([`PartitionDetail::Summed`]; a backup plan then lists those of the tables it
+    /// compares with [`read_partitions`]).
+    pub partitions: PartitionDetail,
 }
+
+/// How [`inspect`] reads partitions.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum PartitionDetail {
+    /// Every partition of every table read (`partitions_meta`, one row each).
+    #[default]
+    Listed,
+    /// One aggregate row per table ([`PARTITION_SUMMARY_QUERY`]): every table is
+    /// `unread`, known by its partition summary. Falls back to [`PartitionDetail::Listed`]
+    /// when the cluster refuses the aggregate.
+    Summed,
+}
+
+/// One row per table and kind of partition (temporary or not) with what
+/// `catalog::PartitionSummary` sums, computed by the cluster: the partitions themselves are
+/// not sent. `CRC32` is StarRocks's (`StringFunctions::crc32`, 3.3 and later).
+pub const PARTITION_SUMMARY_QUERY: &str = "SELECT DB_NAME, TABLE_NAME, IS_TEMP, \
+     COUNT(*) AS PARTITIONS, SUM(PARTITION_ID) AS ID_SUM, SUM(VISIBLE_VERSION) AS VERSION_SUM, \
+     SUM(CRC32(CONCAT(PARTITION_NAME, '/', CAST(PARTITION_ID AS VARCHAR)))) AS NAME_SUM, \
+     MAX(PARTITION_VALUE) AS PARTITION_VALUE \
+     FROM information_schema.partitions_meta";
 
 /// Above this many tables of one database, a scoped read asks for the whole database: a long
 /// `IN` list costs the server more than the rows it saves.
@@ -250,6 +275,7 @@ pub fn inspect(
                 schema_fingerprint: String::new(),
                 partitions: Vec::new(),
                 partitioning: None,
+                unread: None,
             },
         );
     }
@@ -288,36 +314,13 @@ pub fn inspect(
         }
     }
 
-    let parts = if read_tables {
-        cluster.query(&format!(
-            "SELECT DB_NAME, TABLE_NAME, PARTITION_NAME, PARTITION_ID, VISIBLE_VERSION, \
-             VISIBLE_VERSION_TIME, ROW_COUNT, DATA_SIZE, IS_TEMP, PARTITION_VALUE \
-             FROM information_schema.partitions_meta{}",
-            scope_filter(scope, "DB_NAME", "TABLE_NAME")
-        ))?
-    } else {
-        crate::row::ResultSet::default()
-    };
-    for row in parts.iter() {
-        if matches!(row.get("IS_TEMP")?, Some("1" | "true")) {
-            continue; // temporary partitions are never backed up
+    if read_tables {
+        let filter = scope_filter(scope, "DB_NAME", "TABLE_NAME");
+        let summed = options.partitions == PartitionDetail::Summed
+            && sum_partitions(cluster, &filter, &mut databases)?;
+        if !summed {
+            list_partitions(cluster, &filter, &mut databases, None)?;
         }
-        let (db, table) = (row.text("DB_NAME")?, row.text("TABLE_NAME")?);
-        let Some(t) = databases.get_mut(db).and_then(|ts| ts.get_mut(table)) else {
-            continue;
-        };
-        if t.partitions.is_empty() {
-            // Every partition of a table has the table's partitioning: the first says it.
-            t.partitioning = row.get("PARTITION_VALUE")?.and_then(partitioning_of);
-        }
-        t.partitions.push(Partition {
-            name: row.text("PARTITION_NAME")?.to_string(),
-            id: row.i64("PARTITION_ID")?,
-            visible_version: row.i64("VISIBLE_VERSION")?,
-            visible_version_time: row.get("VISIBLE_VERSION_TIME")?.map(str::to_string),
-            rows: row.opt_i64("ROW_COUNT")?,
-            data_size: row.get("DATA_SIZE")?.and_then(parse_byte_size),
-        });
     }
 
     let repos = cluster.query("SHOW REPOSITORIES")?;
@@ -372,6 +375,149 @@ pub fn inspect(
         history,
     };
     Ok(catalog.normalized())
+}
+
+/// Reads `partitions_meta` rows (`filter`: a WHERE clause) into the tables of `databases`;
+/// with `only`, into those tables alone.
+fn list_partitions(
+    cluster: &mut Cluster,
+    filter: &str,
+    databases: &mut BTreeMap<String, BTreeMap<String, Table>>,
+    only: Option<&BTreeMap<String, BTreeSet<String>>>,
+) -> Result<(), RuntimeError> {
+    let parts = cluster.query(&format!(
+        "SELECT DB_NAME, TABLE_NAME, PARTITION_NAME, PARTITION_ID, VISIBLE_VERSION, \
+         VISIBLE_VERSION_TIME, ROW_COUNT, DATA_SIZE, IS_TEMP, PARTITION_VALUE \
+         FROM information_schema.partitions_meta{filter}"
+    ))?;
+    for row in parts.iter() {
+        if matches!(row.get("IS_TEMP")?, Some("1" | "true")) {
+            continue; // temporary partitions are never backed up
+        }
+        let (db, table) = (row.text("DB_NAME")?, row.text("TABLE_NAME")?);
+        if only.is_some_and(|o| !o.get(db).is_some_and(|t| t.contains(table))) {
+            continue;
+        }
+        let Some(t) = databases.get_mut(db).and_then(|ts| ts.get_mut(table)) else {
+            continue;
+        };
+        if t.partitions.is_empty() {
+            // Every partition of a table has the table's partitioning: the first says it.
+            t.partitioning = row.get("PARTITION_VALUE")?.and_then(partitioning_of);
+        }
+        t.partitions.push(Partition {
+            name: row.text("PARTITION_NAME")?.to_string(),
+            id: row.i64("PARTITION_ID")?,
+            visible_version: row.i64("VISIBLE_VERSION")?,
+            visible_version_time: row.get("VISIBLE_VERSION_TIME")?.map(str::to_string),
+            rows: row.opt_i64("ROW_COUNT")?,
+            data_size: row.get("DATA_SIZE")?.and_then(parse_byte_size),
+        });
+    }
+    Ok(())
+}
+
+/// Reads [`PARTITION_SUMMARY_QUERY`] (`filter`: a WHERE clause) into the tables of
+/// `databases`, every one of which becomes `unread` (a table without partitions, a view,
+/// sums to zero). `false` when the cluster refuses the aggregate (the caller lists the
+/// partitions instead); a transient error is returned.
+fn sum_partitions(
+    cluster: &mut Cluster,
+    filter: &str,
+    databases: &mut BTreeMap<String, BTreeMap<String, Table>>,
+) -> Result<bool, RuntimeError> {
+    let rs = match cluster.query(&format!(
+        "{PARTITION_SUMMARY_QUERY}{filter} GROUP BY DB_NAME, TABLE_NAME, IS_TEMP"
+    )) {
+        Ok(rs) => rs,
+        Err(e) if e.is_transient() => return Err(e),
+        Err(e) => {
+            tracing::debug!("partition summaries refused ({e}); listing every partition");
+            return Ok(false);
+        }
+    };
+    for tables in databases.values_mut() {
+        for t in tables.values_mut() {
+            t.unread = Some(UnreadPartitions::of(PartitionSummary::default()));
+        }
+    }
+    for row in rs.iter() {
+        if matches!(row.get("IS_TEMP")?, Some("1" | "true")) {
+            continue; // temporary partitions are never backed up
+        }
+        let (db, table) = (row.text("DB_NAME")?, row.text("TABLE_NAME")?);
+        let Some(t) = databases.get_mut(db).and_then(|ts| ts.get_mut(table)) else {
+            continue;
+        };
+        let count = row.i64("PARTITIONS")?;
+        t.unread = Some(UnreadPartitions {
+            count: u64::try_from(count).unwrap_or_default(),
+            id_sum: row.i64("ID_SUM")?,
+            version_sum: row.i64("VERSION_SUM")?,
+            name_sum: row.i64("NAME_SUM")?,
+        });
+        t.partitioning = row.get("PARTITION_VALUE")?.and_then(partitioning_of);
+    }
+    Ok(true)
+}
+
+/// Lists the partitions of the `tables` (database → names) that `catalog` holds unread,
+/// in one statement; they are read afterwards (`unread` cleared).
+pub fn read_partitions(
+    cluster: &mut Cluster,
+    catalog: &mut ObservedCatalog,
+    tables: &BTreeMap<String, BTreeSet<String>>,
+) -> Result<(), RuntimeError> {
+    let wanted: BTreeMap<String, BTreeSet<String>> = tables
+        .iter()
+        .filter_map(|(db, names)| {
+            let d = catalog.database(db)?;
+            let unread: BTreeSet<String> = names
+                .iter()
+                .filter(|n| d.table(n).is_some_and(|t| t.unread.is_some()))
+                .cloned()
+                .collect();
+            (!unread.is_empty()).then(|| (db.clone(), unread))
+        })
+        .collect();
+    if wanted.is_empty() {
+        return Ok(());
+    }
+    let scope: BTreeMap<String, Option<BTreeSet<String>>> = wanted
+        .iter()
+        .map(|(d, t)| (d.clone(), Some(t.clone())))
+        .collect();
+    let mut databases: BTreeMap<String, BTreeMap<String, Table>> = BTreeMap::new();
+    for (db, names) in &wanted {
+        let Some(d) = catalog.database(db) else {
+            continue;
+        };
+        let tables = databases.entry(db.clone()).or_default();
+        for n in names {
+            if let Some(t) = d.table(n) {
+                let mut t = t.clone();
+                t.partitions.clear();
+                t.unread = None;
+                tables.insert(n.clone(), t);
+            }
+        }
+    }
+    let filter = scope_filter(Some(&scope), "DB_NAME", "TABLE_NAME");
+    list_partitions(cluster, &filter, &mut databases, Some(&wanted))?;
+    for d in &mut catalog.databases {
+        let Some(read) = databases.get_mut(&d.name) else {
+            continue;
+        };
+        for t in &mut d.tables {
+            if let Some(mut fresh) = read.remove(&t.name) {
+                fresh
+                    .partitions
+                    .sort_by(|a, b| (&a.name, a.id).cmp(&(&b.name, b.id)));
+                *t = fresh;
+            }
+        }
+    }
+    Ok(())
 }
 
 /// The names of a database's user-defined functions (`SHOW FUNCTIONS FROM db`, column

@@ -5,7 +5,9 @@
 use std::time::Duration;
 
 use starsnap_compiler::catalog::{History, Partitioning, TableKind};
-use starsnap_runtime::inspect::{inspect, InspectOptions};
+use std::collections::{BTreeMap, BTreeSet};
+
+use starsnap_runtime::inspect::{inspect, read_partitions, InspectOptions, PartitionDetail};
 use starsnap_runtime::{Cluster, ConnectOptions};
 use starsnap_simulator::sim::Simulator;
 use starsnap_simulator::{SimConfig, VersionProfile};
@@ -256,4 +258,94 @@ fn a_scope_reads_only_its_databases_and_tables() {
     options.scope = Some(Default::default());
     let none = inspect(&mut c, &options, History::default()).unwrap();
     assert!(none.databases.is_empty());
+}
+
+/// The cluster's partition summaries (one aggregate row per table) are what the client sums
+/// of the partitions it lists — for range, expression, LIST and unpartitioned tables,
+/// temporary partitions, views and empty tables — so a plan may trust a summary in place of
+/// the partitions (issue 14). `read_partitions` then lists only the tables it is given.
+#[test]
+fn summed_partitions_match_listed_ones_and_are_listed_on_demand() {
+    for profile in [VersionProfile::V3_4, VersionProfile::V4_1] {
+        let (config, dir) = storage_config("summed", profile);
+        let sim = Simulator::start(config).unwrap();
+        let mut c = connect(sim.port());
+        c.execute("CREATE DATABASE d").unwrap();
+        for ddl in [
+            "CREATE TABLE d.r (dt DATE, id INT) DUPLICATE KEY(dt) PARTITION BY RANGE(dt) \
+             (PARTITION p1 VALUES LESS THAN ('2024-02-01'), PARTITION p2 VALUES LESS THAN ('2024-03-01')) \
+             DISTRIBUTED BY HASH(id) BUCKETS 1 PROPERTIES ('replication_num' = '1')",
+            "CREATE TABLE d.e (dt DATETIME, id INT) DUPLICATE KEY(dt) PARTITION BY date_trunc('day', dt) \
+             DISTRIBUTED BY HASH(id) BUCKETS 1 PROPERTIES ('replication_num' = '1')",
+            "CREATE TABLE d.l (city VARCHAR(20) NOT NULL, id INT) DUPLICATE KEY(city) PARTITION BY LIST(city) \
+             (PARTITION p_east VALUES IN ('a', 'b'), PARTITION p_west VALUES IN ('c')) \
+             DISTRIBUTED BY HASH(id) BUCKETS 1 PROPERTIES ('replication_num' = '1')",
+            "CREATE TABLE d.u (id INT) DUPLICATE KEY(id) DISTRIBUTED BY HASH(id) BUCKETS 1 \
+             PROPERTIES ('replication_num' = '1')",
+            "CREATE VIEW d.v AS SELECT id FROM d.u",
+            "INSERT INTO d.e VALUES ('2024-01-05 10:00:00', 1), ('2024-01-06 10:00:00', 2)",
+            "INSERT INTO d.r VALUES ('2024-01-05', 1)",
+            "INSERT INTO d.r VALUES ('2024-02-05', 1)",
+            "INSERT INTO d.r VALUES ('2024-02-06', 2)",
+            "ALTER TABLE d.r ADD TEMPORARY PARTITION tp1 VALUES LESS THAN ('2024-02-01')",
+            "INSERT INTO d.u VALUES (7)",
+        ] {
+            c.execute(ddl).unwrap();
+        }
+        let listed = inspect(&mut c, &InspectOptions::default(), History::default()).unwrap();
+        let options = InspectOptions {
+            partitions: PartitionDetail::Summed,
+            ..InspectOptions::default()
+        };
+        let mut summed = inspect(&mut c, &options, History::default()).unwrap();
+        let (ld, sd) = (listed.database("d").unwrap(), summed.database("d").unwrap());
+        assert_eq!(ld.tables.len(), 5, "{profile}");
+        for t in &ld.tables {
+            let s = sd.table(&t.name).unwrap();
+            assert!(
+                s.unread.is_some() && s.partitions.is_empty(),
+                "{profile} {}",
+                t.name
+            );
+            assert_eq!(
+                s.partition_summary(),
+                t.partition_summary(),
+                "{profile} {}",
+                t.name
+            );
+            assert_eq!(
+                s.partitions_digest(),
+                t.partitions_digest(),
+                "{profile} {}",
+                t.name
+            );
+            assert_eq!(s.partitioning, t.partitioning, "{profile} {}", t.name);
+        }
+        assert_eq!(
+            sd.table("r").unwrap().partition_count(),
+            2,
+            "temporary not counted"
+        );
+
+        let before = c.statements_sent();
+        let wanted = BTreeMap::from([(
+            "d".to_string(),
+            BTreeSet::from(["r".to_string(), "l".to_string()]),
+        )]);
+        read_partitions(&mut c, &mut summed, &wanted).unwrap();
+        assert_eq!(c.statements_sent() - before, 1, "{profile}");
+        let sd = summed.database("d").unwrap();
+        for t in ["r", "l"] {
+            let s = sd.table(t).unwrap();
+            assert!(s.unread.is_none(), "{profile} {t}");
+            assert_eq!(
+                s.partitions,
+                ld.table(t).unwrap().partitions,
+                "{profile} {t}"
+            );
+        }
+        assert!(sd.table("e").unwrap().unread.is_some(), "{profile}");
+        drop(sim);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
 }

@@ -3,6 +3,7 @@
 //!
 //! Reading files and the environment happens here, in the binary; the compiler receives bytes.
 
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -10,7 +11,7 @@ use starsnap_compiler::catalog::{History, ObservedCatalog};
 use starsnap_compiler::planner::{PlanInputs, StatementFile};
 use starsnap_compiler::policy::{self, codes, Policy, TlsConfig, TlsMode};
 use starsnap_compiler::Diagnostic;
-use starsnap_runtime::inspect::{inspect, InspectOptions};
+use starsnap_runtime::inspect::{inspect, InspectOptions, PartitionDetail};
 use starsnap_runtime::{Cluster, ConnectOptions, RuntimeError, Tls};
 
 use crate::render::FileReport;
@@ -202,10 +203,11 @@ pub fn observe(policy: &Policy, cluster: &mut Cluster) -> Result<ObservedCatalog
     observe_with_history(policy, cluster, history)
 }
 
-/// Observes the cluster for a backup plan into `inputs.catalog`: like [`observe`], but the
-/// history's manifests are read only where the plan compares them — the tables whose digest
-/// differs from the chain's, in the chains the plan extends (`planner::manifests_needed`).
-/// The plan is the same as from the whole history (issue 14).
+/// Observes the cluster for a backup plan into `inputs.catalog`: like [`observe`], but
+/// partitions are listed and the history's manifests read only where the plan compares
+/// them — the tables that may have changed since their chain's last set, in the chains the
+/// plan extends (`planner::partitions_needed`, `planner::manifests_needed`). The plan is the
+/// same as from every partition and the whole history (issue 14).
 pub fn observe_for_plan(
     policy: &Policy,
     cluster: &mut Cluster,
@@ -214,10 +216,23 @@ pub fn observe_for_plan(
     let mut store = crate::cmd::state::open_store(policy)
         .map_err(|message| RuntimeError::StateUnavailable { message })?;
     let initialised = store.schema_version()?.is_some();
+    let cluster = std::cell::RefCell::new(cluster);
+    let mut observe = starsnap_runtime::state::digests::ObserveWith {
+        catalog: |history: History| {
+            let mut c = cluster.borrow_mut();
+            observe_detail(policy, &mut c, history, PartitionDetail::Summed)
+        },
+        partitions: |catalog: &mut ObservedCatalog, tables: &BTreeMap<String, BTreeSet<String>>| {
+            let mut c = cluster.borrow_mut();
+            retrying(policy, &mut c, &mut |c| {
+                starsnap_runtime::inspect::read_partitions(c, catalog, tables)
+            })
+        },
+    };
     starsnap_runtime::state::digests::observe_for_plan(
         initialised.then_some(&mut store),
         inputs,
-        &mut |history| observe_with_history(policy, cluster, history),
+        &mut observe,
     )
 }
 
@@ -229,15 +244,37 @@ pub fn observe_with_history(
     cluster: &mut Cluster,
     history: History,
 ) -> Result<ObservedCatalog, RuntimeError> {
-    let mut options = InspectOptions::default();
+    observe_detail(policy, cluster, history, PartitionDetail::Listed)
+}
+
+fn observe_detail(
+    policy: &Policy,
+    cluster: &mut Cluster,
+    history: History,
+    partitions: PartitionDetail,
+) -> Result<ObservedCatalog, RuntimeError> {
+    let mut options = InspectOptions {
+        partitions,
+        ..InspectOptions::default()
+    };
     if policy.state.url.is_none() {
         options.skip_databases.insert(policy.state.database.clone());
     }
-    // A connection dropped while observing is retried over a fresh one, like apply's
-    // statements (transient errors, a capped backoff, a deadline).
+    retrying(policy, cluster, &mut |c| {
+        inspect(c, &options, history.clone())
+    })
+}
+
+/// Runs `read` on `cluster`; a connection dropped meanwhile is retried over a fresh one,
+/// like apply's statements (transient errors, a capped backoff, a deadline).
+fn retrying<T>(
+    policy: &Policy,
+    cluster: &mut Cluster,
+    read: &mut dyn FnMut(&mut Cluster) -> Result<T, RuntimeError>,
+) -> Result<T, RuntimeError> {
     let mut backoff = starsnap_runtime::apply::Backoff::new(Duration::from_secs(60));
     loop {
-        match inspect(cluster, &options, history.clone()) {
+        match read(cluster) {
             Err(e) if e.is_transient() && backoff.wait() => {
                 if let Ok(fresh) = connect(policy) {
                     *cluster = fresh;

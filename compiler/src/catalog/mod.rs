@@ -15,7 +15,8 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 pub use digest::{
-    entries_digest, hex as digest_hex, manifest_entries_digests, partitions_digest, EntryRow,
+    entries_digest, hex as digest_hex, manifest_entries_digests, name_check, partitions_digest,
+    EntryRow, PartitionSummary,
 };
 pub use read::{from_json, to_json, CatalogReadError};
 
@@ -105,6 +106,61 @@ pub struct Table {
     /// Restore treats `None` as "partitions cannot be added onto it" (spec §9.2).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub partitioning: Option<Partitioning>,
+    /// Set when the runtime did not read the table's partitions (`partitions` is then empty):
+    /// what StarRocks summed of them instead. A backup plan reads the partitions only of the
+    /// tables that may have changed since their chain's last set (issue 14).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unread: Option<UnreadPartitions>,
+}
+
+/// What is known of a table whose partitions were not read.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UnreadPartitions {
+    pub count: u64,
+    pub id_sum: i64,
+    pub version_sum: i64,
+    pub name_sum: i64,
+}
+
+impl UnreadPartitions {
+    pub fn summary(&self) -> PartitionSummary {
+        PartitionSummary {
+            count: self.count,
+            id_sum: self.id_sum,
+            version_sum: self.version_sum,
+            name_sum: self.name_sum,
+        }
+    }
+
+    pub fn of(s: PartitionSummary) -> Self {
+        UnreadPartitions {
+            count: s.count,
+            id_sum: s.id_sum,
+            version_sum: s.version_sum,
+            name_sum: s.name_sum,
+        }
+    }
+}
+
+impl Table {
+    /// The summary of the table's partitions, read or not.
+    pub fn partition_summary(&self) -> PartitionSummary {
+        match &self.unread {
+            Some(u) => u.summary(),
+            None => PartitionSummary::of(&self.partitions),
+        }
+    }
+
+    /// [`partitions_digest`] of the table's partitions, read or not.
+    pub fn partitions_digest(&self) -> String {
+        self.partition_summary().digest()
+    }
+
+    /// How many partitions the table has, read or not.
+    pub fn partition_count(&self) -> u64 {
+        self.partition_summary().count
+    }
 }
 
 /// A table's partitioning type, as far as RESTORE onto an existing table cares (spec §9.2:

@@ -11,7 +11,7 @@ use super::{
     LabelRef, ObjectKind, Observed, ObservedRepository, ObservedTable, Onto, Op, Plan, Reason,
     RestoreOp, RestoreTable, Step, Summary, SwapOp, TableOp, VerifyOp, FORMAT_VERSION,
 };
-use crate::catalog::{partitions_digest, ObservedCatalog};
+use crate::catalog::ObservedCatalog;
 use crate::restore::{self, Action, DatabaseRestore, RestoreError, RestoreRequest};
 use crate::syntax::Dialect;
 use crate::time::Timestamp;
@@ -274,8 +274,8 @@ fn observe(plan: &restore::RestorePlan, catalog: &ObservedCatalog) -> Observed {
                 table: t.name.clone(),
                 kind: t.kind.as_str().to_string(),
                 schema_fingerprint: t.schema_fingerprint.clone(),
-                partition_count: t.partitions.len() as u64,
-                partitions_digest: partitions_digest(&t.partitions),
+                partition_count: t.partition_count(),
+                partitions_digest: t.partitions_digest(),
             });
         }
     };

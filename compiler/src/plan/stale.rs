@@ -9,7 +9,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
 use super::{Op, Plan};
-use crate::catalog::{partitions_digest, ObservedCatalog};
+use crate::catalog::ObservedCatalog;
 
 /// One thing that moved between plan and apply.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -278,7 +278,7 @@ pub fn staleness(plan: &Plan, now: &ObservedCatalog) -> Vec<Moved> {
                 table: table.clone(),
             });
         }
-        if partitions_digest(&cur.partitions) != t.partitions_digest {
+        if cur.partitions_digest() != t.partitions_digest {
             let moved: Vec<String> = o
                 .partitions
                 .iter()
@@ -297,7 +297,7 @@ pub fn staleness(plan: &Plan, now: &ObservedCatalog) -> Vec<Moved> {
                 format!(
                     "{} partitions planned, {} now, or a version moved",
                     t.partition_count,
-                    cur.partitions.len()
+                    cur.partition_count()
                 )
             } else {
                 format!("{} moved", moved.join(", "))

@@ -9,8 +9,7 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use crate::catalog::{
-    partitions_digest, BackupKind, BackupRecord, BackupState, Database, Partition, Partitioning,
-    Repository, Table,
+    BackupKind, BackupRecord, BackupState, Database, Partition, Partitioning, Repository, Table,
 };
 use crate::plan::{PartitionVersion, Reason};
 use crate::policy::GroupConfig;
@@ -336,7 +335,7 @@ pub(crate) fn settled<'a>(chain: &Chain<'_>, tables: &[&'a Table]) -> BTreeSet<&
                 .get(t.name.as_str())
                 .copied()
                 .flatten()
-                .is_some_and(|d| d == partitions_digest(&t.partitions))
+                .is_some_and(|d| d == t.partitions_digest())
         })
         .map(|t| t.name.as_str())
         .collect()

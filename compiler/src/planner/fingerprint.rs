@@ -1,6 +1,7 @@
 //! The plan's input fingerprint: sha256 over the canonical inputs — the policy bytes, the
-//! statement files (sorted by path), the normalized catalog's compact JSON (history
-//! included, each manifest as one digest per table) and `as_of`. Each part is length-prefixed so no two input sets collide by
+//! statement files (sorted by path), the normalized catalog's compact JSON (each table's
+//! partitions as their digest, history included, each manifest as one digest per table) and
+//! `as_of`. Each part is length-prefixed so no two input sets collide by
 //! concatenation. A shuffled catalog gives the same fingerprint.
 
 use sha2::{Digest, Sha256};
@@ -8,16 +9,58 @@ use sha2::{Digest, Sha256};
 use serde::Serialize;
 
 use super::PlanInputs;
-use crate::catalog::{Cluster, Database, ObservedCatalog, Repository};
+use crate::catalog::{Cluster, Database, ObservedCatalog, Partitioning, Repository, TableKind};
 
 /// The catalog without its history (which is hashed record by record).
 #[derive(Serialize)]
 struct View<'a> {
     format_version: u32,
     cluster: &'a Cluster,
-    databases: &'a [Database],
+    databases: Vec<DatabaseView<'a>>,
     repositories: &'a [Repository],
     external_catalogs: &'a [String],
+}
+
+#[derive(Serialize)]
+struct DatabaseView<'a> {
+    name: &'a str,
+    tables: Vec<TableView<'a>>,
+    functions: &'a [String],
+}
+
+/// A table as the plan depends on it: its partitions enter by their digest (what the plan
+/// records per table), so a plan that read only the partitions of tables that may have
+/// changed has the fingerprint of one that read them all. A partition's row count, size
+/// and version time (shown, never compared) do not enter it.
+#[derive(Serialize)]
+struct TableView<'a> {
+    name: &'a str,
+    kind: TableKind,
+    schema_fingerprint: &'a str,
+    partitions: u64,
+    partitions_digest: String,
+    partitioning: Option<Partitioning>,
+}
+
+fn databases(dbs: &[Database]) -> Vec<DatabaseView<'_>> {
+    dbs.iter()
+        .map(|d| DatabaseView {
+            name: &d.name,
+            functions: &d.functions,
+            tables: d
+                .tables
+                .iter()
+                .map(|t| TableView {
+                    name: &t.name,
+                    kind: t.kind,
+                    schema_fingerprint: &t.schema_fingerprint,
+                    partitions: t.partition_count(),
+                    partitions_digest: t.partitions_digest(),
+                    partitioning: t.partitioning,
+                })
+                .collect(),
+        })
+        .collect()
 }
 
 fn part(h: &mut Sha256, name: &str, bytes: &[u8]) {
@@ -30,7 +73,7 @@ fn part(h: &mut Sha256, name: &str, bytes: &[u8]) {
 /// sha256 hex of the canonical inputs; `normalized` is `inputs.catalog.normalized()`.
 pub fn of(inputs: &PlanInputs, normalized: &ObservedCatalog) -> String {
     let mut h = Sha256::new();
-    part(&mut h, "starsnap plan inputs", b"2");
+    part(&mut h, "starsnap plan inputs", b"3");
     part(&mut h, "policy", inputs.policy_text.as_bytes());
     let mut files: Vec<_> = inputs.statement_files.iter().collect();
     files.sort_by(|a, b| a.path.cmp(&b.path));
@@ -47,7 +90,7 @@ pub fn of(inputs: &PlanInputs, normalized: &ObservedCatalog) -> String {
     let view = View {
         format_version: normalized.format_version,
         cluster: &normalized.cluster,
-        databases: &normalized.databases,
+        databases: databases(&normalized.databases),
         repositories: &normalized.repositories,
         external_catalogs: &normalized.external_catalogs,
     };

@@ -18,7 +18,7 @@ mod tests;
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::catalog::{partitions_digest, BackupKind, ObservedCatalog};
+use crate::catalog::{BackupKind, ObservedCatalog};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::lint::LintOptions;
 use crate::plan::{
@@ -197,6 +197,84 @@ pub fn manifests_needed(inputs: &PlanInputs) -> Vec<ManifestNeed> {
         .collect()
 }
 
+/// The unread tables whose partitions [`build`] compares or backs up, for a catalog whose
+/// tables were observed unread (`Table::unread`: their partitions summed by StarRocks, not
+/// listed): of each database a group covers, every table when its chain restarts (no chain,
+/// a snapshot missing, a set broken, a full due, a schema changed), else the tables whose
+/// partition digest differs from the one recorded with the chain — and, once those are read
+/// (and their manifests loaded), every table when comparing them decides a full (a partition
+/// dropped or replaced). The plan needs only the digests of the others (issue 14: planning
+/// cost proportional to change). The runtime reads what this names and asks again until it
+/// names nothing. `None`: every table (the policy does not parse, or hand-written statements
+/// name tables of their own).
+pub fn partitions_needed(inputs: &PlanInputs) -> Option<BTreeMap<String, BTreeSet<String>>> {
+    let (Some(policy), _) = policy::parse(&inputs.policy_text) else {
+        return None;
+    };
+    if !inputs.statement_files.is_empty() || !policy.statements.is_empty() {
+        return None;
+    }
+    let catalog = inputs.catalog.normalized();
+    let backups = &catalog.history.backups;
+    let mut out: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    let mut sink = Vec::new();
+    for sel in select::select(&policy, &catalog, &mut sink) {
+        let g = sel.group;
+        for (db, tables) in &sel.databases {
+            let chain = current_chain(backups, &g.name, &db.name, &g.repository);
+            let restarts = match &chain {
+                None => true,
+                Some(chain) => missing_snapshot(chain, catalog.repository(&g.repository))
+                    .or_else(|| chain::broken_set(chain, backups, &g.name, &db.name, &g.repository))
+                    .or_else(|| chain::full_before_partitions(chain, db, tables, g, inputs.as_of))
+                    .is_some(),
+            };
+            let settled = match (&chain, restarts) {
+                (Some(chain), false) => chain::settled(chain, tables),
+                _ => BTreeSet::new(),
+            };
+            let compared: Vec<&&crate::catalog::Table> = tables
+                .iter()
+                .filter(|t| !settled.contains(t.name.as_str()))
+                .collect();
+            let wanted: Vec<&&crate::catalog::Table> =
+                if compared.iter().any(|t| t.unread.is_some()) {
+                    compared
+                } else if matches!(
+                    decide(chain.as_ref(), db, tables, g, inputs.as_of),
+                    Decision::Full { .. }
+                ) {
+                    tables.iter().collect()
+                } else {
+                    Vec::new()
+                };
+            let unread = wanted.into_iter().filter(|t| t.unread.is_some());
+            let names: BTreeSet<String> = unread.map(|t| t.name.clone()).collect();
+            if !names.is_empty() {
+                out.entry(db.name.clone()).or_default().extend(names);
+            }
+        }
+    }
+    Some(out)
+}
+
+/// The first table of `tables` the plan compares (every one for a full, else those not
+/// settled in `chain`) whose partitions were not read.
+fn unread_compared<'a>(
+    chain: Option<&chain::Chain<'_>>,
+    tables: &[&'a crate::catalog::Table],
+    decision: &Decision,
+) -> Option<&'a crate::catalog::Table> {
+    let settled = match (chain, decision) {
+        (Some(c), Decision::Incremental { .. } | Decision::Nothing) => chain::settled(c, tables),
+        _ => BTreeSet::new(),
+    };
+    tables
+        .iter()
+        .copied()
+        .find(|t| t.unread.is_some() && !settled.contains(t.name.as_str()))
+}
+
 /// Compiles a plan. `Err` holds every finding (errors and warnings) when any is an error.
 pub fn build(inputs: &PlanInputs) -> Result<Planned, Vec<FileDiagnostics>> {
     let mut files = Files {
@@ -346,6 +424,21 @@ fn plan_steps(
                 Some(d) => d,
                 None => decide(chain.as_ref(), db, tables, g, inputs.as_of),
             };
+            if let Some(t) = unread_compared(chain.as_ref(), tables, &decision) {
+                files.push(
+                    ppath,
+                    Diagnostic::error(
+                        codes::PARTITIONS_UNREAD,
+                        g.span,
+                        format!(
+                            "the partitions of `{}`.`{}` were not read, but group `{}` compares them",
+                            db.name, t.name, g.name
+                        ),
+                    )
+                    .with_help("plan again; this is a defect of starsnap's inspection, not of the policy"),
+                );
+                continue;
+            }
             let backups = backup_steps(
                 g,
                 db,
@@ -635,8 +728,8 @@ fn observe(
                     table: t.name.clone(),
                     kind: t.kind.as_str().to_string(),
                     schema_fingerprint: t.schema_fingerprint.clone(),
-                    partition_count: t.partitions.len() as u64,
-                    partitions_digest: partitions_digest(&t.partitions),
+                    partition_count: t.partition_count(),
+                    partitions_digest: t.partitions_digest(),
                 });
             }
         }

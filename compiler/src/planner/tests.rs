@@ -66,6 +66,7 @@ fn db(parts: &[(&str, i64, i64, &str)]) -> Database {
                 })
                 .collect(),
             partitioning: None,
+            unread: None,
         }],
     }
 }

@@ -33,6 +33,9 @@ pub const STATEMENT_FILE_REFUSED: &str = "P013";
 pub const LABEL_TOO_LONG: &str = "P113";
 /// A group sets `ttl`, which the cluster (before StarRocks 4.2) does not have.
 pub const TTL_UNSUPPORTED: &str = "P114";
+/// The catalog holds a table of a group unread (its partitions summed, not listed) although
+/// the plan must compare or back up its partitions: the runtime read too little.
+pub const PARTITIONS_UNREAD: &str = "P115";
 
 /// An include pattern matches no table in the observed catalog.
 pub const PATTERN_MATCHES_NOTHING: &str = "P101";
@@ -147,5 +150,9 @@ pub const ALL: &[(&str, &str)] = &[
     (
         TTL_UNSUPPORTED,
         "A group sets `ttl` on a cluster before StarRocks 4.2.",
+    ),
+    (
+        PARTITIONS_UNREAD,
+        "A table the plan compares was observed without its partitions.",
     ),
 ];

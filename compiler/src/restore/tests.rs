@@ -99,6 +99,7 @@ fn table(name: &str, parts: &[&str], partitioning: Option<Partitioning>) -> Tabl
             })
             .collect(),
         partitioning,
+        unread: None,
     }
 }
 

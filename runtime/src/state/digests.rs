@@ -12,7 +12,7 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use starsnap_compiler::catalog::{manifest_entries_digests, History, ObservedCatalog, TableDigest};
-use starsnap_compiler::planner::{manifests_needed, ManifestNeed, PlanInputs};
+use starsnap_compiler::planner::{manifests_needed, partitions_needed, ManifestNeed, PlanInputs};
 
 use super::history::{backup_id, manifest_row, BackupState, HistoryFilter, ManifestRow};
 use super::schema::{BACKUP_TABLE_DIGESTS, MANIFESTS};
@@ -230,24 +230,94 @@ impl StateStore {
     }
 }
 
-/// Observes for a backup plan into `inputs.catalog`: the history from `store` (`None`: no
-/// state yet) with digests instead of manifests, the cluster through `observe` (which gets
-/// that history), then the manifest rows the plan compares (`manifests_needed`) — the
-/// tables whose digest differs from the chain's, in the chains the plan extends. The plan
-/// built from `inputs` is the one the whole history gives (issue 14).
+/// What [`observe_for_plan`] asks the cluster for: the catalog with each table's partitions
+/// summed (`Observe::catalog`, given the history), then the partitions of some tables listed
+/// (`Observe::partitions`).
+pub trait Observe {
+    /// The catalog, tables `unread` where the cluster can sum their partitions.
+    fn catalog(&mut self, history: History) -> Result<ObservedCatalog, RuntimeError>;
+    /// Lists the partitions of `tables` (database → names) into `catalog`.
+    fn partitions(
+        &mut self,
+        catalog: &mut ObservedCatalog,
+        tables: &BTreeMap<String, BTreeSet<String>>,
+    ) -> Result<(), RuntimeError>;
+}
+
+/// [`Observe`] by two closures.
+pub struct ObserveWith<C, P> {
+    pub catalog: C,
+    pub partitions: P,
+}
+
+impl<C, P> Observe for ObserveWith<C, P>
+where
+    C: FnMut(History) -> Result<ObservedCatalog, RuntimeError>,
+    P: FnMut(&mut ObservedCatalog, &BTreeMap<String, BTreeSet<String>>) -> Result<(), RuntimeError>,
+{
+    fn catalog(&mut self, history: History) -> Result<ObservedCatalog, RuntimeError> {
+        (self.catalog)(history)
+    }
+
+    fn partitions(
+        &mut self,
+        catalog: &mut ObservedCatalog,
+        tables: &BTreeMap<String, BTreeSet<String>>,
+    ) -> Result<(), RuntimeError> {
+        (self.partitions)(catalog, tables)
+    }
+}
+
+/// Observes for a backup plan into `inputs.catalog` (issue 14: cost proportional to
+/// change): the history from `store` (`None`: no state yet) with digests instead of
+/// manifests; the cluster with every table's partitions summed; the manifest rows the plan
+/// compares (`manifests_needed`: the tables whose digest differs from the chain's, in the
+/// chains the plan extends); then the partitions of the tables the plan compares
+/// (`partitions_needed`), asked again once those are read (comparing them may decide a
+/// full, which lists every table). The plan built from `inputs` is the one a whole history
+/// and every partition give.
 pub fn observe_for_plan(
     store: Option<&mut StateStore>,
     inputs: &mut PlanInputs,
-    observe: &mut dyn FnMut(History) -> Result<ObservedCatalog, RuntimeError>,
+    observe: &mut dyn Observe,
 ) -> Result<(), RuntimeError> {
     match store {
-        None => inputs.catalog = observe(History::default())?,
+        None => inputs.catalog = observe.catalog(History::default())?,
         Some(store) => {
             let history = store.plan_history()?;
-            inputs.catalog = observe(history)?;
+            inputs.catalog = observe.catalog(history)?;
             let needs = manifests_needed(inputs);
             store.load_manifests(&mut inputs.catalog.history, &needs)?;
         }
     }
+    // Each round lists tables still unread, so there are at most as many rounds as the
+    // planner has reasons to widen (two); the bound only guards against a defect.
+    for _ in 0..4 {
+        let needed = match partitions_needed(inputs) {
+            Some(n) => n,
+            None => unread_tables(&inputs.catalog),
+        };
+        if needed.values().all(BTreeSet::is_empty) {
+            break;
+        }
+        observe.partitions(&mut inputs.catalog, &needed)?;
+    }
     Ok(())
+}
+
+/// Every table `catalog` holds unread, by database.
+fn unread_tables(catalog: &ObservedCatalog) -> BTreeMap<String, BTreeSet<String>> {
+    catalog
+        .databases
+        .iter()
+        .map(|d| {
+            let unread = d
+                .tables
+                .iter()
+                .filter(|t| t.unread.is_some())
+                .map(|t| t.name.clone())
+                .collect();
+            (d.name.clone(), unread)
+        })
+        .collect()
 }

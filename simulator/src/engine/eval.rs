@@ -513,6 +513,15 @@ impl EvalEnv<'_> {
             }
             "curdate" | "current_date" => Value::Date(self.tz.local_date(now_ms)),
             "unix_timestamp" if a.is_empty() => Value::Int(now_ms.div_euclid(1000)),
+            // StringFunctions::crc32 (be/src/exprs/string_functions.cpp): zlib's crc32 of the
+            // bytes, as a BIGINT; NULL for NULL.
+            "crc32" => text(0)
+                .map(|s| {
+                    let mut h = crc32fast::Hasher::new();
+                    h.update(s.as_bytes());
+                    Value::Int(i64::from(h.finalize()))
+                })
+                .unwrap_or(Value::Null),
             "concat" => {
                 let mut s = String::new();
                 for v in a {
