@@ -199,11 +199,7 @@ fn pushdown_only_skips_other_databases_and_tables() {
         config: &run.config,
         time_zone: &run.tz,
     };
-    let only_orders = Pushdown {
-        db: Some("sales".into()),
-        table: Some("orders".into()),
-        columns: None,
-    };
+    let only_orders = Pushdown::one(Some("sales"), Some("orders"));
     let meta = table_filtered(&ctx, &run.session, "partitions_meta", &only_orders).expect("meta");
     assert_eq!(meta.rows.len(), 4);
     let all = run.infoschema("partitions_meta").expect("all");
@@ -219,11 +215,7 @@ fn pushdown_only_skips_other_databases_and_tables() {
         .map(|r| r.iter().map(|v| v.to_text()).collect())
         .collect();
     assert_eq!(pushed, full, "pushdown rows equal the filtered full scan");
-    let none = Pushdown {
-        db: Some("SALES".into()),
-        table: None,
-        columns: None,
-    };
+    let none = Pushdown::one(Some("SALES"), None);
     let tables = table_filtered(&ctx, &run.session, "tables", &none).expect("tables");
     assert!(tables.rows.is_empty(), "names are case-sensitive");
 }

@@ -57,3 +57,74 @@ fn pruned_columns_match_select_star() {
     );
     assert_eq!(count[0][0].as_deref(), Some("2"));
 }
+
+/// A WHERE of equalities and `IN` lists under AND and OR (a scoped inspection's) is pushed
+/// into the scan as key terms: the rows are exactly those the WHERE keeps of a full scan.
+#[test]
+fn scoped_where_clauses_return_what_a_full_scan_filters() {
+    let engine = Engine::new(&SimConfig::default());
+    let mut s = Session {
+        user: "root".into(),
+        ..Session::default()
+    };
+    for db in ["a", "b", "c"] {
+        engine
+            .query(&mut s, &format!("CREATE DATABASE {db}"))
+            .pop()
+            .unwrap()
+            .unwrap();
+        for t in ["t1", "t2", "t3"] {
+            let ddl = format!(
+                "CREATE TABLE {db}.{t} (dt DATE, k INT) DUPLICATE KEY(dt) PARTITION BY RANGE(dt) \
+                 (PARTITION p1 VALUES LESS THAN ('2024-02-01'), PARTITION p2 VALUES LESS THAN ('2024-03-01')) \
+                 DISTRIBUTED BY HASH(k) BUCKETS 1 PROPERTIES ('replication_num' = '1')"
+            );
+            engine.query(&mut s, &ddl).pop().unwrap().unwrap();
+        }
+    }
+    let mut keys = |sql: &str| -> Vec<(String, String, String)> {
+        let (cols, rs) = rows(&engine, &mut s, sql);
+        let at = |n: &str| cols.iter().position(|c| c == n).unwrap();
+        let (d, t, p) = (at("DB_NAME"), at("TABLE_NAME"), at("PARTITION_NAME"));
+        let mut out: Vec<_> = rs
+            .into_iter()
+            .map(|r| {
+                let cell = |i: usize| r[i].clone().unwrap_or_default();
+                (cell(d), cell(t), cell(p))
+            })
+            .collect();
+        out.sort();
+        out
+    };
+    let all =
+        keys("SELECT DB_NAME, TABLE_NAME, PARTITION_NAME FROM information_schema.partitions_meta");
+    for (filter, keep) in [
+        (
+            "DB_NAME IN ('a') OR (DB_NAME = 'b' AND TABLE_NAME IN ('t1', 't3'))",
+            &(|d: &str, t: &str| d == "a" || d == "b" && (t == "t1" || t == "t3"))
+                as &dyn Fn(&str, &str) -> bool,
+        ),
+        (
+            "TABLE_NAME = 't2' AND DB_NAME IN ('a', 'c')",
+            &|d: &str, t: &str| t == "t2" && (d == "a" || d == "c"),
+        ),
+        (
+            "(DB_NAME = 'a' OR PARTITION_NAME = 'p1') AND TABLE_NAME IN ('t1')",
+            &|d: &str, t: &str| t == "t1" && !d.is_empty(),
+        ),
+        ("DB_NAME IN ('A')", &|_: &str, _: &str| false),
+    ] {
+        let got = keys(&format!(
+            "SELECT DB_NAME, TABLE_NAME, PARTITION_NAME FROM information_schema.partitions_meta WHERE {filter}"
+        ));
+        let mut want: Vec<_> = all
+            .iter()
+            .filter(|(d, t, p)| {
+                keep(d, t) && (!filter.contains("PARTITION_NAME") || d == "a" || p == "p1")
+            })
+            .cloned()
+            .collect();
+        want.sort();
+        assert_eq!(got, want, "{filter}");
+    }
+}

@@ -128,11 +128,7 @@ fn main() {
     println!("partitions_meta of one table (engine): {rows} rows in {took}");
     let (pushed, took) = timed(|| {
         engine.with_ctx(|ctx| {
-            let pushdown = infoschema::Pushdown {
-                db: Some("bench".into()),
-                table: Some(one.clone()),
-                columns: None,
-            };
+            let pushdown = infoschema::Pushdown::one(Some("bench"), Some(&one));
             infoschema::table_filtered(ctx, &session, "partitions_meta", &pushdown)
                 .map_or(0, |t| t.rows.len())
         })

@@ -12,6 +12,8 @@
 //! From 4.0 `tables` and `materialized_views` are evaluated in the FE, where an unset string
 //! becomes NULL (`tables`) or `""` (`materialized_views`) and MV times are typed.
 
+use std::collections::BTreeSet;
+
 use crate::engine::catalog::{Partitioning, Table, TableKind};
 use crate::engine::show::partitions::{meta_row, RowCtx, TableText};
 use crate::engine::show::{ddl, layouts, session_time_zone};
@@ -43,22 +45,68 @@ pub fn table(ctx: &EngineCtx<'_>, session: &Session, name: &str) -> Option<Virtu
 /// builds that database's rows only).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Pushdown {
-    /// Exact (case-sensitive) database name.
-    pub db: Option<String>,
-    /// Exact (case-sensitive) table name.
-    pub table: Option<String>,
+    /// The rows the WHERE can keep, by database and table: a row is generated when any term
+    /// keeps it (`None`: every row). An over-approximation of the WHERE, never narrower.
+    pub keys: Option<Vec<KeyTerm>>,
     /// The columns the query reads (any case); `None`: all of them (`SELECT *`). Cells of
     /// other columns may be left NULL instead of being computed.
     pub columns: Option<Vec<String>>,
 }
 
-impl Pushdown {
+/// One conjunction of key constraints: the database among `dbs` and the table among
+/// `tables` (`None`: any). Names are exact (case-sensitive), as the WHERE compares them.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct KeyTerm {
+    pub dbs: Option<BTreeSet<String>>,
+    pub tables: Option<BTreeSet<String>>,
+}
+
+impl KeyTerm {
     fn keeps_db(&self, db: &str) -> bool {
-        self.db.as_deref().is_none_or(|d| d == db)
+        self.dbs.as_ref().is_none_or(|d| d.contains(db))
     }
 
-    fn keeps_table(&self, table: &str) -> bool {
-        self.table.as_deref().is_none_or(|t| t == table)
+    fn keeps(&self, db: &str, table: &str) -> bool {
+        self.keeps_db(db) && self.tables.as_ref().is_none_or(|t| t.contains(table))
+    }
+
+    /// Both constraints at once (an AND).
+    pub fn and(&self, other: &KeyTerm) -> KeyTerm {
+        let meet = |a: &Option<BTreeSet<String>>, b: &Option<BTreeSet<String>>| match (a, b) {
+            (Some(a), Some(b)) => Some(a.intersection(b).cloned().collect()),
+            (Some(x), None) | (None, Some(x)) => Some(x.clone()),
+            (None, None) => None,
+        };
+        KeyTerm {
+            dbs: meet(&self.dbs, &other.dbs),
+            tables: meet(&self.tables, &other.tables),
+        }
+    }
+}
+
+impl Pushdown {
+    /// Rows of database `db` (and of table `table`) only.
+    pub fn one(db: Option<&str>, table: Option<&str>) -> Self {
+        let set = |v: Option<&str>| v.map(|v| BTreeSet::from([v.to_string()]));
+        Pushdown {
+            keys: Some(vec![KeyTerm {
+                dbs: set(db),
+                tables: set(table),
+            }]),
+            columns: None,
+        }
+    }
+
+    fn keeps_db(&self, db: &str) -> bool {
+        self.keys
+            .as_ref()
+            .is_none_or(|k| k.iter().any(|t| t.keeps_db(db)))
+    }
+
+    fn keeps(&self, db: &str, table: &str) -> bool {
+        self.keys
+            .as_ref()
+            .is_none_or(|k| k.iter().any(|t| t.keeps(db, table)))
     }
 
     /// For each column of `layout`, whether the query reads it.
@@ -100,11 +148,7 @@ pub fn table_filtered(
         "schemata" => (layouts::schemata(profile), schemata_rows(ctx)),
         "columns" => (
             crate::engine::infoschema_columns::layout(),
-            crate::engine::infoschema_columns::rows(
-                ctx,
-                pushdown.db.as_deref(),
-                pushdown.table.as_deref(),
-            ),
+            crate::engine::infoschema_columns::rows(ctx, &|db, table| pushdown.keeps(db, table)),
         ),
         _ => return None,
     };
@@ -145,7 +189,7 @@ fn partitions_meta_rows(
         .values()
         .filter(|db| pushdown.keeps_db(&db.name))
         .flat_map(|db| db.tables.values().map(move |t| (db.name.as_str(), t)))
-        .filter(|(_, t)| t.is_native() && pushdown.keeps_table(&t.name))
+        .filter(|(db, t)| t.is_native() && pushdown.keeps(db, &t.name))
         .collect();
     tables.sort_by_key(|(_, t)| t.id);
     let want = pushdown.wanted(&layouts::partitions_meta(profile));
@@ -181,7 +225,7 @@ fn tables_rows(
     let mut rows = Vec::new();
     let system = TABLE_NAMES
         .iter()
-        .filter(|n| pushdown.keeps_db("information_schema") && pushdown.keeps_table(n));
+        .filter(|n| pushdown.keeps("information_schema", n));
     for name in system {
         rows.push(vec![
             text("def"),
@@ -213,7 +257,11 @@ fn tables_rows(
         .values()
         .filter(|d| pushdown.keeps_db(&d.name))
     {
-        for t in db.tables.values().filter(|t| pushdown.keeps_table(&t.name)) {
+        for t in db
+            .tables
+            .values()
+            .filter(|t| pushdown.keeps(&db.name, &t.name))
+        {
             let native = t.is_native();
             let engine = if native { text("StarRocks") } else { unset() };
             let (rows_n, avg, length, update) = if native {
@@ -273,7 +321,7 @@ fn views_rows(ctx: &EngineCtx<'_>, pushdown: &Pushdown) -> Vec<Vec<Value>> {
         .flat_map(|db| {
             db.tables
                 .values()
-                .filter(|t| t.kind == TableKind::View && pushdown.keeps_table(&t.name))
+                .filter(|t| t.kind == TableKind::View && pushdown.keeps(&db.name, &t.name))
                 .map(move |t| {
                     vec![
                         text("def"),
@@ -335,7 +383,7 @@ fn materialized_views_rows(
         for t in db
             .tables
             .values()
-            .filter(|t| t.kind == TableKind::MaterializedView && pushdown.keeps_table(&t.name))
+            .filter(|t| t.kind == TableKind::MaterializedView && pushdown.keeps(&db.name, &t.name))
         {
             let Some(mv) = &t.mv else { continue };
             let refresh_type = mv

@@ -94,18 +94,15 @@ fn column_key(table: &Table, is_key: bool) -> &'static str {
 
 /// The rows, databases and tables in name order, columns in table order. `db`/`table`
 /// restrict the scan (pushed-down equalities).
-pub fn rows(ctx: &EngineCtx<'_>, db: Option<&str>, table: Option<&str>) -> Vec<Vec<Value>> {
+pub fn rows(ctx: &EngineCtx<'_>, keeps: &dyn Fn(&str, &str) -> bool) -> Vec<Vec<Value>> {
     let mut out = Vec::new();
     let mut dbs: Vec<_> = ctx.catalog.databases.iter().collect();
     dbs.sort_by(|a, b| a.0.cmp(b.0));
     for (db_name, database) in dbs {
-        if db.is_some_and(|d| d != db_name.as_str()) {
-            continue;
-        }
         let mut tables: Vec<&Table> = database.tables.values().collect();
         tables.sort_by(|a, b| a.name.cmp(&b.name));
         for t in tables {
-            if table.is_some_and(|n| n != t.name) {
+            if !keeps(db_name, &t.name) {
                 continue;
             }
             for (i, c) in t.columns.iter().enumerate() {

@@ -647,42 +647,97 @@ fn referenced_columns(sel: &Select) -> Option<Vec<String>> {
     Some(names)
 }
 
-/// Database / table equalities among the top-level AND-ed conjuncts of a WHERE clause
-/// (`TABLE_SCHEMA`/`DB_NAME = '…'`, `TABLE_NAME = '…'`), handed to the information_schema
-/// scan so it builds only those rows. The whole WHERE is still evaluated afterwards.
+/// What a WHERE clause says of the database and table columns (`TABLE_SCHEMA`/`DB_NAME`,
+/// `TABLE_NAME`): equalities and `IN` lists of literals, under AND and OR, handed to the
+/// information_schema scan so it builds only those rows (a scoped inspection's
+/// `DB_NAME IN (…) OR (DB_NAME = … AND TABLE_NAME IN (…))`). The whole WHERE is still
+/// evaluated afterwards: this only skips work, and is never narrower than the WHERE.
 fn pushdown_of(e: &Expr) -> infoschema::Pushdown {
-    let mut p = infoschema::Pushdown::default();
-    let mut stack = vec![e];
-    while let Some(e) = stack.pop() {
-        match e {
-            Expr::Bin {
-                op: BinOp::And,
-                l,
-                r,
-            } => {
-                stack.push(l);
-                stack.push(r);
-            }
-            Expr::Bin {
-                op: BinOp::Eq,
-                l,
-                r,
-            } => {
-                let (col, val) = match (l.as_ref(), r.as_ref()) {
-                    (Expr::Col { name, .. }, Expr::Lit(Value::Str(v)))
-                    | (Expr::Lit(Value::Str(v)), Expr::Col { name, .. }) => (name, v),
-                    _ => continue,
-                };
-                if col.eq_ignore_ascii_case("TABLE_SCHEMA") || col.eq_ignore_ascii_case("DB_NAME") {
-                    p.db = Some(val.clone());
-                } else if col.eq_ignore_ascii_case("TABLE_NAME") {
-                    p.table = Some(val.clone());
-                }
-            }
-            _ => {}
-        }
+    infoschema::Pushdown {
+        keys: key_terms(e),
+        columns: None,
     }
-    p
+}
+
+/// The key terms `e` implies (`None`: no constraint known). AND meets its sides' terms
+/// pairwise (or keeps one side when the product grows large: still implied); OR joins them
+/// when both sides constrain.
+fn key_terms(e: &Expr) -> Option<Vec<infoschema::KeyTerm>> {
+    const MAX_TERMS: usize = 1024;
+    match e {
+        Expr::Bin {
+            op: BinOp::And,
+            l,
+            r,
+        } => match (key_terms(l), key_terms(r)) {
+            (Some(a), Some(b)) if a.len() * b.len() <= MAX_TERMS => Some(
+                a.iter()
+                    .flat_map(|x| b.iter().map(move |y| x.and(y)))
+                    .collect(),
+            ),
+            (Some(a), Some(b)) => Some(if a.len() <= b.len() { a } else { b }),
+            (Some(x), None) | (None, Some(x)) => Some(x),
+            (None, None) => None,
+        },
+        Expr::Bin {
+            op: BinOp::Or,
+            l,
+            r,
+        } => {
+            let mut a = key_terms(l)?;
+            a.extend(key_terms(r)?);
+            (a.len() <= MAX_TERMS).then_some(a)
+        }
+        Expr::Bin {
+            op: BinOp::Eq,
+            l,
+            r,
+        } => match (l.as_ref(), r.as_ref()) {
+            (Expr::Col { name, .. }, Expr::Lit(Value::Str(v)))
+            | (Expr::Lit(Value::Str(v)), Expr::Col { name, .. }) => key_term(name, [v]),
+            _ => None,
+        },
+        Expr::In {
+            e,
+            list,
+            neg: false,
+        } => {
+            let Expr::Col { name, .. } = e.as_ref() else {
+                return None;
+            };
+            let values: Option<Vec<&String>> = list
+                .iter()
+                .map(|v| match v {
+                    Expr::Lit(Value::Str(s)) => Some(s),
+                    _ => None,
+                })
+                .collect();
+            key_term(name, values?)
+        }
+        _ => None,
+    }
+}
+
+fn key_term<'a>(
+    column: &str,
+    values: impl IntoIterator<Item = &'a String>,
+) -> Option<Vec<infoschema::KeyTerm>> {
+    let set: std::collections::BTreeSet<String> = values.into_iter().cloned().collect();
+    let term =
+        if column.eq_ignore_ascii_case("TABLE_SCHEMA") || column.eq_ignore_ascii_case("DB_NAME") {
+            infoschema::KeyTerm {
+                dbs: Some(set),
+                tables: None,
+            }
+        } else if column.eq_ignore_ascii_case("TABLE_NAME") {
+            infoschema::KeyTerm {
+                dbs: None,
+                tables: Some(set),
+            }
+        } else {
+            return None;
+        };
+    Some(vec![term])
 }
 
 /// A grouping key: per value, its kind and text.
