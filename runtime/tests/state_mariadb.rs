@@ -43,6 +43,11 @@ fn wait_with_timeout() {
 }
 
 #[test]
+fn events_by_plan_prefix() {
+    scenarios::events_by_plan_prefix(&MariaDb::start());
+}
+
+#[test]
 fn history_round_trip() {
     scenarios::history_round_trip(&MariaDb::start());
 }

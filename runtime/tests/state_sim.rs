@@ -68,6 +68,11 @@ fn wait_with_timeout() {
 }
 
 #[test]
+fn events_by_plan_prefix() {
+    scenarios::events_by_plan_prefix(&Sim::start());
+}
+
+#[test]
 fn history_round_trip() {
     scenarios::history_round_trip(&Sim::start());
 }

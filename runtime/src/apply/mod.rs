@@ -379,7 +379,7 @@ impl Apply {
             crate::inspect::inspect(c, &inspect_options, history.clone())
         })?;
         let fingerprint = self.plan.fingerprint.clone();
-        let events = self.store.events(None)?;
+        let events = self.store.events_of_plan(&fingerprint)?;
         // Expire steps an earlier run of this plan began deleting: their snapshots going is
         // this plan's doing.
         let expiring: BTreeSet<String> = events

@@ -119,7 +119,7 @@ impl<'r, 's> Ctx<'r, 's> {
         kind: &str,
     ) -> Result<Option<String>, RuntimeError> {
         let fingerprint = self.run.plan.fingerprint.clone();
-        let events = self.state(&mut |s| s.events(None))?;
+        let events = self.state(&mut |s| s.events_of_plan(&fingerprint))?;
         Ok(events
             .into_iter()
             .filter(|e| e.kind == kind && e.step_id.as_deref() == Some(step.id.as_str()))

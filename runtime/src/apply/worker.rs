@@ -210,7 +210,7 @@ impl<'r> Run<'r> {
     /// finished, from the journal.
     fn journaled_steps(&self, store: &mut StateStore) -> BTreeSet<String> {
         let mut out = BTreeSet::new();
-        if let Ok(events) = store.events(None) {
+        if let Ok(events) = store.events_of_plan(&self.plan.fingerprint) {
             for e in events {
                 if e.kind == "step_done" && e.message.as_deref() == Some(&self.plan.fingerprint) {
                     out.extend(e.step_id);

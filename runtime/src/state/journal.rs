@@ -117,7 +117,42 @@ impl StateStore {
             "event_ms, seq",
             None,
         );
-        let rs = self.conn.query(&q)?;
+        self.read_events(&q)
+    }
+
+    /// The events whose message begins with `fingerprint` (a plan's: the steps its earlier
+    /// runs journaled), oldest first. Read by prefix, so an apply does not read the journal
+    /// of every run before it (issue 14).
+    pub fn events_of_plan(&mut self, fingerprint: &str) -> Result<Vec<Event>, RuntimeError> {
+        // The prefix is matched literally: LIKE's wildcards and escape are escaped.
+        let mut pattern = String::new();
+        for c in fingerprint.chars() {
+            if matches!(c, '%' | '_' | '\\') {
+                pattern.push('\\');
+            }
+            pattern.push(c);
+        }
+        pattern.push('%');
+        let q = format!(
+            "SELECT {} FROM {} WHERE {} LIKE {} ORDER BY event_ms, seq",
+            sql::columns(&EVENTS.column_names()),
+            self.table(EVENTS.name),
+            sql::columns(&["message"]),
+            Val::text(&pattern).sql()
+        );
+        let events = self.read_events(&q)?;
+        Ok(events
+            .into_iter()
+            .filter(|e| {
+                e.message
+                    .as_deref()
+                    .is_some_and(|m| m.starts_with(fingerprint))
+            })
+            .collect())
+    }
+
+    fn read_events(&mut self, q: &str) -> Result<Vec<Event>, RuntimeError> {
+        let rs = self.conn.query(q)?;
         rs.iter()
             .map(|r| {
                 Ok(Event {

@@ -906,3 +906,41 @@ pub fn plan_history_reads_only_the_tables_asked_for(f: &dyn Fixture) {
         .collect();
     assert_eq!(loaded, &want);
 }
+
+/// `events_of_plan` reads only the events whose message begins with the plan's
+/// fingerprint (what apply resumes from), not the journal of every other run.
+pub fn events_by_plan_prefix(f: &dyn Fixture) {
+    use starsnap_runtime::state::journal::Event;
+    let clock = Arc::new(ManualClock::new(T0));
+    let mut s = f.store(clock);
+    s.init().expect("init");
+    let (a, b) = ("a".repeat(64), "b".repeat(64));
+    for (run, plan, step) in [
+        ("run-1", &a, "s1"),
+        ("run-2", &b, "s1"),
+        ("run-3", &a, "s2"),
+    ] {
+        let mut e = Event::new(run, "step_done").step(step);
+        e.message = Some(plan.clone());
+        s.journal(e).expect("journal");
+    }
+    let mut other = Event::new("run-4", "restore_submitted").step("s3");
+    other.message = Some(format!("{a} restore job 7"));
+    s.journal(other).expect("journal");
+    s.journal(Event::new("run-4", "note")).expect("journal");
+    let steps: Vec<(String, Option<String>)> = s
+        .events_of_plan(&a)
+        .expect("events")
+        .into_iter()
+        .map(|e| (e.kind, e.step_id))
+        .collect();
+    assert_eq!(
+        steps,
+        vec![
+            ("step_done".to_string(), Some("s1".to_string())),
+            ("step_done".to_string(), Some("s2".to_string())),
+            ("restore_submitted".to_string(), Some("s3".to_string())),
+        ]
+    );
+    assert_eq!(s.events_of_plan(&"c".repeat(64)).expect("events").len(), 0);
+}
