@@ -15,7 +15,9 @@ use starsnap_compiler::catalog::{
     TableDigest, TableKind, UnreadPartitions,
 };
 use starsnap_compiler::plan::{self, PlanInputs};
-use starsnap_compiler::planner::{current_chain, manifests_needed, partitions_needed};
+use starsnap_compiler::planner::{
+    chain_members, current_chain, manifests_needed, partitions_needed,
+};
 use starsnap_compiler::time::Timestamp;
 
 /// (table number, LIST partitioned, partitions (number, id seed, version)).
@@ -142,6 +144,7 @@ fn catalog(tables: Vec<TableSpec>, records: Vec<RecordSpec>, lost: Option<u8>) -
                     status: "OK".into(),
                 });
             }
+            let old_schema = label.ends_with("_1") || set == "l0";
             c.history.backups.push(BackupRecord {
                 label,
                 group: "g".into(),
@@ -162,7 +165,15 @@ fn catalog(tables: Vec<TableSpec>, records: Vec<RecordSpec>, lost: Option<u8>) -
                 } else {
                     BackupState::Failed
                 },
-                schemas: Default::default(),
+                // Schemas recorded per table (an older one now and then): a plan must read
+                // them for the sets of the chains it extends, and never needs the others'.
+                schemas: manifest
+                    .iter()
+                    .map(|e| {
+                        let s = if old_schema { "s0" } else { "s" };
+                        (e.table.clone(), s.to_string())
+                    })
+                    .collect(),
                 manifest: if finished { manifest } else { Vec::new() },
                 backup_time_ms: None,
                 objects: Default::default(),
@@ -259,6 +270,13 @@ fn with_digests(c: &ObservedCatalog, forget: &BTreeSet<u8>) -> ObservedCatalog {
             .collect();
         b.table_digests = Some(digests);
         b.manifest.clear();
+    }
+    // The state store reads per-table facts only of the sets in current chains.
+    let members = chain_members(&lazy.history.backups);
+    for b in &mut lazy.history.backups {
+        if !members.contains(&(b.repository.clone(), b.label.clone())) {
+            *b = b.without_facts();
+        }
     }
     lazy
 }

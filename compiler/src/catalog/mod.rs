@@ -374,6 +374,17 @@ impl BackupRecord {
         }
     }
 
+    /// The record without what is recorded per table — manifest, digests, schemas,
+    /// objects, functions: what a plan knows of a set outside the chains it extends.
+    pub fn without_facts(&self) -> BackupRecord {
+        BackupRecord {
+            schemas: BTreeMap::new(),
+            objects: BTreeMap::new(),
+            functions: Vec::new(),
+            ..self.without_manifest()
+        }
+    }
+
     /// The record without its manifest and digests (everything else cloned).
     pub fn without_manifest(&self) -> BackupRecord {
         let BackupRecord {

@@ -98,6 +98,27 @@ pub(crate) fn finished_sets<'a>(
 }
 
 /// The chain ending at the newest finished descendant of the newest finished full.
+/// The (repository, label) of every record of every group's database's current chain:
+/// the records a plan reads per-table facts of (schemas, objects, digests, manifests). Of
+/// the others it needs only what identifies them and when they were made (retention).
+pub fn chain_members(backups: &[BackupRecord]) -> BTreeSet<(String, String)> {
+    let keys: BTreeSet<(&str, &str, &str)> = backups
+        .iter()
+        .map(|b| (b.group.as_str(), b.database.as_str(), b.repository.as_str()))
+        .collect();
+    let mut out = BTreeSet::new();
+    for (group, database, repository) in keys {
+        if let Some(chain) = current_chain(backups, group, database, repository) {
+            for set in &chain.sets {
+                for r in &set.records {
+                    out.insert((r.repository.clone(), r.label.clone()));
+                }
+            }
+        }
+    }
+    out
+}
+
 pub fn current_chain<'a>(
     backups: &'a [BackupRecord],
     group: &str,

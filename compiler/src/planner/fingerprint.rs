@@ -1,7 +1,7 @@
 //! The plan's input fingerprint: sha256 over the canonical inputs — the policy bytes, the
 //! statement files (sorted by path), the normalized catalog's compact JSON (each table's
 //! partitions as their digest, history included, each manifest as one digest per table) and
-//! `as_of`. Each part is length-prefixed so no two input sets collide by
+//! `as_of`; a set outside the chains the plan extends by its identity alone). Each part is length-prefixed so no two input sets collide by
 //! concatenation. A shuffled catalog gives the same fingerprint.
 
 use sha2::{Digest, Sha256};
@@ -96,7 +96,15 @@ pub fn of(inputs: &PlanInputs, normalized: &ObservedCatalog) -> String {
     };
     let catalog = serde_json::to_vec(&view).unwrap_or_default();
     part(&mut h, "catalog", &catalog);
+    // A set outside the chains the plan extends enters by what identifies it and when it
+    // was made (what retention reads); the state store reads nothing more of it.
+    let members = super::chain_members(&normalized.history.backups);
     for b in &normalized.history.backups {
+        if !members.contains(&(b.repository.clone(), b.label.clone())) {
+            let record = serde_json::to_vec(&b.without_facts()).unwrap_or_default();
+            part(&mut h, "backup", &record);
+            continue;
+        }
         let record = serde_json::to_vec(&b.without_manifest()).unwrap_or_default();
         part(&mut h, "backup", &record);
         for (table, digest) in b.entries_digests() {

@@ -29,7 +29,7 @@ use crate::policy::{self, codes, Policy};
 use crate::syntax::Dialect;
 use crate::time::Timestamp;
 
-pub use chain::{current_chain, decide, missing_snapshot, Chain, Decision};
+pub use chain::{chain_members, current_chain, decide, missing_snapshot, Chain, Decision};
 pub use emit::create_repository_step;
 
 /// A `[[statement]]` file's contents, named by the path exactly as the policy writes it.

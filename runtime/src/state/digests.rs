@@ -12,7 +12,9 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use starsnap_compiler::catalog::{manifest_entries_digests, History, ObservedCatalog, TableDigest};
-use starsnap_compiler::planner::{manifests_needed, partitions_needed, ManifestNeed, PlanInputs};
+use starsnap_compiler::planner::{
+    chain_members, manifests_needed, partitions_needed, ManifestNeed, PlanInputs,
+};
 
 use super::history::{backup_id, manifest_row, BackupState, HistoryFilter, ManifestRow};
 use super::schema::{BACKUP_TABLE_DIGESTS, MANIFESTS};
@@ -97,20 +99,30 @@ impl StateStore {
         Ok(out)
     }
 
-    /// The history for planning: every backup (oldest first) with its objects; a finished
-    /// one with its table digests and none of its manifest rows, which
+    /// The history for planning: every backup (oldest first) with its snapshot time; those
+    /// of current chains (`planner::chain_members`) with their objects, and a finished one
+    /// with its table digests and none of its manifest rows, which
     /// [`StateStore::load_manifests`] then reads for the tables a plan needs. A state older
     /// than schema 4 (not migrated yet: `plan` writes nothing) is read whole, as before.
     pub fn plan_history(&mut self) -> Result<History, RuntimeError> {
         if self.schema_version()?.is_none_or(|v| v < DIGESTS_SINCE) {
             return self.catalog_history(&HistoryFilter::default());
         }
-        let mut entries = self.list_backups(&HistoryFilter::default())?;
+        // Per-table facts (objects, digests) only of the sets in current chains: the
+        // history's other sets matter to a plan by their identity and times alone.
+        let mut entries = self.list_backup_rows(&HistoryFilter::default())?;
         entries.reverse();
+        let records: Vec<_> = entries.iter().map(|e| e.to_record(&[])).collect();
+        let in_chains: BTreeSet<String> = chain_members(&records)
+            .into_iter()
+            .map(|(repository, label)| backup_id(&repository, &label))
+            .collect();
+        self.attach_facts(&mut entries, Some(&in_chains))?;
         let ids: Vec<String> = entries
             .iter()
             .filter(|e| e.state == BackupState::Finished)
             .map(|e| backup_id(&e.repository, &e.label))
+            .filter(|id| in_chains.contains(id))
             .collect();
         let refs: Vec<&str> = ids.iter().map(String::as_str).collect();
         let mut digests = self.read_table_digests(&refs)?;
@@ -118,7 +130,8 @@ impl StateStore {
             .iter()
             .map(|e| {
                 let mut r = e.to_record(&[]);
-                if e.state == BackupState::Finished {
+                let id = backup_id(&e.repository, &e.label);
+                if e.state == BackupState::Finished && in_chains.contains(&id) {
                     r.table_digests = Some(
                         digests
                             .remove(&backup_id(&e.repository, &e.label))

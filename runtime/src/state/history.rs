@@ -7,7 +7,7 @@
 //! (a resumed run) is idempotent. A finished backup's manifest is written *before* the row
 //! turns `finished`, so a finished row always has its whole manifest.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 pub use starsnap_compiler::catalog::{BackedUpObject, BackupKind, BackupState};
 
@@ -420,20 +420,30 @@ impl StateStore {
         let rs = self.conn.query(&q)?;
         let out = rs.iter().next().map(|r| backup_entry(&r)).transpose()?;
         let mut out: Vec<BackupEntry> = out.into_iter().collect();
-        self.attach_facts(&mut out)?;
+        self.attach_facts(&mut out, None)?;
         Ok(out.pop())
     }
 
     /// Fills each entry's objects, functions and backup time from the schema-2 tables
     /// (two statements for any number of entries). An entry without object rows keeps the
     /// schemas version 1 stored inline.
-    fn attach_facts(&mut self, entries: &mut [BackupEntry]) -> Result<(), RuntimeError> {
+    /// Attaches the snapshot times and the objects of `entries`; objects only of the
+    /// backups `objects_of` names (`None`: of all).
+    pub(super) fn attach_facts(
+        &mut self,
+        entries: &mut [BackupEntry],
+        objects_of: Option<&BTreeSet<String>>,
+    ) -> Result<(), RuntimeError> {
         let ids: Vec<String> = entries
             .iter()
             .map(|e| backup_id(&e.repository, &e.label))
             .collect();
         let refs: Vec<&str> = ids.iter().map(String::as_str).collect();
-        let mut facts = self.read_facts(&refs)?;
+        let members: Vec<&str> = match objects_of {
+            Some(set) => set.iter().map(String::as_str).collect(),
+            None => refs.clone(),
+        };
+        let mut facts = self.read_facts_of(&refs, &members)?;
         for (e, id) in entries.iter_mut().zip(&ids) {
             let Some((objects, time)) = facts.remove(id) else {
                 continue;
@@ -463,6 +473,17 @@ impl StateStore {
 
     /// Backups, newest first.
     pub fn list_backups(&mut self, f: &HistoryFilter) -> Result<Vec<BackupEntry>, RuntimeError> {
+        let mut out = self.list_backup_rows(f)?;
+        self.attach_facts(&mut out, None)?;
+        Ok(out)
+    }
+
+    /// Backups, newest first, without their snapshot times and objects
+    /// ([`Self::attach_facts`]).
+    pub(super) fn list_backup_rows(
+        &mut self,
+        f: &HistoryFilter,
+    ) -> Result<Vec<BackupEntry>, RuntimeError> {
         let mut filter = Vec::new();
         if let Some(g) = &f.group {
             filter.push(("group_name", Val::text(g)));
@@ -481,12 +502,9 @@ impl StateStore {
             f.limit,
         );
         let rs = self.conn.query(&q)?;
-        let mut out = rs
-            .iter()
+        rs.iter()
             .map(|r| backup_entry(&r))
-            .collect::<Result<Vec<_>, RuntimeError>>()?;
-        self.attach_facts(&mut out)?;
-        Ok(out)
+            .collect::<Result<Vec<_>, RuntimeError>>()
     }
 
     /// The partitions a backup holds, sorted by table, partition.

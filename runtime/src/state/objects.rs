@@ -199,16 +199,38 @@ impl StateStore {
         q
     }
 
-    /// The objects and backup times of backups `ids` (absent: nothing recorded). Two
-    /// statements whatever the number of backups.
-    pub(super) fn read_facts(
+    /// The snapshot times of backups `ids` and the objects (one row per table) of
+    /// `with_objects` (absent: nothing recorded). Two statements whatever the number of
+    /// backups.
+    pub(super) fn read_facts_of(
         &mut self,
         ids: &[&str],
+        with_objects: &[&str],
     ) -> Result<HashMap<String, (BackupObjects, Option<i64>)>, RuntimeError> {
         let mut out: HashMap<String, (BackupObjects, Option<i64>)> = HashMap::new();
         if ids.is_empty() {
             return Ok(out);
         }
+        if !with_objects.is_empty() {
+            self.read_objects_into(with_objects, &mut out)?;
+        }
+        let wanted: BTreeSet<&str> = ids.iter().copied().collect();
+        let q = self.select_for(BACKUP_SNAPSHOTS.name, &BACKUP_SNAPSHOTS.column_names(), ids);
+        let rs = self.conn.query(&q)?;
+        for r in rs.iter() {
+            let id = r.text("backup_id")?;
+            if wanted.contains(id) {
+                out.entry(id.to_string()).or_default().1 = r.opt_i64("backup_time_ms")?;
+            }
+        }
+        Ok(out)
+    }
+
+    fn read_objects_into(
+        &mut self,
+        ids: &[&str],
+        out: &mut HashMap<String, (BackupObjects, Option<i64>)>,
+    ) -> Result<(), RuntimeError> {
         let wanted: BTreeSet<&str> = ids.iter().copied().collect();
         let q = self.select_for(BACKUP_OBJECTS.name, &BACKUP_OBJECTS.column_names(), ids);
         let rs = self.conn.query(&q)?;
@@ -223,15 +245,7 @@ impl StateStore {
         for (id, _, r) in rows {
             add_row(&mut out.entry(id).or_default().0, &r)?;
         }
-        let q = self.select_for(BACKUP_SNAPSHOTS.name, &BACKUP_SNAPSHOTS.column_names(), ids);
-        let rs = self.conn.query(&q)?;
-        for r in rs.iter() {
-            let id = r.text("backup_id")?;
-            if wanted.contains(id) {
-                out.entry(id.to_string()).or_default().1 = r.opt_i64("backup_time_ms")?;
-            }
-        }
-        Ok(out)
+        Ok(())
     }
 
     /// Migration 2's data step: the schema fingerprints version 1 kept in
