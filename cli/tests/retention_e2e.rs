@@ -510,7 +510,9 @@ fn sigkill_in_the_middle_of_an_expiry_then_apply_finishes_it_and_nothing_else() 
     let proxy = gate.port;
     let c = Clocked::start("retention-kill", VersionProfile::V3_4);
     let w = &c.w;
-    let group = "full_every = \"12h\"\nkeep = { last = 1 }\n";
+    // The state store's clock is the real one while plans are made at virtual 04:00 times:
+    // `1h` makes day 1's full due whatever the time of day the test runs.
+    let group = "full_every = \"1h\"\nkeep = { last = 1 }\n";
     std::fs::write(
         w.dir.join("starsnap.toml"),
         policy(
@@ -630,7 +632,8 @@ fn an_expire_step_whose_snapshot_went_behind_starsnaps_back_makes_the_plan_stale
         policy(
             w.sim.port(),
             &folder_repository(),
-            "full_every = \"12h\"\nkeep = { last = 1 }\n",
+            // Due on day 1 whatever the time of day (the state's clock is the real one).
+            "full_every = \"1h\"\nkeep = { last = 1 }\n",
         ),
     )
     .unwrap();

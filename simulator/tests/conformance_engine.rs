@@ -269,3 +269,29 @@ fn set_time_zone_moves_the_times_shown() {
     );
     assert_eq!(rows, [vec!["2024-03-01 00:00:00"]]);
 }
+
+/// ORDER BY may name columns the select list does not return (MySQL and StarRocks sort by
+/// them all the same).
+#[test]
+fn order_by_columns_outside_the_select_list() {
+    let engine = Engine::new(&config(VersionProfile::V3_4));
+    let mut s = session();
+    exec(
+        &engine,
+        &mut s,
+        "CREATE DATABASE o; \
+         CREATE TABLE o.ev (k BIGINT, ms BIGINT, seq BIGINT, msg VARCHAR(20)) PRIMARY KEY(k) \
+         DISTRIBUTED BY HASH(k) BUCKETS 1 PROPERTIES ('replication_num' = '1'); \
+         INSERT INTO o.ev VALUES (1, 5, 2, 'c'), (2, 5, 1, 'b'), (3, 1, 9, 'a'), (4, 7, 0, 'd')",
+    );
+    let (_, rows) = query(&engine, &mut s, "SELECT msg FROM o.ev ORDER BY ms, seq");
+    let got: Vec<&str> = rows.iter().map(|r| r[0].as_str()).collect();
+    assert_eq!(got, ["a", "b", "c", "d"]);
+    let (_, rows) = query(
+        &engine,
+        &mut s,
+        "SELECT msg FROM o.ev ORDER BY ms DESC, seq",
+    );
+    let got: Vec<&str> = rows.iter().map(|r| r[0].as_str()).collect();
+    assert_eq!(got, ["d", "b", "c", "a"]);
+}
