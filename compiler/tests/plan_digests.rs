@@ -162,6 +162,7 @@ fn catalog(tables: Vec<TableSpec>, records: Vec<RecordSpec>, lost: Option<u8>) -
                 backup_time_ms: None,
                 objects: Default::default(),
                 functions: Vec::new(),
+                catalogs: Vec::new(),
                 table_digests: None,
             });
         }
@@ -384,6 +385,7 @@ fn an_unchanged_table_is_not_read_and_a_changed_one_is() {
         backup_time_ms: None,
         objects: Default::default(),
         functions: Vec::new(),
+        catalogs: Vec::new(),
         table_digests: None,
     });
     // Table b loaded into p2 since.

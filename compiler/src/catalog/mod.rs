@@ -271,6 +271,10 @@ pub struct BackupRecord {
     /// The user-defined functions the snapshot holds (names). Empty for older history.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub functions: Vec<String>,
+    /// The external catalogs an external-catalog backup holds (names; its `database` is
+    /// empty). Empty for every other backup.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub catalogs: Vec<String>,
     /// Digests recorded with the backup, one per table of its manifest (state schema 4).
     /// When present, `manifest` may hold only the tables a plan needs
     /// (`planner::manifests_needed`); the others are known by these digests alone. `None`:
@@ -337,6 +341,7 @@ impl BackupRecord {
             backup_time_ms,
             objects,
             functions,
+            catalogs,
             table_digests: _,
         } = self;
         BackupRecord {
@@ -356,6 +361,7 @@ impl BackupRecord {
             backup_time_ms: *backup_time_ms,
             objects: objects.clone(),
             functions: functions.clone(),
+            catalogs: catalogs.clone(),
             table_digests: None,
         }
     }

@@ -66,6 +66,7 @@ fn rec_of(label: &str, parent: Option<&str>, ms: i64, tables: &[(&str, &[&str])]
         backup_time_ms: Some(ms),
         objects,
         functions: Vec::new(),
+        catalogs: Vec::new(),
         table_digests: None,
     }
 }
