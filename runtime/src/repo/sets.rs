@@ -372,6 +372,30 @@ mod tests {
     }
 
     #[test]
+    fn a_catalog_set_is_format_2_and_keeps_its_catalogs() -> Result<(), String> {
+        let mut m = set("cats", "cats", "t");
+        m.database = String::new();
+        m.labels[0].catalogs = vec!["lake".into()];
+        let entries = m.to_entries("r1");
+        assert_eq!(entries[0].0.catalogs, ["lake"]);
+        let mut finished = entries;
+        finished[0].0.snapshot_timestamp = Some("t".into());
+        let back = SetManifest::from_entries(&finished).ok_or("complete")?;
+        assert_eq!(back.format_version, CATALOG_SET_FORMAT_VERSION);
+        assert_eq!(back.labels[0].catalogs, ["lake"]);
+        assert_eq!(SetManifest::from_json(&back.to_json()?)?, back);
+        // A database's set stays format 1, readable by a starsnap that knows only format 1,
+        // and never says `catalogs`.
+        let db = SetManifest::from_entries(&set("s", "l", "t").to_entries("r1")).ok_or("db")?;
+        assert_eq!(db.format_version, 1);
+        assert!(!String::from_utf8_lossy(&db.to_json()?).contains("catalogs"));
+        let history = history(&[back]);
+        assert_eq!(history.backups[0].catalogs, ["lake"]);
+        assert!(history.backups[0].database.is_empty());
+        Ok(())
+    }
+
+    #[test]
     fn show_snapshot_decides() {
         let snapshots = BTreeMap::from([("a".to_string(), vec!["t1".to_string()])]);
         let (kept, skipped) = confirm(
