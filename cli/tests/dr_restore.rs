@@ -574,5 +574,23 @@ fn the_repository_alone_brings_an_empty_cluster_back() {
         ["false"],
         "registered writable"
     );
+    // From the rebuilt history (no --from-repository): a catalog dropped by mistake comes
+    // back by name, with its properties.
+    b.exec("DROP CATALOG lake");
+    assert!(catalogs(&b).is_empty());
+    let o = b.run(&["restore", "catalog:lake", "--apply", "--auto-approve"]);
+    ok(&o);
+    no_secret(&o);
+    assert_eq!(catalogs(&b), want_catalogs);
+    assert_eq!(
+        b.sim
+            .engine()
+            .catalog()
+            .external_catalogs
+            .get("lake")
+            .unwrap()
+            .properties,
+        want_properties
+    );
     let _ = std::fs::remove_dir_all(&b.dir);
 }
