@@ -180,6 +180,28 @@ fn seed(a: &Site) {
     ));
 }
 
+/// The `lake` catalog's properties as the simulator holds them (never shown by SQL).
+fn lake_properties(site: &Site) -> std::collections::BTreeMap<String, String> {
+    site.sim
+        .engine()
+        .catalog()
+        .external_catalogs
+        .get("lake")
+        .unwrap_or_else(|| panic!("no catalog lake"))
+        .properties
+        .clone()
+}
+
+/// `lake` is in the cluster as it was backed up: type, comment and properties.
+fn assert_lake(
+    site: &Site,
+    want: &[(String, String, String)],
+    properties: &std::collections::BTreeMap<String, String>,
+) {
+    assert_eq!(catalogs(site), want);
+    assert_eq!(&lake_properties(site), properties);
+}
+
 /// SHOW CATALOGS's external catalogs: (name, type, comment).
 fn catalogs(site: &Site) -> Vec<(String, String, String)> {
     let rs = site.connect().query("SHOW CATALOGS").unwrap();
@@ -326,15 +348,11 @@ fn the_repository_alone_brings_an_empty_cluster_back() {
             "the lake".to_string()
         )]
     );
-    let want_properties = a
-        .sim
-        .engine()
-        .catalog()
-        .external_catalogs
-        .get("lake")
-        .unwrap()
-        .properties
-        .clone();
+    let want_properties = lake_properties(&a);
+    assert_eq!(
+        want_properties.get("aws.s3.secret_key").map(String::as_str),
+        Some(CATALOG_SECRET)
+    );
 
     // A is gone, and its state (in the cluster) with it.
     drop(a);
@@ -404,17 +422,7 @@ fn the_repository_alone_brings_an_empty_cluster_back() {
     no_secret(&o);
     // The external catalog is back with its type, comment and properties (StarRocks restored
     // them from its snapshot; starsnap never held them).
-    assert_eq!(catalogs(&b), want_catalogs);
-    assert_eq!(
-        b.sim
-            .engine()
-            .catalog()
-            .external_catalogs
-            .get("lake")
-            .unwrap()
-            .properties,
-        want_properties
-    );
+    assert_lake(&b, &want_catalogs, &want_properties);
     // Planned again, the catalog the cluster now has is left out — and the plan says so.
     let o = b.run(&[
         "restore",
@@ -581,16 +589,6 @@ fn the_repository_alone_brings_an_empty_cluster_back() {
     let o = b.run(&["restore", "catalog:lake", "--apply", "--auto-approve"]);
     ok(&o);
     no_secret(&o);
-    assert_eq!(catalogs(&b), want_catalogs);
-    assert_eq!(
-        b.sim
-            .engine()
-            .catalog()
-            .external_catalogs
-            .get("lake")
-            .unwrap()
-            .properties,
-        want_properties
-    );
+    assert_lake(&b, &want_catalogs, &want_properties);
     let _ = std::fs::remove_dir_all(&b.dir);
 }
