@@ -1,4 +1,5 @@
-//! `SHOW CATALOGS [LIKE 'p']` (StarRocks 3.4).
+//! `SHOW CATALOGS` (StarRocks 3.4). Its `LIKE` filter is refused plainly rather than guessed:
+//! whether it matches catalog names case-sensitively is not verified here.
 //!
 //! Facts (`fe/fe-core/src/main/java/com/starrocks/…`): `sql/ast/ShowCatalogsStmt.java` (titles
 //! `Catalog`, `Type`, `Comment`); `server/CatalogMgr.java` `CatalogProcNode` (the internal
@@ -9,7 +10,6 @@
 
 use crate::engine::show::parse::Cursor;
 use crate::engine::show::result;
-use crate::engine::show::tables::mysql_like;
 use crate::engine::{errors, EngineCtx};
 use crate::response::{Column, Outcome, Session};
 
@@ -26,15 +26,11 @@ fn capitalize(s: &str) -> String {
     }
 }
 
-/// `SHOW CATALOGS [LIKE 'p']`.
+/// `SHOW CATALOGS`.
 pub fn show_catalogs(ctx: &EngineCtx<'_>, _s: &mut Session, c: &mut Cursor<'_>) -> Outcome {
-    let pattern = if c.eat_kw("LIKE") {
-        Some(c.string()?)
-    } else if c.is_kw("WHERE") {
-        return Err(errors::unsupported("SHOW CATALOGS … WHERE"));
-    } else {
-        None
-    };
+    if c.is_kw("LIKE") || c.is_kw("WHERE") {
+        return Err(errors::unsupported("SHOW CATALOGS with a filter"));
+    }
     c.expect_end()?;
     let mut rows: Vec<Vec<Option<String>>> = ctx
         .catalog
@@ -53,11 +49,6 @@ pub fn show_catalogs(ctx: &EngineCtx<'_>, _s: &mut Session, c: &mut Cursor<'_>) 
         Some("Internal".into()),
         Some(DEFAULT_CATALOG_COMMENT.into()),
     ]);
-    rows.retain(|r| {
-        pattern
-            .as_deref()
-            .is_none_or(|p| r[0].as_deref().is_some_and(|n| mysql_like(n, p, false)))
-    });
     rows.sort_by(|a, b| a[0].cmp(&b[0]));
     result(
         vec![
