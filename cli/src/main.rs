@@ -194,6 +194,8 @@ fn json_output(command: &Command) -> out::JsonOutput {
         Command::Rules(a) => lines(a.format == cmd::DataFormat::Json),
         Command::Verify(a) => doc(a.format == cmd::verify::Format::Json),
         Command::Inspect(a) => doc(a.out.is_none()),
+        // One JSON object per drilled database and a summary line; an error ends the lines.
+        Command::Drill(a) => lines(a.format.json()),
         _ => None,
     }
 }

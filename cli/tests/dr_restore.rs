@@ -2,12 +2,14 @@
 //! sharing one bucket on a real S3-compatible server (moto, started here):
 //!
 //! * cluster A backs up a full and two incrementals of a database with a RANGE table, a view,
-//!   a materialized view and a function (and a second database), then is stopped — its state,
-//!   in the cluster, is lost with it;
+//!   a materialized view and a function (and a second database), and its group's external
+//!   catalog (with a credential among its properties), then is stopped — its state, in the
+//!   cluster, is lost with it;
 //! * cluster B, empty, gets everything back with `restore --all --from-repository`: the plan
 //!   creates the repository read-only, restores every database from its chain and verifies it
 //!   against the manifests; every table equals A's row for row, the view answers, the
-//!   function is listed, the MV is active;
+//!   function is listed, the MV is active, the external catalog exists with its type and
+//!   properties (its credential never printed, planned or recorded by starsnap);
 //! * `drill` passes on B (recording its RTO, shown by `status`) and, once one object of the
 //!   newest set is deleted from the bucket, fails naming that set;
 //! * on A, before it goes, `init --from-repository` rebuilds a lost history from which `plan`
@@ -31,6 +33,9 @@ use starsnap_simulator::SimConfig;
 const BUCKET: &str = "dr-backups";
 const ACCESS: &str = "AKIADRTEST";
 const SECRET: &str = "drSecretCanaryNeverPrinted";
+/// A credential among the external catalog's properties: StarRocks keeps it in its own
+/// snapshot; starsnap never shows it.
+const CATALOG_SECRET: &str = "catalogSecretCanaryNeverPrinted";
 
 struct Site {
     sim: Simulator,
@@ -61,6 +66,7 @@ location = "s3://{BUCKET}/prod"
 
 [group.nightly]
 include = ["sales.*", "crm.*"]
+external_catalogs = ["lake"]
 repository = "main"
 full_every = "7d"
 "#,
@@ -141,6 +147,10 @@ full_every = "7d"
 fn no_secret(o: &Output) {
     for s in [&o.stdout, &o.stderr] {
         assert!(!text(s).contains(SECRET), "a secret was printed");
+        assert!(
+            !text(s).contains(CATALOG_SECRET),
+            "a catalog's credential was printed"
+        );
     }
 }
 
@@ -163,6 +173,45 @@ fn seed(a: &Site) {
     ]) {
         a.exec(stmt);
     }
+    a.exec(&format!(
+        "CREATE EXTERNAL CATALOG lake COMMENT 'the lake' PROPERTIES ('type' = 'iceberg', \
+         'iceberg.catalog.type' = 'rest', 'iceberg.catalog.uri' = 'http://127.0.0.1:9', \
+         'aws.s3.access_key' = 'AKIALAKE', 'aws.s3.secret_key' = '{CATALOG_SECRET}')"
+    ));
+}
+
+/// The `lake` catalog's properties as the simulator holds them (never shown by SQL).
+fn lake_properties(site: &Site) -> std::collections::BTreeMap<String, String> {
+    site.sim
+        .engine()
+        .catalog()
+        .external_catalogs
+        .get("lake")
+        .unwrap_or_else(|| panic!("no catalog lake"))
+        .properties
+        .clone()
+}
+
+/// `lake` is in the cluster as it was backed up: type, comment and properties.
+fn assert_lake(
+    site: &Site,
+    want: &[(String, String, String)],
+    properties: &std::collections::BTreeMap<String, String>,
+) {
+    assert_eq!(catalogs(site), want);
+    assert_eq!(&lake_properties(site), properties);
+}
+
+/// SHOW CATALOGS's external catalogs: (name, type, comment).
+fn catalogs(site: &Site) -> Vec<(String, String, String)> {
+    let rs = site.connect().query("SHOW CATALOGS").unwrap();
+    rs.iter()
+        .filter(|r| r.get("Catalog").unwrap() != Some("default_catalog"))
+        .map(|r| {
+            let cell = |c: &str| r.get(c).unwrap().unwrap_or("NULL").to_string();
+            (cell("Catalog"), cell("Type"), cell("Comment"))
+        })
+        .collect()
 }
 
 /// Deletes one data object of snapshot `label` from the bucket; returns its key.
@@ -214,6 +263,27 @@ fn the_repository_alone_brings_an_empty_cluster_back() {
     seed(&a);
     let p1 = a.plan_apply("p1.json", "2026-11-22T02:00:00Z");
     assert!(backups(&p1).iter().all(|b| b["kind"] == "full"), "{p1}");
+    // The group's external catalog: backed up by its own step, in the cluster's one catalog
+    // job, recorded in the history like any backup (its database empty).
+    let lake = backups(&p1)
+        .into_iter()
+        .find(|b| b["id"] == "backup/nightly/external_catalogs")
+        .unwrap_or_else(|| panic!("no catalog step in {p1}"));
+    assert_eq!(lake["objects"][0]["kind"], "external_catalog", "{lake}");
+    assert!(!p1.to_string().contains(CATALOG_SECRET));
+    let o = a.run(&["history", "--json"]);
+    ok(&o);
+    no_secret(&o);
+    let catalog_rows: Vec<serde_json::Value> = json_lines(&o)
+        .into_iter()
+        .filter(|h| h["label"] == lake["label"])
+        .collect();
+    assert_eq!(catalog_rows.len(), 1, "{}", text(&o.stdout));
+    assert_eq!(
+        catalog_rows[0]["state"], "finished",
+        "{:?}",
+        catalog_rows[0]
+    );
     let sales_full = backups(&p1)
         .into_iter()
         .find(|b| b["database"] == "sales")
@@ -246,8 +316,9 @@ fn the_repository_alone_brings_an_empty_cluster_back() {
     a.exec("DROP DATABASE starsnap");
     let o = a.run(&["init", "--from-repository", "main"]);
     ok(&o);
+    // Five database sets and one catalog set (a catalog backup follows `full_every`).
     assert!(
-        text(&o.stdout).contains("Rebuilt 5 set(s)"),
+        text(&o.stdout).contains("Rebuilt 6 set(s)"),
         "{}",
         text(&o.stdout)
     );
@@ -261,10 +332,27 @@ fn the_repository_alone_brings_an_empty_cluster_back() {
     ]);
     ok(&o);
     let p4: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
-    let next = backups(&p4);
+    let next: Vec<serde_json::Value> = backups(&p4)
+        .into_iter()
+        .filter(|b| b["database"].is_string())
+        .collect();
     assert_eq!(next.len(), 1, "{p4}");
     assert_eq!(next[0]["kind"], "incremental", "{p4}");
     assert_eq!(next[0]["parent"], tip_set.as_str());
+    let want_catalogs = catalogs(&a);
+    assert_eq!(
+        want_catalogs,
+        [(
+            "lake".to_string(),
+            "Iceberg".to_string(),
+            "the lake".to_string()
+        )]
+    );
+    let want_properties = lake_properties(&a);
+    assert_eq!(
+        want_properties.get("aws.s3.secret_key").map(String::as_str),
+        Some(CATALOG_SECRET)
+    );
 
     // A is gone, and its state (in the cluster) with it.
     drop(a);
@@ -296,6 +384,23 @@ fn the_repository_alone_brings_an_empty_cluster_back() {
         "{}",
         steps[0]["sql"]
     );
+    // The external catalog, by a typed step from the newest catalog set, before the databases.
+    let lake: Vec<&serde_json::Value> = steps
+        .iter()
+        .filter(|s| s["action"] == "restore_catalogs")
+        .collect();
+    assert_eq!(lake.len(), 1, "{plan}");
+    assert_eq!(lake[0]["catalogs"], serde_json::json!(["lake"]));
+    assert_eq!(lake[0]["destructive"], false);
+    assert_eq!(lake[0]["depends_on"], serde_json::json!([steps[0]["id"]]));
+    assert!(
+        lake[0]["sql"]
+            .as_str()
+            .unwrap()
+            .contains("EXTERNAL CATALOG (lake)"),
+        "{}",
+        lake[0]["sql"]
+    );
     let restores: Vec<&serde_json::Value> =
         steps.iter().filter(|s| s["action"] == "restore").collect();
     // sales: the full and both incrementals (each partition read once); crm: full + one.
@@ -315,6 +420,37 @@ fn the_repository_alone_brings_an_empty_cluster_back() {
     let o = b.run(&["apply", "dr.json", "--auto-approve"]);
     ok(&o);
     no_secret(&o);
+    // The external catalog is back with its type, comment and properties (StarRocks restored
+    // them from its snapshot; starsnap never held them).
+    assert_lake(&b, &want_catalogs, &want_properties);
+    // Planned again, the catalog the cluster now has is left out — and the plan says so.
+    let o = b.run(&[
+        "restore",
+        "catalog:lake",
+        "--from-repository",
+        "main",
+        "--format",
+        "json",
+    ]);
+    ok(&o);
+    let again: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert!(
+        again["steps"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|s| s["action"] != "restore_catalogs"),
+        "{again}"
+    );
+    assert!(
+        again["notes"][0]
+            .as_str()
+            .is_some_and(|n| n.contains("`lake`") && n.contains("DROP CATALOG")),
+        "{again}"
+    );
+    let o = b.run(&["restore", "catalog:lake", "--from-repository", "main"]);
+    ok(&o);
+    assert!(text(&o.stdout).contains("Note: external catalog `lake` is not restored"));
 
     // Every table back, row for row; the view answers; the function is listed; the MV is
     // active.
@@ -366,6 +502,11 @@ fn the_repository_alone_brings_an_empty_cluster_back() {
         .map(|r| r["mode"].as_str().unwrap())
         .collect();
     assert_eq!(modes, ["drill", "new"], "{restores:?}");
+    assert!(restores[1]["targets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|t| t == "catalog:lake"));
     assert!(restores[0]["targets"]
         .as_array()
         .unwrap()
@@ -420,7 +561,7 @@ fn the_repository_alone_brings_an_empty_cluster_back() {
     let o = b.run(&["init", "--from-repository", "main"]);
     ok(&o);
     assert!(
-        text(&o.stdout).contains("Rebuilt 5 set(s)"),
+        text(&o.stdout).contains("Rebuilt 6 set(s)"),
         "{}",
         text(&o.stdout)
     );
@@ -431,7 +572,8 @@ fn the_repository_alone_brings_an_empty_cluster_back() {
     let o = b.run(&["history", "--json"]);
     ok(&o);
     let history = json_lines(&o);
-    assert_eq!(history.len(), 7, "{history:?}");
+    // 6 rebuilt, then fulls of both databases (the catalog set is recent: not due).
+    assert_eq!(history.len(), 8, "{history:?}");
     assert!(history[..2]
         .iter()
         .all(|h| h["kind"] == "full" && h["state"] == "finished"));
@@ -440,5 +582,13 @@ fn the_repository_alone_brings_an_empty_cluster_back() {
         ["false"],
         "registered writable"
     );
+    // From the rebuilt history (no --from-repository): a catalog dropped by mistake comes
+    // back by name, with its properties.
+    b.exec("DROP CATALOG lake");
+    assert!(catalogs(&b).is_empty());
+    let o = b.run(&["restore", "catalog:lake", "--apply", "--auto-approve"]);
+    ok(&o);
+    no_secret(&o);
+    assert_lake(&b, &want_catalogs, &want_properties);
     let _ = std::fs::remove_dir_all(&b.dir);
 }

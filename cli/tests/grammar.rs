@@ -392,6 +392,19 @@ fn json_runs_report_errors_as_json() {
         "{v}"
     );
     assert_matches(&events_schema(), &v);
+    // A drill that cannot run (nothing backed up yet): its error is the last JSON line, as
+    // for the other line-per-object commands (issue 12: it printed no error object).
+    let o = w.run(&["drill", "--format", "json"]);
+    let v = json_error(&o, 1, "failure");
+    assert!(
+        v["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("no backup set to drill"),
+        "{v}"
+    );
+    let o = w.run(&["drill", "catalog:lake", "--format", "json"]);
+    json_error(&o, 64, "usage");
     // A stale plan: exit 3, stale_plan.
     w.plan("p.json", "2026-11-22T02:00:00Z");
     w.exec("INSERT INTO sales.orders VALUES ('2024-02-10', 9, 90)");
@@ -420,6 +433,8 @@ fn json_runs_report_errors_as_json() {
     );
     json_error(&o, 64, "usage");
     let o = run_in(elsewhere.path(), &["verify", "--format", "json"], &[]);
+    json_error(&o, 64, "usage");
+    let o = run_in(elsewhere.path(), &["drill", "--format", "json"], &[]);
     json_error(&o, 64, "usage");
     let o = run_in(
         elsewhere.path(),

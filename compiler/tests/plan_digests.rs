@@ -178,6 +178,7 @@ fn catalog(tables: Vec<TableSpec>, records: Vec<RecordSpec>, lost: Option<u8>) -
                 backup_time_ms: None,
                 objects: Default::default(),
                 functions: Vec::new(),
+                catalogs: Vec::new(),
                 table_digests: None,
             });
         }
@@ -442,6 +443,7 @@ fn an_unchanged_table_is_not_read_and_a_changed_one_is() {
         backup_time_ms: None,
         objects: Default::default(),
         functions: Vec::new(),
+        catalogs: Vec::new(),
         table_digests: None,
     });
     // Table b loaded into p2 since.
@@ -546,6 +548,7 @@ fn a_full_decided_by_a_dropped_partition_lists_every_table() {
         objects: Default::default(),
         functions: Vec::new(),
         table_digests: None,
+        catalogs: Vec::new(),
     });
     // b's p2 dropped: the chain restarts with a full of every table.
     full.databases[0].tables[1].partitions.pop();

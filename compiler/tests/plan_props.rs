@@ -129,6 +129,7 @@ fn build_catalog(tables: Vec<TableSpec>, records: Vec<RecordSpec>) -> ObservedCa
             backup_time_ms: None,
             objects: Default::default(),
             functions: Vec::new(),
+            catalogs: Vec::new(),
             table_digests: None,
         });
     }

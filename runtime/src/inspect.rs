@@ -359,6 +359,8 @@ pub fn inspect(
         functions.insert(db.clone(), database_functions(cluster, db)?);
     }
 
+    let external_catalogs = external_catalogs(cluster)?;
+
     let catalog = ObservedCatalog {
         format_version: CATALOG_FORMAT_VERSION,
         cluster: ClusterInfo { version },
@@ -371,7 +373,7 @@ pub fn inspect(
             })
             .collect(),
         repositories,
-        external_catalogs: Vec::new(),
+        external_catalogs,
         history,
     };
     Ok(catalog.normalized())
@@ -519,6 +521,26 @@ pub fn read_partitions(
     }
     Ok(())
 }
+
+/// The cluster's external catalogs (`SHOW CATALOGS`, one statement, read by column name:
+/// `Catalog`, `Type`, `Comment` in 3.4), without the internal `default_catalog`. Sorted.
+pub fn external_catalogs(cluster: &mut Cluster) -> Result<Vec<String>, RuntimeError> {
+    let rs = cluster.query("SHOW CATALOGS")?;
+    rs.require(&["Catalog"])?;
+    let mut out = Vec::new();
+    for row in rs.iter() {
+        let name = row.text("Catalog")?;
+        if name != DEFAULT_CATALOG {
+            out.push(name.to_string());
+        }
+    }
+    out.sort();
+    out.dedup();
+    Ok(out)
+}
+
+/// StarRocks's internal catalog (`InternalCatalog.DEFAULT_INTERNAL_CATALOG_NAME`).
+pub const DEFAULT_CATALOG: &str = "default_catalog";
 
 /// The names of a database's user-defined functions (`SHOW FUNCTIONS FROM db`, column
 /// `Function Name`; StarRocks lists each name once, sorted).

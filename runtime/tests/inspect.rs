@@ -185,7 +185,8 @@ fn partitioning_is_read_from_partitions_meta() {
             "{profile}: automatic list"
         );
         assert_eq!(of("u"), Some(Partitioning::Unpartitioned), "{profile}");
-        assert!(sent <= 8, "{profile}: {sent} statements");
+        // 8, plus `SHOW CATALOGS` (the external catalogs).
+        assert!(sent <= 9, "{profile}: {sent} statements");
         drop(sim);
         let _ = std::fs::remove_dir_all(&dir);
     }
@@ -214,8 +215,9 @@ fn statement_count_does_not_grow_with_tables() {
         counts[0], counts[1],
         "statements for 6 vs 120 tables: {counts:?}"
     );
-    // At most 8, plus one `SHOW FUNCTIONS` per database (3.4 lists functions nowhere else).
-    assert!(counts[0] <= 8 + 2, "{counts:?}");
+    // At most 8 and `SHOW CATALOGS`, plus one `SHOW FUNCTIONS` per database (3.4 lists
+    // functions nowhere else).
+    assert!(counts[0] <= 9 + 2, "{counts:?}");
 }
 
 #[test]
@@ -348,4 +350,71 @@ fn summed_partitions_match_listed_ones_and_are_listed_on_demand() {
         drop(sim);
         let _ = std::fs::remove_dir_all(&dir);
     }
+}
+
+/// Regression (issue 12): inspection left `external_catalogs` empty, so a group naming an
+/// external catalog got P110 against every real cluster. `SHOW CATALOGS` is read by column
+/// name, in one statement, without the internal `default_catalog`.
+#[test]
+fn external_catalogs_are_read_from_show_catalogs() {
+    let sim = Simulator::start(SimConfig::default()).unwrap();
+    let mut c = connect(sim.port());
+    let rs = c.query("SHOW CATALOGS").unwrap();
+    rs.require(&["Catalog", "Type", "Comment"]).unwrap();
+    let none = inspect(&mut c, &InspectOptions::default(), History::default()).unwrap();
+    assert!(
+        none.external_catalogs.is_empty(),
+        "{:?}",
+        none.external_catalogs
+    );
+    c.execute(
+        "CREATE EXTERNAL CATALOG lake COMMENT 'the lake' PROPERTIES ('type' = 'iceberg', \
+         'iceberg.catalog.type' = 'rest', 'iceberg.catalog.uri' = 'http://127.0.0.1:9')",
+    )
+    .unwrap();
+    c.execute(
+        "CREATE EXTERNAL CATALOG hive_a PROPERTIES ('type' = 'hive', \
+         'hive.metastore.uris' = 'thrift://127.0.0.1:9083')",
+    )
+    .unwrap();
+    let rs = c.query("SHOW CATALOGS").unwrap();
+    let rows: Vec<(String, String, Option<String>)> = rs
+        .iter()
+        .map(|r| {
+            (
+                r.text("Catalog").unwrap().to_string(),
+                r.text("Type").unwrap().to_string(),
+                r.get("Comment").unwrap().map(str::to_string),
+            )
+        })
+        .collect();
+    assert_eq!(
+        rows,
+        [
+            (
+                "default_catalog".to_string(),
+                "Internal".to_string(),
+                Some(
+                    "An internal catalog contains this cluster's self-managed tables.".to_string()
+                )
+            ),
+            ("hive_a".to_string(), "Hive".to_string(), None),
+            (
+                "lake".to_string(),
+                "Iceberg".to_string(),
+                Some("the lake".to_string())
+            ),
+        ]
+    );
+    let before = c.statements_sent();
+    let cat = inspect(&mut c, &InspectOptions::default(), History::default()).unwrap();
+    assert_eq!(cat.external_catalogs, ["hive_a", "lake"]);
+    let with = c.statements_sent() - before;
+    let before = c.statements_sent();
+    starsnap_runtime::inspect::external_catalogs(&mut c).unwrap();
+    assert_eq!(
+        c.statements_sent() - before,
+        1,
+        "one statement ({with} for the whole inspection)"
+    );
 }

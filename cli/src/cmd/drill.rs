@@ -158,6 +158,11 @@ pub fn run(args: DrillArgs) -> i32 {
     let mut targets = Vec::new();
     for t in &args.targets {
         match parse_target(t) {
+            Ok(Target::Catalog(_)) => {
+                return usage_error(format!(
+                    "target '{t}': a drill restores databases into scratch databases; external catalogs are not drilled"
+                ))
+            }
             Ok(t) => targets.push(t),
             Err(e) => return usage_error(e),
         }
@@ -165,14 +170,14 @@ pub fn run(args: DrillArgs) -> i32 {
     let mut cluster = match project::connect(&policy) {
         Ok(c) => c,
         Err(e) => {
-            eprintln!("starsnap: {}", secrets.redact(&e));
+            out::error(secrets.redact(&e));
             return exit::FAILURE;
         }
     };
     let mut catalog = match project::observe(&policy, &mut cluster) {
         Ok(c) => c,
         Err(e) => {
-            eprintln!("starsnap: observing the cluster failed: {e}");
+            out::error(format!("observing the cluster failed: {e}"));
             return exit::FAILURE;
         }
     };
@@ -199,9 +204,7 @@ pub fn run(args: DrillArgs) -> i32 {
     let run_id = starsnap_runtime::state::new_run_id(now_ms());
     let started = now_ms();
     if targets.is_empty() {
-        eprintln!(
-            "starsnap: drill: no backup set to drill (the history and the repositories hold none)"
-        );
+        out::error("drill: no backup set to drill (the history and the repositories hold none)");
         return exit::FAILURE;
     }
     let inputs = RestoreInputs {
@@ -225,6 +228,7 @@ pub fn run(args: DrillArgs) -> i32 {
                 .map(|t| {
                     let (group, database) = match t {
                         Target::Group(g) => (g.clone(), String::new()),
+                        Target::Catalog(c) => (String::new(), format!("catalog:{c}")),
                         Target::Database { database } | Target::Table { database, .. } => {
                             (String::new(), database.clone())
                         }
@@ -498,10 +502,10 @@ fn finish(policy: &Policy, args: &DrillArgs, drilled: Vec<Drilled>) -> i32 {
         Ok(())
     });
     if let Err(e) = recorded {
-        eprintln!(
-            "starsnap: the drill's result could not be recorded: {}",
+        out::error(format!(
+            "the drill's result could not be recorded: {}",
             secrets.redact(&e)
-        );
+        ));
         code = exit::FAILURE;
     }
     let failed = drilled.iter().filter(|d| !d.record.passed()).count();

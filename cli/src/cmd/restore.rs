@@ -21,11 +21,13 @@ use crate::{exit, out};
 #[command(group(clap::ArgGroup::new("mode").args(["into", "in_place"])))]
 pub struct RestoreArgs {
     /// What to restore: `db.table`, `db.*` or `db` (the whole database as the snapshots hold
-    /// it: tables, views, materialized views, functions), or `group:NAME`.
+    /// it: tables, views, materialized views, functions), `group:NAME`, or `catalog:NAME`
+    /// (an external catalog, from the newest catalog backup holding it; left out, and the
+    /// plan says so, when the cluster already has a catalog of that name).
     #[arg(required_unless_present = "all", value_name = "TARGET")]
     pub targets: Vec<String>,
-    /// Every database the backups hold, whole (with --from-repository: every database the
-    /// repository describes).
+    /// Every database the backups hold, whole, and every external catalog they hold (with
+    /// --from-repository: every database and catalog the repository describes).
     #[arg(long, conflicts_with = "targets")]
     pub all: bool,
     /// Disaster recovery: plan from repository NAME's set manifests instead of starsnap's
@@ -87,9 +89,18 @@ pub struct RestoreArgs {
     pub metrics_file: Option<PathBuf>,
 }
 
-/// `db.table`, `db.*`, `db` or `group:NAME`.
+/// `db.table`, `db.*`, `db`, `group:NAME` or `catalog:NAME`.
 pub fn parse_target(s: &str) -> Result<Target, String> {
-    let bad = || format!("target '{s}' is not db.table, db.*, db or group:NAME");
+    let bad = || format!("target '{s}' is not db.table, db.*, db, group:NAME or catalog:NAME");
+    if let Some(c) = s.strip_prefix("catalog:") {
+        return if c.is_empty() || c == "default_catalog" {
+            Err(format!(
+                "target '{s}': name an external catalog (the internal default_catalog is restored by database)"
+            ))
+        } else {
+            Ok(Target::Catalog(c.to_string()))
+        };
+    }
     if let Some(g) = s.strip_prefix("group:") {
         return if g.is_empty() {
             Err(bad())
@@ -228,6 +239,11 @@ pub fn run(args: RestoreArgs) -> i32 {
     }
     if args.all {
         targets = every_database(&catalog.history);
+        targets.extend(
+            plan::restorable_catalogs(&catalog.history, &point)
+                .into_iter()
+                .map(Target::Catalog),
+        );
         if targets.is_empty() {
             eprintln!("starsnap: cannot restore: no finished backup set to restore from");
             return exit::FAILURE;
@@ -242,7 +258,7 @@ pub fn run(args: RestoreArgs) -> i32 {
                     Target::Table { database, .. } | Target::Database { database } => {
                         Some(database.clone())
                     }
-                    Target::Group(_) => None,
+                    Target::Group(_) | Target::Catalog(_) => None,
                 })
                 .collect();
             match starsnap_runtime::restore::replication_num(&mut cluster, &databases) {
@@ -337,7 +353,19 @@ mod tests {
             parse_target("group:nightly"),
             Ok(Target::Group("nightly".into()))
         );
-        for bad in ["", ".t", "db.", "group:", "a.b.c"] {
+        assert_eq!(
+            parse_target("catalog:lake"),
+            Ok(Target::Catalog("lake".into()))
+        );
+        for bad in [
+            "",
+            ".t",
+            "db.",
+            "group:",
+            "a.b.c",
+            "catalog:",
+            "catalog:default_catalog",
+        ] {
             assert!(parse_target(bad).is_err(), "{bad}");
         }
     }

@@ -327,6 +327,10 @@ pub struct BackupRecord {
     /// The user-defined functions the snapshot holds (names). Empty for older history.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub functions: Vec<String>,
+    /// The external catalogs an external-catalog backup holds (names; its `database` is
+    /// empty). Empty for every other backup.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub catalogs: Vec<String>,
     /// Digests recorded with the backup, one per table of its manifest (state schema 4).
     /// When present, `manifest` may hold only the tables a plan needs
     /// (`planner::manifests_needed`); the others are known by these digests alone. `None`:
@@ -374,13 +378,15 @@ impl BackupRecord {
         }
     }
 
-    /// The record without what is recorded per table — manifest, digests, schemas,
-    /// objects, functions: what a plan knows of a set outside the chains it extends.
+    /// The record without what is recorded per object — manifest, digests, schemas,
+    /// objects, functions, catalogs: what a plan knows of a set outside the chains it
+    /// extends.
     pub fn without_facts(&self) -> BackupRecord {
         BackupRecord {
             schemas: BTreeMap::new(),
             objects: BTreeMap::new(),
             functions: Vec::new(),
+            catalogs: Vec::new(),
             ..self.without_manifest()
         }
     }
@@ -404,6 +410,7 @@ impl BackupRecord {
             backup_time_ms,
             objects,
             functions,
+            catalogs,
             table_digests: _,
         } = self;
         BackupRecord {
@@ -423,6 +430,7 @@ impl BackupRecord {
             backup_time_ms: *backup_time_ms,
             objects: objects.clone(),
             functions: functions.clone(),
+            catalogs: catalogs.clone(),
             table_digests: None,
         }
     }

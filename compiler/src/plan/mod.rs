@@ -23,13 +23,16 @@ use serde::{Deserialize, Serialize};
 pub use crate::catalog::BackupKind;
 pub use crate::planner::{build, FileDiagnostics, PlanInputs, Planned, StatementFile};
 pub use read::{check, from_json, PlanReadError};
-pub use restore::{restore_plan, restore_plan_creating, restore_plan_of, RestoreInputs};
+pub use restore::{
+    catalog_restores, restorable_catalogs, restore_plan, restore_plan_creating, restore_plan_of,
+    CatalogRestore, RestoreInputs,
+};
 pub use stale::{dependencies, staleness, Dependencies, Moved};
 pub use step::{
     ActivateOp, BackupOp, Chunk, CopyOp, CreateRepositoryOp, CreateTableLikeOp, DatabaseOp,
     DropPartitionsOp, ExpectedPartition, ExpireHow, ExpireLabel, ExpireOp, ObjectKind, Onto, Op,
-    PartitionVersion, RepositoryProperty, RestoreOp, RestoreTable, SourceRef, SqlOp, Step,
-    StepObject, StepPartition, SwapOp, TableOp, VerifyOp,
+    PartitionVersion, RepositoryProperty, RestoreCatalogsOp, RestoreOp, RestoreTable, SourceRef,
+    SqlOp, Step, StepObject, StepPartition, SwapOp, TableOp, VerifyOp,
 };
 
 /// The plan format this build writes (it also reads [`FORMAT_VERSION_1`]).
@@ -65,6 +68,11 @@ pub struct Plan {
     /// retention keeps there and the rules that keep it.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub retention: Vec<RetentionKept>,
+    /// For review only (apply never reads it): what the plan leaves out on purpose and why
+    /// (an external catalog a restore does not bring back because the cluster has one of
+    /// that name).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
 }
 
 /// The sets retention keeps in one group's database and repository.
@@ -202,6 +210,8 @@ pub enum Action {
     CreateRepository,
     Backup,
     Restore,
+    /// External catalogs restored from a catalog snapshot.
+    RestoreCatalogs,
     Swap,
     DropRepository,
     DropSnapshot,
@@ -224,6 +234,7 @@ impl Action {
             Action::CreateRepository => "create_repository",
             Action::Backup => "backup",
             Action::Restore => "restore",
+            Action::RestoreCatalogs => "restore_catalogs",
             Action::Swap => "swap",
             Action::DropRepository => "drop_repository",
             Action::DropSnapshot => "drop_snapshot",

@@ -421,6 +421,7 @@ mod v1 {
             steps,
             summary: Summary::default(),
             retention: Vec::new(),
+            notes: Vec::new(),
         };
         Ok(plan.seal())
     }
@@ -479,6 +480,7 @@ mod tests {
                 summary: crate::plan::Summary::default(),
                 steps,
                 retention: Vec::new(),
+                notes: Vec::new(),
             }
             .seal()
         };

@@ -53,6 +53,11 @@ pub fn summary_line(plan: &Plan) -> String {
     }
     for (action, one, many) in [
         (Action::Restore, "restore", "restores"),
+        (
+            Action::RestoreCatalogs,
+            "external-catalog restore",
+            "external-catalog restores",
+        ),
         (Action::Swap, "table swap", "table swaps"),
         (
             Action::DropRepository,
@@ -229,6 +234,13 @@ fn op_fields(step: &Step) -> Vec<(&'static str, String)> {
                 v.push(("why", why.clone()));
             }
         }
+        Op::RestoreCatalogs(r) => {
+            v.push((
+                "snapshot",
+                format!("{} ({})", r.snapshot, r.backup_timestamp),
+            ));
+            v.push(("catalogs", r.catalogs.join(", ")));
+        }
         Op::CreateTableLike(c) => v.push(("like", format!("{}.{}", c.like_database, c.like_table))),
         Op::Copy(c) => v.push(("from", format!("{}.{}", c.from_database, c.from_table))),
         Op::Verify(x) => v.push((
@@ -344,6 +356,12 @@ pub fn text(plan: &Plan) -> String {
         plan.as_of, plan.observed.cluster_version
     );
     out.push('\n');
+    for n in &plan.notes {
+        let _ = writeln!(out, "Note: {}", crate::escape::escape_controls(n));
+    }
+    if !plan.notes.is_empty() {
+        out.push('\n');
+    }
     if plan.steps.is_empty() {
         let _ = writeln!(out, "{}", summary_line(plan));
         return out;
@@ -500,6 +518,9 @@ pub fn markdown_with_limit(plan: &Plan, limit: usize) -> String {
         code(&plan.observed.cluster_version),
         code(&fp)
     );
+    for n in &plan.notes {
+        let _ = writeln!(out, "> **Note:** {}\n", crate::escape::markdown_text(n));
+    }
     if plan.steps.is_empty() {
         return out;
     }

@@ -413,9 +413,131 @@ pub fn restore_plan_creating(
     create: Option<&crate::policy::RepositoryConfig>,
 ) -> Result<(Plan, restore::RestorePlan), RestoreError> {
     let catalog = inputs.catalog.normalized();
+    // Resolved first: a catalog target nothing holds is an error before anything is planned.
+    catalog_restores(&inputs.request, &catalog.history, &catalog)?;
     let planned = restore::plan_restore(&inputs.request, &catalog.history, &catalog)?;
     let plan = restore_plan_of(inputs, &planned, create);
     Ok((plan, planned))
+}
+
+/// One catalog snapshot a restore reads, and the external catalogs it brings back.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CatalogRestore {
+    pub repository: String,
+    pub snapshot: String,
+    pub backup_timestamp: String,
+    pub catalogs: Vec<String>,
+}
+
+/// What the catalog targets of a request come to: per catalog snapshot, the catalogs it
+/// restores, and a sentence per catalog left out because the cluster already has one of
+/// that name — StarRocks never replaces a catalog on RESTORE (`RestoreJob.checkAndPrepareMeta`
+/// → `CatalogMgr.createCatalogForRestore` fails the whole job: `Failed to restore external
+/// catalog, errmsg: …`), and starsnap does not drop one to make room.
+///
+/// A catalog comes from the newest finished catalog set holding it at the point: the latest,
+/// the newest whose StarRocks `backup_time` is at or before `--at`, or the set of `--label`.
+pub fn catalog_restores(
+    request: &restore::RestoreRequest,
+    history: &crate::catalog::History,
+    live: &ObservedCatalog,
+) -> Result<(Vec<CatalogRestore>, Vec<String>), RestoreError> {
+    use std::collections::BTreeMap;
+    let mut by_snapshot: BTreeMap<(String, String, String), Vec<String>> = BTreeMap::new();
+    let mut notes = Vec::new();
+    let names: BTreeSet<&str> = request
+        .targets
+        .iter()
+        .filter_map(|t| match t {
+            restore::Target::Catalog(c) => Some(c.as_str()),
+            _ => None,
+        })
+        .collect();
+    for name in names {
+        let Some(b) = catalog_backup(history, name, &request.point) else {
+            return Err(RestoreError::UnknownTarget {
+                target: format!("catalog:{name}"),
+                why: match &request.point {
+                    restore::Point::Label(l) => {
+                        format!("the backup set of `{l}` is not a finished backup of external catalog `{name}`")
+                    }
+                    restore::Point::At { .. } => format!(
+                        "no finished backup of external catalog `{name}` has a backup time at or before --at"
+                    ),
+                    restore::Point::Latest => {
+                        format!("no finished backup holds external catalog `{name}`")
+                    }
+                },
+            });
+        };
+        if live.external_catalogs.iter().any(|c| c == name) {
+            notes.push(format!(
+                "external catalog `{name}` is not restored: the cluster has a catalog of that name, and StarRocks does not replace one on RESTORE (DROP CATALOG it first to restore it from snapshot `{}`)",
+                b.label
+            ));
+            continue;
+        }
+        let Some(ts) = b.snapshot_timestamp.clone() else {
+            return Err(RestoreError::MissingSnapshotTimestamp {
+                database: String::new(),
+                label: b.label.clone(),
+            });
+        };
+        by_snapshot
+            .entry((b.repository.clone(), b.label.clone(), ts))
+            .or_default()
+            .push(name.to_string());
+    }
+    let restores = by_snapshot
+        .into_iter()
+        .map(
+            |((repository, snapshot, backup_timestamp), catalogs)| CatalogRestore {
+                repository,
+                snapshot,
+                backup_timestamp,
+                catalogs,
+            },
+        )
+        .collect();
+    Ok((restores, notes))
+}
+
+/// The finished catalog backup that restores `name` at `point`.
+fn catalog_backup<'a>(
+    history: &'a crate::catalog::History,
+    name: &str,
+    point: &restore::Point,
+) -> Option<&'a crate::catalog::BackupRecord> {
+    let mut holding = history.backups.iter().filter(|b| {
+        b.database.is_empty()
+            && b.state == crate::catalog::BackupState::Finished
+            && b.catalogs.iter().any(|c| c == name)
+    });
+    match point {
+        restore::Point::Label(l) => holding.rfind(|b| &b.label == l),
+        restore::Point::At { epoch_ms } => holding
+            .filter(|b| b.backup_time_ms.is_some_and(|t| t <= *epoch_ms))
+            .max_by_key(|b| (b.backup_time_ms, b.created_at.clone())),
+        restore::Point::Latest => holding.max_by_key(|b| (b.backup_time_ms, b.created_at.clone())),
+    }
+}
+
+/// Every external catalog the history can restore at `point` (`restore --all`).
+pub fn restorable_catalogs(
+    history: &crate::catalog::History,
+    point: &restore::Point,
+) -> Vec<String> {
+    let names: BTreeSet<&str> = history
+        .backups
+        .iter()
+        .filter(|b| b.database.is_empty())
+        .flat_map(|b| b.catalogs.iter().map(String::as_str))
+        .collect();
+    names
+        .into_iter()
+        .filter(|n| catalog_backup(history, n, point).is_some())
+        .map(str::to_string)
+        .collect()
 }
 
 /// The sealed plan of a restore already planned (`restore::plan_restore` over the inputs'
@@ -447,9 +569,59 @@ pub fn restore_plan_of(
         steps.push(step);
     }
     let first = steps.first().map(|s| s.id.clone());
+    // External catalogs (none in a drill: it restores databases into scratch only). An
+    // error here was reported by `restore_plan_creating` before planning.
+    let (catalogs, notes) = if drill {
+        (Vec::new(), Vec::new())
+    } else {
+        catalog_restores(&inputs.request, &catalog.history, &catalog).unwrap_or_default()
+    };
+    let mut read_snapshots = Vec::new();
+    for c in &catalogs {
+        let op = Op::RestoreCatalogs(super::RestoreCatalogsOp {
+            repository: c.repository.clone(),
+            snapshot: c.snapshot.clone(),
+            backup_timestamp: c.backup_timestamp.clone(),
+            catalogs: c.catalogs.clone(),
+            timeout_s: inputs.request.timeout_s,
+        });
+        steps.push(Step {
+            id: format!("restore/catalogs/{}", c.snapshot),
+            reason: Reason::RestoreRequested,
+            detail: format!(
+                "create external catalog(s) {} as snapshot `{}` holds them (StarRocks restores their properties from the snapshot; none exists in the cluster)",
+                c.catalogs
+                    .iter()
+                    .map(|n| format!("`{n}`"))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                c.snapshot
+            ),
+            depends_on: first.iter().cloned().collect(),
+            sql: op.review_sql(Dialect::StarRocks3_4),
+            op,
+        });
+        read_snapshots.push(LabelRef {
+            repository: c.repository.clone(),
+            label: c.snapshot.clone(),
+        });
+    }
     for d in &planned.databases {
         steps.extend(steps_of(d, dialect, drill, first.as_deref()));
     }
+    let mut observed = observe(planned, &catalog);
+    for l in read_snapshots {
+        if !observed.repositories.iter().any(|r| r.name == l.repository) {
+            observed
+                .repositories
+                .push(ObservedRepository::of(l.repository.clone(), &catalog));
+        }
+        if !observed.snapshots.contains(&l) {
+            observed.snapshots.push(l);
+        }
+    }
+    observed.repositories.sort_by(|a, b| a.name.cmp(&b.name));
+    observed.snapshots.sort();
     Plan {
         format_version: FORMAT_VERSION,
         starsnap_version: env!("CARGO_PKG_VERSION").to_string(),
@@ -457,10 +629,11 @@ pub fn restore_plan_of(
         dialect: dialect.as_str().to_string(),
         inputs_digest: digest(inputs, &catalog),
         fingerprint: String::new(),
-        observed: observe(planned, &catalog),
+        observed,
         summary: Summary::default(),
         steps,
         retention: Vec::new(),
+        notes,
     }
     .seal()
 }

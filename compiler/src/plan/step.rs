@@ -58,6 +58,11 @@ pub enum Op {
     /// A database a restore needs (a scratch database, or the `--into` database).
     CreateDatabase(DatabaseOp),
     Restore(RestoreOp),
+    /// `RESTORE SNAPSHOT … EXTERNAL CATALOGS (…)`: external catalogs from a catalog snapshot.
+    /// Not destructive: StarRocks creates each catalog and fails the job if one of that name
+    /// exists (`RestoreJob.checkAndPrepareMeta` → `CatalogMgr.createCatalogForRestore`); the
+    /// planner leaves out catalogs the cluster already has and says so.
+    RestoreCatalogs(RestoreCatalogsOp),
     CreateTableLike(CreateTableLikeOp),
     /// `INSERT INTO database.table SELECT * FROM from_database.from_table`.
     Copy(CopyOp),
@@ -187,6 +192,19 @@ pub struct RestoreOp {
     /// Why live data is overwritten (set exactly when a table is restored onto live).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub why: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RestoreCatalogsOp {
+    pub repository: String,
+    /// The catalog snapshot's label.
+    pub snapshot: String,
+    /// SHOW SNAPSHOT's timestamp of the snapshot (`yyyy-MM-dd-HH-mm-ss-SSS`).
+    pub backup_timestamp: String,
+    /// The catalogs restored (names as backed up; none exists in the cluster when planned).
+    pub catalogs: Vec<String>,
+    pub timeout_s: u64,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -386,6 +404,7 @@ impl Op {
             Op::Sql(_) => Action::Sql,
             Op::CreateDatabase(_) => Action::CreateDatabase,
             Op::Restore(_) => Action::Restore,
+            Op::RestoreCatalogs(_) => Action::RestoreCatalogs,
             Op::CreateTableLike(_) => Action::CreateTableLike,
             Op::Copy(_) => Action::Copy,
             Op::Verify(_) => Action::Verify,
@@ -408,6 +427,7 @@ impl Op {
             Op::Sql(s) => s.overwrites,
             Op::CreateRepository(_)
             | Op::Backup(_)
+            | Op::RestoreCatalogs(_)
             | Op::CreateDatabase(_)
             | Op::CreateTableLike(_)
             | Op::Copy(_)
@@ -419,7 +439,7 @@ impl Op {
     /// The database the step works in (a lease is taken per database).
     pub fn database(&self) -> Option<&str> {
         match self {
-            Op::CreateRepository(_) => None,
+            Op::CreateRepository(_) | Op::RestoreCatalogs(_) => None,
             Op::Backup(b) => b.database.as_deref(),
             Op::Sql(s) => s.database.as_deref(),
             Op::CreateDatabase(d) | Op::DropDatabase(d) => Some(&d.database),
@@ -468,6 +488,10 @@ impl Op {
                     v.extend(t.partitions.iter().map(String::as_str));
                 }
                 v.extend(r.functions.iter().map(String::as_str));
+            }
+            Op::RestoreCatalogs(r) => {
+                v.extend([r.repository.as_str(), &r.snapshot]);
+                v.extend(r.catalogs.iter().map(String::as_str));
             }
             Op::CreateTableLike(c) => v.extend([
                 c.database.as_str(),
@@ -523,6 +547,7 @@ impl Op {
             }
             Op::DropDatabase(d) => vec![format!("DROP DATABASE IF EXISTS {}", q(&d.database))],
             Op::Restore(r) => vec![restore(r, dialect)],
+            Op::RestoreCatalogs(r) => vec![restore_catalogs(r)],
             Op::CreateTableLike(c) => vec![format!(
                 "CREATE TABLE IF NOT EXISTS {}.{} LIKE {}.{}",
                 q(&c.database),
@@ -766,6 +791,36 @@ fn restore(r: &RestoreOp, dialect: Dialect) -> String {
     print_for(&stmt, dialect)
 }
 
+/// `RESTORE SNAPSHOT l FROM r EXTERNAL CATALOGS (a, b) PROPERTIES (…)` — 3.4 syntax only
+/// (external catalogs exist nowhere else). No `DATABASE` and no `ON` (spec §1.3 rules 1, 8).
+fn restore_catalogs(r: &RestoreCatalogsOp) -> String {
+    let stmt = Statement::Restore(Restore {
+        label: ObjectName::new([ident(&r.snapshot)]),
+        repository: ident(&r.repository),
+        catalogs: Some(ExternalCatalogs::Named {
+            catalogs: r
+                .catalogs
+                .iter()
+                .map(|c| CatalogRef {
+                    name: ident(c),
+                    alias: None,
+                    span: Span::default(),
+                })
+                .collect(),
+            keyword: Number::Plural,
+            span: Span::default(),
+        }),
+        database: None,
+        on: None,
+        properties: properties(vec![
+            Property::new("backup_timestamp", r.backup_timestamp.clone()),
+            Property::new("timeout", r.timeout_s.to_string()),
+        ]),
+        span: Span::default(),
+    });
+    print_for(&stmt, Dialect::StarRocks3_4)
+}
+
 fn create_repository(r: &CreateRepositoryOp, resolve: Resolve<'_>) -> String {
     let items: Vec<Property> = r
         .properties
@@ -854,6 +909,7 @@ impl Step {
             Op::Backup(b) => Some(&b.label),
             Op::Sql(s) => s.label.as_deref(),
             Op::Restore(r) => Some(&r.snapshot),
+            Op::RestoreCatalogs(r) => Some(&r.snapshot),
             _ => None,
         }
     }
@@ -864,6 +920,7 @@ impl Step {
             Op::CreateRepository(r) => Some(&r.repository),
             Op::Sql(s) => s.repository.as_deref(),
             Op::Restore(r) => Some(&r.repository),
+            Op::RestoreCatalogs(r) => Some(&r.repository),
             Op::Expire(e) => Some(&e.repository),
             _ => None,
         }

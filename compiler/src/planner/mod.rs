@@ -320,6 +320,7 @@ pub fn build(inputs: &PlanInputs) -> Result<Planned, Vec<FileDiagnostics>> {
         summary: Summary::default(),
         steps,
         retention,
+        notes: Vec::new(),
     }
     .seal();
     Ok(Planned {

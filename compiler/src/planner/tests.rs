@@ -42,6 +42,7 @@ fn rec(
         backup_time_ms: None,
         objects: Default::default(),
         functions: Vec::new(),
+        catalogs: Vec::new(),
         table_digests: None,
     }
 }

@@ -61,6 +61,9 @@ pub enum Target {
     Database { database: String },
     /// Every database a group backs up, whole.
     Group(String),
+    /// An external catalog, from the newest catalog set holding it at the point
+    /// (`plan::restore`'s catalog steps; the database planner does not see it).
+    Catalog(String),
 }
 
 impl fmt::Display for Target {
@@ -69,6 +72,7 @@ impl fmt::Display for Target {
             Target::Table { database, table } => write!(f, "{database}.{table}"),
             Target::Database { database } => f.write_str(database),
             Target::Group(g) => write!(f, "group:{g}"),
+            Target::Catalog(c) => write!(f, "catalog:{c}"),
         }
     }
 }
@@ -349,6 +353,7 @@ pub fn plan_restore(
     if req.targets.is_empty() {
         return Err(RestoreError::NoTargets);
     }
+    // External catalogs are planned beside the databases (`plan::restore`).
     let scopes = scopes(req, history)?;
     if let Mode::Into { database } = &req.mode {
         if scopes.len() > 1 {
@@ -391,6 +396,7 @@ fn scopes(
             Target::Database { database } => {
                 scopes.entry(database.clone()).or_default().whole = true;
             }
+            Target::Catalog(_) => {}
             Target::Group(group) => {
                 let dbs: BTreeSet<&str> = history
                     .backups

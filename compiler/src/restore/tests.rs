@@ -66,6 +66,7 @@ fn rec_of(label: &str, parent: Option<&str>, ms: i64, tables: &[(&str, &[&str])]
         backup_time_ms: Some(ms),
         objects,
         functions: Vec::new(),
+        catalogs: Vec::new(),
         table_digests: None,
     }
 }
@@ -1205,4 +1206,110 @@ fn from_a_repository_the_cluster_lacks_the_plan_creates_it_first() {
         .steps
         .iter()
         .any(|s| matches!(s.op, Op::CreateRepository(_))));
+}
+
+/// A finished external-catalog backup (database empty) holding `catalogs`.
+fn catalog_rec(label: &str, ms: i64, catalogs: &[&str]) -> BackupRecord {
+    let mut r = rec_of(label, None, ms, &[]);
+    r.database = String::new();
+    r.objects.clear();
+    r.schemas.clear();
+    r.catalogs = catalogs.iter().map(|c| (*c).to_string()).collect();
+    r
+}
+
+#[test]
+fn external_catalogs_come_from_the_newest_catalog_set_and_are_never_replaced() -> Result<(), String>
+{
+    use crate::plan::{catalog_restores, restorable_catalogs, restore_plan, Op, RestoreInputs};
+    let mut history = chain();
+    history
+        .backups
+        .push(catalog_rec("cat1", T_FULL, &["lake", "hive"]));
+    history.backups.push(catalog_rec("cat2", T_INC2, &["lake"]));
+    let mut catalog = live_t();
+    catalog.history = history.clone();
+    // --all: every catalog the history holds at the point.
+    assert_eq!(
+        restorable_catalogs(&history, &Point::Latest),
+        ["hive", "lake"]
+    );
+    assert_eq!(
+        restorable_catalogs(
+            &history,
+            &Point::At {
+                epoch_ms: T_FULL - 1
+            }
+        ),
+        Vec::<String>::new()
+    );
+    let targets = vec![
+        Target::Catalog("lake".into()),
+        Target::Catalog("hive".into()),
+    ];
+    // Each from the newest set holding it, one step per snapshot; at --at, the set before.
+    let (latest, notes) = catalog_restores(
+        &req(targets.clone(), Point::Latest, swap()),
+        &history,
+        &catalog,
+    )
+    .map_err(|e| e.to_string())?;
+    assert!(notes.is_empty());
+    let by: Vec<(&str, Vec<String>)> = latest
+        .iter()
+        .map(|c| (c.snapshot.as_str(), c.catalogs.clone()))
+        .collect();
+    assert_eq!(
+        by,
+        [
+            ("cat1", vec!["hive".to_string()]),
+            ("cat2", vec!["lake".to_string()])
+        ]
+    );
+    let at = Point::At { epoch_ms: T_INC1 };
+    let (earlier, _) = catalog_restores(&req(targets.clone(), at, swap()), &history, &catalog)
+        .map_err(|e| e.to_string())?;
+    assert_eq!(earlier.len(), 1);
+    assert_eq!(earlier[0].snapshot, "cat1");
+    assert_eq!(earlier[0].catalogs, ["hive", "lake"]);
+    // A catalog nothing holds is an error naming it.
+    let Err(e) = catalog_restores(
+        &req(vec![Target::Catalog("nope".into())], Point::Latest, swap()),
+        &history,
+        &catalog,
+    ) else {
+        return Err("a catalog nothing holds was planned".into());
+    };
+    assert!(e.to_string().contains("catalog:nope"), "{e}");
+    // A catalog the cluster has is left out, and the plan says so; the other is restored by
+    // a typed, non-destructive step.
+    catalog.external_catalogs = vec!["lake".into()];
+    let inputs = RestoreInputs {
+        request: req(targets, Point::Latest, swap()),
+        catalog,
+        as_of: Timestamp(1_795_100_000),
+    };
+    let (plan, _) = restore_plan(&inputs).map_err(|e| e.to_string())?;
+    let steps: Vec<&Op> = plan.steps.iter().map(|s| &s.op).collect();
+    assert_eq!(steps.len(), 1, "{steps:?}");
+    let Op::RestoreCatalogs(op) = steps[0] else {
+        panic!("{steps:?}")
+    };
+    assert_eq!(op.catalogs, ["hive"]);
+    assert_eq!(op.snapshot, "cat1");
+    assert!(!plan.steps[0].destructive());
+    assert_eq!(
+        plan.steps[0].sql,
+        "RESTORE SNAPSHOT cat1\nFROM repo\nEXTERNAL CATALOG (hive)\nPROPERTIES (\n    \"backup_timestamp\" = \"ts-cat1\",\n    \"timeout\" = \"86400\"\n)"
+    );
+    assert_eq!(plan.notes.len(), 1);
+    assert!(plan.notes[0].contains("`lake`") && plan.notes[0].contains("cat2"));
+    assert!(crate::plan::render::text(&plan).contains("Note: external catalog `lake`"));
+    // The plan reads back and its statement is what the op builds.
+    let json = crate::plan::to_canonical_json(&plan);
+    assert_eq!(
+        crate::plan::from_json(&json).map_err(|e| e.to_string())?,
+        plan
+    );
+    Ok(())
 }

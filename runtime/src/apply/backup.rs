@@ -139,8 +139,20 @@ impl JobBook for BackupBook<'_> {
 
 impl<'r, 's> Ctx<'r, 's> {
     pub fn backup(&mut self, step: &Step) -> Outcome {
+        // A backup of external catalogs has no database: its job is the cluster's one
+        // catalog job (`DbName` empty, spec §2.2), which the driver finds as database "".
+        let catalogs = !step.objects().is_empty()
+            && step
+                .objects()
+                .iter()
+                .all(|o| o.kind == ObjectKind::ExternalCatalog);
+        let database = match step.database() {
+            Some(d) => Some(d.to_string()),
+            None if catalogs => Some(String::new()),
+            None => None,
+        };
         let (Some(database), Some(repository), Some(label)) = (
-            step.database().map(str::to_string),
+            database,
             step.repository().map(str::to_string),
             step.label().map(str::to_string),
         ) else {
@@ -287,6 +299,12 @@ impl<'r, 's> Ctx<'r, 's> {
             schemas,
             objects,
             functions,
+            catalogs: step
+                .objects()
+                .iter()
+                .filter(|o| o.kind == ObjectKind::ExternalCatalog)
+                .map(|o| o.name.clone())
+                .collect(),
         }
     }
 

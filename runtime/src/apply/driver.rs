@@ -35,6 +35,8 @@ use crate::error::RuntimeError;
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct JobRef {
     pub kind: JobKind,
+    /// Empty for the cluster's one external-catalog job (no database; `CANCEL … FOR
+    /// EXTERNAL CATALOG`; its `JobId` is always `-1`, so it is told by label, see `jobs`).
     pub database: String,
     pub label: String,
     /// A RESTORE's snapshot timestamp; `None` matches any (a hand-written RESTORE).
@@ -227,7 +229,7 @@ impl<'r, 's> Ctx<'r, 's> {
         }
     }
 
-    /// `CANCEL BACKUP|RESTORE FROM db` for this run's job (the lease guarantees the database's
+    /// `CANCEL BACKUP|RESTORE FROM db` (`FOR EXTERNAL CATALOG`) for this run's job (the lease guarantees the database's
     /// running job is it), then what the cluster says: a job that ended before the cancel
     /// reached it is recorded as it ended.
     fn cancel(
@@ -236,11 +238,16 @@ impl<'r, 's> Ctx<'r, 's> {
         job: &JobRef,
         book: &mut dyn JobBook,
     ) -> Result<Outcome, RuntimeError> {
-        let sql = format!(
-            "CANCEL {} FROM {}",
-            job.kind.keyword(),
-            quote_ident(&job.database)
-        );
+        let sql = if job.database.is_empty() {
+            // The cluster's one external-catalog job (spec §2.4).
+            format!("CANCEL {} FOR EXTERNAL CATALOG", job.kind.keyword())
+        } else {
+            format!(
+                "CANCEL {} FROM {}",
+                job.kind.keyword(),
+                quote_ident(&job.database)
+            )
+        };
         let mut note = self.retry_note(step);
         // A job that already ended refuses the cancel; the read below says which.
         let _ = self.link.retry(&mut note, &mut |c| c.execute(&sql));

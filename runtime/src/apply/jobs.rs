@@ -1,5 +1,6 @@
 //! What the cluster says about a job: the row of `SHOW BACKUP FROM db` / `SHOW RESTORE FROM
-//! db` for one label (read by column name, invariant 5), whether a snapshot is in its
+//! db` for one label — or, for the external-catalog job, the row of `SHOW BACKUP` /
+//! `SHOW RESTORE` whose `DbName` is empty — (read by column name, invariant 5), whether a snapshot is in its
 //! repository (`SHOW SNAPSHOT ON repo WHERE SNAPSHOT = 'label'`), and which partitions it
 //! holds (the detail form, with the TIMESTAMP).
 
@@ -28,8 +29,8 @@ impl JobKind {
 
     fn show(self) -> &'static str {
         match self {
-            JobKind::Backup => "SHOW BACKUP FROM",
-            JobKind::Restore => "SHOW RESTORE FROM",
+            JobKind::Backup => "SHOW BACKUP",
+            JobKind::Restore => "SHOW RESTORE",
         }
     }
 
@@ -107,8 +108,21 @@ pub fn last_job(
 
 /// The rows of SHOW BACKUP/RESTORE FROM db, read by column name. StarRocks shows one job per
 /// database; were more shown, they come oldest first.
+///
+/// `database` empty: the cluster's one external-catalog job (spec §2.2, §2.5). It has no
+/// database to show it FROM: SHOW BACKUP/RESTORE without FROM lists every database's job and
+/// then the catalog job, whose `DbName` is `""`. Its `JobId` stays `-1` for every catalog job
+/// (`BackupJob.prepareAndSendSnapshotTask` and `RestoreJob.checkAndPrepareMeta` return before
+/// an id is assigned), so it cannot tell two catalog jobs apart and is not read: such a job is
+/// told by its label (and, for a RESTORE, timestamp), an earlier attempt by being cancelled.
 fn jobs(cluster: &mut Cluster, kind: JobKind, database: &str) -> Result<Vec<JobRow>, RuntimeError> {
-    let rs = match cluster.query(&format!("{} {}", kind.show(), quote_ident(database))) {
+    let catalogs = database.is_empty();
+    let sql = if catalogs {
+        kind.show().to_string()
+    } else {
+        format!("{} FROM {}", kind.show(), quote_ident(database))
+    };
+    let rs = match cluster.query(&sql) {
         Ok(rs) => rs,
         // A database that does not exist has no job (a RESTORE creates its target database).
         Err(RuntimeError::Server { code, message, .. })
@@ -119,9 +133,16 @@ fn jobs(cluster: &mut Cluster, kind: JobKind, database: &str) -> Result<Vec<JobR
         Err(e) => return Err(e),
     };
     rs.require(&[kind.label_column(), "State"])?;
-    let (has_id, has_ts) = (rs.has_column("JobId"), rs.has_column("Timestamp"));
+    if catalogs {
+        rs.require(&["DbName"])?;
+    }
+    let has_id = rs.has_column("JobId") && !catalogs;
+    let has_ts = rs.has_column("Timestamp");
     let mut out = Vec::new();
     for row in rs.iter() {
+        if catalogs && row.get("DbName")?.is_some_and(|d| !d.is_empty()) {
+            continue;
+        }
         out.push(JobRow {
             label: row.text(kind.label_column())?.to_string(),
             state: row.text("State")?.to_ascii_uppercase(),

@@ -11,7 +11,7 @@
 //! * A swap journals the partition ids of the copy it swaps in before sending; a re-run that
 //!   finds those ids under the live name knows the swap happened and never swaps back.
 
-use starsnap_compiler::plan::{RestoreOp, Step, SwapOp, VerifyOp};
+use starsnap_compiler::plan::{RestoreCatalogsOp, RestoreOp, Step, SwapOp, VerifyOp};
 use starsnap_compiler::syntax::quote_string;
 
 use super::driver::{is_ours, JobBook, JobRef, Sent};
@@ -132,6 +132,19 @@ impl<'r, 's> Ctx<'r, 's> {
         let job = JobRef {
             kind: JobKind::Restore,
             database: op.database.clone(),
+            label: op.snapshot.clone(),
+            timestamp: Some(op.backup_timestamp.clone()),
+        };
+        self.restore_job(step, &job)
+    }
+
+    /// A planned RESTORE of external catalogs: the cluster's one catalog job (database "",
+    /// `DbName` empty in SHOW RESTORE, spec §2.3 and §3.2: PENDING → COMMITTING → FINISHED),
+    /// found again by label and timestamp; otherwise exactly like a database's RESTORE.
+    pub fn restore_catalogs(&mut self, step: &Step, op: &RestoreCatalogsOp) -> Outcome {
+        let job = JobRef {
+            kind: JobKind::Restore,
+            database: String::new(),
             label: op.snapshot.clone(),
             timestamp: Some(op.backup_timestamp.clone()),
         };
@@ -347,6 +360,13 @@ pub fn restore_record(plan: &starsnap_compiler::plan::Plan) -> Option<RestoreRec
     let (mut swap, mut live, mut scratch_or_new) = (false, false, false);
     for s in &plan.steps {
         match &s.op {
+            Op::RestoreCatalogs(r) => {
+                snapshots.push(r.snapshot.clone());
+                for c in &r.catalogs {
+                    targets.insert(format!("catalog:{c}"));
+                }
+                scratch_or_new = true;
+            }
             Op::Restore(r) => {
                 snapshots.push(r.snapshot.clone());
                 for t in &r.tables {
@@ -381,10 +401,10 @@ pub fn restore_record(plan: &starsnap_compiler::plan::Plan) -> Option<RestoreRec
             || matches!(&s.op, Op::Restore(r) if r.database != r.source_database && !r.scratch)
     });
     // A drill restores only into scratch databases it drops again: nothing is copied out.
-    let drill = plan
-        .steps
-        .iter()
-        .all(|s| !matches!(&s.op, Op::Restore(r) if !r.scratch) && !matches!(s.op, Op::Copy(_)));
+    let drill = plan.steps.iter().all(|s| {
+        !matches!(&s.op, Op::Restore(r) if !r.scratch)
+            && !matches!(s.op, Op::Copy(_) | Op::RestoreCatalogs(_))
+    });
     let mode = if live {
         "in_place"
     } else if drill && !swap {

@@ -426,6 +426,7 @@ impl<'r, 's> Ctx<'r, 's> {
             _ if done_steps.contains(&step.id) => Outcome::AlreadyDone,
             Op::CreateRepository(_) => self.create_repository(step),
             Op::Restore(op) => self.restore(step, op),
+            Op::RestoreCatalogs(op) => self.restore_catalogs(step, op),
             Op::Sql(q) if q.statement == Action::Restore => self.restore_sql(step),
             Op::Verify(op) => self.verify_step(step, op),
             Op::Swap(op) => self.swap(step, op),

@@ -14,8 +14,13 @@ use starsnap_compiler::catalog::{BackedUpObject, BackupKind, BackupState};
 
 use crate::state::{BackupEntry, EpochMillis, ManifestRow};
 
-/// The format this starsnap writes (and the newest it reads).
-pub const SET_FORMAT_VERSION: u32 = 1;
+/// The newest format this starsnap reads. It writes the oldest that describes a set: 1 for a
+/// database's set, 2 for an external-catalog set ([`CATALOG_SET_FORMAT_VERSION`]).
+pub const SET_FORMAT_VERSION: u32 = 2;
+
+/// Format 2: a set of external catalogs (`database` empty, each label's `catalogs`). A
+/// starsnap that reads only format 1 skips such a set rather than taking it for a database.
+pub const CATALOG_SET_FORMAT_VERSION: u32 = 2;
 
 /// One finished set as the repository describes it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -53,6 +58,10 @@ pub struct LabelManifest {
     pub objects: BTreeMap<String, ObjectManifest>,
     #[serde(default)]
     pub functions: Vec<String>,
+    /// The external catalogs the snapshot holds (a catalog set: format 2). Names only; a
+    /// catalog's properties (credentials among them) stay in StarRocks's own snapshot.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub catalogs: Vec<String>,
     /// The partitions the snapshot holds.
     pub partitions: Vec<PartitionManifest>,
     /// Every object of the snapshot's folder with its size, as listed right after the
@@ -133,6 +142,7 @@ impl SetManifest {
                 finished_ms: e.finished_ms,
                 objects,
                 functions: e.functions.clone(),
+                catalogs: e.catalogs.clone(),
                 partitions: rows
                     .iter()
                     .map(|m| PartitionManifest {
@@ -147,8 +157,13 @@ impl SetManifest {
                 files: Vec::new(),
             });
         }
+        let catalogs = out.iter().any(|l| !l.catalogs.is_empty());
         Some(SetManifest {
-            format_version: SET_FORMAT_VERSION,
+            format_version: if catalogs {
+                CATALOG_SET_FORMAT_VERSION
+            } else {
+                1
+            },
             set: first.set.clone(),
             group: first.group.clone(),
             database: first.database.clone(),
@@ -230,6 +245,7 @@ impl SetManifest {
                         .filter_map(|(n, o)| Some((n.clone(), o.object.clone()?)))
                         .collect(),
                     functions: l.functions.clone(),
+                    catalogs: l.catalogs.clone(),
                     backup_time_ms: l.backup_time_ms,
                     partition_count: Some(rows.len() as i64),
                     data_size: rows
@@ -337,6 +353,7 @@ mod tests {
                 finished_ms: None,
                 objects: BTreeMap::new(),
                 functions: Vec::new(),
+                catalogs: Vec::new(),
                 partitions: Vec::new(),
                 files: Vec::new(),
             }],
@@ -351,6 +368,30 @@ mod tests {
         newer.format_version = SET_FORMAT_VERSION + 1;
         assert!(SetManifest::from_json(&newer.to_json()?).is_err());
         assert!(SetManifest::from_json(b"{").is_err());
+        Ok(())
+    }
+
+    #[test]
+    fn a_catalog_set_is_format_2_and_keeps_its_catalogs() -> Result<(), String> {
+        let mut m = set("cats", "cats", "t");
+        m.database = String::new();
+        m.labels[0].catalogs = vec!["lake".into()];
+        let entries = m.to_entries("r1");
+        assert_eq!(entries[0].0.catalogs, ["lake"]);
+        let mut finished = entries;
+        finished[0].0.snapshot_timestamp = Some("t".into());
+        let back = SetManifest::from_entries(&finished).ok_or("complete")?;
+        assert_eq!(back.format_version, CATALOG_SET_FORMAT_VERSION);
+        assert_eq!(back.labels[0].catalogs, ["lake"]);
+        assert_eq!(SetManifest::from_json(&back.to_json()?)?, back);
+        // A database's set stays format 1, readable by a starsnap that knows only format 1,
+        // and never says `catalogs`.
+        let db = SetManifest::from_entries(&set("s", "l", "t").to_entries("r1")).ok_or("db")?;
+        assert_eq!(db.format_version, 1);
+        assert!(!String::from_utf8_lossy(&db.to_json()?).contains("catalogs"));
+        let history = history(&[back]);
+        assert_eq!(history.backups[0].catalogs, ["lake"]);
+        assert!(history.backups[0].database.is_empty());
         Ok(())
     }
 

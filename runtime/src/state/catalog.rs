@@ -32,6 +32,7 @@ impl BackupEntry {
             backup_time_ms: self.backup_time_ms,
             objects: self.objects.clone(),
             functions: self.functions.clone(),
+            catalogs: self.catalogs.clone(),
             table_digests: None,
         }
     }

@@ -94,6 +94,8 @@ pub struct SubmittedBackup {
     pub objects: BTreeMap<String, BackedUpObject>,
     /// The user-defined functions the backup holds (names).
     pub functions: Vec<String>,
+    /// The external catalogs a catalog backup holds (names; its database is empty).
+    pub catalogs: Vec<String>,
 }
 
 /// A job state StarRocks reported (SHOW BACKUP `State`), with its Status when not OK.
@@ -155,6 +157,8 @@ pub struct BackupEntry {
     /// Kind and partitioning per object (empty for history written before schema 2).
     pub objects: BTreeMap<String, BackedUpObject>,
     pub functions: Vec<String>,
+    /// External catalogs (a catalog backup).
+    pub catalogs: Vec<String>,
     /// StarRocks's `backup_time` of the finished snapshot (epoch ms).
     pub backup_time_ms: Option<i64>,
     pub partition_count: Option<i64>,
@@ -228,6 +232,7 @@ impl StateStore {
             schemas: b.schemas.clone(),
             objects: b.objects.clone(),
             functions: b.functions.clone(),
+            catalogs: b.catalogs.clone(),
             backup_time_ms: None,
             partition_count: None,
             data_size: None,
@@ -240,6 +245,7 @@ impl StateStore {
             schemas: entry.schemas.clone(),
             objects: entry.objects.clone(),
             functions: entry.functions.clone(),
+            catalogs: entry.catalogs.clone(),
         };
         self.write_objects(&backup_id(&b.repository, &b.label), &objects)?;
         self.write_backup(&entry)?;
@@ -353,6 +359,7 @@ impl StateStore {
             schemas: e.schemas.clone(),
             objects: e.objects.clone(),
             functions: e.functions.clone(),
+            catalogs: e.catalogs.clone(),
         };
         self.write_objects(&id, &objects)?;
         self.write_manifest(&id, manifest, &BTreeMap::new())?;
@@ -452,6 +459,7 @@ impl StateStore {
                 e.schemas = objects.schemas;
                 e.objects = objects.objects;
                 e.functions = objects.functions;
+                e.catalogs = objects.catalogs;
             }
             e.backup_time_ms = time.or(e.backup_time_ms);
         }
@@ -679,6 +687,7 @@ fn backup_entry(r: &NamedRow<'_>) -> Result<BackupEntry, RuntimeError> {
         schemas,
         objects: BTreeMap::new(),
         functions: Vec::new(),
+        catalogs: Vec::new(),
         backup_time_ms: None,
         partition_count: r.opt_i64("partition_count")?,
         data_size: r.opt_i64("data_size")?,

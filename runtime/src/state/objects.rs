@@ -30,6 +30,8 @@ const IN_LIST_MAX: usize = 256;
 const TABLE: &str = "table";
 /// `object_type` of a user-defined function.
 const FUNCTION: &str = "function";
+/// `object_type` of an external catalog (a catalog backup's, whose database is empty).
+const CATALOG: &str = "catalog";
 
 /// The objects of one backup.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -40,11 +42,16 @@ pub struct BackupObjects {
     pub objects: BTreeMap<String, BackedUpObject>,
     /// Function names.
     pub functions: Vec<String>,
+    /// External catalog names (a catalog backup).
+    pub catalogs: Vec<String>,
 }
 
 impl BackupObjects {
     pub fn is_empty(&self) -> bool {
-        self.schemas.is_empty() && self.objects.is_empty() && self.functions.is_empty()
+        self.schemas.is_empty()
+            && self.objects.is_empty()
+            && self.functions.is_empty()
+            && self.catalogs.is_empty()
     }
 
     /// The `backup_objects` rows of backup `id`: tables (every name in `schemas` or
@@ -67,8 +74,15 @@ impl BackupObjects {
         let functions = functions
             .into_iter()
             .map(|name| (FUNCTION, name, None, None, None));
+        let mut catalogs: Vec<&String> = self.catalogs.iter().collect();
+        catalogs.sort();
+        catalogs.dedup();
+        let catalogs = catalogs
+            .into_iter()
+            .map(|name| (CATALOG, name, None, None, None));
         tables
             .chain(functions)
+            .chain(catalogs)
             .enumerate()
             .map(|(seq, (ty, name, kind, partitioning, fingerprint))| {
                 vec![
@@ -120,6 +134,7 @@ fn add_row(into: &mut BackupObjects, r: &NamedRow<'_>) -> Result<(), RuntimeErro
     let ty = r.text("object_type")?;
     match ty {
         FUNCTION => into.functions.push(name),
+        CATALOG => into.catalogs.push(name),
         TABLE => {
             if let Some(f) = r.get("schema_fingerprint")? {
                 into.schemas.insert(name.clone(), f.to_string());

@@ -336,6 +336,7 @@ fn submitted(label: &str, kind: BackupKind, parent: Option<&str>) -> SubmittedBa
         schemas: BTreeMap::from([("orders".to_string(), "fp1".to_string())]),
         objects: BTreeMap::new(),
         functions: Vec::new(),
+        catalogs: Vec::new(),
     }
 }
 

@@ -7,6 +7,7 @@
 //! formats. New forms (SHOW BACKUP / RESTORE / SNAPSHOT for the snapshot engine) are added
 //! as one more row of [`FORMS`].
 
+pub mod catalogs;
 pub mod clauses41;
 pub mod ddl;
 pub mod format;
@@ -33,6 +34,7 @@ pub type ShowFn = fn(&EngineCtx<'_>, &mut Session, &mut Cursor<'_>) -> Outcome;
 /// SHOW forms by the keywords that follow `SHOW` (case-insensitive). Where two forms share
 /// a prefix the longer one comes first.
 pub const FORMS: &[(&[&str], ShowFn)] = &[
+    (&["CATALOGS"], catalogs::show_catalogs),
     (&["DATABASES"], tables::show_databases),
     (&["SCHEMAS"], tables::show_schemas),
     (&["FULL", "TABLES"], tables::show_full_tables),
@@ -77,7 +79,6 @@ const KNOWN_UNSUPPORTED: &[&str] = &[
     "AUTHORS",
     "BACKUP",
     "BROKER",
-    "CATALOGS",
     "CHARSET",
     "CHARACTER",
     "COLLATION",
