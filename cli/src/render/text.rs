@@ -5,7 +5,7 @@
 use annotate_snippets::{AnnotationKind, Group, Level, Renderer, Snippet};
 use starsnap_compiler::{Diagnostic, LineIndex, Severity};
 
-use super::{par_findings, totals, FileReport};
+use super::{FileReport, FileView, Rendered, Totals};
 
 fn level(sev: Severity) -> Level<'static> {
     match sev {
@@ -61,7 +61,7 @@ fn plain_line(s: &str) -> bool {
 /// trailing blank and little indentation (nothing annotate-snippets trims or widens), and
 /// single-line texts; `false` (nothing written) for anything else.
 fn render_direct(
-    out: &mut String,
+    out: &mut Vec<u8>,
     path: &str,
     source: &str,
     index: &LineIndex,
@@ -97,7 +97,7 @@ fn render_direct(
     {
         return false;
     }
-    use std::fmt::Write as _;
+    use std::io::Write as _;
     let pad = " ".repeat(digits);
     let col = start - range.start;
     let _ = write!(
@@ -109,8 +109,8 @@ fn render_direct(
         lc.line,
         col + 1,
         lc.line,
-        " ".repeat(col),
-        "^".repeat(end - start),
+        Spaces(col),
+        Carets(end - start),
     );
     if d.help.is_some() || d.starrocks.is_some() {
         let _ = write!(out, "\n{pad} |");
@@ -195,46 +195,75 @@ fn render_one(
     renderer.render(&[group])
 }
 
-fn render_chunk(color: bool, r: &FileReport, index: &LineIndex, ds: &[Diagnostic]) -> String {
+/// `n` spaces, written without a string of them.
+struct Spaces(usize);
+
+impl std::fmt::Display for Spaces {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        repeat(f, b' ', self.0)
+    }
+}
+
+/// `n` carets.
+struct Carets(usize);
+
+impl std::fmt::Display for Carets {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        repeat(f, b'^', self.0)
+    }
+}
+
+fn repeat(f: &mut std::fmt::Formatter<'_>, c: u8, n: usize) -> std::fmt::Result {
+    const RUN: [[u8; 64]; 2] = [[b' '; 64], [b'^'; 64]];
+    let run = if c == b' ' { &RUN[0] } else { &RUN[1] };
+    let mut left = n;
+    while left > 0 {
+        let k = left.min(run.len());
+        // ASCII: always valid UTF-8.
+        f.write_str(std::str::from_utf8(&run[..k]).unwrap_or(""))?;
+        left -= k;
+    }
+    Ok(())
+}
+
+/// Renders a chunk of one file's findings, each followed by a blank line.
+pub(crate) fn render_chunk(
+    color: bool,
+    f: FileView<'_>,
+    index: &LineIndex,
+    ds: &mut [Diagnostic],
+    out: &mut Rendered,
+) {
     let renderer = if color {
         Renderer::styled()
     } else {
         Renderer::plain()
     };
-    let mut out = String::new();
-    for d in ds {
-        if color || !render_direct(&mut out, &r.path, &r.source, index, d) {
-            out.push_str(&render_one(&renderer, &r.path, &r.source, index, d));
+    let out = &mut out.bytes;
+    out.reserve(ds.len() * 400);
+    for d in ds.iter() {
+        if color || !render_direct(out, f.path, f.source, index, d) {
+            out.extend_from_slice(render_one(&renderer, f.path, f.source, index, d).as_bytes());
         }
-        out.push_str("\n\n");
+        out.extend_from_slice(b"\n\n");
     }
-    out
 }
 
-/// Renders `reports` and hands the text to `sink` piece by piece, in order, the findings
-/// rendered on every core (`par_findings`).
-pub fn write_text(reports: &[FileReport], color: bool, sink: &mut dyn FnMut(&str)) {
-    par_findings(
-        reports,
-        &|r: &FileReport, index: &LineIndex, ds: &[Diagnostic]| render_chunk(color, r, index, ds),
-        sink,
-    );
-    let t = totals(reports);
+/// The last line: files checked and findings by severity.
+pub(crate) fn summary(t: &Totals) -> String {
     let files = if t.files == 1 { "file" } else { "files" };
     if t.errors + t.warnings + t.infos == 0 {
-        sink(&format!("{} {files} checked, no findings\n", t.files));
+        format!("{} {files} checked, no findings\n", t.files)
     } else {
-        sink(&format!(
+        format!(
             "{} {files} checked: {} error(s), {} warning(s), {} info\n",
             t.files, t.errors, t.warnings, t.infos
-        ));
+        )
     }
 }
 
 pub fn render_text(reports: &[FileReport], color: bool) -> String {
-    let mut out = String::new();
-    write_text(reports, color, &mut |piece| out.push_str(piece));
-    out
+    super::render(super::Format::Text, reports, &[], color)
 }
 
 #[cfg(test)]
@@ -335,11 +364,11 @@ mod tests {
                         }
                         let index = LineIndex::new(&src);
                         let want = render_one(&renderer, "dir/f.sql", &src, &index, &d);
-                        let mut got = String::new();
+                        let mut got = Vec::new();
                         checked += 1;
                         if render_direct(&mut got, "dir/f.sql", &src, &index, &d) {
                             direct += 1;
-                            assert_eq!(got, want, "{d:?} in {src:?}");
+                            assert_eq!(String::from_utf8_lossy(&got), want, "{d:?} in {src:?}");
                         } else {
                             assert!(got.is_empty());
                         }

@@ -290,6 +290,14 @@ fn check_file<'a>(
     loop {
         let from = diags.len();
         let Some(ps) = stream.next_statement(&mut diags) else {
+            // What the end of the input gave (an unterminated comment after the last
+            // statement).
+            for d in &mut diags {
+                hint(d);
+            }
+            if !diags.is_empty() {
+                batch(&mut diags, src.len());
+            }
             break;
         };
         if keep_outline {

@@ -280,6 +280,19 @@ fn stream_matches_whole(text: &str) {
     assert_eq!(lints[1].diagnostics, whole[1]);
 }
 
+/// Regression: what the end of the input gives after the last statement (an unterminated
+/// comment) is a finding too.
+#[test]
+fn an_unterminated_comment_after_the_last_statement_is_reported() {
+    let fl = lint34("SHOW BACKUP;\n/* never closed");
+    assert!(
+        fl.diagnostics.iter().any(|d| d.severity == Severity::Error),
+        "{:?}",
+        fl.diagnostics
+    );
+    stream_matches_whole("SHOW BACKUP;\n/* never closed");
+}
+
 #[test]
 fn streamed_findings_are_the_whole_files_findings_in_order() {
     let root = concat!(env!("CARGO_MANIFEST_DIR"), "/../testdata");
