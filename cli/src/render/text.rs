@@ -51,7 +51,8 @@ fn line_window(
 
 /// Text annotate-snippets would print unchanged on one line: no control characters.
 fn plain_line(s: &str) -> bool {
-    !s.chars().any(char::is_control)
+    // Bytes first: printable ASCII is the common case; anything else is decided by character.
+    s.bytes().all(|b| (0x20..0x7f).contains(&b)) || !s.chars().any(char::is_control)
 }
 
 /// The common finding written directly, byte for byte what annotate-snippets prints for it
