@@ -58,9 +58,10 @@ fn plain_line(s: &str) -> bool {
 /// The common finding written directly, byte for byte what annotate-snippets prints for it
 /// (`render_one`), at a fraction of the cost (annotate-snippets takes microseconds per
 /// finding; a large file can have hundreds of thousands). Only for plain output, a finding
-/// without labels whose non-empty span lies on one short line of printable ASCII with no
-/// trailing blank and little indentation (nothing annotate-snippets trims or widens), and
-/// single-line texts; `false` (nothing written) for anything else.
+/// without labels whose non-empty span lies on one line of printable ASCII with no trailing
+/// blank and little indentation, and single-line texts; a line longer than the window is cut
+/// as annotate-snippets cuts it ([`window`]) when the span lies between the `...`s. `false`
+/// (nothing written) for anything else.
 fn render_direct(
     out: &mut Vec<u8>,
     path: &str,
@@ -85,7 +86,6 @@ fn render_direct(
     if !line.bytes().all(|b| (0x20..0x7f).contains(&b))
         || line.ends_with(' ')
         || indent > 20
-        || line.len() + digits + 4 > WIDTH
         || path.is_empty()
         || !plain_line(path)
         || !plain_line(&d.message)
@@ -98,19 +98,46 @@ fn render_direct(
     {
         return false;
     }
+    let col = start - range.start;
+    let shown = if line.len() + digits + 4 > WIDTH {
+        // A long line: the part annotate-snippets shows, `...` marking what is cut.
+        let width = WIDTH - 3 - digits;
+        if end - start > width {
+            // (A span wider than the window is drawn with its middle cut out.)
+            return false;
+        }
+        let (left, right) = window(line.len(), indent, col, end - range.start, width);
+        let cut_right = right < line.len();
+        let from = if left > 0 { left + 3 } else { 0 };
+        let to = if cut_right { right - 3 } else { right };
+        // The span must lie in what is shown between the `...`s.
+        if col < from || end - range.start > to || from > to {
+            return false;
+        }
+        Shown {
+            left,
+            body: &line[from..to],
+            cut_right,
+        }
+    } else {
+        Shown {
+            left: 0,
+            body: line,
+            cut_right: false,
+        }
+    };
     use std::io::Write as _;
     let pad = " ".repeat(digits);
-    let col = start - range.start;
     let _ = write!(
         out,
-        "{}[{}]: {}\n{pad}--> {path}:{}:{}\n{pad} |\n{} | {line}\n{pad} | {}{}",
+        "{}[{}]: {}\n{pad}--> {path}:{}:{}\n{pad} |\n{} | {shown}\n{pad} | {}{}",
         d.severity.as_str(),
         d.code,
         d.message,
         lc.line,
         col + 1,
         lc.line,
-        Spaces(col),
+        Spaces(col - shown.left),
         Carets(end - start),
     );
     if d.help.is_some() || d.starrocks.is_some() {
@@ -194,6 +221,60 @@ fn render_one(
         group = group.element(Level::NOTE.message(note));
     }
     renderer.render(&[group])
+}
+
+/// The part of a source line shown: from `left`, `...` then `body` (or the whole line when
+/// `left` is 0), then `...` when cut on the right.
+struct Shown<'a> {
+    left: usize,
+    body: &'a str,
+    cut_right: bool,
+}
+
+impl std::fmt::Display for Shown<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.left > 0 {
+            f.write_str("...")?;
+        }
+        f.write_str(self.body)?;
+        if self.cut_right {
+            f.write_str("...")?;
+        }
+        Ok(())
+    }
+}
+
+/// The columns `[left, right)` annotate-snippets shows of a line of `len` ASCII characters
+/// with `indent` leading blanks and one annotation over `[start, end)` without a label, in
+/// `width` columns (its `Margin`, 0.12: six columns of room around the span, long leading
+/// whitespace trimmed, the span centred when the line is cut).
+fn window(len: usize, indent: usize, start: usize, end: usize, width: usize) -> (usize, usize) {
+    const ROOM: usize = 6;
+    let ws = indent.min(start).saturating_sub(ROOM);
+    let span_left = start.saturating_sub(ROOM);
+    let span_right = end + ROOM;
+    let label_right = end + ROOM;
+    let mut left = if ws > 20 { ws - 16 } else { 0 };
+    let mut right = len.max(left);
+    if right - left > width {
+        if label_right.saturating_sub(ws) <= width && label_right >= ws {
+            left = ws;
+        } else if label_right - span_left <= width {
+            left = span_left.saturating_sub((width - (label_right - span_left)) / 2);
+        } else if span_right - span_left <= width {
+            left = span_left.saturating_sub((width - (span_right - span_left)) / 5 * 2);
+        } else {
+            return (span_left.min(len), span_right.min(len));
+        }
+        right = left + width;
+    }
+    let shown_left = left.min(len);
+    let shown_right = if len.saturating_sub(left) <= width {
+        len
+    } else {
+        len.min(right)
+    };
+    (shown_left, shown_right)
 }
 
 /// `n` spaces, written without a string of them.
@@ -321,8 +402,19 @@ mod tests {
         for len in [120, 130, 133, 134, 135, 136, 137, 138, 139, 140, 150, 300] {
             lines.push("a".repeat(len));
         }
+        for len in [150, 170, 260, 400] {
+            let words = "ON (TABLE orders_1 PARTITION (p20240208, p20240309), VIEW v) ".repeat(8);
+            lines.push(words[..len].trim_end().to_string());
+            lines.push(format!(
+                "{}{}",
+                " ".repeat(12),
+                words[..len - 12].trim_end()
+            ));
+        }
         let mut direct = 0;
         let mut checked = 0;
+        // Written directly from a line annotate-snippets cuts.
+        let mut cut = 0;
         for before in [0, 8, 9, 98, 99, 12_344] {
             for line in &lines {
                 let src = format!("{}{line}\nSHOW BACKUP;\n", "\n".repeat(before));
@@ -337,6 +429,16 @@ mod tests {
                 if len > 10 {
                     spans.push((at + 3, at + 7));
                     spans.push((at + len - 5, at + len + 3));
+                }
+                if len > 100 {
+                    // On long lines: spans at every place and of every size (cut lines).
+                    for from in [10, 40, 60, 70, 90, len / 2, len - 30, len - 8] {
+                        for n in [1, 5, 20, 60, 125, 200] {
+                            if from + n <= len {
+                                spans.push((at + from, at + from + n));
+                            }
+                        }
+                    }
                 }
                 for (s, e) in spans {
                     for variant in 0..4 {
@@ -369,6 +471,9 @@ mod tests {
                         checked += 1;
                         if render_direct(&mut got, "dir/f.sql", &src, &index, &d) {
                             direct += 1;
+                            if line.len() > 136 {
+                                cut += 1;
+                            }
                             assert_eq!(String::from_utf8_lossy(&got), want, "{d:?} in {src:?}");
                         } else {
                             assert!(got.is_empty());
@@ -381,6 +486,7 @@ mod tests {
             direct * 8 > checked,
             "{direct} of {checked} written directly"
         );
+        assert!(cut > 100, "{cut} cut lines written directly");
     }
 
     #[test]
