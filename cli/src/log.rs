@@ -4,7 +4,58 @@
 //! Without `-v`, `RUST_LOG` (`tracing-subscriber`'s env-filter syntax, e.g.
 //! `RUST_LOG=starsnap::sql=debug`) chooses.
 
+use std::io::Write;
+use std::sync::Mutex;
+
+use indicatif::MultiProgress;
 use tracing_subscriber::EnvFilter;
+
+/// The progress lines on the terminal while `apply` draws them: log lines are written with
+/// the lines cleared and drawn again after, so a line never lands inside one of them.
+static BARS: Mutex<Option<MultiProgress>> = Mutex::new(None);
+
+/// Routes the log around `bars` (until [`without_bars`]).
+pub fn around_bars(bars: &MultiProgress) {
+    *BARS.lock().unwrap_or_else(|p| p.into_inner()) = Some(bars.clone());
+}
+
+/// The progress lines are gone: logs go straight to stderr again.
+pub fn without_bars() {
+    *BARS.lock().unwrap_or_else(|p| p.into_inner()) = None;
+}
+
+/// One log event's text, written to stderr whole when the event is done: around the progress
+/// lines when they are shown (`MultiProgress::suspend`), directly otherwise.
+struct EventWriter {
+    buf: Vec<u8>,
+}
+
+impl Write for EventWriter {
+    fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
+        self.buf.extend_from_slice(b);
+        Ok(b.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl Drop for EventWriter {
+    fn drop(&mut self) {
+        if self.buf.is_empty() {
+            return;
+        }
+        let bars = BARS.lock().unwrap_or_else(|p| p.into_inner()).clone();
+        let write = || {
+            let _ = std::io::stderr().lock().write_all(&self.buf);
+        };
+        match bars {
+            Some(bars) => bars.suspend(write),
+            None => write(),
+        }
+    }
+}
 
 /// The filter for `verbose` times `-v` and the value of `RUST_LOG`: `-v` wins; a `RUST_LOG`
 /// that does not parse is said once and ignored.
@@ -40,7 +91,7 @@ pub fn init(verbose: u8) {
     let (filter, problem) = filter(verbose, rust_log.as_deref());
     let installed = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(std::io::stderr)
+        .with_writer(|| EventWriter { buf: Vec::new() })
         .with_ansi(crate::cmd::color(crate::cmd::Stream::Stderr))
         .with_target(true)
         .try_init();

@@ -62,3 +62,26 @@ fn prompt_accepts_only_yes_and_progress_redraws_a_line_per_database() {
     }
     assert_eq!(w.history().len(), 2);
 }
+
+/// `-vv` logs while the progress lines are drawn: every log line is written with the lines
+/// cleared first (regression: a log line was appended to the last progress line, and the next
+/// redraw cut both).
+#[test]
+fn logs_never_land_inside_a_progress_line() {
+    let w = World::start("tty-logs");
+    assert_eq!(w.plan("p1.json", "2026-11-22T02:00:00Z"), 2);
+    let (code, screen) = on_a_terminal(&w, "-vv apply p1.json", "yes\n");
+    assert_eq!(code, Some(0), "{screen}");
+    let logs = screen.matches(" DEBUG ").count() + screen.matches(" INFO ").count();
+    assert!(logs > 0, "-vv logs on the terminal: {screen:?}");
+    assert!(screen.contains("partitions"), "progress lines: {screen:?}");
+    // What is written between two line breaks, carriage returns or escape sequences is one
+    // piece of one line on the screen.
+    for piece in screen.split(['\n', '\r', '\u{1b}']) {
+        let log = piece.contains(" DEBUG ") || piece.contains(" INFO ");
+        assert!(
+            !(log && piece.contains(" partitions ")),
+            "a log line inside a progress line: {piece:?}"
+        );
+    }
+}

@@ -3,14 +3,14 @@
 use std::path::PathBuf;
 
 use starsnap_compiler::lint::registry::driver_codes;
-use starsnap_compiler::lint::{lint, registry, Level, LintOptions, SourceFile};
+use starsnap_compiler::lint::{lint_each, registry, Level, LintOptions, SourceFile};
 use starsnap_compiler::policy::{self, LintConfig};
 use starsnap_compiler::syntax::Dialect;
-use starsnap_compiler::Severity;
+use starsnap_compiler::Diagnostic;
 
 use super::{parse_dialect, usage_error, Stream};
 use crate::files::{collect, Input};
-use crate::render::{write, FileReport, Format, RuleDoc};
+use crate::render::{write_stream, FileReport, FileView, Format, Producer, RuleDoc};
 use crate::{exit, out};
 
 /// `lint` arguments.
@@ -97,39 +97,90 @@ pub fn rule_docs() -> Vec<RuleDoc> {
         .collect()
 }
 
-/// Lints `inputs` read as `(name, bytes)`; the reports keep input order.
 /// Whether an input is a policy file (`*.toml`), checked with the policy rules (P codes)
 /// instead of as SQL. Catalog-dependent policy checks need `starsnap plan`.
 fn is_policy(name: &str) -> bool {
     name.to_ascii_lowercase().ends_with(".toml")
 }
 
-/// Lints `inputs` read as `(name, bytes)`; the reports keep input order. SQL files are
-/// linted together (cross-file rules); policy files each on their own.
-pub fn lint_inputs(named: &[(String, Vec<u8>)], opts: &LintOptions) -> Vec<FileReport> {
-    let decoded: Vec<(&str, &str, Option<starsnap_compiler::Diagnostic>)> = named
+/// An input decoded: its name, its text, and a finding about its bytes (binary, bad UTF-8).
+type Decoded<'a> = (&'a str, &'a str, Option<Diagnostic>);
+
+/// Lints `inputs` (decoded) and hands each file's findings to `emit` in input order, as they
+/// are found (see `lint_each`): SQL files are linted together (cross-file rules), policy files
+/// each on their own; a file's finding about its bytes is merged into its findings in order.
+fn lint_decoded(
+    inputs: &[Decoded<'_>],
+    opts: &LintOptions,
+    emit: &mut dyn FnMut(usize, Vec<Diagnostic>),
+) {
+    let sql: Vec<usize> = (0..inputs.len())
+        .filter(|&i| !is_policy(inputs[i].0))
+        .collect();
+    let sources: Vec<SourceFile<'_>> = sql
+        .iter()
+        .map(|&i| SourceFile {
+            path: inputs[i].0,
+            text: inputs[i].1,
+        })
+        .collect();
+    // Files before `next` are handed on. A policy file, or a file with a finding about its
+    // bytes, is gathered whole (`held`) and sorted when the files after it come.
+    let mut next = 0;
+    let mut held: Option<(usize, Vec<Diagnostic>)> = None;
+    lint_each(&sources, opts, &mut |k, mut ds| {
+        let i = sql[k];
+        settle(inputs, i, &mut next, &mut held, emit);
+        if inputs[i].2.is_some() {
+            match &mut held {
+                Some((j, all)) if *j == i => all.append(&mut ds),
+                _ => held = Some((i, ds)),
+            }
+        } else {
+            emit(i, ds);
+            next = next.max(i + 1);
+        }
+    });
+    settle(inputs, inputs.len(), &mut next, &mut held, emit);
+}
+
+/// Hands on the inputs from `next` up to `upto` that are not streamed: policy files (checked
+/// here), files with a finding about their bytes (with what was `held` of them).
+fn settle(
+    inputs: &[Decoded<'_>],
+    upto: usize,
+    next: &mut usize,
+    held: &mut Option<(usize, Vec<Diagnostic>)>,
+    emit: &mut dyn FnMut(usize, Vec<Diagnostic>),
+) {
+    while *next < upto {
+        let (name, text, problem) = &inputs[*next];
+        let mut diags = match held.take() {
+            Some((i, ds)) if i == *next => ds,
+            other => {
+                *held = other;
+                if is_policy(name) {
+                    policy::parse(text).1
+                } else {
+                    Vec::new()
+                }
+            }
+        };
+        diags.extend(problem.clone());
+        let report = FileReport::new(*name, "", diags);
+        if !report.diagnostics.is_empty() {
+            emit(*next, report.diagnostics);
+        }
+        *next += 1;
+    }
+}
+
+fn decode_all(named: &[(String, Vec<u8>)]) -> Vec<Decoded<'_>> {
+    named
         .iter()
         .map(|(name, bytes)| {
             let (text, problem) = starsnap_compiler::lint::decode(bytes);
             (name.as_str(), text, problem)
-        })
-        .collect();
-    let sources: Vec<SourceFile<'_>> = decoded
-        .iter()
-        .filter(|(path, _, _)| !is_policy(path))
-        .map(|(path, text, _)| SourceFile { path, text })
-        .collect();
-    let mut sql = lint(&sources, opts).into_iter();
-    decoded
-        .into_iter()
-        .map(|(name, text, problem)| {
-            let mut diags = if is_policy(name) {
-                policy::parse(text).1
-            } else {
-                sql.next().map(|fl| fl.diagnostics).unwrap_or_default()
-            };
-            diags.extend(problem);
-            FileReport::new(name, text, diags)
         })
         .collect()
 }
@@ -158,7 +209,7 @@ pub fn run(args: LintArgs) -> i32 {
                 crate::out::error(format!("{}: {e}", input.display_name()));
                 io_failed = true;
                 // In the report too, so JSON and SARIF consumers see the file was not checked.
-                let d = starsnap_compiler::Diagnostic::error(
+                let d = Diagnostic::error(
                     driver_codes::UNREADABLE_FILE,
                     starsnap_compiler::Span::new(0, 0),
                     format!("cannot read: {e}; this file was not checked"),
@@ -173,31 +224,52 @@ pub fn run(args: LintArgs) -> i32 {
     let bytes: usize = named.iter().map(|(_, b)| b.len()).sum();
     tracing::info!(target: "starsnap::lint", files = named.len(), bytes, ms = ms(started), "read");
     let phase = std::time::Instant::now();
-    let mut reports = lint_inputs(&named, &opts);
-    reports.extend(unreadable);
-    let findings: usize = reports.iter().map(|r| r.diagnostics.len()).sum();
-    tracing::info!(target: "starsnap::lint", findings, ms = ms(phase), "linted");
-    let phase = std::time::Instant::now();
-    let color = args.format == Format::Text && super::color(Stream::Stdout);
-    let mut written = 0;
-    write(args.format, &reports, &rule_docs(), color, &mut |piece| {
-        written += piece.len();
-        out::print(piece);
-    });
-    tracing::info!(target: "starsnap::lint", format = ?args.format, bytes = written, ms = ms(phase), total_ms = ms(started), "rendered and written");
-
-    let threshold = if args.fail_on == "warning" {
-        Severity::Warning
-    } else {
-        Severity::Error
-    };
-    let failing = reports
+    let decoded = decode_all(&named);
+    let mut files: Vec<FileView<'_>> = decoded
         .iter()
-        .flat_map(|r| &r.diagnostics)
-        .any(|d| d.severity >= threshold);
-    // The process ends now: freeing a hundred thousand findings one by one would only cost
-    // time (a few percent of a large run).
-    std::mem::forget(reports);
+        .map(|(path, source, _)| FileView { path, source })
+        .collect();
+    files.extend(unreadable.iter().map(|r| FileView {
+        path: &r.path,
+        source: "",
+    }));
+    let color = args.format == Format::Text && super::color(Stream::Stdout);
+    // Linting runs on its own thread and hands its findings on as it goes; they are rendered
+    // on every core meanwhile and written in order here.
+    let (decoded, opts, unreadable) = (&decoded, &opts, &unreadable);
+    let produce: Producer<'_> = Box::new(move |emit| {
+        let lint_started = std::time::Instant::now();
+        let mut findings = 0;
+        lint_decoded(decoded, opts, &mut |i, ds| {
+            findings += ds.len();
+            emit(i, ds);
+        });
+        tracing::info!(target: "starsnap::lint", findings, ms = ms(lint_started), "linted");
+        for (k, r) in unreadable.iter().enumerate() {
+            emit(decoded.len() + k, r.diagnostics.clone());
+        }
+    });
+    let mut written = 0;
+    let totals = write_stream(
+        args.format,
+        &files,
+        &rule_docs(),
+        color,
+        produce,
+        &mut |piece| {
+            written += piece.len();
+            out::write_bytes(piece);
+        },
+    );
+    tracing::info!(target: "starsnap::lint", format = ?args.format, bytes = written, ms = ms(phase), total_ms = ms(started), "linted, rendered and written");
+
+    let failing = if args.fail_on == "warning" {
+        totals.errors + totals.warnings > 0
+    } else {
+        totals.errors > 0
+    };
+    // The process ends now: freeing the inputs piece by piece would only cost time.
+    std::mem::forget(files);
     std::mem::forget(named);
     if failing || io_failed {
         exit::FAILURE

@@ -4,7 +4,10 @@
 use serde::Serialize;
 use starsnap_compiler::{Diagnostic, Label, LineIndex, Severity, StarRocksError};
 
-use super::{pretty_into, region, totals, write_json_array, FileReport, Totals};
+use super::{
+    json_item_into, pipeline, region, split_document, write_document, FileView, Producer, Rendered,
+    Totals,
+};
 
 /// Version of the lint JSON format; bumped on any incompatible change.
 pub const LINT_JSON_VERSION: u32 = 1;
@@ -52,10 +55,10 @@ struct Item<'a> {
     starrocks: Option<&'a StarRocksError>,
 }
 
-fn item<'a>(r: &'a FileReport, index: &LineIndex, d: &'a Diagnostic) -> Item<'a> {
-    let g = region(index, &r.source, d);
+fn item<'a>(r: FileView<'a>, index: &LineIndex, d: &'a Diagnostic) -> Item<'a> {
+    let g = region(index, r.source, d);
     Item {
-        path: &r.path,
+        path: r.path,
         code: &d.code,
         severity: d.severity,
         message: &d.message,
@@ -77,33 +80,52 @@ fn item<'a>(r: &'a FileReport, index: &LineIndex, d: &'a Diagnostic) -> Item<'a>
     }
 }
 
-/// Writes the document to `sink` in pieces, the findings rendered on every core: the same
-/// bytes as `serde_json`'s pretty printing of the whole document, and a trailing newline.
-pub fn write_json(reports: &[FileReport], sink: &mut dyn FnMut(&str)) {
-    let out = Output {
+fn document(summary: Totals) -> Output<'static> {
+    Output {
         version: LINT_JSON_VERSION,
         tool: Tool {
             name: "starsnap",
             version: env!("CARGO_PKG_VERSION"),
         },
-        summary: totals(reports),
+        summary,
         diagnostics: Vec::new(),
-    };
-    write_json_array(
-        &out,
-        "\"diagnostics\": []",
-        reports,
-        &|r: &FileReport, index: &LineIndex, d: &Diagnostic, buf: &mut Vec<u8>| {
-            pretty_into(buf, &item(r, index, d))
-        },
-        sink,
-    );
+    }
 }
 
-pub fn render_json(reports: &[FileReport]) -> String {
-    let mut s = String::new();
-    write_json(reports, &mut |piece| s.push_str(piece));
-    s
+const MARKER: &str = "\"diagnostics\": []";
+
+/// Renders the findings `produce` hands on while it runs (on every core) and writes the
+/// document once they are all in (its summary comes first): the same bytes as `serde_json`'s
+/// pretty printing of the whole document, and a trailing newline.
+pub(crate) fn write_json_stream(
+    files: &[FileView<'_>],
+    produce: Producer<'_>,
+    sink: &mut dyn FnMut(&[u8]),
+) -> Totals {
+    let (_, _, level) = split_document(&document(Totals::default()), MARKER);
+    let render = |f: FileView<'_>, index: &LineIndex, ds: &mut [Diagnostic], out: &mut Rendered| {
+        out.bytes.reserve(ds.len() * 600);
+        for d in ds.iter() {
+            json_item_into(&mut out.bytes, level, &item(f, index, d));
+        }
+    };
+    let mut items = Vec::new();
+    let tally = pipeline(files, &render, produce, &mut |r| items.push(r));
+    let (head, tail, level) = split_document(&document(tally.totals), MARKER);
+    write_document(
+        &head,
+        &tail,
+        level,
+        &items,
+        &mut |r, skip, sink| sink(&r.bytes[skip..]),
+        sink,
+    );
+    tally.totals
+}
+
+#[cfg(test)]
+pub fn render_json(reports: &[super::FileReport]) -> String {
+    super::render(super::Format::Json, reports, &[], false)
 }
 
 #[cfg(test)]
@@ -124,7 +146,11 @@ mod tests {
             let mut diagnostics = Vec::new();
             for r in &reports {
                 let index = LineIndex::new(&r.source);
-                diagnostics.extend(r.diagnostics.iter().map(|d| item(r, &index, d)));
+                let f = FileView {
+                    path: &r.path,
+                    source: &r.source,
+                };
+                diagnostics.extend(r.diagnostics.iter().map(|d| item(f, &index, d)));
             }
             let whole = Output {
                 version: LINT_JSON_VERSION,
@@ -132,7 +158,7 @@ mod tests {
                     name: "starsnap",
                     version: env!("CARGO_PKG_VERSION"),
                 },
-                summary: totals(&reports),
+                summary: crate::render::totals(&reports),
                 diagnostics,
             };
             let want = serde_json::to_string_pretty(&whole).expect("json") + "\n";

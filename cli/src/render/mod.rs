@@ -7,14 +7,13 @@ mod json;
 mod sarif;
 mod text;
 
+use std::collections::BTreeMap;
 use std::str::FromStr;
+use std::sync::{mpsc, Mutex};
 
 use starsnap_compiler::{Diagnostic, LineIndex, Severity};
 
-pub use github::{render_github, write_github};
-pub use json::{render_json, write_json};
-pub use sarif::{render_sarif, write_sarif};
-pub use text::{render_text, write_text};
+pub use text::render_text;
 
 /// One input file and what was found in it.
 #[derive(Debug)]
@@ -90,119 +89,294 @@ pub fn totals(reports: &[FileReport]) -> Totals {
     t
 }
 
-/// Findings rendered per piece of work: big enough that a thread's start is nothing, small
-/// enough that the output streams.
+/// Findings rendered per piece of work: big enough that handing it to a thread costs nothing,
+/// small enough that the output streams.
 pub(crate) const CHUNK: usize = 4096;
 
-/// Renders every report's findings with `render` (a chunk of one file's findings at a time)
-/// and hands the pieces to `sink` in order. The chunks are rendered on every core, a batch at a
-/// time, so a report with hundreds of thousands of findings neither waits on one core nor is
-/// held whole in memory.
-pub(crate) fn par_findings(
-    reports: &[FileReport],
-    render: &(dyn Fn(&FileReport, &LineIndex, &[Diagnostic]) -> String + Sync),
-    sink: &mut dyn FnMut(&str),
-) {
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(8));
-    for r in reports {
-        if r.diagnostics.is_empty() {
-            continue;
-        }
-        let index = LineIndex::new(&r.source);
-        let chunks: Vec<&[Diagnostic]> = r.diagnostics.chunks(CHUNK).collect();
-        for batch in chunks.chunks(threads) {
-            if let [one] = batch {
-                sink(&render(r, &index, one));
-                continue;
+/// A file as the renderers see it: its name and the text its findings' spans point into.
+#[derive(Clone, Copy, Debug)]
+pub struct FileView<'a> {
+    pub path: &'a str,
+    pub source: &'a str,
+}
+
+/// A chunk of one file's findings, rendered: the bytes, and (SARIF) where each finding's
+/// `ruleIndex` digit stands with the finding's code (the index is known only once every code
+/// that fired is).
+#[derive(Default)]
+pub(crate) struct Rendered {
+    pub bytes: Vec<u8>,
+    pub slots: Vec<(usize, String)>,
+}
+
+/// Renders a chunk of one file's findings into `out` (it may take the findings' strings).
+pub(crate) type ChunkRenderer<'a> =
+    dyn Fn(FileView<'_>, &LineIndex, &mut [Diagnostic], &mut Rendered) + Sync + 'a;
+
+/// Hands a run's findings on: `emit(file, findings)`, the files in order (indexes into the
+/// files being rendered), each file's findings sorted; a file may come in several calls.
+pub type Producer<'a> = Box<dyn FnOnce(&mut dyn FnMut(usize, Vec<Diagnostic>)) + Send + 'a>;
+
+/// What the findings add up to, counted as they pass.
+#[derive(Debug, Default)]
+pub(crate) struct Tally {
+    pub totals: Totals,
+    /// Every code that fired, with the severity of its first finding (SARIF's rules).
+    pub fired: BTreeMap<String, Severity>,
+}
+
+impl Tally {
+    fn count(&mut self, ds: &[Diagnostic]) {
+        for d in ds {
+            match d.severity {
+                Severity::Error => self.totals.errors += 1,
+                Severity::Warning => self.totals.warnings += 1,
+                Severity::Info => self.totals.infos += 1,
             }
-            let pieces: Vec<String> = std::thread::scope(|scope| {
-                let handles: Vec<_> = batch
-                    .iter()
-                    .map(|ds| scope.spawn(|| render(r, &index, ds)))
-                    .collect();
-                handles
-                    .into_iter()
-                    .map(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
-                    .collect()
-            });
-            for piece in &pieces {
-                sink(piece);
+            if !self.fired.contains_key(d.code.as_str()) {
+                self.fired.insert(d.code.clone(), d.severity);
             }
         }
     }
 }
 
-/// Appends one finding of a file, as pretty-printed JSON, to the buffer.
-pub(crate) type JsonItem<'a> =
-    dyn Fn(&FileReport, &LineIndex, &Diagnostic, &mut Vec<u8>) + Sync + 'a;
+/// Splits `v` into pieces of at most `n` (each piece moved once, not the rest shifted).
+fn split_chunks<T>(mut v: Vec<T>, n: usize) -> Vec<Vec<T>> {
+    let mut out = Vec::with_capacity(v.len() / n + 1);
+    while v.len() > n {
+        let at = (v.len() - 1) / n * n;
+        out.push(v.split_off(at));
+    }
+    out.push(v);
+    out.reverse();
+    out
+}
 
-/// Appends `value` pretty-printed (`serde_json`'s format) to `buf`.
-pub(crate) fn pretty_into(buf: &mut Vec<u8>, value: &impl serde::Serialize) {
-    if let Err(e) = serde_json::to_writer_pretty(&mut *buf, value) {
+/// The rendering pipeline. `produce` runs on its own thread (for `lint`, the linting itself)
+/// and hands findings on as it finds them; they are rendered a chunk at a time on every core
+/// while it goes on, and `deliver` gets the rendered chunks in order on the calling thread.
+/// The queues are bounded, so a run with hundreds of thousands of findings neither waits for
+/// the last one before printing the first nor holds them all in memory.
+pub(crate) fn pipeline(
+    files: &[FileView<'_>],
+    render: &ChunkRenderer<'_>,
+    produce: Producer<'_>,
+    deliver: &mut dyn FnMut(Rendered),
+) -> Tally {
+    let workers = std::thread::available_parallelism().map_or(1, |n| n.get().min(8));
+    let indexes: Vec<std::sync::OnceLock<LineIndex>> =
+        files.iter().map(|_| std::sync::OnceLock::new()).collect();
+    let (job_tx, job_rx) = mpsc::sync_channel::<(usize, usize, Vec<Diagnostic>)>(2 * workers);
+    let job_rx = Mutex::new(job_rx);
+    let (done_tx, done_rx) = mpsc::sync_channel::<(usize, Rendered)>(2 * workers);
+    std::thread::scope(|scope| {
+        let producer = scope.spawn(move || {
+            let mut tally = Tally::default();
+            tally.totals.files = files.len();
+            let mut seq = 0;
+            let mut open = true;
+            produce(&mut |file, diags| {
+                tally.count(&diags);
+                if !open || diags.is_empty() || file >= files.len() {
+                    return;
+                }
+                for chunk in split_chunks(diags, CHUNK) {
+                    // The receivers are gone only when a renderer failed: stop feeding.
+                    open = job_tx.send((seq, file, chunk)).is_ok();
+                    seq += 1;
+                    if !open {
+                        return;
+                    }
+                }
+            });
+            tally
+        });
+        for _ in 0..workers {
+            let done_tx = done_tx.clone();
+            let (job_rx, indexes) = (&job_rx, &indexes);
+            scope.spawn(move || loop {
+                let job = job_rx.lock().unwrap_or_else(|p| p.into_inner()).recv();
+                let Ok((seq, file, mut diags)) = job else {
+                    break;
+                };
+                let view = files[file];
+                let index = indexes[file].get_or_init(|| LineIndex::new(view.source));
+                let mut out = Rendered::default();
+                render(view, index, &mut diags, &mut out);
+                if done_tx.send((seq, out)).is_err() {
+                    break;
+                }
+            });
+        }
+        drop(done_tx);
+        let mut next = 0;
+        let mut waiting: BTreeMap<usize, Rendered> = BTreeMap::new();
+        for (seq, r) in done_rx {
+            waiting.insert(seq, r);
+            while let Some(r) = waiting.remove(&next) {
+                deliver(r);
+                next += 1;
+            }
+        }
+        producer
+            .join()
+            .unwrap_or_else(|p| std::panic::resume_unwind(p))
+    })
+}
+
+/// Pretty-printed JSON (`serde_json`'s format) as if nested `level` levels deep: what
+/// `PrettyFormatter` prints for a value at that place in a larger document.
+pub(crate) struct Nested {
+    level: usize,
+    has_value: bool,
+}
+
+impl Nested {
+    pub fn at(level: usize) -> Self {
+        Nested {
+            level,
+            has_value: false,
+        }
+    }
+
+    fn indent<W: ?Sized + std::io::Write>(&self, w: &mut W) -> std::io::Result<()> {
+        for _ in 0..self.level {
+            w.write_all(b"  ")?;
+        }
+        Ok(())
+    }
+}
+
+impl Nested {
+    fn open<W: ?Sized + std::io::Write>(&mut self, w: &mut W, c: &[u8]) -> std::io::Result<()> {
+        self.level += 1;
+        self.has_value = false;
+        w.write_all(c)
+    }
+
+    fn close<W: ?Sized + std::io::Write>(&mut self, w: &mut W, c: &[u8]) -> std::io::Result<()> {
+        self.level -= 1;
+        if self.has_value {
+            w.write_all(b"\n")?;
+            self.indent(w)?;
+        }
+        w.write_all(c)
+    }
+
+    fn item<W: ?Sized + std::io::Write>(&mut self, w: &mut W, first: bool) -> std::io::Result<()> {
+        w.write_all(if first { b"\n" } else { b",\n" })?;
+        self.indent(w)
+    }
+}
+
+impl serde_json::ser::Formatter for Nested {
+    fn begin_array<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.open(w, b"[")
+    }
+
+    fn end_array<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.close(w, b"]")
+    }
+
+    fn begin_array_value<W: ?Sized + std::io::Write>(
+        &mut self,
+        w: &mut W,
+        first: bool,
+    ) -> std::io::Result<()> {
+        self.item(w, first)
+    }
+
+    fn end_array_value<W: ?Sized + std::io::Write>(&mut self, _w: &mut W) -> std::io::Result<()> {
+        self.has_value = true;
+        Ok(())
+    }
+
+    fn begin_object<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.open(w, b"{")
+    }
+
+    fn end_object<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.close(w, b"}")
+    }
+
+    fn begin_object_key<W: ?Sized + std::io::Write>(
+        &mut self,
+        w: &mut W,
+        first: bool,
+    ) -> std::io::Result<()> {
+        self.item(w, first)
+    }
+
+    fn begin_object_value<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        w.write_all(b": ")
+    }
+
+    fn end_object_value<W: ?Sized + std::io::Write>(&mut self, _w: &mut W) -> std::io::Result<()> {
+        self.has_value = true;
+        Ok(())
+    }
+}
+
+/// Appends `,\n`, the indentation of `level` and `value` pretty-printed at that depth: one
+/// item of a large array in a pretty-printed document.
+pub(crate) fn json_item_into(buf: &mut Vec<u8>, level: usize, value: &impl serde::Serialize) {
+    buf.extend_from_slice(b",\n");
+    for _ in 0..level {
+        buf.extend_from_slice(b"  ");
+    }
+    let mut ser = serde_json::Serializer::with_formatter(&mut *buf, Nested::at(level));
+    if let Err(e) = value.serialize(&mut ser) {
         buf.extend_from_slice(format!("{{\"error\": \"{e}\"}}").as_bytes());
     }
 }
 
-/// Writes a pretty-printed JSON document with one large array, and a trailing newline, the
-/// array's items rendered in parallel and streamed: `doc` is the whole document with that
-/// array empty, `marker` the array's `"key": []` in its printed form; `item` renders one
-/// finding as a pretty-printed JSON value (indented here to its place). The bytes are those
-/// `serde_json` prints for the whole document at once.
-pub(crate) fn write_json_array(
-    doc: &impl serde::Serialize,
-    marker: &str,
-    reports: &[FileReport],
-    item: &JsonItem<'_>,
-    sink: &mut dyn FnMut(&str),
-) {
+/// A pretty-printed JSON document with one large array, split around that array: `doc` is the
+/// whole document with the array empty, `marker` the array's `"key": []` in its printed form.
+/// Returns the text up to and including the array's `[`, the text after its `]` (with the
+/// trailing newline), and the nesting level of the array's items.
+pub(crate) fn split_document(doc: &impl serde::Serialize, marker: &str) -> (String, String, usize) {
     let doc = match serde_json::to_string_pretty(doc) {
         Ok(doc) => doc,
-        Err(e) => return sink(&format!("{{\"error\": \"{e}\"}}\n")),
+        Err(e) => return (format!("{{\"error\": \"{e}\"}}\n"), String::new(), 0),
     };
     let Some(at) = doc.find(marker) else {
-        sink(&doc);
-        sink("\n");
-        return;
+        return (doc + "\n", String::new(), 0);
     };
-    let indent = " ".repeat(at - doc[..at].rfind('\n').map_or(0, |n| n + 1) + 2);
-    let (head, tail) = (&doc[..at + marker.len() - 2], &doc[at + marker.len()..]);
-    sink(head);
-    sink("[");
+    let indent = at - doc[..at].rfind('\n').map_or(0, |n| n + 1);
+    let head = doc[..at + marker.len() - 1].to_string();
+    let tail = doc[at + marker.len() - 1..].to_string() + "\n";
+    (head, tail, indent / 2 + 1)
+}
+
+/// Writes a rendered chunk (without its first `skip` bytes) to the sink.
+pub(crate) type Fill<'a> = dyn FnMut(&Rendered, usize, &mut dyn FnMut(&[u8])) + 'a;
+
+/// Writes a document whose large array was rendered into `items` (each item `,\n` + indented
+/// value, see [`json_item_into`]): `head` ends with the array's `[`, `tail` starts with its
+/// `]`; `fill` writes a chunk's bytes (SARIF fills in rule indexes there). The bytes are those
+/// `serde_json` prints for the whole document at once.
+pub(crate) fn write_document(
+    head: &str,
+    tail: &str,
+    level: usize,
+    items: &[Rendered],
+    fill: &mut Fill<'_>,
+    sink: &mut dyn FnMut(&[u8]),
+) {
+    sink(head.as_bytes());
     let mut first = true;
-    par_findings(
-        reports,
-        &|r: &FileReport, index: &LineIndex, ds: &[Diagnostic]| {
-            let mut out = String::new();
-            let mut buf = Vec::new();
-            for d in ds {
-                buf.clear();
-                item(r, index, d, &mut buf);
-                out.push_str(",\n");
-                // JSON text has no raw line feeds inside strings: every line is indented.
-                for (i, line) in String::from_utf8_lossy(&buf).split('\n').enumerate() {
-                    if i > 0 {
-                        out.push('\n');
-                    }
-                    out.push_str(&indent);
-                    out.push_str(line);
-                }
-            }
-            out
-        },
-        &mut |piece: &str| {
-            // The first item follows `[` directly, the others a comma.
-            let piece = if first { &piece[1..] } else { piece };
-            first = false;
-            sink(piece);
-        },
-    );
-    if !first {
-        sink("\n");
-        sink(&indent[2..]);
+    for r in items.iter().filter(|r| !r.bytes.is_empty()) {
+        // The first item follows `[` directly, the others a comma.
+        fill(r, if first { 1 } else { 0 }, sink);
+        first = false;
     }
-    sink("]");
-    sink(tail);
-    sink("\n");
+    if !first {
+        sink(b"\n");
+        for _ in 0..level.saturating_sub(1) {
+            sink(b"  ");
+        }
+    }
+    sink(tail.as_bytes());
 }
 
 /// What a rule code means, for renderers that describe rules (SARIF).
@@ -239,31 +413,80 @@ impl FromStr for Format {
     }
 }
 
-/// Renders `reports` in `format` and hands the output to `sink` in pieces, as they are
-/// rendered (the findings on every core). `color` applies to text only.
+/// Renders the findings `produce` hands on, for `files`, in `format`, and gives the output to
+/// `sink` in pieces: text and GitHub annotations as they are rendered, JSON and SARIF (whose
+/// heads hold totals and whose results need every code's index) once the last finding is in.
+/// Linting, rendering and writing overlap; `color` applies to text only. Returns the totals.
+pub fn write_stream(
+    format: Format,
+    files: &[FileView<'_>],
+    rules: &[RuleDoc],
+    color: bool,
+    produce: Producer<'_>,
+    sink: &mut dyn FnMut(&[u8]),
+) -> Totals {
+    match format {
+        Format::Text => {
+            let render = move |f: FileView<'_>,
+                               index: &LineIndex,
+                               ds: &mut [Diagnostic],
+                               out: &mut Rendered| {
+                text::render_chunk(color, f, index, ds, out)
+            };
+            let tally = pipeline(files, &render, produce, &mut |r| sink(&r.bytes));
+            sink(text::summary(&tally.totals).as_bytes());
+            tally.totals
+        }
+        Format::Github => {
+            pipeline(files, &github::render_chunk, produce, &mut |r| {
+                sink(&r.bytes)
+            })
+            .totals
+        }
+        Format::Json => json::write_json_stream(files, produce, sink),
+        Format::Sarif => sarif::write_sarif_stream(files, rules, produce, sink),
+    }
+}
+
+/// The findings of `reports`, handed on as a [`Producer`] would.
+fn replay(reports: &[FileReport]) -> (Vec<FileView<'_>>, Producer<'_>) {
+    let files = reports
+        .iter()
+        .map(|r| FileView {
+            path: &r.path,
+            source: &r.source,
+        })
+        .collect();
+    let produce: Producer<'_> = Box::new(move |emit| {
+        for (i, r) in reports.iter().enumerate() {
+            if !r.diagnostics.is_empty() {
+                emit(i, r.diagnostics.clone());
+            }
+        }
+    });
+    (files, produce)
+}
+
+/// Renders `reports` in `format` and hands the output to `sink` in pieces (see
+/// [`write_stream`]). `color` applies to text only.
 pub fn write(
     format: Format,
     reports: &[FileReport],
     rules: &[RuleDoc],
     color: bool,
-    sink: &mut dyn FnMut(&str),
+    sink: &mut dyn FnMut(&[u8]),
 ) {
-    match format {
-        Format::Text => write_text(reports, color, sink),
-        Format::Json => write_json(reports, sink),
-        Format::Sarif => write_sarif(reports, rules, sink),
-        Format::Github => write_github(reports, sink),
-    }
+    let (files, produce) = replay(reports);
+    write_stream(format, &files, rules, color, produce, sink);
 }
 
 /// Renders `reports` in `format`. `color` applies to text only.
 pub fn render(format: Format, reports: &[FileReport], rules: &[RuleDoc], color: bool) -> String {
-    match format {
-        Format::Text => render_text(reports, color),
-        Format::Json => render_json(reports),
-        Format::Sarif => render_sarif(reports, rules),
-        Format::Github => render_github(reports),
-    }
+    let mut out = Vec::new();
+    write(format, reports, rules, color, &mut |piece| {
+        out.extend_from_slice(piece)
+    });
+    String::from_utf8(out).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
 }
 
 #[cfg(test)]

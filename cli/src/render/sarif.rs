@@ -7,7 +7,10 @@ use serde::Serialize;
 use serde_json::{json, Value};
 use starsnap_compiler::{Diagnostic, LineIndex, Severity};
 
-use super::{pretty_into, region, write_json_array, FileReport, RuleDoc};
+use super::{
+    json_item_into, pipeline, region, split_document, write_document, FileView, Producer, Rendered,
+    RuleDoc, Totals,
+};
 
 const SARIF_SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
 
@@ -19,17 +22,9 @@ fn sarif_level(sev: Severity) -> &'static str {
     }
 }
 
-/// Writes the SARIF log to `sink` in pieces, the results rendered on every core: the same
-/// bytes as `serde_json`'s pretty printing of the whole log, and a trailing newline.
-pub fn write_sarif(reports: &[FileReport], docs: &[RuleDoc], sink: &mut dyn FnMut(&str)) {
-    // Rules: every code that fired, in code order, described from the registry when known.
-    let mut fired: BTreeMap<&str, Severity> = BTreeMap::new();
-    for d in reports.iter().flat_map(|r| &r.diagnostics) {
-        fired.entry(d.code.as_str()).or_insert(d.severity);
-    }
-    let rule_index: BTreeMap<&str, usize> =
-        fired.keys().enumerate().map(|(i, c)| (*c, i)).collect();
-    let rules: Vec<Value> = fired
+/// The rules: every code that fired, in code order, described from the registry when known.
+fn rules(fired: &BTreeMap<String, Severity>, docs: &[RuleDoc]) -> Vec<Value> {
+    fired
         .iter()
         .map(|(code, sev)| match docs.iter().find(|r| r.code == *code) {
             Some(doc) => json!({
@@ -43,9 +38,11 @@ pub fn write_sarif(reports: &[FileReport], docs: &[RuleDoc], sink: &mut dyn FnMu
                 "defaultConfiguration": { "level": sarif_level(*sev) },
             }),
         })
-        .collect();
+        .collect()
+}
 
-    let doc = Log {
+fn log(rules: Vec<Value>) -> Log {
+    Log {
         schema: SARIF_SCHEMA,
         runs: [Run {
             column_kind: "unicodeCodePoints",
@@ -59,23 +56,33 @@ pub fn write_sarif(reports: &[FileReport], docs: &[RuleDoc], sink: &mut dyn FnMu
             },
         }],
         version: "2.1.0",
-    };
-    write_json_array(
-        &doc,
-        "\"results\": []",
-        reports,
-        &|r: &FileReport, index: &LineIndex, d: &Diagnostic, buf: &mut Vec<u8>| {
-            let g = region(index, &r.source, d);
-            let mut text = d.message.clone();
-            if let Some(help) = &d.help {
-                text.push_str("\nhelp: ");
-                text.push_str(help);
-            }
+    }
+}
+
+const MARKER: &str = "\"results\": []";
+
+/// The `"ruleIndex": 0` a result is rendered with, its digit filled in at the end.
+const RULE_INDEX: &[u8] = b"\"ruleIndex\": 0";
+
+/// Renders the results `produce` hands on while it runs (on every core) and writes the log
+/// once they are all in (a result's `ruleIndex` needs every code that fired): the same bytes
+/// as `serde_json`'s pretty printing of the whole log, and a trailing newline.
+pub(crate) fn write_sarif_stream(
+    files: &[FileView<'_>],
+    docs: &[RuleDoc],
+    produce: Producer<'_>,
+    sink: &mut dyn FnMut(&[u8]),
+) -> Totals {
+    let (_, _, level) = split_document(&log(Vec::new()), MARKER);
+    let render = |f: FileView<'_>, index: &LineIndex, ds: &mut [Diagnostic], out: &mut Rendered| {
+        out.bytes.reserve(ds.len() * 900);
+        for d in ds.iter_mut() {
+            let g = region(index, f.source, d);
             let result = SarifResult {
                 level: sarif_level(d.severity),
                 locations: [Location {
                     physical_location: PhysicalLocation {
-                        artifact_location: ArtifactLocation { uri: &r.path },
+                        artifact_location: ArtifactLocation { uri: f.path },
                         region: SarifRegion {
                             char_length: d.span.end.saturating_sub(d.span.start),
                             char_offset: d.span.start,
@@ -86,25 +93,73 @@ pub fn write_sarif(reports: &[FileReport], docs: &[RuleDoc], sink: &mut dyn FnMu
                         },
                     },
                 }],
-                message: Message { text },
+                message: Message {
+                    text: MessageText {
+                        message: &d.message,
+                        help: d.help.as_deref(),
+                    },
+                },
                 properties: d.starrocks.as_ref().map(|sr| Properties {
                     starrocks_error_code: sr.code,
                     starrocks_message: &sr.message,
                     starrocks_sql_state: &sr.sqlstate,
                 }),
                 rule_id: &d.code,
-                rule_index: rule_index.get(d.code.as_str()).copied().unwrap_or(0),
+                rule_index: 0,
             };
-            pretty_into(buf, &result)
+            json_item_into(&mut out.bytes, level, &result);
+            // `ruleIndex` is the last field: its digit is near the end.
+            let near = out
+                .bytes
+                .len()
+                .saturating_sub(RULE_INDEX.len() + 2 * level + 8);
+            if let Some(at) = out.bytes[near..]
+                .windows(RULE_INDEX.len())
+                .rposition(|w| w == RULE_INDEX)
+            {
+                out.slots.push((
+                    near + at + RULE_INDEX.len() - 1,
+                    std::mem::take(&mut d.code),
+                ));
+            }
+        }
+    };
+    let mut items = Vec::new();
+    let tally = pipeline(files, &render, produce, &mut |r| items.push(r));
+    let rule_index: BTreeMap<&str, usize> = tally
+        .fired
+        .keys()
+        .enumerate()
+        .map(|(i, c)| (c.as_str(), i))
+        .collect();
+    let (head, tail, level) = split_document(&log(rules(&tally.fired, docs)), MARKER);
+    let mut buf = Vec::new();
+    write_document(
+        &head,
+        &tail,
+        level,
+        &items,
+        &mut |r, skip, sink| {
+            // The chunk with its rule indexes, written at once.
+            buf.clear();
+            let mut from = skip;
+            for (at, code) in &r.slots {
+                buf.extend_from_slice(&r.bytes[from..*at]);
+                let i = rule_index.get(code.as_str()).copied().unwrap_or(0);
+                buf.extend_from_slice(i.to_string().as_bytes());
+                from = at + 1;
+            }
+            buf.extend_from_slice(&r.bytes[from..]);
+            sink(&buf);
         },
         sink,
     );
+    tally.totals
 }
 
-pub fn render_sarif(reports: &[FileReport], docs: &[RuleDoc]) -> String {
-    let mut s = String::new();
-    write_sarif(reports, docs, &mut |piece| s.push_str(piece));
-    s
+#[cfg(test)]
+pub fn render_sarif(reports: &[super::FileReport], docs: &[RuleDoc]) -> String {
+    super::render(super::Format::Sarif, reports, docs, false)
 }
 
 // The SARIF document, typed: fields in alphabetical order, as the JSON objects always were
@@ -143,7 +198,7 @@ struct Driver {
 struct SarifResult<'a> {
     level: &'static str,
     locations: [Location<'a>; 1],
-    message: Message,
+    message: Message<'a>,
     #[serde(skip_serializing_if = "Option::is_none")]
     properties: Option<Properties<'a>>,
     rule_id: &'a str,
@@ -180,8 +235,32 @@ struct SarifRegion {
 }
 
 #[derive(Serialize)]
-struct Message {
-    text: String,
+struct Message<'a> {
+    text: MessageText<'a>,
+}
+
+/// The message, then `help: …` on a line of its own when there is help: one JSON string,
+/// written without joining the two first.
+struct MessageText<'a> {
+    message: &'a str,
+    help: Option<&'a str>,
+}
+
+impl std::fmt::Display for MessageText<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.message)?;
+        if let Some(help) = self.help {
+            f.write_str("\nhelp: ")?;
+            f.write_str(help)?;
+        }
+        Ok(())
+    }
+}
+
+impl Serialize for MessageText<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
 }
 
 #[derive(Serialize)]
@@ -221,6 +300,12 @@ mod tests {
             assert_eq!(out, serde_json::to_string_pretty(&v).expect("json") + "\n");
             let n: usize = reports.iter().map(|r| r.diagnostics.len()).sum();
             assert_eq!(v["runs"][0]["results"].as_array().map(Vec::len), Some(n));
+            // Each result's rule index (filled in after rendering) names its own rule.
+            let rules = &v["runs"][0]["tool"]["driver"]["rules"];
+            for r in v["runs"][0]["results"].as_array().into_iter().flatten() {
+                let i = r["ruleIndex"].as_u64().expect("ruleIndex") as usize;
+                assert_eq!(rules[i]["id"], r["ruleId"], "{r}");
+            }
         }
     }
 

@@ -5,7 +5,7 @@
 use annotate_snippets::{AnnotationKind, Group, Level, Renderer, Snippet};
 use starsnap_compiler::{Diagnostic, LineIndex, Severity};
 
-use super::{par_findings, totals, FileReport};
+use super::{FileReport, FileView, Rendered, Totals};
 
 fn level(sev: Severity) -> Level<'static> {
     match sev {
@@ -51,17 +51,19 @@ fn line_window(
 
 /// Text annotate-snippets would print unchanged on one line: no control characters.
 fn plain_line(s: &str) -> bool {
-    !s.chars().any(char::is_control)
+    // Bytes first: printable ASCII is the common case; anything else is decided by character.
+    s.bytes().all(|b| (0x20..0x7f).contains(&b)) || !s.chars().any(char::is_control)
 }
 
 /// The common finding written directly, byte for byte what annotate-snippets prints for it
 /// (`render_one`), at a fraction of the cost (annotate-snippets takes microseconds per
 /// finding; a large file can have hundreds of thousands). Only for plain output, a finding
-/// without labels whose non-empty span lies on one short line of printable ASCII with no
-/// trailing blank and little indentation (nothing annotate-snippets trims or widens), and
-/// single-line texts; `false` (nothing written) for anything else.
+/// without labels whose non-empty span lies on one line of printable ASCII with no trailing
+/// blank and little indentation, and single-line texts; a line longer than the window is cut
+/// as annotate-snippets cuts it ([`window`]) when the span lies between the `...`s. `false`
+/// (nothing written) for anything else.
 fn render_direct(
-    out: &mut String,
+    out: &mut Vec<u8>,
     path: &str,
     source: &str,
     index: &LineIndex,
@@ -84,7 +86,6 @@ fn render_direct(
     if !line.bytes().all(|b| (0x20..0x7f).contains(&b))
         || line.ends_with(' ')
         || indent > 20
-        || line.len() + digits + 4 > WIDTH
         || path.is_empty()
         || !plain_line(path)
         || !plain_line(&d.message)
@@ -97,20 +98,47 @@ fn render_direct(
     {
         return false;
     }
-    use std::fmt::Write as _;
-    let pad = " ".repeat(digits);
     let col = start - range.start;
+    let shown = if line.len() + digits + 4 > WIDTH {
+        // A long line: the part annotate-snippets shows, `...` marking what is cut.
+        let width = WIDTH - 3 - digits;
+        if end - start > width {
+            // (A span wider than the window is drawn with its middle cut out.)
+            return false;
+        }
+        let (left, right) = window(line.len(), indent, col, end - range.start, width);
+        let cut_right = right < line.len();
+        let from = if left > 0 { left + 3 } else { 0 };
+        let to = if cut_right { right - 3 } else { right };
+        // The span must lie in what is shown between the `...`s.
+        if col < from || end - range.start > to || from > to {
+            return false;
+        }
+        Shown {
+            left,
+            body: &line[from..to],
+            cut_right,
+        }
+    } else {
+        Shown {
+            left: 0,
+            body: line,
+            cut_right: false,
+        }
+    };
+    use std::io::Write as _;
+    let pad = " ".repeat(digits);
     let _ = write!(
         out,
-        "{}[{}]: {}\n{pad}--> {path}:{}:{}\n{pad} |\n{} | {line}\n{pad} | {}{}",
+        "{}[{}]: {}\n{pad}--> {path}:{}:{}\n{pad} |\n{} | {shown}\n{pad} | {}{}",
         d.severity.as_str(),
         d.code,
         d.message,
         lc.line,
         col + 1,
         lc.line,
-        " ".repeat(col),
-        "^".repeat(end - start),
+        Spaces(col - shown.left),
+        Carets(end - start),
     );
     if d.help.is_some() || d.starrocks.is_some() {
         let _ = write!(out, "\n{pad} |");
@@ -195,46 +223,129 @@ fn render_one(
     renderer.render(&[group])
 }
 
-fn render_chunk(color: bool, r: &FileReport, index: &LineIndex, ds: &[Diagnostic]) -> String {
+/// The part of a source line shown: from `left`, `...` then `body` (or the whole line when
+/// `left` is 0), then `...` when cut on the right.
+struct Shown<'a> {
+    left: usize,
+    body: &'a str,
+    cut_right: bool,
+}
+
+impl std::fmt::Display for Shown<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.left > 0 {
+            f.write_str("...")?;
+        }
+        f.write_str(self.body)?;
+        if self.cut_right {
+            f.write_str("...")?;
+        }
+        Ok(())
+    }
+}
+
+/// The columns `[left, right)` annotate-snippets shows of a line of `len` ASCII characters
+/// with `indent` leading blanks and one annotation over `[start, end)` without a label, in
+/// `width` columns (its `Margin`, 0.12: six columns of room around the span, long leading
+/// whitespace trimmed, the span centred when the line is cut).
+fn window(len: usize, indent: usize, start: usize, end: usize, width: usize) -> (usize, usize) {
+    const ROOM: usize = 6;
+    let ws = indent.min(start).saturating_sub(ROOM);
+    let span_left = start.saturating_sub(ROOM);
+    let span_right = end + ROOM;
+    let label_right = end + ROOM;
+    let mut left = if ws > 20 { ws - 16 } else { 0 };
+    let mut right = len.max(left);
+    if right - left > width {
+        if label_right.saturating_sub(ws) <= width && label_right >= ws {
+            left = ws;
+        } else if label_right - span_left <= width {
+            left = span_left.saturating_sub((width - (label_right - span_left)) / 2);
+        } else if span_right - span_left <= width {
+            left = span_left.saturating_sub((width - (span_right - span_left)) / 5 * 2);
+        } else {
+            return (span_left.min(len), span_right.min(len));
+        }
+        right = left + width;
+    }
+    let shown_left = left.min(len);
+    let shown_right = if len.saturating_sub(left) <= width {
+        len
+    } else {
+        len.min(right)
+    };
+    (shown_left, shown_right)
+}
+
+/// `n` spaces, written without a string of them.
+struct Spaces(usize);
+
+impl std::fmt::Display for Spaces {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        repeat(f, b' ', self.0)
+    }
+}
+
+/// `n` carets.
+struct Carets(usize);
+
+impl std::fmt::Display for Carets {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        repeat(f, b'^', self.0)
+    }
+}
+
+fn repeat(f: &mut std::fmt::Formatter<'_>, c: u8, n: usize) -> std::fmt::Result {
+    const RUN: [[u8; 64]; 2] = [[b' '; 64], [b'^'; 64]];
+    let run = if c == b' ' { &RUN[0] } else { &RUN[1] };
+    let mut left = n;
+    while left > 0 {
+        let k = left.min(run.len());
+        // ASCII: always valid UTF-8.
+        f.write_str(std::str::from_utf8(&run[..k]).unwrap_or(""))?;
+        left -= k;
+    }
+    Ok(())
+}
+
+/// Renders a chunk of one file's findings, each followed by a blank line.
+pub(crate) fn render_chunk(
+    color: bool,
+    f: FileView<'_>,
+    index: &LineIndex,
+    ds: &mut [Diagnostic],
+    out: &mut Rendered,
+) {
     let renderer = if color {
         Renderer::styled()
     } else {
         Renderer::plain()
     };
-    let mut out = String::new();
-    for d in ds {
-        if color || !render_direct(&mut out, &r.path, &r.source, index, d) {
-            out.push_str(&render_one(&renderer, &r.path, &r.source, index, d));
+    let out = &mut out.bytes;
+    out.reserve(ds.len() * 400);
+    for d in ds.iter() {
+        if color || !render_direct(out, f.path, f.source, index, d) {
+            out.extend_from_slice(render_one(&renderer, f.path, f.source, index, d).as_bytes());
         }
-        out.push_str("\n\n");
+        out.extend_from_slice(b"\n\n");
     }
-    out
 }
 
-/// Renders `reports` and hands the text to `sink` piece by piece, in order, the findings
-/// rendered on every core (`par_findings`).
-pub fn write_text(reports: &[FileReport], color: bool, sink: &mut dyn FnMut(&str)) {
-    par_findings(
-        reports,
-        &|r: &FileReport, index: &LineIndex, ds: &[Diagnostic]| render_chunk(color, r, index, ds),
-        sink,
-    );
-    let t = totals(reports);
+/// The last line: files checked and findings by severity.
+pub(crate) fn summary(t: &Totals) -> String {
     let files = if t.files == 1 { "file" } else { "files" };
     if t.errors + t.warnings + t.infos == 0 {
-        sink(&format!("{} {files} checked, no findings\n", t.files));
+        format!("{} {files} checked, no findings\n", t.files)
     } else {
-        sink(&format!(
+        format!(
             "{} {files} checked: {} error(s), {} warning(s), {} info\n",
             t.files, t.errors, t.warnings, t.infos
-        ));
+        )
     }
 }
 
 pub fn render_text(reports: &[FileReport], color: bool) -> String {
-    let mut out = String::new();
-    write_text(reports, color, &mut |piece| out.push_str(piece));
-    out
+    super::render(super::Format::Text, reports, &[], color)
 }
 
 #[cfg(test)]
@@ -291,8 +402,19 @@ mod tests {
         for len in [120, 130, 133, 134, 135, 136, 137, 138, 139, 140, 150, 300] {
             lines.push("a".repeat(len));
         }
+        for len in [150, 170, 260, 400] {
+            let words = "ON (TABLE orders_1 PARTITION (p20240208, p20240309), VIEW v) ".repeat(8);
+            lines.push(words[..len].trim_end().to_string());
+            lines.push(format!(
+                "{}{}",
+                " ".repeat(12),
+                words[..len - 12].trim_end()
+            ));
+        }
         let mut direct = 0;
         let mut checked = 0;
+        // Written directly from a line annotate-snippets cuts.
+        let mut cut = 0;
         for before in [0, 8, 9, 98, 99, 12_344] {
             for line in &lines {
                 let src = format!("{}{line}\nSHOW BACKUP;\n", "\n".repeat(before));
@@ -307,6 +429,16 @@ mod tests {
                 if len > 10 {
                     spans.push((at + 3, at + 7));
                     spans.push((at + len - 5, at + len + 3));
+                }
+                if len > 100 {
+                    // On long lines: spans at every place and of every size (cut lines).
+                    for from in [10, 40, 60, 70, 90, len / 2, len - 30, len - 8] {
+                        for n in [1, 5, 20, 60, 125, 200] {
+                            if from + n <= len {
+                                spans.push((at + from, at + from + n));
+                            }
+                        }
+                    }
                 }
                 for (s, e) in spans {
                     for variant in 0..4 {
@@ -335,11 +467,14 @@ mod tests {
                         }
                         let index = LineIndex::new(&src);
                         let want = render_one(&renderer, "dir/f.sql", &src, &index, &d);
-                        let mut got = String::new();
+                        let mut got = Vec::new();
                         checked += 1;
                         if render_direct(&mut got, "dir/f.sql", &src, &index, &d) {
                             direct += 1;
-                            assert_eq!(got, want, "{d:?} in {src:?}");
+                            if line.len() > 136 {
+                                cut += 1;
+                            }
+                            assert_eq!(String::from_utf8_lossy(&got), want, "{d:?} in {src:?}");
                         } else {
                             assert!(got.is_empty());
                         }
@@ -351,6 +486,7 @@ mod tests {
             direct * 8 > checked,
             "{direct} of {checked} written directly"
         );
+        assert!(cut > 100, "{cut} cut lines written directly");
     }
 
     #[test]

@@ -125,28 +125,86 @@ impl LintOptions {
 /// findings, the labels the cross-file rule needs and (for a file with suppressions) the
 /// statements' spans are kept, never the whole file's ASTs.
 pub fn lint(files: &[SourceFile<'_>], options: &LintOptions) -> Vec<FileLint> {
-    let mut labels = duplicate_label::Labels::default();
-    let mut per_file: Vec<(Vec<Diagnostic>, suppress::Outline)> = files
+    let mut out: Vec<FileLint> = files
         .iter()
-        .enumerate()
-        .map(|(i, f)| check_file(i, f, options.dialect, &mut labels))
+        .map(|f| FileLint {
+            path: f.path.to_string(),
+            diagnostics: Vec::new(),
+        })
         .collect();
+    lint_each(files, options, &mut |file, mut chunk| {
+        if let Some(fl) = out.get_mut(file) {
+            fl.diagnostics.append(&mut chunk);
+        }
+    });
+    out
+}
 
-    // Cross-file: the same label twice in one repository.
-    for (file, d) in labels.out {
-        if let Some((diags, _)) = per_file.get_mut(file) {
-            diags.push(d);
+/// How many findings [`lint_each`] gathers before it hands a batch on.
+const RELEASE: usize = 1024;
+
+/// [`lint`], streamed: `emit(file, findings)` is called with the findings of file number
+/// `file` in batches, as the statements are checked, so a caller can render one batch while
+/// the next is linted. The files come in input order, each file's batches in order, and the
+/// concatenation of a file's batches is exactly [`lint`]'s list for it (final severities,
+/// sorted by position). A file with suppression comments is handed on whole at its end
+/// (suppressions need the whole file); a file without findings gets no call.
+///
+/// Every finding of a statement starts at or after the end of the text read before it (the
+/// parser, validation and the rules point into the statement), so a batch is released up to
+/// where the lexer stands: nothing found later can sort before it.
+pub fn lint_each(
+    files: &[SourceFile<'_>],
+    options: &LintOptions,
+    emit: &mut dyn FnMut(usize, Vec<Diagnostic>),
+) {
+    lint_each_by(files, options, RELEASE, emit);
+}
+
+/// [`lint_each`], releasing a batch once `release` findings are waiting.
+fn lint_each_by(
+    files: &[SourceFile<'_>],
+    options: &LintOptions,
+    release: usize,
+    emit: &mut dyn FnMut(usize, Vec<Diagnostic>),
+) {
+    let mut labels = duplicate_label::Labels::default();
+    for (i, f) in files.iter().enumerate() {
+        if suppress::wanted(f.text) {
+            let mut all = Vec::new();
+            let outline = check_file(i, f, options.dialect, &mut labels, &mut |batch, _| {
+                all.append(batch);
+            });
+            suppress::apply(f.text, &outline, &mut all);
+            let done = finish(all, options);
+            if !done.is_empty() {
+                emit(i, done);
+            }
+            continue;
+        }
+        let mut pending: Vec<Diagnostic> = Vec::new();
+        check_file(
+            i,
+            f,
+            options.dialect,
+            &mut labels,
+            &mut |batch, watermark| {
+                keep_levels(batch, options, &mut pending);
+                if pending.len() >= release {
+                    sort(&mut pending);
+                    let ready = pending.partition_point(|d| d.span.start < watermark);
+                    if ready > 0 {
+                        let rest = pending.split_off(ready);
+                        emit(i, std::mem::replace(&mut pending, rest));
+                    }
+                }
+            },
+        );
+        sort(&mut pending);
+        if !pending.is_empty() {
+            emit(i, pending);
         }
     }
-
-    files
-        .iter()
-        .zip(per_file)
-        .map(|(f, (mut diags, outline))| {
-            suppress::apply(f.text, &outline, &mut diags);
-            finish(f.path, diags, options)
-        })
-        .collect()
 }
 
 /// Lints one file on its own.
@@ -212,14 +270,16 @@ pub fn lint_bytes<'a>(path: &str, bytes: &'a [u8], options: &LintOptions) -> Byt
 
 /// Parses file number `index` statement by statement and runs validation, rules and
 /// `sqlparser` on each, dropping its AST before the next one; BACKUP labels go to `labels`.
-/// The findings are in the order a whole-file pass gives: the parser's, then validation's and
-/// `sqlparser`'s, then the rules'.
+/// Each statement's findings go to `batch(findings, watermark)` (the parser's, then
+/// validation's and `sqlparser`'s, then the rules', then the cross-file rule's), `watermark`
+/// being where the lexer stands: every later finding starts at or after it.
 fn check_file<'a>(
     index: usize,
     file: &SourceFile<'a>,
     dialect: Dialect,
     labels: &mut duplicate_label::Labels<'a>,
-) -> (Vec<Diagnostic>, suppress::Outline) {
+    batch: &mut dyn FnMut(&mut Vec<Diagnostic>, usize),
+) -> suppress::Outline {
     let src = file.text;
     let mut diags = Vec::new();
     let mut analysis = Vec::new();
@@ -230,55 +290,67 @@ fn check_file<'a>(
     loop {
         let from = diags.len();
         let Some(ps) = stream.next_statement(&mut diags) else {
+            // What the end of the input gave (an unterminated comment after the last
+            // statement).
+            for d in &mut diags {
+                hint(d);
+            }
+            if !diags.is_empty() {
+                batch(&mut diags, src.len());
+            }
             break;
         };
         if keep_outline {
             outline.push(&ps);
         }
-        let Some(stmt) = &ps.statement else { continue };
-        // This statement's findings from the parser: errors mean StarRocks refuses it at
-        // parse time, and a `ttl` finding makes V011's repeat of it redundant. (Findings of
-        // other statements lie outside its span.)
-        let mine = diags.get(from..).unwrap_or(&[]);
-        let inside = |d: &&Diagnostic| ps.span.start <= d.span.start && d.span.start <= ps.span.end;
-        labels.see(index, file.path, src, stmt);
-        if let crate::syntax::ast::Statement::Other { text, span } = stmt {
-            // sqlparser's positions are mapped back through the exact source text.
-            let exact = src.get(span.start..span.end).unwrap_or(text);
-            if let Some(d) = other::check(exact, *span) {
-                analysis.push(d);
+        if let Some(stmt) = &ps.statement {
+            // This statement's findings from the parser: errors mean StarRocks refuses it at
+            // parse time, and a `ttl` finding makes V011's repeat of it redundant. (Findings
+            // of other statements lie outside its span.)
+            let mine = diags.get(from..).unwrap_or(&[]);
+            let inside =
+                |d: &&Diagnostic| ps.span.start <= d.span.start && d.span.start <= ps.span.end;
+            labels.see(index, file.path, src, stmt);
+            if let crate::syntax::ast::Statement::Other { text, span } = stmt {
+                // sqlparser's positions are mapped back through the exact source text.
+                let exact = src.get(span.start..span.end).unwrap_or(text);
+                if let Some(d) = other::check(exact, *span) {
+                    analysis.push(d);
+                }
+            } else if !mine
+                .iter()
+                .filter(inside)
+                .any(|d| d.severity == Severity::Error)
+            {
+                // (A statement StarRocks refuses at parse time is not analysed: analysis and
+                // rules would only add noise.)
+                let ttl_reported = mine
+                    .iter()
+                    .filter(inside)
+                    .any(|d| d.code == syntax_codes::TTL_BEFORE_4_2);
+                for d in analyze_static(stmt, ps.span, src, dialect) {
+                    let ttl_only = d.starrocks.as_ref().is_some_and(|s| {
+                        s.message.ends_with("Unknown backup job properties: [ttl].")
+                    });
+                    if !(ttl_reported && ttl_only) {
+                        analysis.push(d);
+                    }
+                }
+                rules::check_statement(stmt, &mut rule_cx);
             }
-            continue;
         }
-        if mine
-            .iter()
-            .filter(inside)
-            .any(|d| d.severity == Severity::Error)
-        {
-            // StarRocks refuses it at parse time; analysis and rules would only add noise.
-            continue;
-        }
-        let ttl_reported = mine
-            .iter()
-            .filter(inside)
-            .any(|d| d.code == syntax_codes::TTL_BEFORE_4_2);
-        for d in analyze_static(stmt, ps.span, src, dialect) {
-            let ttl_only = d
-                .starrocks
-                .as_ref()
-                .is_some_and(|s| s.message.ends_with("Unknown backup job properties: [ttl]."));
-            if !(ttl_reported && ttl_only) {
-                analysis.push(d);
+        diags.append(&mut analysis);
+        diags.append(&mut rule_cx.out);
+        diags.extend(labels.out.drain(..).map(|(_, d)| d));
+        if !diags.is_empty() {
+            for d in &mut diags {
+                hint(d);
             }
+            batch(&mut diags, stream.offset());
+            diags.clear();
         }
-        rules::check_statement(stmt, &mut rule_cx);
     }
-    diags.append(&mut analysis);
-    diags.append(&mut rule_cx.out);
-    for d in &mut diags {
-        hint(d);
-    }
-    (diags, outline)
+    outline
 }
 
 /// Sharper help for syntax errors starsnap users commonly make.
@@ -291,26 +363,37 @@ fn hint(d: &mut Diagnostic) {
     }
 }
 
+/// Moves the findings of `batch` whose code is not turned off into `out`, with their final
+/// severities.
+fn keep_levels(batch: &mut Vec<Diagnostic>, options: &LintOptions, out: &mut Vec<Diagnostic>) {
+    out.extend(
+        batch
+            .drain(..)
+            .filter_map(|mut d| match options.level_of(&d.code, d.severity) {
+                Level::Off => None,
+                Level::Severity(s) => {
+                    d.severity = s;
+                    Some(d)
+                }
+            }),
+    );
+}
+
 /// Severity overrides, then order by position.
-fn finish(path: &str, diags: Vec<Diagnostic>, options: &LintOptions) -> FileLint {
-    let mut out: Vec<Diagnostic> = diags
-        .into_iter()
-        .filter_map(|mut d| match options.level_of(&d.code, d.severity) {
-            Level::Off => None,
-            Level::Severity(s) => {
-                d.severity = s;
-                Some(d)
-            }
-        })
-        .collect();
+fn finish(mut diags: Vec<Diagnostic>, options: &LintOptions) -> Vec<Diagnostic> {
+    let mut out = Vec::with_capacity(diags.len());
+    keep_levels(&mut diags, options, &mut out);
     sort(&mut out);
-    FileLint {
-        path: path.to_string(),
-        diagnostics: out,
-    }
+    out
 }
 
 fn sort(diags: &mut [Diagnostic]) {
+    fn key(d: &Diagnostic) -> (usize, usize, &str) {
+        (d.span.start, d.span.end, d.code.as_str())
+    }
+    if diags.is_sorted_by(|a, b| key(a) <= key(b)) {
+        return;
+    }
     diags.sort_by(|a, b| {
         (a.span.start, a.span.end, &a.code).cmp(&(b.span.start, b.span.end, &b.code))
     });

@@ -247,7 +247,82 @@ fn soup() -> impl proptest::strategy::Strategy<Value = String> {
     })
 }
 
+/// The findings of `text` streamed a batch per statement, and sorted once at the end of the
+/// file: the same list (the driver's watermark holds), and the stream is in order.
+fn stream_matches_whole(text: &str) {
+    let files = [
+        SourceFile {
+            path: "a.sql",
+            text,
+        },
+        SourceFile {
+            path: "b.sql",
+            text,
+        },
+    ];
+    let opts = LintOptions::new(Dialect::StarRocks3_4);
+    let mut streamed: Vec<Vec<Diagnostic>> = vec![Vec::new(); 2];
+    let mut calls = 0;
+    lint_each_by(&files, &opts, 1, &mut |file, mut chunk| {
+        calls += 1;
+        streamed[file].append(&mut chunk);
+    });
+    let mut whole: Vec<Vec<Diagnostic>> = vec![Vec::new(); 2];
+    lint_each_by(&files, &opts, usize::MAX, &mut |file, mut chunk| {
+        whole[file].append(&mut chunk);
+    });
+    for (s, w) in streamed.iter().zip(&whole) {
+        assert_eq!(s, w, "streamed in {calls} batches");
+        assert!(s.is_sorted_by_key(|d| (d.span.start, d.span.end, d.code.clone())));
+    }
+    let lints = lint(&files, &opts);
+    assert_eq!(lints[0].diagnostics, whole[0]);
+    assert_eq!(lints[1].diagnostics, whole[1]);
+}
+
+/// Regression: what the end of the input gives after the last statement (an unterminated
+/// comment) is a finding too.
+#[test]
+fn an_unterminated_comment_after_the_last_statement_is_reported() {
+    let fl = lint34("SHOW BACKUP;\n/* never closed");
+    assert!(
+        fl.diagnostics.iter().any(|d| d.severity == Severity::Error),
+        "{:?}",
+        fl.diagnostics
+    );
+    stream_matches_whole("SHOW BACKUP;\n/* never closed");
+}
+
+#[test]
+fn streamed_findings_are_the_whole_files_findings_in_order() {
+    let root = concat!(env!("CARGO_MANIFEST_DIR"), "/../testdata");
+    let mut seen = 0;
+    for dir in ["corpus", "sql/err", "sql/ok"] {
+        let Ok(entries) = std::fs::read_dir(format!("{root}/{dir}")) else {
+            continue;
+        };
+        for e in entries.flatten() {
+            if e.path().extension().is_some_and(|x| x == "sql") {
+                let text = std::fs::read_to_string(e.path()).unwrap_or_default();
+                stream_matches_whole(&text);
+                seen += 1;
+            }
+        }
+    }
+    assert!(seen >= 20, "the SQL files under testdata/");
+}
+
 proptest::proptest! {
+    #[test]
+    fn streamed_findings_match_on_token_soup(s in soup()) {
+        stream_matches_whole(&s);
+    }
+
+    #[test]
+    fn streamed_findings_match_on_random_text(s in "\\PC{0,300}") {
+        stream_matches_whole(&s);
+    }
+
     #[test]
     fn random_text_never_panics(s in "\\PC{0,300}") {
         let fl = lint_source("p.sql", &s, &LintOptions::new(Dialect::StarRocks3_4));

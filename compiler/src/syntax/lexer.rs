@@ -162,6 +162,11 @@ impl<'a> Lexer<'a> {
         }
     }
 
+    /// The byte offset read up to.
+    pub fn offset(&self) -> usize {
+        self.pos
+    }
+
     /// The next token, or `None` at the end of the input.
     pub fn next_token(&mut self) -> Option<Token> {
         let src = self.src;

@@ -52,11 +52,16 @@ impl Progress {
         } else {
             ProgressDrawTarget::hidden()
         };
+        let multi = MultiProgress::with_draw_target(target);
+        if mode == Mode::Terminal {
+            // `-v` logs go above the lines, not into them.
+            crate::log::around_bars(&multi);
+        }
         Progress {
             mode,
             partitions,
             steps: Mutex::new(BTreeMap::new()),
-            multi: MultiProgress::with_draw_target(target),
+            multi,
             lines: Mutex::new(BTreeMap::new()),
         }
     }
@@ -156,6 +161,14 @@ impl Progress {
             self.partitions.get(&line.step).copied().unwrap_or(0),
             line.state
         ));
+    }
+}
+
+impl Drop for Progress {
+    fn drop(&mut self) {
+        if self.mode == Mode::Terminal {
+            crate::log::without_bars();
+        }
     }
 }
 

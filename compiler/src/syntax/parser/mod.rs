@@ -147,6 +147,12 @@ impl<'a> Statements<'a> {
         None
     }
 
+    /// The byte offset the lexer has read up to: everything `next_statement` reports later
+    /// (tokens, statements, their diagnostics) starts at or after it.
+    pub fn offset(&self) -> usize {
+        self.lexer.offset()
+    }
+
     /// Comments after the last statement (call after `next_statement` returned `None`).
     pub fn into_trailing_comments(self) -> Vec<Comment> {
         self.b.leading
