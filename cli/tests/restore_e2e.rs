@@ -5,7 +5,8 @@
 
 mod apply_support;
 
-use apply_support::{exits, ok, text, World};
+use apply_support::{exits, ok, plan_steps, text, World};
+use starsnap_simulator::engine::bulk::BulkTables;
 
 fn rows(w: &World, sql: &str) -> Vec<String> {
     let mut c = w.connect();
@@ -451,6 +452,69 @@ fn a_row_count_that_disagrees_stops_before_the_swap() {
     let all = format!("{}{}", text(&o.stdout), text(&o.stderr));
     assert!(all.contains("rows, the backup held"), "{all}");
     assert_eq!(rows(&w, "SELECT dt, id, amount FROM sales.orders"), damaged);
+}
+
+/// Issue 10: exact row counts whatever the set's size. A set of 2,100 partitions (more than
+/// the 2,000 counts were once limited to) records every partition's count, taken in a few
+/// `UNION ALL` statements; a restore verifies the copy against each of them, so one count
+/// that disagrees stops it before the swap.
+#[test]
+fn a_set_of_thousands_of_partitions_records_and_verifies_every_row_count() {
+    let w = World::start("restore-counts-scale");
+    w.sim
+        .engine()
+        .bulk_create_tables(&BulkTables {
+            database: "sales".into(),
+            prefix: "big".into(),
+            tables: 1,
+            partitions_per_table: 2_100,
+            rows_per_partition: 2,
+            ..BulkTables::default()
+        })
+        .unwrap();
+    backup(&w, "full.json", "2026-11-22T02:00:00Z");
+    let counted = rows(
+        &w,
+        "SELECT COUNT(*) AS n, MIN(row_count) AS lo, MAX(row_count) AS hi \
+         FROM starsnap.backup_partitions WHERE table_name = 'big0000'",
+    );
+    assert_eq!(counted, ["2100|2|2"]);
+
+    let plan_restore = |w: &World| {
+        let o = w.run(&["restore", "sales.big0000", "--out", "r.json"]);
+        assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+        let plan: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(w.dir.join("r.json")).unwrap()).unwrap();
+        plan
+    };
+    let plan = plan_restore(&w);
+    let verify = plan_steps(&plan, "verify");
+    let expected: Vec<Option<i64>> = verify[0]["partitions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["rows"].as_i64())
+        .collect();
+    assert_eq!(expected.len(), 2_100);
+    assert!(expected.iter().all(|r| *r == Some(2)), "{expected:?}");
+    let o = w.run(&["apply", "r.json", "--auto-approve"]);
+    ok(&o);
+    assert_eq!(restores(&w)[0]["verification"].as_str(), Some("passed"));
+
+    // One recorded count off by one among 2,100: the verification finds it.
+    w.exec(
+        "UPDATE starsnap.backup_partitions SET row_count = row_count + 1 \
+         WHERE table_name = 'big0000' AND partition_name = 'p20250601'",
+    );
+    plan_restore(&w);
+    let o = w.run(&["apply", "r.json", "--auto-approve"]);
+    exits(&o, 1);
+    let all = format!("{}{}", text(&o.stdout), text(&o.stderr));
+    assert!(
+        all.contains("partition p20250601 of sales.big0000__restored_")
+            && all.contains("holds 2 rows, the backup held 3"),
+        "{all}"
+    );
 }
 
 #[test]

@@ -216,6 +216,20 @@ impl Cluster {
         result
     }
 
+    /// The longest statement the server accepts: its `@@max_allowed_packet` less 1 KiB for
+    /// the protocol's framing (4 MiB when it does not say; at least 16 KiB whatever it says).
+    pub fn statement_budget(&mut self) -> Result<usize, RuntimeError> {
+        let rs = self.query("SELECT @@max_allowed_packet AS max_allowed_packet")?;
+        let packet = match rs.iter().next() {
+            Some(row) => row.i64("max_allowed_packet")?,
+            None => 4 * 1024 * 1024,
+        };
+        Ok(usize::try_from(packet)
+            .unwrap_or(0)
+            .saturating_sub(1024)
+            .max(16 * 1024))
+    }
+
     /// The cluster's StarRocks version, from `@@version_comment`.
     pub fn version(&mut self) -> Result<StarRocksVersion, RuntimeError> {
         let rs = self.query("SELECT @@version_comment AS version_comment")?;

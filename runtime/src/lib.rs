@@ -4,6 +4,7 @@
 
 pub mod apply;
 pub mod conn;
+pub mod counts;
 pub mod error;
 pub mod inspect;
 pub mod log;

@@ -7,9 +7,10 @@
 use std::collections::BTreeMap;
 
 use starsnap_compiler::plan::VerifyOp;
-use starsnap_compiler::syntax::{quote_ident, quote_string};
+use starsnap_compiler::syntax::quote_string;
 
 use crate::conn::Cluster;
+use crate::counts::{count, Target};
 use crate::error::RuntimeError;
 use crate::inspect::table_schema_fingerprint;
 
@@ -105,23 +106,28 @@ pub fn verify(cluster: &mut Cluster, op: &VerifyOp) -> Result<Vec<String>, Runti
                 ));
             }
         }
-        for p in op
+        // Every recorded count in as few statements as the server takes (`crate::counts`).
+        let counted: Vec<(&str, i64)> = op
             .partitions
             .iter()
             .filter(|p| actual.contains_key(&p.name))
-        {
-            let Some(want) = p.rows else { continue };
-            let rs = cluster.query(&format!(
-                "SELECT COUNT(*) AS n FROM {}.{} PARTITION ({})",
-                quote_ident(&op.database),
-                quote_ident(&op.table),
-                quote_ident(&p.name)
-            ))?;
-            let got = rs.iter().next().map(|r| r.i64("n")).transpose()?;
+            .filter_map(|p| p.rows.map(|want| (p.name.as_str(), want)))
+            .collect();
+        let targets: Vec<Target<'_>> = counted
+            .iter()
+            .map(|(name, _)| Target {
+                table: &op.table,
+                partition: name,
+            })
+            .collect();
+        let got = count(cluster, &op.database, &targets)?;
+        if let Some(e) = got.failed.into_iter().next() {
+            return Err(e);
+        }
+        for ((name, want), got) in counted.into_iter().zip(got.rows) {
             if got != Some(want) {
                 wrong.push(format!(
-                    "partition {} of {here} holds {} rows, the backup held {want}",
-                    p.name,
+                    "partition {name} of {here} holds {} rows, the backup held {want}",
                     got.map_or_else(|| "no".to_string(), |g| g.to_string())
                 ));
             }

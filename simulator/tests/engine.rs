@@ -233,6 +233,75 @@ fn select_filters_groups_orders_and_limits() {
     );
 }
 
+/// `UNION [ALL | DISTINCT]` (`QueryAnalyzer.analyzeSetOperation`): operands in order, the
+/// first operand's column names, duplicates removed only by a `DISTINCT` union; per-partition
+/// counts in one statement, as starsnap takes them; ORDER BY or LIMIT may not close an
+/// operand before a UNION (StarRocks's `queryNoWith`).
+#[test]
+fn union_all_and_union_distinct() {
+    let (e, mut s) = with_orders();
+    ok(&e, &mut s, "INSERT INTO orders VALUES ('2024-01-01', 1, 10.50), ('2024-01-01', 2, 1), ('2024-01-02', 3, 2.25)");
+    let counts = "SELECT 0 AS i, COUNT(*) AS n FROM sales.orders PARTITION (p20240101) UNION ALL \
+                  SELECT 1 AS i, COUNT(*) AS n FROM sales.orders PARTITION (p20240102) UNION ALL \
+                  SELECT 2 AS i, COUNT(*) AS n FROM `sales`.`orders` PARTITION (`p20240103`)";
+    assert_eq!(
+        rows(&e, &mut s, counts),
+        [["0", "2"], ["1", "1"], ["2", "0"]]
+    );
+    assert_eq!(columns(&e, &mut s, counts), ["i", "n"]);
+    assert_eq!(
+        rows(
+            &e,
+            &mut s,
+            "SELECT dt FROM orders WHERE id < 3 UNION ALL SELECT dt FROM orders"
+        ),
+        [
+            ["2024-01-01"],
+            ["2024-01-01"],
+            ["2024-01-01"],
+            ["2024-01-01"],
+            ["2024-01-02"]
+        ]
+    );
+    assert_eq!(
+        rows(
+            &e,
+            &mut s,
+            "SELECT dt FROM orders WHERE id < 3 UNION SELECT dt FROM orders"
+        ),
+        [["2024-01-01"], ["2024-01-02"]]
+    );
+    assert_eq!(
+        rows(
+            &e,
+            &mut s,
+            "SELECT 1 AS x UNION ALL SELECT 1 UNION DISTINCT SELECT 2"
+        ),
+        [["1"], ["2"]]
+    );
+    let x = err(&e, &mut s, "SELECT 1, 2 UNION ALL SELECT 3");
+    assert_eq!(
+        x.message,
+        "Getting analyzing error. Detail message: Operands have unequal number of columns."
+    );
+    let x = err(
+        &e,
+        &mut s,
+        "SELECT id FROM orders LIMIT 1 UNION ALL SELECT 3",
+    );
+    assert!(
+        x.message.starts_with("Getting syntax error"),
+        "{}",
+        x.message
+    );
+    let x = err(
+        &e,
+        &mut s,
+        "SELECT 1 FROM orders PARTITION (nope) UNION ALL SELECT 3",
+    );
+    assert!(x.message.contains("nope"), "{}", x.message);
+}
+
 #[test]
 fn key_models_merge_rows() {
     let e = Engine::new(&config());

@@ -11,8 +11,6 @@ use std::collections::{BTreeMap, BTreeSet};
 use starsnap_compiler::catalog::{partitions_digest, BackedUpObject, Partition, TableKind};
 use starsnap_compiler::plan::{ObjectKind, Step, StepObject};
 
-use starsnap_compiler::syntax::quote_ident;
-
 use super::driver::{JobBook, JobRef, Sent};
 use super::jobs::{snapshot_brief, snapshot_timestamps, JobKind, JobRow};
 use super::resume::{standing, Standing};
@@ -382,16 +380,17 @@ impl<'r, 's> Ctx<'r, 's> {
             });
         }
         // Exact row counts at the snapshot's version, for restore verification (spec §9.3:
-        // partitions_meta's ROW_COUNT lags, so it is never recorded).
-        if manifest.len() <= EXACT_COUNT_LIMIT {
-            let mut note = self.retry_note(step);
-            let counted = self
-                .link
-                .retry(&mut note, &mut |c| exact_rows(c, &t.database, &manifest));
-            if let Ok(rows) = counted {
-                for (m, r) in manifest.iter_mut().zip(rows) {
-                    m.rows = r;
-                }
+        // partitions_meta's ROW_COUNT lags, so it is never recorded), whatever the set's
+        // size: many partitions per statement (`crate::counts`). A count that fails leaves
+        // its partitions without rows (verified by version, partition set and schema); it
+        // never fails the backup, whose snapshot is safe.
+        let mut note = self.retry_note(step);
+        let counted = self
+            .link
+            .retry(&mut note, &mut |c| exact_rows(c, &t.database, &manifest));
+        if let Ok(rows) = counted {
+            for (m, r) in manifest.iter_mut().zip(rows) {
+                m.rows = r;
             }
         }
         let state_digests = self.state_digests(step, &t.database, &manifest);
@@ -645,12 +644,9 @@ impl<'r, 's> Ctx<'r, 's> {
     }
 }
 
-/// Sets with at most this many partitions get exact row counts (one `COUNT(*)` per
-/// partition); larger ones are verified by versions, partition set and schema alone.
-pub const EXACT_COUNT_LIMIT: usize = 2_000;
-
 /// `COUNT(*)` of each manifest partition whose visible version is still the snapshot's (so
-/// the count is the snapshot's); `None` for a partition that moved since (unknown).
+/// the count is the snapshot's); `None` for a partition that moved since (unknown) or whose
+/// counting statement the server refused. Many partitions per statement (`crate::counts`).
 fn exact_rows(
     c: &mut crate::conn::Cluster,
     database: &str,
@@ -684,21 +680,24 @@ fn exact_rows(
             );
         }
     }
-    let mut out = Vec::with_capacity(manifest.len());
-    for m in manifest {
-        let same =
-            versions.get(&(m.table.clone(), m.partition.clone())) == Some(&m.visible_version);
-        if !same {
-            out.push(None);
-            continue;
-        }
-        let rs = c.query(&format!(
-            "SELECT COUNT(*) AS n FROM {}.{} PARTITION ({})",
-            quote_ident(database),
-            quote_ident(&m.table),
-            quote_ident(&m.partition)
-        ))?;
-        out.push(rs.iter().next().map(|r| r.i64("n")).transpose()?);
+    // Only partitions still at the snapshot's version: their count is the snapshot's.
+    let same: Vec<usize> = (0..manifest.len())
+        .filter(|&i| {
+            let m = &manifest[i];
+            versions.get(&(m.table.clone(), m.partition.clone())) == Some(&m.visible_version)
+        })
+        .collect();
+    let targets: Vec<crate::counts::Target<'_>> = same
+        .iter()
+        .map(|&i| crate::counts::Target {
+            table: &manifest[i].table,
+            partition: &manifest[i].partition,
+        })
+        .collect();
+    let counted = crate::counts::count(c, database, &targets)?;
+    let mut out = vec![None; manifest.len()];
+    for (&i, rows) in same.iter().zip(counted.rows) {
+        out[i] = rows;
     }
     Ok(out)
 }

@@ -190,23 +190,13 @@ impl StateStore {
         Ok(())
     }
 
-    /// The longest statement the server accepts: its `@@max_allowed_packet` less 1 KiB for
-    /// the protocol's framing, read once per store (at least 16 KiB whatever it says).
+    /// The longest statement the server accepts ([`Cluster::statement_budget`]), read once
+    /// per store.
     pub fn statement_budget(&mut self) -> Result<usize, RuntimeError> {
         if let Some(b) = self.budget {
             return Ok(b);
         }
-        let rs = self
-            .conn
-            .query("SELECT @@max_allowed_packet AS max_allowed_packet")?;
-        let packet = match rs.iter().next() {
-            Some(row) => row.i64("max_allowed_packet")?,
-            None => 4 * 1024 * 1024,
-        };
-        let budget = usize::try_from(packet)
-            .unwrap_or(0)
-            .saturating_sub(1024)
-            .max(16 * 1024);
+        let budget = self.conn.statement_budget()?;
         self.budget = Some(budget);
         Ok(budget)
     }

@@ -156,6 +156,14 @@ pub struct Select {
     pub distinct: bool,
 }
 
+/// Set operation `UNION` over SELECTs, evaluated left to right: each `(distinct, select)` of
+/// `rest` is appended to what came before, duplicates removed when `distinct`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Union {
+    pub first: Select,
+    pub rest: Vec<(bool, Select)>,
+}
+
 #[derive(Clone, Debug, PartialEq)]
 pub enum InsertSource {
     Values(Vec<Vec<Expr>>),
@@ -313,6 +321,9 @@ pub enum MvAction {
 #[derive(Clone, Debug, PartialEq)]
 pub enum Stmt {
     Select(Select),
+    /// `SELECT … UNION [ALL | DISTINCT] SELECT …` (StarRocks's `queryPrimary UNION
+    /// setQuantifier? queryPrimary`, left-associative).
+    Union(Union),
     Insert(Insert),
     Delete(Delete),
     Update(Update),

@@ -345,6 +345,10 @@ impl Engine {
                 self.with_ctx(|ctx| select::execute(ctx, session, s, sql)),
                 false,
             ),
+            Stmt::Union(u) => (
+                self.with_ctx(|ctx| select::execute_union(ctx, session, u, sql)),
+                false,
+            ),
             Stmt::Use(name) => (session::use_db(&self.catalog(), session, name), false),
             Stmt::Set(items) => (session::set(session, items), false),
             Stmt::Noop => (Ok(Response::ok()), false),

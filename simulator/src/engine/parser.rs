@@ -318,6 +318,9 @@ impl<'a> Parser<'a> {
         match w.to_ascii_uppercase().as_str() {
             "SELECT" => {
                 let s = self.select()?;
+                if self.peek_kw("UNION") {
+                    return self.union(s);
+                }
                 self.expect_end()?;
                 Ok(Stmt::Select(s))
             }
@@ -362,6 +365,36 @@ impl<'a> Parser<'a> {
             "CREATE" | "DROP" | "ALTER" | "TRUNCATE" => self.ddl_statement(),
             _ => Err(self.no_viable()),
         }
+    }
+
+    /// The rest of `first UNION [ALL | DISTINCT] SELECT …`. In StarRocks's grammar
+    /// (`queryNoWith: queryPrimary (ORDER BY …)? limitElement?`) ORDER BY and LIMIT follow
+    /// the whole set operation, never an operand before a UNION; after the last operand they
+    /// would apply to the whole result, which the simulator does not support.
+    fn union(&mut self, first: Select) -> PResult<Stmt> {
+        let mut rest: Vec<(bool, Select)> = Vec::new();
+        while self.peek_kw("UNION") {
+            let last = rest.last().map_or(&first, |(_, s)| s);
+            if !last.order_by.is_empty() || last.limit.is_some() {
+                return Err(self.unexpected(&["<EOF>", ";"]));
+            }
+            self.advance();
+            let distinct = if self.eat_kw("ALL") {
+                false
+            } else {
+                let _ = self.eat_kw("DISTINCT");
+                true
+            };
+            rest.push((distinct, self.select()?));
+        }
+        self.expect_end()?;
+        if rest
+            .last()
+            .is_some_and(|(_, s)| !s.order_by.is_empty() || s.limit.is_some())
+        {
+            return Err(errors::unsupported("ORDER BY or LIMIT after a UNION"));
+        }
+        Ok(Stmt::Union(Union { first, rest }))
     }
 
     fn set(&mut self) -> PResult<Stmt> {

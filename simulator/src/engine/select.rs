@@ -5,7 +5,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::engine::ast::{BinOp, Expr, JoinKind, ObjName, Select, SelectItem, Stmt};
+use crate::engine::ast::{BinOp, Expr, JoinKind, ObjName, Select, SelectItem, Stmt, Union};
 use crate::engine::catalog::{TableKind, TableState};
 use crate::engine::errors::{
     self, ERR_BAD_DB_ERROR, ERR_BAD_TABLE_ERROR, ERR_BAD_TABLE_STATE, ERR_NONUNIQ_TABLE,
@@ -31,6 +31,43 @@ pub fn execute(ctx: &EngineCtx<'_>, session: &mut Session, sel: &Select, sql: &s
             .collect(),
         rows: r
             .rows
+            .into_iter()
+            .map(|row| row.into_iter().map(Value::into_text).collect())
+            .collect(),
+    })
+}
+
+/// `SELECT … UNION [ALL | DISTINCT] SELECT …`: the operands run in order, the result takes the
+/// first operand's column names (`SetOperationRelation`), and every operand must have as many
+/// columns (`QueryAnalyzer.analyzeSetOperation`: `Operands have unequal number of columns`).
+/// A column whose operands disagree on the wire type is sent as text, as a common super type
+/// of different kinds is a string or wider than any of them.
+pub fn execute_union(ctx: &EngineCtx<'_>, session: &mut Session, u: &Union, sql: &str) -> Outcome {
+    let first = run(ctx, session, &u.first, sql, 0)?;
+    let mut columns = first.columns;
+    let mut rows = first.rows;
+    for (distinct, sel) in &u.rest {
+        let r = run(ctx, session, sel, sql, 0)?;
+        if r.columns.len() != columns.len() {
+            return Err(errors::analyzing("Operands have unequal number of columns"));
+        }
+        for (c, other) in columns.iter_mut().zip(&r.columns) {
+            if c.kind != other.kind {
+                c.kind = ColumnType::VarString;
+            }
+        }
+        rows.extend(r.rows);
+        if *distinct {
+            let mut seen = std::collections::HashSet::new();
+            rows.retain(|row| seen.insert(row.iter().map(Value::to_text).collect::<Vec<_>>()));
+        }
+    }
+    Ok(Response::ResultSet {
+        columns: columns
+            .iter()
+            .map(|c| Column::typed(c.name.clone(), c.kind))
+            .collect(),
+        rows: rows
             .into_iter()
             .map(|row| row.into_iter().map(Value::into_text).collect())
             .collect(),

@@ -147,48 +147,99 @@ pub struct TabletUpload {
     pub header_bytes: u64,
 }
 
-/// Writes every captured partition's tablet files (the UPLOADING step).
+/// Below this many partitions a job's files are written on the calling thread.
+const PARALLEL_FROM: usize = 64;
+
+/// Writes every captured partition's tablet files (the UPLOADING step), in captured order.
+/// Each partition's files are independent (a folder of their own), so a large job spreads
+/// them over the machine's cores; what is written does not depend on how.
 pub fn write_data(dir: &RepoDir, label: &str, c: &Captured) -> Result<Vec<TabletUpload>, String> {
+    let threads = std::thread::available_parallelism()
+        .map_or(1, usize::from)
+        .clamp(1, 8);
+    write_data_on(dir, label, c, threads)
+}
+
+/// [`write_data`] on at most `threads` threads.
+fn write_data_on(
+    dir: &RepoDir,
+    label: &str,
+    c: &Captured,
+    threads: usize,
+) -> Result<Vec<TabletUpload>, String> {
     let base = storage::label_dir(dir, label);
-    let mut out = Vec::new();
-    for t in &c.tables {
-        for p in &t.partitions {
-            let ids = tablet_ids(c.db_id, t, p);
-            let folder = layout::tablet_dir(&base, ids);
-            let header = TabletHeader {
-                version: p.visible_version,
-                version_time: p.visible_version_time,
-                rows: p.rows.len() as u64,
-            };
-            let mut text = serde_json::to_string(&header).map_err(|e| e.to_string())?;
-            text.push('\n');
-            for row in &p.rows {
-                text.push_str(&serde_json::to_string(row).map_err(|e| e.to_string())?);
-                text.push('\n');
-            }
-            let hdr = serde_json::to_vec(&serde_json::json!({
-                "tablet_id": ids.tablet,
-                "schema_hash": schema_hash(t),
-                "version": p.visible_version,
-                "rows": p.rows.len(),
-            }))
-            .map_err(|e| e.to_string())?;
-            let data_name = format!("{}_0.dat", rowset_id(ids.tablet, p.visible_version));
-            let hdr_name = format!("{}.hdr", ids.tablet);
-            let data_key = storage::write_with_md5(dir, &folder, &data_name, text.as_bytes())?;
-            let hdr_key = storage::write_with_md5(dir, &folder, &hdr_name, &hdr)?;
-            let file_of = |key: &str| key.rsplit('/').next().unwrap_or(key).to_string();
-            let mut files = vec![file_of(&data_key), file_of(&hdr_key)];
-            files.sort();
-            out.push(TabletUpload {
-                partition_id: p.id,
-                files,
-                data_bytes: text.len() as u64,
-                header_bytes: hdr.len() as u64,
-            });
-        }
+    let work: Vec<(&Table, u32, &Partition)> = c
+        .tables
+        .iter()
+        .flat_map(|t| {
+            let hash = schema_hash(t);
+            t.partitions.iter().map(move |p| (t, hash, p))
+        })
+        .collect();
+    let write = |&(t, hash, p): &(&Table, u32, &Partition)| {
+        write_tablet(dir, &base, tablet_ids(c.db_id, t, p), hash, p)
+    };
+    if threads <= 1 || work.len() < PARALLEL_FROM {
+        return work.iter().map(write).collect();
     }
-    Ok(out)
+    let per = work.len().div_ceil(threads);
+    std::thread::scope(|s| {
+        let handles: Vec<_> = work
+            .chunks(per)
+            .map(|chunk| s.spawn(move || chunk.iter().map(write).collect::<Result<Vec<_>, _>>()))
+            .collect();
+        let mut out = Vec::with_capacity(work.len());
+        for h in handles {
+            out.extend(
+                h.join()
+                    .map_err(|_| "a tablet writer stopped".to_string())??,
+            );
+        }
+        Ok(out)
+    })
+}
+
+/// One partition's tablet: `<rowset>_0.dat.<md5>` (a header line, then a JSON array per row)
+/// and `<tablet>.hdr.<md5>` in the tablet's folder.
+fn write_tablet(
+    dir: &RepoDir,
+    base: &str,
+    ids: TabletIds,
+    schema_hash: u32,
+    p: &Partition,
+) -> Result<TabletUpload, String> {
+    let folder = layout::tablet_dir(base, ids);
+    let header = TabletHeader {
+        version: p.visible_version,
+        version_time: p.visible_version_time,
+        rows: p.rows.len() as u64,
+    };
+    let mut text = serde_json::to_vec(&header).map_err(|e| e.to_string())?;
+    text.push(b'\n');
+    for row in &p.rows {
+        serde_json::to_writer(&mut text, row).map_err(|e| e.to_string())?;
+        text.push(b'\n');
+    }
+    let hdr = serde_json::to_vec(&serde_json::json!({
+        "tablet_id": ids.tablet,
+        "schema_hash": schema_hash,
+        "version": p.visible_version,
+        "rows": p.rows.len(),
+    }))
+    .map_err(|e| e.to_string())?;
+    let data_name = format!("{}_0.dat", rowset_id(ids.tablet, p.visible_version));
+    let hdr_name = format!("{}.hdr", ids.tablet);
+    let data_key = storage::write_with_md5(dir, &folder, &data_name, &text)?;
+    let hdr_key = storage::write_with_md5(dir, &folder, &hdr_name, &hdr)?;
+    let file_of = |key: &str| key.rsplit('/').next().unwrap_or(key).to_string();
+    let mut files = vec![file_of(&data_key), file_of(&hdr_key)];
+    files.sort();
+    Ok(TabletUpload {
+        partition_id: p.id,
+        files,
+        data_bytes: text.len() as u64,
+        header_bytes: hdr.len() as u64,
+    })
 }
 
 /// Writes `__meta.<md5>` (the SAVE_META step); its size.
@@ -218,6 +269,7 @@ pub fn job_info(
         .tables
         .iter()
         .map(|t| {
+            let hash = schema_hash(t);
             let partitions = t
                 .partitions
                 .iter()
@@ -239,7 +291,7 @@ pub fn job_info(
                             version: p.visible_version,
                             index_id: ids.index,
                             tablet_id: ids.tablet,
-                            schema_hash: schema_hash(t),
+                            schema_hash: hash,
                             path,
                             files,
                         },
@@ -368,6 +420,70 @@ pub fn brief(info: &JobInfo) -> String {
 
 #[cfg(test)]
 mod tests {
+    use std::sync::Arc;
+
+    use super::super::storage::LocalFolder;
+    use crate::engine::bulk::{self, BulkTables};
+    use crate::engine::catalog::Catalog;
+
+    /// Every file under `root`, relative, with its bytes.
+    fn tree(root: &std::path::Path) -> BTreeMap<String, Vec<u8>> {
+        let mut out = BTreeMap::new();
+        let mut stack = vec![root.to_path_buf()];
+        while let Some(d) = stack.pop() {
+            for e in std::fs::read_dir(&d).expect("readable").flatten() {
+                let path = e.path();
+                if path.is_dir() {
+                    stack.push(path);
+                } else {
+                    let rel = path.strip_prefix(root).expect("under root");
+                    out.insert(
+                        rel.display().to_string(),
+                        std::fs::read(&path).expect("readable"),
+                    );
+                }
+            }
+        }
+        out
+    }
+
+    /// A large job's files written on several threads are the files one thread writes, in
+    /// the same order of uploads.
+    #[test]
+    fn tablets_written_in_parallel_are_those_written_in_turn() {
+        let mut cat = Catalog::default();
+        let spec = BulkTables {
+            tables: 3,
+            partitions_per_table: 40,
+            rows_per_partition: 2,
+            ..BulkTables::default()
+        };
+        bulk::create(&mut cat, &spec, 0).expect("created");
+        let db = cat.db("bulk").expect("db");
+        let c = Captured {
+            db_id: db.id,
+            tables: db.tables.values().cloned().collect(),
+            ..Captured::default()
+        };
+        let root = std::env::temp_dir().join(format!("starsnap-sim-files-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&root);
+        let mut written = Vec::new();
+        for threads in [1, 4] {
+            let base = root.join(threads.to_string());
+            let dir = RepoDir {
+                store: Arc::new(LocalFolder { base: base.clone() }),
+                root: "__starrocks_repository_r".into(),
+                remote: "s3://b/r".into(),
+            };
+            let uploads = write_data_on(&dir, "l1", &c, threads).expect("written");
+            assert_eq!(uploads.len(), 120);
+            written.push((uploads, tree(&base)));
+        }
+        let _ = std::fs::remove_dir_all(&root);
+        assert_eq!(written[0].1.len(), 240);
+        assert_eq!(written[0], written[1]);
+    }
+
     use super::*;
 
     #[test]
