@@ -1,7 +1,11 @@
-//! `information_schema.columns`: one row per column of every table, view and materialized
-//! view, with StarRocks's 24 columns (`catalog/system/information/ColumnsSystemTable.java`,
-//! branch-3.4). starsnap's inspection reads it in bulk to fingerprint table schemas without a
-//! statement per table.
+//! `information_schema.columns`: one row per column of every table, with StarRocks's 24
+//! columns (`catalog/system/information/ColumnsSystemTable.java`, branch-3.4). starsnap's
+//! inspection reads it in bulk to fingerprint table schemas without a statement per table.
+//!
+//! Known gap: StarRocks also lists the columns of views and materialized views (the schema it
+//! derived when analysing their query); the simulator keeps no derived schema for them, so they
+//! list none here. starsnap does not rely on their rows (`verify` and restore's verification
+//! treat an object that lists no column as present when `information_schema.tables` has it).
 
 use crate::engine::catalog::{KeysType, Table};
 use crate::engine::{EngineCtx, Value};
