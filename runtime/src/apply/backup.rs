@@ -647,46 +647,29 @@ impl<'r, 's> Ctx<'r, 's> {
 /// `COUNT(*)` of each manifest partition whose visible version is still the snapshot's (so
 /// the count is the snapshot's); `None` for a partition that moved since (unknown) or whose
 /// counting statement the server refused. Many partitions per statement (`crate::counts`).
+///
+/// The versions are read before and after counting, and a count is kept only where both
+/// reads show the snapshot's partition (same id, same visible version): counting 365,000
+/// partitions takes seconds, and a load committed meanwhile would otherwise record a count of
+/// a later version than the snapshot's, which a restore's verification would then hold
+/// against a correct copy.
 fn exact_rows(
     c: &mut crate::conn::Cluster,
     database: &str,
     manifest: &[ManifestRow],
 ) -> Result<Vec<Option<i64>>, RuntimeError> {
-    use starsnap_compiler::syntax::quote_string;
-    // The set's tables' partitions in one statement, however many tables the set holds (and
-    // only theirs: a database may hold a million partitions).
     if manifest.is_empty() {
         return Ok(Vec::new());
     }
     let tables: std::collections::BTreeSet<&str> =
         manifest.iter().map(|m| m.table.as_str()).collect();
-    let mut query = format!(
-        "SELECT TABLE_NAME, PARTITION_NAME, VISIBLE_VERSION FROM information_schema.partitions_meta \
-         WHERE DB_NAME = {}",
-        quote_string(database)
-    );
-    if tables.len() <= crate::inspect::SCOPE_TABLES_MAX {
-        let names: Vec<String> = tables.iter().map(|t| quote_string(t)).collect();
-        query.push_str(&format!(" AND TABLE_NAME IN ({})", names.join(", ")));
-    }
-    let rs = c.query(&query)?;
-    let mut versions: BTreeMap<(String, String), i64> = BTreeMap::new();
-    for row in rs.iter() {
-        let table = row.text("TABLE_NAME")?;
-        if tables.contains(table) {
-            versions.insert(
-                (table.to_string(), row.text("PARTITION_NAME")?.to_string()),
-                row.i64("VISIBLE_VERSION")?,
-            );
-        }
-    }
-    // Only partitions still at the snapshot's version: their count is the snapshot's.
+    let before = partition_versions(c, database, &tables)?;
     let same: Vec<usize> = (0..manifest.len())
-        .filter(|&i| {
-            let m = &manifest[i];
-            versions.get(&(m.table.clone(), m.partition.clone())) == Some(&m.visible_version)
-        })
+        .filter(|&i| at_snapshot(&before, &manifest[i]))
         .collect();
+    if same.is_empty() {
+        return Ok(vec![None; manifest.len()]);
+    }
     let targets: Vec<crate::counts::Target<'_>> = same
         .iter()
         .map(|&i| crate::counts::Target {
@@ -695,9 +678,126 @@ fn exact_rows(
         })
         .collect();
     let counted = crate::counts::count(c, database, &targets)?;
-    let mut out = vec![None; manifest.len()];
-    for (&i, rows) in same.iter().zip(counted.rows) {
-        out[i] = rows;
+    let after = partition_versions(c, database, &tables)?;
+    Ok(snapshot_counts(manifest, &same, counted.rows, &after))
+}
+
+/// Per partition, keyed by table and partition name: its id and visible version.
+type PartitionVersions = BTreeMap<(String, String), (i64, i64)>;
+
+/// Per partition of `tables` in `database`: its id and visible version, keyed by table and
+/// partition name. The set's tables' partitions in one statement, however many tables the set
+/// holds (and only theirs: a database may hold a million partitions).
+fn partition_versions(
+    c: &mut crate::conn::Cluster,
+    database: &str,
+    tables: &std::collections::BTreeSet<&str>,
+) -> Result<PartitionVersions, RuntimeError> {
+    use starsnap_compiler::syntax::quote_string;
+    let mut query = format!(
+        "SELECT TABLE_NAME, PARTITION_NAME, PARTITION_ID, VISIBLE_VERSION \
+         FROM information_schema.partitions_meta WHERE DB_NAME = {}",
+        quote_string(database)
+    );
+    if tables.len() <= crate::inspect::SCOPE_TABLES_MAX {
+        let names: Vec<String> = tables.iter().map(|t| quote_string(t)).collect();
+        query.push_str(&format!(" AND TABLE_NAME IN ({})", names.join(", ")));
     }
-    Ok(out)
+    let rs = c.query(&query)?;
+    let mut versions = BTreeMap::new();
+    for row in rs.iter() {
+        let table = row.text("TABLE_NAME")?;
+        if tables.contains(table) {
+            versions.insert(
+                (table.to_string(), row.text("PARTITION_NAME")?.to_string()),
+                (row.i64("PARTITION_ID")?, row.i64("VISIBLE_VERSION")?),
+            );
+        }
+    }
+    Ok(versions)
+}
+
+/// Whether `versions` shows manifest row `m`'s partition as the snapshot holds it.
+fn at_snapshot(versions: &PartitionVersions, m: &ManifestRow) -> bool {
+    versions.get(&(m.table.clone(), m.partition.clone()))
+        == Some(&(m.partition_id, m.visible_version))
+}
+
+/// The counts to record: `counted[k]` is the count of `manifest[same[k]]` (taken after its
+/// version was seen to be the snapshot's), kept only if `after` still shows the snapshot's
+/// partition.
+fn snapshot_counts(
+    manifest: &[ManifestRow],
+    same: &[usize],
+    counted: Vec<Option<i64>>,
+    after: &PartitionVersions,
+) -> Vec<Option<i64>> {
+    let mut out = vec![None; manifest.len()];
+    for (&i, rows) in same.iter().zip(counted) {
+        if at_snapshot(after, &manifest[i]) {
+            out[i] = rows;
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(table: &str, partition: &str, id: i64, version: i64) -> ManifestRow {
+        ManifestRow {
+            database: "sales".into(),
+            table: table.into(),
+            partition: partition.into(),
+            partition_id: id,
+            visible_version: version,
+            rows: None,
+            data_size: None,
+        }
+    }
+
+    fn versions(v: &[(&str, &str, i64, i64)]) -> PartitionVersions {
+        v.iter()
+            .map(|(t, p, id, ver)| ((t.to_string(), p.to_string()), (*id, *ver)))
+            .collect()
+    }
+
+    /// A load committed while the partitions were being counted moves a version: that
+    /// partition's count may be of the later version, so it is not recorded (a restore would
+    /// hold it against a correct copy). Nor is one whose partition was replaced meanwhile.
+    #[test]
+    fn a_count_is_kept_only_where_the_snapshot_version_held_before_and_after() {
+        let manifest = [
+            row("orders", "p1", 10, 3),
+            row("orders", "p2", 11, 5),
+            row("orders", "p3", 12, 2),
+            row("items", "p1", 20, 7),
+        ];
+        let before = versions(&[
+            ("orders", "p1", 10, 3),
+            ("orders", "p2", 11, 5),
+            ("orders", "p3", 12, 4),
+            ("items", "p1", 20, 7),
+        ]);
+        let same: Vec<usize> = (0..manifest.len())
+            .filter(|&i| at_snapshot(&before, &manifest[i]))
+            .collect();
+        assert_eq!(same, [0, 1, 3], "p3 had moved before counting");
+        let after = versions(&[
+            ("orders", "p1", 10, 3),
+            ("orders", "p2", 11, 6),
+            ("orders", "p3", 12, 4),
+            ("items", "p1", 21, 7),
+        ]);
+        let counts = snapshot_counts(
+            &manifest,
+            &same,
+            vec![Some(100), Some(200), Some(400)],
+            &after,
+        );
+        assert_eq!(counts, [Some(100), None, None, None]);
+        let unmoved = snapshot_counts(&manifest, &same, vec![Some(100), None, Some(400)], &before);
+        assert_eq!(unmoved, [Some(100), None, None, Some(400)]);
+    }
 }
