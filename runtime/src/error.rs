@@ -3,6 +3,16 @@
 
 use std::time::Duration;
 
+/// What a lease guards, as a sentence names it: ``database `sales` `` or the cluster's one
+/// external-catalog job ([`starsnap_compiler::plan::CATALOG_JOB_LEASE`]).
+pub fn lease_subject(lease: &str) -> String {
+    if lease == starsnap_compiler::plan::CATALOG_JOB_LEASE {
+        "the external-catalog job (one per cluster)".to_string()
+    } else {
+        format!("database `{lease}`")
+    }
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum RuntimeError {
     #[error(
@@ -58,15 +68,16 @@ pub enum RuntimeError {
         expected: &'static str,
     },
 
-    /// The lock of a database is held by someone else (the CLI exits 4).
-    #[error("database `{database}` is locked by {by}")]
+    /// The lock of a database (or of the cluster's external-catalog job) is held by someone
+    /// else (the CLI exits 4).
+    #[error("{} is locked by {by}", lease_subject(database))]
     LockHeld {
         database: String,
         by: Box<LockHolder>,
     },
 
     /// A lease this process held was broken or taken over.
-    #[error("the lock {lock_id} of database `{database}` was lost{}", now_held_by.as_ref().map(|h| format!("; it is now held by {h}")).unwrap_or_default())]
+    #[error("the lock {lock_id} of {} was lost{}", lease_subject(database), now_held_by.as_ref().map(|h| format!("; it is now held by {h}")).unwrap_or_default())]
     LockLost {
         database: String,
         lock_id: String,
@@ -76,7 +87,10 @@ pub enum RuntimeError {
     #[error("no lock with id {lock_id} is in force (see `starsnap status`)")]
     LockNotFound { lock_id: String },
 
-    #[error("could not take the lock of database `{database}`: {attempts} claims in a row lost to other processes")]
+    #[error(
+        "could not take the lock of {}: {attempts} claims in a row lost to other processes",
+        lease_subject(database)
+    )]
     LockContention { database: String, attempts: u32 },
 
     #[error("the state database `{database}` has schema version {found}, newer than this starsnap knows ({supported}); upgrade starsnap")]

@@ -511,7 +511,10 @@ fn check_version(plan: &Plan) -> Result<(), String> {
 fn report_error(e: &ApplyError, redactor: &starsnap_runtime::state::Redactor) -> i32 {
     match e {
         ApplyError::Runtime(RuntimeError::LockHeld { database, by }) => {
-            crate::out::error(format!("database `{database}` is locked by {by}"));
+            crate::out::error(format!(
+                "{} is locked by {by}",
+                starsnap_runtime::error::lease_subject(database)
+            ));
             LOCK_HELD
         }
         other => {

@@ -62,7 +62,10 @@ pub enum Format {
 struct SetReport {
     set: String,
     group: String,
+    /// Empty for a set of external catalogs (`catalogs` names them).
     database: String,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    catalogs: Vec<String>,
     repository: String,
     ok: bool,
     /// What is missing, one line each (empty when whole).
@@ -335,6 +338,12 @@ pub fn run(args: VerifyArgs) -> i32 {
             set: set.clone(),
             group: first.map(|b| b.group.clone()).unwrap_or_default(),
             database: first.map(|b| b.database.clone()).unwrap_or_default(),
+            catalogs: {
+                let mut c: Vec<String> = labels.iter().flat_map(|b| b.catalogs.clone()).collect();
+                c.sort();
+                c.dedup();
+                c
+            },
             repository: repository.clone(),
             ok: missing.is_empty(),
             missing,
@@ -384,10 +393,16 @@ pub fn run(args: VerifyArgs) -> i32 {
         Format::Text => {
             let mut t = String::new();
             for r in &reports {
-                if r.ok {
-                    t.push_str(&format!("ok      {} ({}/{})\n", r.set, r.group, r.database));
+                // `group/database`, or for a catalog set the catalogs it holds.
+                let of = if r.database.is_empty() {
+                    format!("{}, external catalogs {}", r.group, r.catalogs.join(", "))
                 } else {
-                    t.push_str(&format!("BROKEN  {} ({}/{})\n", r.set, r.group, r.database));
+                    format!("{}/{}", r.group, r.database)
+                };
+                if r.ok {
+                    t.push_str(&format!("ok      {} ({of})\n", r.set));
+                } else {
+                    t.push_str(&format!("BROKEN  {} ({of})\n", r.set));
                     for m in &r.missing {
                         t.push_str(&format!("        {m}\n"));
                     }

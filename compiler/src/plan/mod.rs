@@ -32,7 +32,7 @@ pub use step::{
     ActivateOp, BackupOp, Chunk, CopyOp, CreateRepositoryOp, CreateTableLikeOp, DatabaseOp,
     DropPartitionsOp, ExpectedPartition, ExpireHow, ExpireLabel, ExpireOp, ObjectKind, Onto, Op,
     PartitionVersion, RepositoryProperty, RestoreCatalogsOp, RestoreOp, RestoreTable, SourceRef,
-    SqlOp, Step, StepObject, StepPartition, SwapOp, TableOp, VerifyOp,
+    SqlOp, Step, StepObject, StepPartition, SwapOp, TableOp, VerifyOp, CATALOG_JOB_LEASE,
 };
 
 /// The plan format this build writes (it also reads [`FORMAT_VERSION_1`]).
@@ -122,6 +122,19 @@ pub struct Observed {
     /// overwritten or dropped. `table` empty: the database itself.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub absent_objects: Vec<ObjectRef>,
+    /// The external catalogs the plan's catalog steps name, and whether each existed: a
+    /// catalog a backup names must still exist (`exists`), one a restore creates must still
+    /// be absent (StarRocks fails a RESTORE rather than replace a catalog).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub external_catalogs: Vec<ObservedExternalCatalog>,
+}
+
+/// An external catalog as the plan saw it (SHOW CATALOGS): there or not.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ObservedExternalCatalog {
+    pub name: String,
+    pub exists: bool,
 }
 
 /// A database (`table` empty) or a table in it.

@@ -173,6 +173,15 @@ fn title(step: &Step) -> String {
     t
 }
 
+/// Where retention keeps sets: a database, or (empty) the group's external-catalog sets.
+fn retention_scope(database: &str) -> &str {
+    if database.is_empty() {
+        "external catalogs"
+    } else {
+        database
+    }
+}
+
 /// The table a restore-family step touches (`db.table`), for its title.
 fn touched(step: &Step) -> Option<String> {
     use super::Op;
@@ -426,7 +435,9 @@ pub fn text(plan: &Plan) -> String {
         let _ = writeln!(
             out,
             "Retention keeps in {} (group {}, repository {}):",
-            r.database, r.group, r.repository
+            retention_scope(&r.database),
+            r.group,
+            r.repository
         );
         let width = r.kept.iter().map(|k| k.set.len()).max().unwrap_or(0) + 2;
         for k in &r.kept {
@@ -556,7 +567,11 @@ pub fn markdown_with_limit(plan: &Plan, limit: usize) -> String {
         let mut k = format!(
             "<details><summary>retention keeps {} sets of {} (group {})</summary>\n\n| set | kept by |\n|---|---|\n",
             r.kept.len(),
-            code(&r.database),
+            if r.database.is_empty() {
+                retention_scope("").to_string()
+            } else {
+                code(&r.database)
+            },
             code(&r.group)
         );
         for set in &r.kept {

@@ -336,6 +336,7 @@ fn observe(plan: &restore::RestorePlan, catalog: &ObservedCatalog) -> Observed {
         snapshots: snapshots.into_iter().collect(),
         chain_tips: Vec::new(),
         absent_objects: absent_objects(plan, catalog),
+        external_catalogs: Vec::new(),
     }
 }
 
@@ -453,22 +454,58 @@ pub fn catalog_restores(
             _ => None,
         })
         .collect();
-    for name in names {
-        let Some(b) = catalog_backup(history, name, &request.point) else {
-            return Err(RestoreError::UnknownTarget {
-                target: format!("catalog:{name}"),
-                why: match &request.point {
-                    restore::Point::Label(l) => {
-                        format!("the backup set of `{l}` is not a finished backup of external catalog `{name}`")
-                    }
-                    restore::Point::At { .. } => format!(
-                        "no finished backup of external catalog `{name}` has a backup time at or before --at"
-                    ),
-                    restore::Point::Latest => {
-                        format!("no finished backup holds external catalog `{name}`")
-                    }
-                },
-            });
+    // `group:NAME` brings back the group's external catalogs too, as `--all` does: each from
+    // the group's newest catalog set holding it at the point. One the group's sets do not
+    // hold at the point is said in a note (the databases are restored all the same).
+    let mut of_groups: BTreeMap<&str, &str> = BTreeMap::new();
+    for t in &request.targets {
+        let restore::Target::Group(g) = t else {
+            continue;
+        };
+        for b in history
+            .backups
+            .iter()
+            .filter(|b| &b.group == g && b.database.is_empty())
+        {
+            for c in &b.catalogs {
+                if !names.contains(c.as_str()) {
+                    of_groups.entry(c.as_str()).or_insert(g.as_str());
+                }
+            }
+        }
+    }
+    // Each catalog named, then each of a group's: (name, the group it comes with).
+    let wanted = names
+        .iter()
+        .map(|n| (*n, None))
+        .chain(of_groups.iter().map(|(n, g)| (*n, Some(*g))));
+    for (name, group) in wanted {
+        let Some(b) = catalog_backup(history, name, &request.point, group) else {
+            let Some(group) = group else {
+                return Err(RestoreError::UnknownTarget {
+                    target: format!("catalog:{name}"),
+                    why: match &request.point {
+                        restore::Point::Label(l) => {
+                            format!("the backup set of `{l}` is not a finished backup of external catalog `{name}`")
+                        }
+                        restore::Point::At { .. } => format!(
+                            "no finished backup of external catalog `{name}` has a backup time at or before --at"
+                        ),
+                        restore::Point::Latest => {
+                            format!("no finished backup holds external catalog `{name}`")
+                        }
+                    },
+                });
+            };
+            notes.push(format!(
+                "external catalog `{name}` of group `{group}` is not restored: no finished catalog set of the group holds it{}",
+                match &request.point {
+                    restore::Point::Label(l) => format!(" in the set of `{l}`"),
+                    restore::Point::At { .. } => " with a backup time at or before --at".into(),
+                    restore::Point::Latest => String::new(),
+                }
+            ));
+            continue;
         };
         if live.external_catalogs.iter().any(|c| c == name) {
             notes.push(format!(
@@ -488,6 +525,10 @@ pub fn catalog_restores(
             .or_default()
             .push(name.to_string());
     }
+    for names in by_snapshot.values_mut() {
+        names.sort();
+        names.dedup();
+    }
     let restores = by_snapshot
         .into_iter()
         .map(
@@ -502,16 +543,19 @@ pub fn catalog_restores(
     Ok((restores, notes))
 }
 
-/// The finished catalog backup that restores `name` at `point`.
+/// The finished catalog backup that restores `name` at `point` (of `group`'s sets only,
+/// when given).
 fn catalog_backup<'a>(
     history: &'a crate::catalog::History,
     name: &str,
     point: &restore::Point,
+    group: Option<&str>,
 ) -> Option<&'a crate::catalog::BackupRecord> {
     let mut holding = history.backups.iter().filter(|b| {
         b.database.is_empty()
             && b.state == crate::catalog::BackupState::Finished
             && b.catalogs.iter().any(|c| c == name)
+            && group.is_none_or(|g| b.group == g)
     });
     match point {
         restore::Point::Label(l) => holding.rfind(|b| &b.label == l),
@@ -535,7 +579,7 @@ pub fn restorable_catalogs(
         .collect();
     names
         .into_iter()
-        .filter(|n| catalog_backup(history, n, point).is_some())
+        .filter(|n| catalog_backup(history, n, point, None).is_some())
         .map(str::to_string)
         .collect()
 }
@@ -620,6 +664,18 @@ pub fn restore_plan_of(
             observed.snapshots.push(l);
         }
     }
+    // A catalog the restore creates must still be absent: one created since would fail the
+    // job (StarRocks never replaces a catalog on RESTORE).
+    observed.external_catalogs = catalogs
+        .iter()
+        .flat_map(|c| &c.catalogs)
+        .map(|name| super::ObservedExternalCatalog {
+            name: name.clone(),
+            exists: false,
+        })
+        .collect();
+    observed.external_catalogs.sort();
+    observed.external_catalogs.dedup();
     observed.repositories.sort_by(|a, b| a.name.cmp(&b.name));
     observed.snapshots.sort();
     Plan {

@@ -58,6 +58,14 @@ pub enum Moved {
         database: String,
         table: String,
     },
+    /// An external catalog a catalog backup names is gone (dropped since the plan).
+    ExternalCatalogGone {
+        name: String,
+    },
+    /// An external catalog the restore creates exists now: StarRocks would fail the job.
+    ExternalCatalogAppeared {
+        name: String,
+    },
     /// A snapshot a restore reads is no longer in its repository.
     SnapshotGone {
         repository: String,
@@ -133,6 +141,14 @@ impl fmt::Display for Moved {
             Moved::ObjectAppeared { database, table } => write!(
                 f,
                 "table {database}.{table}, which the restore creates, exists now"
+            ),
+            Moved::ExternalCatalogGone { name } => write!(
+                f,
+                "external catalog {name}, which the plan backs up, is gone from the cluster"
+            ),
+            Moved::ExternalCatalogAppeared { name } => write!(
+                f,
+                "external catalog {name}, which the restore creates, exists now (StarRocks does not replace a catalog on RESTORE)"
             ),
             Moved::SnapshotGone { repository, label } => {
                 write!(
@@ -406,6 +422,18 @@ pub fn staleness(plan: &Plan, now: &ObservedCatalog) -> Vec<Moved> {
                 database: a.database.clone(),
                 table: a.table.clone(),
             });
+        }
+    }
+    for c in &o.external_catalogs {
+        let now_exists = now.external_catalogs.iter().any(|n| n == &c.name);
+        match (c.exists, now_exists) {
+            (true, false) => out.push(Moved::ExternalCatalogGone {
+                name: c.name.clone(),
+            }),
+            (false, true) => out.push(Moved::ExternalCatalogAppeared {
+                name: c.name.clone(),
+            }),
+            _ => {}
         }
     }
     for l in &o.snapshots {

@@ -30,6 +30,11 @@ use crate::syntax::ast::{
 };
 use crate::syntax::{display_for, quote_ident, Dialect};
 
+/// The name of the lease of the cluster's one external-catalog job ([`Op::lease`]). Not a
+/// database name StarRocks accepts (`FeNameFormat.DB_NAME_REGEX` has no parentheses or
+/// spaces), so it never meets a database's lease.
+pub const CATALOG_JOB_LEASE: &str = "(external catalogs)";
+
 /// One step of the plan: a header and a typed operation.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Step {
@@ -301,6 +306,9 @@ pub struct DropPartitionsOp {
 #[serde(deny_unknown_fields)]
 pub struct ExpireOp {
     pub group: String,
+    /// The database the set is of; empty (absent in JSON) for a set of external catalogs
+    /// (its snapshot is the cluster's one catalog job's, with no database).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub database: String,
     pub repository: String,
     /// The backup set that goes (all its labels).
@@ -451,7 +459,24 @@ impl Op {
             Op::Activate(a) => Some(&a.database),
             Op::DropTable(t) => Some(&t.database),
             Op::DropPartitions(d) => Some(&d.database),
-            Op::Expire(e) => Some(&e.database),
+            Op::Expire(e) => Some(e.database.as_str()).filter(|d| !d.is_empty()),
+        }
+    }
+
+    /// The lease a step runs under: its database's, or [`CATALOG_JOB_LEASE`] for a step on
+    /// the cluster's one external-catalog job — a catalog BACKUP (planned or hand-written),
+    /// a `restore_catalogs`, the expiry of a catalog set. StarRocks runs one catalog job per
+    /// cluster (`BackupHandler`: `Can only run one backup or restore job of external
+    /// catalog`, spec §2.2), so two applies must not drive one each at the same time.
+    pub fn lease(&self) -> Option<&str> {
+        match self {
+            Op::Backup(b) if b.database.is_none() => Some(CATALOG_JOB_LEASE),
+            Op::Sql(s) if s.database.is_none() && s.statement == Action::Backup => {
+                Some(CATALOG_JOB_LEASE)
+            }
+            Op::RestoreCatalogs(_) => Some(CATALOG_JOB_LEASE),
+            Op::Expire(e) if e.database.is_empty() => Some(CATALOG_JOB_LEASE),
+            _ => self.database(),
         }
     }
 
@@ -517,7 +542,8 @@ impl Op {
                 v.extend(d.partitions.iter().map(String::as_str));
             }
             Op::Expire(e) => {
-                v.extend([e.group.as_str(), &e.database, &e.repository, &e.set]);
+                v.extend([e.group.as_str(), &e.repository, &e.set]);
+                v.extend(Some(e.database.as_str()).filter(|d| !d.is_empty()));
                 v.extend(e.labels.iter().map(|l| l.label.as_str()));
             }
         }
@@ -900,6 +926,11 @@ impl Step {
 
     pub fn database(&self) -> Option<&str> {
         self.op.database()
+    }
+
+    /// The lease the step runs under ([`Op::lease`]).
+    pub fn lease(&self) -> Option<&str> {
+        self.op.lease()
     }
 
     /// The snapshot label the step creates (backups) or names (hand-written statements,

@@ -46,8 +46,8 @@ pub fn describe_rules(r: &Retention) -> String {
     )
 }
 
-/// The expire steps of `group`'s database `database`, and what is kept there and why;
-/// `None` when nothing expires. `planned` is the backup this plan makes of the database (it
+/// The expire steps of `group`'s database `database` (empty: the group's external-catalog
+/// sets), and what is kept there and why; `None` when nothing expires. `planned` is the backup this plan makes of the database (it
 /// counts as the newest set: the expire steps run after it).
 pub(super) fn plan(
     group: &GroupConfig,
@@ -127,8 +127,14 @@ pub(super) fn plan(
             why: why.clone(),
             how,
         });
+        // A catalog set (no database) is named as its backup step is.
+        let scope = if database.is_empty() {
+            "external_catalogs"
+        } else {
+            database
+        };
         steps.push(Step {
-            id: format!("expire/{}/{database}/{name}", group.name),
+            id: format!("expire/{}/{scope}/{name}", group.name),
             reason: Reason::Retention,
             detail: why,
             depends_on: Vec::new(),

@@ -468,7 +468,31 @@ fn plan_steps(
             }
         }
         if !g.external_catalogs.is_empty() {
-            catalog_backup(g, catalog, inputs.as_of, ppath, files, &mut steps);
+            let backup = catalog_backup(g, catalog, inputs.as_of, ppath, files);
+            let planned = backup.as_ref().and_then(Step::backup).cloned();
+            let backup_id = backup.as_ref().map(|s| s.id.clone());
+            steps.extend(backup);
+            // A group's catalog sets expire by the same rules as its databases' sets: each is
+            // a full of its own (a catalog backup has no partitions to be incremental about).
+            if let Some(r) = &g.retention {
+                if let Some((mut expire, kept)) = expire::plan(
+                    g,
+                    r,
+                    "",
+                    &catalog.history.backups,
+                    planned.as_ref(),
+                    inputs.as_of,
+                    dialects.print,
+                ) {
+                    // After the catalog backup it counts on, as a database's expiry comes
+                    // after its backup: nothing goes unless the new set was made.
+                    for e in &mut expire {
+                        e.depends_on.extend(backup_id.iter().cloned());
+                    }
+                    steps.extend(expire);
+                    retention.push(kept);
+                }
+            }
         }
     }
     handwritten_steps(policy, catalog, inputs, dialects, files, &mut steps);
@@ -547,14 +571,14 @@ fn handwritten_steps(
     }
 }
 
+/// The backup of a group's external catalogs, when one is due.
 fn catalog_backup(
     g: &policy::GroupConfig,
     catalog: &ObservedCatalog,
     as_of: Timestamp,
     ppath: &str,
     files: &mut Files,
-    steps: &mut Vec<Step>,
-) {
+) -> Option<Step> {
     for (name, span) in &g.external_catalogs {
         if !catalog.external_catalogs.contains(name) {
             files.push(
@@ -570,6 +594,16 @@ fn catalog_backup(
     }
     let last = current_chain(&catalog.history.backups, &g.name, "", &g.repository);
     let full = last.as_ref().and_then(|c| c.full());
+    // The newest catalog set lost from the repository (or found broken by `verify`): a new
+    // one at once, whatever `full_every` says — as a database's chain restarts.
+    let lost = last.as_ref().and_then(|c| {
+        missing_snapshot(c, catalog.repository(&g.repository))
+            .or_else(|| chain::broken_set(c, &catalog.history.backups, &g.name, "", &g.repository))
+    });
+    if let Some(Decision::Full { reason, detail }) = lost {
+        let label = g.label.render(&g.name, "catalogs", "full", as_of);
+        return Some(emit::catalog_step(g, label, reason, detail));
+    }
     let (reason, detail) = match full {
         None => (
             Reason::FirstFull,
@@ -585,10 +619,10 @@ fn catalog_backup(
                 f.name, f.created_at
             ),
         ),
-        Some(_) => return,
+        Some(_) => return None,
     };
     let label = g.label.render(&g.name, "catalogs", "full", as_of);
-    steps.push(emit::catalog_step(g, label, reason, detail));
+    Some(emit::catalog_step(g, label, reason, detail))
 }
 
 /// Labels must be new: not in their repository, not twice in the plan (`P106`).
@@ -771,5 +805,29 @@ fn observe(
         snapshots: Vec::new(),
         chain_tips: chain_tips(catalog, steps),
         absent_objects: Vec::new(),
+        external_catalogs: backed_up_catalogs(catalog, steps),
     }
+}
+
+/// The external catalogs the plan's catalog backups name, as SHOW CATALOGS showed them: one
+/// dropped before apply would fail the job, so apply refuses the plan as stale instead.
+fn backed_up_catalogs(
+    catalog: &ObservedCatalog,
+    steps: &[Step],
+) -> Vec<crate::plan::ObservedExternalCatalog> {
+    let names: BTreeSet<&str> = steps
+        .iter()
+        .filter_map(Step::backup)
+        .filter(|b| b.database.is_none())
+        .flat_map(|b| &b.objects)
+        .filter(|o| o.kind == crate::plan::ObjectKind::ExternalCatalog)
+        .map(|o| o.name.as_str())
+        .collect();
+    names
+        .into_iter()
+        .map(|name| crate::plan::ObservedExternalCatalog {
+            name: name.to_string(),
+            exists: catalog.external_catalogs.iter().any(|c| c == name),
+        })
+        .collect()
 }

@@ -404,7 +404,13 @@ fn scopes(
                     .filter(|b| &b.group == group && !b.database.is_empty())
                     .map(|b| b.database.as_str())
                     .collect();
-                if dbs.is_empty() {
+                // A group that backs up only external catalogs is restored by its catalog
+                // steps (`plan::catalog_restores`).
+                let catalogs = history
+                    .backups
+                    .iter()
+                    .any(|b| &b.group == group && b.database.is_empty());
+                if dbs.is_empty() && !catalogs {
                     return Err(RestoreError::UnknownTarget {
                         target: target.to_string(),
                         why: format!("no backup of group `{group}` in starsnap's history"),

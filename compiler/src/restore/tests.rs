@@ -1313,3 +1313,64 @@ fn external_catalogs_come_from_the_newest_catalog_set_and_are_never_replaced() -
     );
     Ok(())
 }
+
+#[test]
+fn a_group_restore_brings_back_the_groups_catalogs_from_its_own_sets() -> Result<(), String> {
+    use crate::plan::{restore_plan, Op, RestoreInputs};
+    let mut history = chain();
+    history
+        .backups
+        .push(catalog_rec("cat_g", T_INC1, &["lake"]));
+    // Another group's newer set holding the same name is not the group's.
+    let mut other = catalog_rec("cat_h", T_INC2, &["lake", "hive"]);
+    other.group = "h".into();
+    history.backups.push(other);
+    let mut catalog = live_t();
+    catalog.history = history;
+    let plan_of = |catalog: &ObservedCatalog, point: Point| {
+        restore_plan(&RestoreInputs {
+            request: req(vec![Target::Group("g".into())], point, swap()),
+            catalog: catalog.clone(),
+            as_of: Timestamp(1_795_100_000),
+        })
+        .map(|(p, _)| p)
+        .map_err(|e| e.to_string())
+    };
+    let plan = plan_of(&catalog, Point::Latest)?;
+    let restores: Vec<(&str, &[String])> = plan
+        .steps
+        .iter()
+        .filter_map(|s| match &s.op {
+            Op::RestoreCatalogs(r) => Some((r.snapshot.as_str(), r.catalogs.as_slice())),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(restores, [("cat_g", &["lake".to_string()][..])]);
+    assert!(plan.steps.iter().any(|s| matches!(s.op, Op::Restore(_))));
+    assert_eq!(
+        plan.observed.external_catalogs,
+        [crate::plan::ObservedExternalCatalog {
+            name: "lake".into(),
+            exists: false
+        }]
+    );
+    // Before the group's catalog set: the databases, and a note for the catalog.
+    let plan = plan_of(&catalog, Point::At { epoch_ms: T_FULL })?;
+    assert!(!plan
+        .steps
+        .iter()
+        .any(|s| matches!(s.op, Op::RestoreCatalogs(_))));
+    assert!(
+        plan.notes.iter().any(|n| n.contains("`lake` of group `g`")),
+        "{:?}",
+        plan.notes
+    );
+    // A group that backed up only catalogs is a target too.
+    let mut only = ObservedCatalog::empty("");
+    only.history
+        .backups
+        .push(catalog_rec("cat_g", T_INC1, &["lake"]));
+    let plan = plan_of(&only, Point::Latest)?;
+    assert_eq!(plan.steps.len(), 1, "{:?}", plan.steps);
+    Ok(())
+}

@@ -2,7 +2,8 @@
 //! (DESIGN.md invariants 2, 3, 5, 6, 7, 9).
 //!
 //! [`Apply::prepare`] connects, creates or migrates the state, takes one lease per database
-//! the plan touches (a held lease is [`RuntimeError::LockHeld`]), reads this plan's history
+//! the plan touches — and one for the cluster's one external-catalog job when a step drives
+//! it (`CATALOG_JOB_LEASE`) — (a held lease is [`RuntimeError::LockHeld`]), reads this plan's history
 //! and re-observes the cluster: [`Apply::moved`] lists what moved since the plan was made
 //! (`stale`), ignoring what this plan itself did in an earlier, interrupted run. The caller
 //! (the CLI) refuses a stale plan or asks for confirmation, then calls [`Apply::execute`]
@@ -264,11 +265,12 @@ impl std::fmt::Debug for Apply {
     }
 }
 
-/// The databases a plan's steps work in, sorted.
-pub fn plan_databases(plan: &Plan) -> BTreeSet<String> {
+/// The leases a plan's steps run under, sorted: the databases they work in, and
+/// [`starsnap_compiler::plan::CATALOG_JOB_LEASE`] when a step drives the cluster's one external-catalog job.
+pub fn plan_leases(plan: &Plan) -> BTreeSet<String> {
     plan.steps
         .iter()
-        .filter_map(|s| s.database().map(str::to_string))
+        .filter_map(|s| s.lease().map(str::to_string))
         .collect()
 }
 
@@ -301,7 +303,7 @@ impl Apply {
         let mut store = open_store(&config, env.as_ref(), clock.clone())?;
         store.ensure_current()?;
         let mut leases = BTreeMap::new();
-        for database in plan_databases(&plan) {
+        for database in plan_leases(&plan) {
             let req = LockRequest {
                 database: database.clone(),
                 actor: config.actor.clone(),

@@ -9,7 +9,9 @@
 //! * tables and partitions of a database whose every step this plan already finished, or
 //!   that a restore of this plan already began to change (its lane journaled a step done);
 //! * a snapshot an expire step of this plan drops or deletes, gone because an earlier run
-//!   began that step (`expire_deleting`) or finished it.
+//!   began that step (`expire_deleting`) or finished it;
+//! * an external catalog this plan's `restore_catalogs` step created (an earlier run
+//!   submitted it), or one dropped after this plan's backup of it finished.
 //!
 //! The cluster version and everything else that moved are reported.
 
@@ -63,6 +65,17 @@ pub fn moved(
             Moved::ExpiringSnapshotGone { step, .. } => {
                 !expiring.contains(step) && !done_steps.contains(step)
             }
+            // A catalog this plan's restore already submitted (an earlier run) is its own.
+            Moved::ExternalCatalogAppeared { name } => !plan.steps.iter().any(|s| {
+                matches!(&s.op, Op::RestoreCatalogs(r) if r.catalogs.contains(name))
+                    && done_steps.contains(&s.id)
+            }),
+            // A catalog dropped after this plan's backup of it finished does not undo it.
+            Moved::ExternalCatalogGone { name } => !plan.steps.iter().any(|s| {
+                s.backup().is_some_and(|b| {
+                    b.database.is_none() && b.objects.iter().any(|o| &o.name == name)
+                }) && recorded_finished(s, history)
+            }),
             _ => true,
         })
         .map(|m| m.to_string())

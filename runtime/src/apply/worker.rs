@@ -107,13 +107,19 @@ impl<'r> Run<'r> {
     ) -> (ApplyReport, BTreeMap<String, Lease>) {
         let outcomes: Outcomes = Mutex::new(BTreeMap::new());
         let done_steps = self.journaled_steps(store);
-        // Steps without a database (repositories, catalog-wide statements) come first.
+        // Steps without a database (repositories, the external-catalog job's steps,
+        // catalog-wide statements) come first, keeping every lease alive meanwhile: a catalog
+        // job may outlast a lease's life.
         {
-            let mut ctx = Ctx::new(self, store, Vec::new());
+            let mut ctx = Ctx::new(self, store, leases.into_values().collect());
             for step in self.plan.steps.iter().filter(|s| s.database().is_none()) {
                 let outcome = ctx.step(step, &outcomes, &done_steps);
                 record(&outcomes, step, outcome);
             }
+            leases = std::mem::take(&mut ctx.leases)
+                .into_iter()
+                .map(|l| (l.database.clone(), l))
+                .collect();
         }
         let lanes = lanes(self.plan);
         let lane_count = lanes.len();
