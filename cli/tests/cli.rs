@@ -153,6 +153,18 @@ fn every_rule_in_every_format() {
         let o = starsnap(&["lint", "--format", format, "testdata/sql/err"]);
         assert_eq!(o.status.code(), Some(1), "{format}");
         insta::assert_snapshot!(format!("err_folder_{format}"), stdout(&o));
+        if format == "sarif" {
+            // Every code that fires is in the rules table: each result points at its rule.
+            let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+            let run = &v["runs"][0];
+            let results = run["results"].as_array().unwrap();
+            assert!(results.len() > 40, "{}", results.len());
+            for r in results {
+                let i = r["ruleIndex"].as_u64().unwrap_or_else(|| panic!("{r}"));
+                let rule = &run["tool"]["driver"]["rules"][i as usize];
+                assert_eq!(rule["id"], r["ruleId"], "{r}");
+            }
+        }
     }
 }
 

@@ -84,17 +84,27 @@ fn options(args: &LintArgs) -> Result<LintOptions, String> {
     Ok(opts)
 }
 
-/// The rule documentation SARIF embeds.
+/// Every code starsnap reports, documented, in code order: SARIF lists them all (its rules
+/// table), so each result's rule index is known before linting starts. The registry's codes
+/// (parser, validator, lint rules, driver) and the policy's P codes.
 pub fn rule_docs() -> Vec<RuleDoc> {
-    registry()
+    let mut docs: Vec<RuleDoc> = registry()
         .iter()
         .map(|m| RuleDoc {
             code: m.code.to_string(),
-            name: m.name.to_string(),
+            name: Some(m.name.to_string()),
             summary: m.summary.to_string(),
-            default_severity: m.default_severity,
+            default_severity: Some(m.default_severity),
         })
-        .collect()
+        .chain(policy::codes::ALL.iter().map(|&(code, summary)| RuleDoc {
+            code: code.to_string(),
+            name: None,
+            summary: summary.to_string(),
+            default_severity: None,
+        }))
+        .collect();
+    docs.sort_by(|a, b| a.code.cmp(&b.code));
+    docs
 }
 
 /// Whether an input is a policy file (`*.toml`), checked with the policy rules (P codes)

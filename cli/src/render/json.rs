@@ -5,7 +5,7 @@ use serde::Serialize;
 use starsnap_compiler::{Diagnostic, Label, LineIndex, Severity, StarRocksError};
 
 use super::{
-    json_item_into, pipeline, region, split_document, write_document, FileView, Producer, Rendered,
+    json_item_into, pipeline, region, split_document, ArrayWriter, FileView, Producer, Rendered,
     Totals,
 };
 
@@ -112,14 +112,11 @@ pub(crate) fn write_json_stream(
     let mut items = Vec::new();
     let tally = pipeline(files, &render, produce, &mut |r| items.push(r));
     let (head, tail, level) = split_document(&document(tally.totals), MARKER);
-    write_document(
-        &head,
-        &tail,
-        level,
-        &items,
-        &mut |r, skip, sink| sink(&r.bytes[skip..]),
-        sink,
-    );
+    let mut w = ArrayWriter::start(&head, level, sink);
+    for r in &items {
+        w.chunk(r, sink);
+    }
+    w.finish(&tail, sink);
     tally.totals
 }
 

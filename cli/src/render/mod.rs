@@ -100,13 +100,10 @@ pub struct FileView<'a> {
     pub source: &'a str,
 }
 
-/// A chunk of one file's findings, rendered: the bytes, and (SARIF) where each finding's
-/// `ruleIndex` digit stands with the finding's code (the index is known only once every code
-/// that fired is).
+/// A chunk of one file's findings, rendered.
 #[derive(Default)]
 pub(crate) struct Rendered {
     pub bytes: Vec<u8>,
-    pub slots: Vec<(usize, String)>,
 }
 
 /// Renders a chunk of one file's findings into `out` (it may take the findings' strings).
@@ -121,7 +118,8 @@ pub type Producer<'a> = Box<dyn FnOnce(&mut dyn FnMut(usize, Vec<Diagnostic>)) +
 #[derive(Debug, Default)]
 pub(crate) struct Tally {
     pub totals: Totals,
-    /// Every code that fired, with the severity of its first finding (SARIF's rules).
+    /// Every code that fired, with the severity of its first finding (SARIF lists those its
+    /// rules table lacks).
     pub fired: BTreeMap<String, Severity>,
 }
 
@@ -348,44 +346,52 @@ pub(crate) fn split_document(doc: &impl serde::Serialize, marker: &str) -> (Stri
     (head, tail, indent / 2 + 1)
 }
 
-/// Writes a rendered chunk (without its first `skip` bytes) to the sink.
-pub(crate) type Fill<'a> = dyn FnMut(&Rendered, usize, &mut dyn FnMut(&[u8])) + 'a;
-
-/// Writes a document whose large array was rendered into `items` (each item `,\n` + indented
-/// value, see [`json_item_into`]): `head` ends with the array's `[`, `tail` starts with its
-/// `]`; `fill` writes a chunk's bytes (SARIF fills in rule indexes there). The bytes are those
+/// Writes a document whose large array is rendered a chunk at a time (each item `,\n` +
+/// indented value, see [`json_item_into`]): [`ArrayWriter::start`] writes `head` (which ends
+/// with the array's `[`), [`ArrayWriter::chunk`] each rendered chunk as it comes,
+/// [`ArrayWriter::finish`] the `tail` (which starts with the array's `]`). The bytes are those
 /// `serde_json` prints for the whole document at once.
-pub(crate) fn write_document(
-    head: &str,
-    tail: &str,
+pub(crate) struct ArrayWriter {
     level: usize,
-    items: &[Rendered],
-    fill: &mut Fill<'_>,
-    sink: &mut dyn FnMut(&[u8]),
-) {
-    sink(head.as_bytes());
-    let mut first = true;
-    for r in items.iter().filter(|r| !r.bytes.is_empty()) {
-        // The first item follows `[` directly, the others a comma.
-        fill(r, if first { 1 } else { 0 }, sink);
-        first = false;
-    }
-    if !first {
-        sink(b"\n");
-        for _ in 0..level.saturating_sub(1) {
-            sink(b"  ");
-        }
-    }
-    sink(tail.as_bytes());
+    first: bool,
 }
 
-/// What a rule code means, for renderers that describe rules (SARIF).
+impl ArrayWriter {
+    pub fn start(head: &str, level: usize, sink: &mut dyn FnMut(&[u8])) -> Self {
+        sink(head.as_bytes());
+        ArrayWriter { level, first: true }
+    }
+
+    pub fn chunk(&mut self, r: &Rendered, sink: &mut dyn FnMut(&[u8])) {
+        if r.bytes.is_empty() {
+            return;
+        }
+        // The first item follows `[` directly, the others a comma.
+        sink(&r.bytes[usize::from(self.first)..]);
+        self.first = false;
+    }
+
+    pub fn finish(self, tail: &str, sink: &mut dyn FnMut(&[u8])) {
+        if !self.first {
+            sink(b"\n");
+            for _ in 0..self.level.saturating_sub(1) {
+                sink(b"  ");
+            }
+        }
+        sink(tail.as_bytes());
+    }
+}
+
+/// What a rule code means, for renderers that describe rules (SARIF lists every code of the
+/// table it is given, in order, whether it fired or not).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RuleDoc {
     pub code: String,
-    pub name: String,
+    /// kebab-case; policy codes have none.
+    pub name: Option<String>,
     pub summary: String,
-    pub default_severity: Severity,
+    /// Policy codes have none: their findings' severities are their own.
+    pub default_severity: Option<Severity>,
 }
 
 /// Output formats shared by `lint` and `plan` diagnostics.
@@ -414,8 +420,8 @@ impl FromStr for Format {
 }
 
 /// Renders the findings `produce` hands on, for `files`, in `format`, and gives the output to
-/// `sink` in pieces: text and GitHub annotations as they are rendered, JSON and SARIF (whose
-/// heads hold totals and whose results need every code's index) once the last finding is in.
+/// `sink` in pieces: text, GitHub annotations and SARIF results as they are rendered, JSON
+/// (whose head holds the totals) once the last finding is in.
 /// Linting, rendering and writing overlap; `color` applies to text only. Returns the totals.
 pub fn write_stream(
     format: Format,
