@@ -367,6 +367,24 @@ fn on_3_4_apply_deletes_expired_snapshots_in_s3_and_verify_checks_every_object()
     )
     .unwrap();
     a_month(&c, ENV, &|| labels_of(&moto.keys(BUCKET).unwrap()));
+    // An expired set's manifest went with its snapshots: the repository describes exactly
+    // the sets it still holds (what disaster recovery reads).
+    let manifests: BTreeSet<String> = moto
+        .keys(BUCKET)
+        .unwrap()
+        .iter()
+        .filter_map(|k| k.split("/__starsnap/sets/").nth(1))
+        .filter_map(|f| f.strip_suffix(".json"))
+        .map(str::to_string)
+        .collect();
+    let kept: BTreeSet<String> = w
+        .history()
+        .iter()
+        .filter(|b| b["state"] == "finished")
+        .map(|b| b["set"].as_str().unwrap().to_string())
+        .collect();
+    assert!(kept.len() >= 4, "{kept:?}");
+    assert_eq!(manifests, kept, "set manifests in the bucket");
     // The set manifests recorded each snapshot's objects with their sizes.
     let o = w.run_env(&["verify", "--deep", "--format", "json"], ENV);
     ok(&o);

@@ -97,6 +97,13 @@ impl Repository {
             .put(&layout::set_manifest(&self.root, set), bytes)
     }
 
+    /// Deletes the manifest of set `set` (one that is already gone counts as deleted).
+    pub fn delete_set_manifest(&self, set: &str) -> Result<(), RepoError> {
+        self.store
+            .delete(&[layout::set_manifest(&self.root, set)])
+            .map(|_| ())
+    }
+
     /// The manifest of set `set`, `None` when the repository holds none.
     pub fn set_manifest(&self, set: &str) -> Result<Option<Vec<u8>>, RepoError> {
         self.store.get(&layout::set_manifest(&self.root, set))

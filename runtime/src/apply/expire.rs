@@ -14,7 +14,8 @@
 //!   deletes what is left. A repository starsnap cannot reach (HDFS, brokers, no endpoint or
 //!   keys) fails the step naming the exact folders to delete by hand.
 //!
-//! Nothing else is touched: only the labels of the step.
+//! Nothing else is touched: only the labels of the step, and then the set's manifest
+//! (`__starsnap/sets/<set>.json`) where starsnap can reach the repository.
 
 use starsnap_compiler::plan::{ExpireHow, ExpireOp, Step};
 
@@ -91,7 +92,50 @@ impl Ctx<'_, '_> {
                 ));
             }
         }
+        self.delete_set_manifest(step, op);
         Outcome::Done
+    }
+
+    /// Once the set's snapshots are gone, its manifest (`__starsnap/sets/<set>.json`) goes
+    /// too — never before, so a manifest never describes less than the repository holds. A
+    /// repository starsnap cannot reach holds none (none was written). A failure does not
+    /// fail the step, whose snapshots are gone: disaster recovery skips a set whose snapshots
+    /// StarRocks does not list; it is a `warning` naming the object to delete.
+    fn delete_set_manifest(&mut self, step: &Step, op: &ExpireOp) {
+        let Some(access) = self.run.config.repositories.get(&op.repository) else {
+            return;
+        };
+        let location = self
+            .run
+            .fresh
+            .repository(&op.repository)
+            .map(|r| r.location.clone())
+            .unwrap_or_else(|| access.location.clone());
+        if access.unreachable(&location).is_some() {
+            return;
+        }
+        let deleted = {
+            let env = |n: &str| (self.run.env)(n);
+            access
+                .open(&op.repository, Some(&location), &env)
+                .and_then(|repo| repo.delete_set_manifest(&op.set).map_err(|e| e.to_string()))
+        };
+        match deleted {
+            Ok(()) => self.emit(
+                "set_manifest_deleted",
+                step,
+                None,
+                Some(&format!("set manifest of `{}` deleted", op.set)),
+            ),
+            Err(e) => {
+                let message = self.run.config.redactor.redact(&format!(
+                    "the snapshots of set `{}` are gone, but its manifest (`__starsnap/sets/{}.json` in repository `{}`) could not be deleted: {e}; delete it by hand or leave it (disaster recovery skips a set whose snapshots are gone)",
+                    op.set, op.set, op.repository
+                ));
+                self.emit("warning", step, None, Some(&message));
+                super::worker::lock(&self.run.warnings).insert(step.id.clone(), message);
+            }
+        }
     }
 }
 
