@@ -201,3 +201,61 @@ fn grouped_aggregates_fed_row_by_row() {
         .pop();
     assert!(matches!(out, Some(Err(_))), "{out:?}");
 }
+
+#[test]
+fn partition_values_write_every_date_digit() {
+    let (e, mut s) = engine();
+    for sql in [
+        "CREATE TABLE d2.m (dt DATE NOT NULL, v INT) DUPLICATE KEY(dt) \
+         PARTITION BY RANGE(dt) (PARTITION p0 VALUES [('0987-10-09'), ('2024-11-30')), \
+         PARTITION p1 VALUES [('2024-11-30'), ('2025-12-01'))) \
+         DISTRIBUTED BY HASH(v) BUCKETS 1",
+    ] {
+        let out = e.query(&mut s, sql);
+        assert!(out.iter().all(Result::is_ok), "{sql}: {out:?}");
+    }
+    let got = rows(
+        &e,
+        &mut s,
+        "SELECT PARTITION_VALUE FROM information_schema.partitions_meta \
+         WHERE DB_NAME = 'd2' AND TABLE_NAME = 'm'",
+    );
+    assert_eq!(
+        got,
+        [
+            [Some(
+                "[types: [DATE]; keys: [0987-10-09]; ..types: [DATE]; keys: [2024-11-30]; )"
+                    .to_string()
+            )],
+            [Some(
+                "[types: [DATE]; keys: [2024-11-30]; ..types: [DATE]; keys: [2025-12-01]; )"
+                    .to_string()
+            )],
+        ]
+    );
+}
+
+#[test]
+fn in_lists_of_strings_match_whole_values_only() {
+    let (e, mut s) = engine();
+    for sql in [
+        "CREATE TABLE d2.w (k VARCHAR(10), n INT) DUPLICATE KEY(k) DISTRIBUTED BY HASH(n) BUCKETS 1",
+        "INSERT INTO d2.w VALUES ('', 1), ('a', 2), ('ab', 3), ('b', 4), ('abc', 5), (NULL, 6)",
+    ] {
+        let out = e.query(&mut s, sql);
+        assert!(out.iter().all(Result::is_ok), "{sql}: {out:?}");
+    }
+    let n = |s: &mut Session, w: &str| -> Vec<String> {
+        rows(&e, s, &format!("SELECT n FROM d2.w WHERE {w} ORDER BY n"))
+            .into_iter()
+            .map(|r| r[0].clone().unwrap_or_default())
+            .collect()
+    };
+    assert_eq!(n(&mut s, "k IN ('ab', '', 'x')"), ["1", "3"]);
+    assert_eq!(n(&mut s, "k NOT IN ('ab', 'b')"), ["1", "2", "5"]);
+    assert_eq!(n(&mut s, "k IN ('a', 'abd')"), ["2"]);
+    // A NULL in the list: no match is NULL, not false.
+    assert_eq!(n(&mut s, "k NOT IN ('a', NULL)"), Vec::<String>::new());
+    // A number against strings is compared as a number.
+    assert_eq!(n(&mut s, "n IN ('2', '04')"), ["2", "4"]);
+}

@@ -334,6 +334,14 @@ impl EvalEnv<'_> {
                 let mut saw_null = false;
                 for item in list {
                     let x = self.operand(item, scope)?;
+                    // Two strings are equal when their bytes are (`sql_cmp`): most differ in
+                    // their first byte, told without comparing the rest (an IN list of keys
+                    // over every row of a table).
+                    if let (Value::Str(a), Value::Str(b)) = (v.as_ref(), x.as_ref()) {
+                        if a.as_bytes().first() != b.as_bytes().first() || a.len() != b.len() {
+                            continue;
+                        }
+                    }
                     match v.sql_cmp(&x) {
                         Some(std::cmp::Ordering::Equal) => return Ok(Value::Bool(!*neg)),
                         None if x.is_null() => saw_null = true,
