@@ -352,7 +352,13 @@ fn apply(port: u16, plan: Plan, run: &str) -> Res<Duration> {
     }
     let report = prepared.execute().map_err(err)?;
     if report.failed() > 0 {
-        return Err(format!("{} steps failed", report.failed()));
+        let first = report
+            .steps
+            .iter()
+            .find(|s| matches!(s.outcome, starsnap_runtime::apply::Outcome::Failed(_)))
+            .map(|s| format!("{}: {:?}", s.step_id, s.outcome))
+            .unwrap_or_default();
+        return Err(format!("{} steps failed; first: {first}", report.failed()));
     }
     let t = times.lock().map_err(err)?;
     Ok(t.values()

@@ -14,13 +14,13 @@
 
 use std::collections::BTreeSet;
 
-use crate::engine::catalog::{Partitioning, Table, TableKind};
+use crate::engine::catalog::{Partition, Partitioning, Table, TableKind};
 use crate::engine::show::partitions::{meta_row, RowCtx, TableText};
 use crate::engine::show::{ddl, layouts, session_time_zone};
 use crate::engine::time::TimeZone;
 use crate::engine::{EngineCtx, Value, VirtualTable};
 use crate::profile::VersionProfile;
-use crate::response::{Column, Session};
+use crate::response::{Column, ColumnType, Session, SqlError};
 
 /// The tables served, sorted (what `SHOW TABLES FROM information_schema` lists).
 pub const TABLE_NAMES: [&str; 6] = [
@@ -48,8 +48,9 @@ pub struct Pushdown {
     /// The rows the WHERE can keep, by database and table: a row is generated when any term
     /// keeps it (`None`: every row). An over-approximation of the WHERE, never narrower.
     pub keys: Option<Vec<KeyTerm>>,
-    /// The columns the query reads (any case); `None`: all of them (`SELECT *`). Cells of
-    /// other columns may be left NULL instead of being computed.
+    /// The columns the query reads (any case); `None`: all of them (`SELECT *`). The table
+    /// then has only those columns (in its own order), and the cells of the others are never
+    /// computed.
     pub columns: Option<Vec<String>>,
 }
 
@@ -120,6 +121,23 @@ impl Pushdown {
             })
             .collect()
     }
+
+    /// The positions in `layout` of the columns the query reads; `None` when it reads all.
+    fn kept(&self, layout: &[Column]) -> Option<Vec<usize>> {
+        self.columns.as_ref()?;
+        let want = self.wanted(layout);
+        Some((0..layout.len()).filter(|&i| want[i]).collect())
+    }
+}
+
+/// The cells of `row` at `keep`, in that order.
+fn project(mut row: Vec<Value>, keep: &[usize]) -> Vec<Value> {
+    keep.iter()
+        .map(|&i| {
+            row.get_mut(i)
+                .map_or(Value::Null, |v| std::mem::replace(v, Value::Null))
+        })
+        .collect()
 }
 
 /// [`table`] with database / table equality pushed into the scan.
@@ -129,21 +147,113 @@ pub fn table_filtered(
     name: &str,
     pushdown: &Pushdown,
 ) -> Option<VirtualTable> {
+    let scan = scan(ctx, session, name, pushdown.clone())?;
+    let columns = scan.columns.clone();
+    Some(VirtualTable {
+        columns,
+        rows: scan.into_rows(),
+    })
+}
+
+/// An `information_schema` table about to be read: its columns (those the query reads,
+/// see [`Pushdown::columns`]) and its rows, built when read. `partitions_meta` builds each
+/// row in the same buffer as [`Scan::for_each`] hands them on, so an aggregate over every
+/// partition holds one row at a time.
+pub struct Scan<'a> {
+    pub columns: Vec<(String, ColumnType)>,
+    rows: ScanRows<'a>,
+}
+
+enum ScanRows<'a> {
+    Built(Vec<Vec<Value>>),
+    PartitionsMeta {
+        catalog: &'a crate::engine::Catalog,
+        profile: VersionProfile,
+        tz: TimeZone,
+        pushdown: Pushdown,
+        /// The layout columns read, in order.
+        columns: Vec<usize>,
+    },
+}
+
+impl Scan<'_> {
+    /// Hands every row to `f`, in the table's order; stops at `f`'s first error.
+    pub fn for_each(
+        self,
+        f: &mut dyn FnMut(&[Value]) -> Result<(), SqlError>,
+    ) -> Result<(), SqlError> {
+        match self.rows {
+            ScanRows::Built(rows) => rows.iter().try_for_each(|r| f(r)),
+            ScanRows::PartitionsMeta {
+                catalog,
+                profile,
+                tz,
+                pushdown,
+                columns,
+            } => {
+                let rc = RowCtx {
+                    profile,
+                    tz: &tz,
+                    columns: &columns,
+                };
+                let mut row = Vec::with_capacity(columns.len());
+                partitions_meta_rows(catalog, &pushdown, &mut |db, table, text, p, slot| {
+                    meta_row(&mut row, db, table, text, p, slot, &rc);
+                    f(&row)
+                })
+            }
+        }
+    }
+
+    /// Every row.
+    pub fn into_rows(self) -> Vec<Vec<Value>> {
+        if let ScanRows::Built(rows) = self.rows {
+            return rows;
+        }
+        let mut rows = Vec::new();
+        let all: Result<(), SqlError> = self.for_each(&mut |r| {
+            rows.push(r.to_vec());
+            Ok(())
+        });
+        debug_assert!(all.is_ok(), "collecting rows cannot fail");
+        rows
+    }
+}
+
+/// `information_schema.<name>` (lower-cased by the caller) for a query with `pushdown`, or
+/// `None` when the simulator has no such table.
+pub fn scan<'a>(
+    ctx: &EngineCtx<'a>,
+    session: &Session,
+    name: &str,
+    pushdown: Pushdown,
+) -> Option<Scan<'a>> {
     let profile = ctx.version();
     let tz = session_time_zone(ctx, session);
-    let (columns, rows) = match name {
+    let (layout, rows) = match name {
         "tables" => (
             layouts::tables(profile),
-            tables_rows(ctx, profile, &tz, pushdown),
+            tables_rows(ctx, profile, &tz, &pushdown),
         ),
-        "partitions_meta" => (
-            layouts::partitions_meta(profile),
-            partitions_meta_rows(ctx, profile, &tz, pushdown),
-        ),
-        "views" => (layouts::views(profile), views_rows(ctx, pushdown)),
+        "partitions_meta" => {
+            let layout = layouts::partitions_meta(profile);
+            let want = pushdown.wanted(&layout);
+            let columns = (0..layout.len()).filter(|&i| want[i]).collect();
+            return Some(Scan {
+                columns: narrowed(layout, &pushdown),
+                rows: ScanRows::PartitionsMeta {
+                    catalog: ctx.catalog,
+                    profile,
+                    tz,
+                    pushdown,
+                    columns,
+                },
+            });
+        }
+        "views" => (layouts::views(profile), views_rows(ctx, &pushdown)),
         "materialized_views" => (
             layouts::materialized_views(profile),
-            materialized_views_rows(ctx, profile, pushdown),
+            materialized_views_rows(ctx, profile, &pushdown),
         ),
         "schemata" => (layouts::schemata(profile), schemata_rows(ctx)),
         "columns" => (
@@ -152,13 +262,24 @@ pub fn table_filtered(
         ),
         _ => return None,
     };
-    Some(VirtualTable {
-        columns: columns
-            .into_iter()
-            .map(|Column { name, kind }| (name, kind))
-            .collect(),
-        rows,
+    let rows = match pushdown.kept(&layout) {
+        Some(keep) => rows.into_iter().map(|r| project(r, &keep)).collect(),
+        None => rows,
+    };
+    Some(Scan {
+        columns: narrowed(layout, &pushdown),
+        rows: ScanRows::Built(rows),
     })
+}
+
+/// The columns of `layout` the query reads, as a [`VirtualTable`] lists them.
+fn narrowed(layout: Vec<Column>, pushdown: &Pushdown) -> Vec<(String, ColumnType)> {
+    let want = pushdown.wanted(&layout);
+    layout
+        .into_iter()
+        .zip(want)
+        .filter_map(|(Column { name, kind }, w)| w.then_some((name, kind)))
+        .collect()
 }
 
 fn text(s: impl Into<String>) -> Value {
@@ -175,16 +296,19 @@ fn datetime(tz: &TimeZone, ms: i64) -> Value {
     }
 }
 
+/// What [`partitions_meta_rows`] hands each partition to: database, table, the table's
+/// text, partition, and its index and whether it is temporary.
+type PartitionVisit<'f> =
+    dyn FnMut(&str, &Table, &TableText, &Partition, (usize, bool)) -> Result<(), SqlError> + 'f;
+
 /// `partitions_meta`: native tables and materialized views in table-id order, normal then
-/// temporary partitions. Linear in the number of partitions.
+/// temporary partitions, each handed to `f`. Linear in the number of partitions.
 fn partitions_meta_rows(
-    ctx: &EngineCtx<'_>,
-    profile: VersionProfile,
-    tz: &TimeZone,
+    catalog: &crate::engine::Catalog,
     pushdown: &Pushdown,
-) -> Vec<Vec<Value>> {
-    let mut tables: Vec<(&str, &Table)> = ctx
-        .catalog
+    f: &mut PartitionVisit<'_>,
+) -> Result<(), SqlError> {
+    let mut tables: Vec<(&str, &Table)> = catalog
         .databases
         .values()
         .filter(|db| pushdown.keeps_db(&db.name))
@@ -192,23 +316,16 @@ fn partitions_meta_rows(
         .filter(|(db, t)| t.is_native() && pushdown.keeps(db, &t.name))
         .collect();
     tables.sort_by_key(|(_, t)| t.id);
-    let want = pushdown.wanted(&layouts::partitions_meta(profile));
-    let rc = RowCtx {
-        profile,
-        tz,
-        want: &want,
-    };
-    let mut rows = Vec::with_capacity(ctx.catalog.partition_count());
     for (db, table) in tables {
         let text = TableText::of(table);
         for (i, p) in table.partitions.iter().enumerate() {
-            rows.push(meta_row(db, table, &text, p, (i, false), &rc));
+            f(db, table, &text, p, (i, false))?;
         }
         for (i, p) in table.temp_partitions.iter().enumerate() {
-            rows.push(meta_row(db, table, &text, p, (i, true), &rc));
+            f(db, table, &text, p, (i, true))?;
         }
     }
-    rows
+    Ok(())
 }
 
 /// `information_schema.tables`: every table, view and materialized view, plus the

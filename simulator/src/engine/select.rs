@@ -3,6 +3,7 @@
 //! Views and materialized views are evaluated from their defining query (single-table
 //! queries only), so an MV always reads as freshly refreshed.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use crate::engine::ast::{BinOp, Expr, JoinKind, ObjName, Select, SelectItem, Stmt, Union};
@@ -10,7 +11,9 @@ use crate::engine::catalog::{TableKind, TableState};
 use crate::engine::errors::{
     self, ERR_BAD_DB_ERROR, ERR_BAD_TABLE_ERROR, ERR_BAD_TABLE_STATE, ERR_NONUNIQ_TABLE,
 };
-use crate::engine::eval::{has_aggregate, visit_columns, EvalEnv, Relation, Scope, SourceColumn};
+use crate::engine::eval::{
+    has_aggregate, visit_columns, Accumulator, EvalEnv, Relation, Scope, SourceColumn, AGGREGATES,
+};
 use crate::engine::value::Value;
 use crate::engine::{infoschema, parser, EngineCtx};
 use crate::response::{Column, ColumnType, Outcome, Response, Session, SqlError};
@@ -89,6 +92,8 @@ pub fn state_error(state: TableState) -> SqlError {
 enum Rows<'a> {
     Borrowed(Vec<&'a [Value]>),
     Owned(Vec<Vec<Value>>),
+    /// An information_schema table, read row by row.
+    Scan(infoschema::Scan<'a>),
 }
 
 /// The rows a SELECT reads: FROM's relation, then each JOIN in order (nested loops; the ON
@@ -118,6 +123,7 @@ fn source<'a>(
     let mut joined: Vec<Vec<Value>> = match rows {
         Rows::Borrowed(v) => v.into_iter().map(<[Value]>::to_vec).collect(),
         Rows::Owned(v) => v,
+        Rows::Scan(scan) => scan.into_rows(),
     };
     for j in &sel.joins {
         let key = unique_key(session, &j.table, j.alias.as_deref());
@@ -147,9 +153,17 @@ fn source<'a>(
             columns: &columns,
         };
         let on = env.bind(&materialize_subqueries(ctx, session, &j.on, sql, depth)?)?;
-        let right: Vec<&[Value]> = match &right_rows {
-            Rows::Borrowed(v) => v.clone(),
-            Rows::Owned(v) => v.iter().map(Vec::as_slice).collect(),
+        let right_owned: Vec<Vec<Value>>;
+        let right: Vec<&[Value]> = match right_rows {
+            Rows::Borrowed(v) => v,
+            Rows::Owned(v) => {
+                right_owned = v;
+                right_owned.iter().map(Vec::as_slice).collect()
+            }
+            Rows::Scan(scan) => {
+                right_owned = scan.into_rows();
+                right_owned.iter().map(Vec::as_slice).collect()
+            }
         };
         let width = columns.len() - start;
         let mut out = Vec::new();
@@ -212,15 +226,14 @@ fn relation<'a>(
             pushdown = sel.selection.as_ref().map(pushdown_of).unwrap_or_default();
             pushdown.columns = referenced_columns(sel);
         }
-        let vt =
-            infoschema::table_filtered(ctx, session, &from.name.to_ascii_lowercase(), &pushdown)
-                .ok_or_else(|| {
-                    errors::analyzing_code(
-                        ERR_BAD_TABLE_ERROR,
-                        &format!("Unknown table 'information_schema.{}'", from.name),
-                    )
-                })?;
-        let cols = vt
+        let scan = infoschema::scan(ctx, session, &from.name.to_ascii_lowercase(), pushdown)
+            .ok_or_else(|| {
+                errors::analyzing_code(
+                    ERR_BAD_TABLE_ERROR,
+                    &format!("Unknown table 'information_schema.{}'", from.name),
+                )
+            })?;
+        let cols = scan
             .columns
             .iter()
             .map(|(n, k)| SourceColumn {
@@ -229,7 +242,7 @@ fn relation<'a>(
                 ty: None,
             })
             .collect();
-        return Ok((cols, Rows::Owned(vt.rows)));
+        return Ok((cols, Rows::Scan(scan)));
     }
     let database = ctx.catalog.db(&db).ok_or_else(|| {
         errors::analyzing_code(ERR_BAD_DB_ERROR, &format!("Unknown database '{db}'"))
@@ -361,10 +374,6 @@ pub fn run(
     depth: usize,
 ) -> Result<QueryResult, SqlError> {
     let (columns, rows, relations) = source(ctx, session, sel, sql, depth)?;
-    let all: Vec<&[Value]> = match &rows {
-        Rows::Borrowed(v) => v.clone(),
-        Rows::Owned(v) => v.iter().map(Vec::as_slice).collect(),
-    };
     // `*` and `t.*`: which columns each star item stands for (SelectAnalyzer: `Unknown table
     // '%s'` for a `t.*` naming no relation).
     let mut stars: Vec<std::ops::Range<usize>> = Vec::new();
@@ -439,35 +448,25 @@ pub fn run(
         && sel.having.is_none()
         && sel.order_by.is_empty()
         && !sel.distinct;
-    if plain_star && matches!(rows, Rows::Owned(_)) {
-        let mut keep = Vec::with_capacity(all.len());
-        for r in &all {
+    if plain_star && !matches!(rows, Rows::Borrowed(_)) {
+        let owned = match rows {
+            Rows::Owned(v) => v,
+            Rows::Scan(scan) => scan.into_rows(),
+            Rows::Borrowed(v) => v.into_iter().map(<[Value]>::to_vec).collect(),
+        };
+        let mut keep = Vec::with_capacity(owned.len());
+        for r in &owned {
             keep.push(match &sel.selection {
                 Some(w) => env.eval(w, Scope::Row(r))?.truthy(),
                 None => true,
             });
         }
-        drop(all);
-        let owned = match rows {
-            Rows::Owned(v) => v,
-            Rows::Borrowed(v) => v.into_iter().map(<[Value]>::to_vec).collect(),
-        };
         let kept: Vec<Vec<Value>> = owned
             .into_iter()
             .zip(keep)
             .filter_map(|(r, k)| k.then_some(r))
             .collect();
         return Ok(finish(sel, columns, kept));
-    }
-    let mut kept = Vec::with_capacity(all.len());
-    for r in all {
-        let keep = match &sel.selection {
-            Some(w) => env.eval(w, Scope::Row(r))?.truthy(),
-            None => true,
-        };
-        if keep {
-            kept.push(r);
-        }
     }
 
     // Output columns.
@@ -493,7 +492,7 @@ pub fn run(
             .iter()
             .any(|i| matches!(i, SelectItem::Expr { expr, .. } if has_aggregate(expr)));
 
-    let project = |scope: Scope<'_>| -> Result<Vec<Value>, SqlError> {
+    let project = |sel: &Select, scope: Scope<'_>| -> Result<Vec<Value>, SqlError> {
         let mut out = Vec::with_capacity(out_cols.len());
         let mut star_ranges = stars.iter();
         for item in &sel.items {
@@ -501,7 +500,6 @@ pub fn run(
                 SelectItem::Star(_) => {
                     let r: &[Value] = match scope {
                         Scope::Row(r) => r,
-                        Scope::Group(g) => g.first().copied().unwrap_or(&[]),
                         Scope::Empty => &[],
                     };
                     for i in star_ranges.next().cloned().unwrap_or(0..0) {
@@ -513,74 +511,144 @@ pub fn run(
         }
         Ok(out)
     };
-    let order_key = |scope: Scope<'_>, out: &[Value]| -> Result<Vec<Value>, SqlError> {
-        let mut keys = Vec::with_capacity(sel.order_by.len());
-        for k in &sel.order_by {
-            let v = match &k.expr {
-                Expr::Lit(Value::Int(n)) if *n >= 1 && (*n as usize) <= out.len() => {
-                    out[*n as usize - 1].clone()
-                }
-                Expr::Col {
-                    table: None, name, ..
-                } => match out_cols
-                    .iter()
-                    .position(|c| c.name.eq_ignore_ascii_case(name))
-                {
-                    Some(i)
-                        if !columns.iter().any(|c| c.name.eq_ignore_ascii_case(name))
-                            || aggregate =>
-                    {
-                        out[i].clone()
+    let order_key =
+        |sel: &Select, scope: Scope<'_>, out: &[Value]| -> Result<Vec<Value>, SqlError> {
+            let mut keys = Vec::with_capacity(sel.order_by.len());
+            for k in &sel.order_by {
+                let v = match &k.expr {
+                    Expr::Lit(Value::Int(n)) if *n >= 1 && (*n as usize) <= out.len() => {
+                        out[*n as usize - 1].clone()
                     }
-                    _ => env.eval(&k.expr, scope)?,
-                },
-                e => env.eval(e, scope)?,
-            };
-            keys.push(v);
-        }
-        Ok(keys)
-    };
-
-    let mut result: Vec<(Vec<Value>, Vec<Value>)> = Vec::new();
-    if aggregate {
-        let mut groups: BTreeMap<GroupKey, Vec<&[Value]>> = BTreeMap::new();
-        if sel.group_by.is_empty() {
-            groups.insert(Vec::new(), kept);
-        } else {
-            for r in kept {
-                let mut key = Vec::with_capacity(sel.group_by.len());
-                for g in &sel.group_by {
-                    let v = match g {
-                        Expr::Lit(Value::Int(n)) if *n >= 1 && (*n as usize) <= sel.items.len() => {
-                            match &sel.items[*n as usize - 1] {
-                                SelectItem::Expr { expr, .. } => env.eval(expr, Scope::Row(r))?,
-                                SelectItem::Star(_) => Value::Null,
-                            }
+                    Expr::Col {
+                        table: None, name, ..
+                    } => match out_cols
+                        .iter()
+                        .position(|c| c.name.eq_ignore_ascii_case(name))
+                    {
+                        Some(i)
+                            if !columns.iter().any(|c| c.name.eq_ignore_ascii_case(name))
+                                || aggregate =>
+                        {
+                            out[i].clone()
                         }
-                        e => env.eval(e, Scope::Row(r))?,
-                    };
-                    key.push((discriminant(&v), v.to_text()));
-                }
-                groups.entry(key).or_default().push(r);
+                        _ => env.eval(&k.expr, scope)?,
+                    },
+                    e => env.eval(e, scope)?,
+                };
+                keys.push(v);
+            }
+            Ok(keys)
+        };
+
+    // Rows are read one at a time (an information_schema scan builds each in the same
+    // buffer): those the WHERE keeps are projected, or fed to their group's aggregate
+    // calls. A group's items, HAVING and ORDER BY are evaluated at the end over its first
+    // row followed by its calls' values (every call lifted into a slot after the row's
+    // columns).
+    let width = columns.len();
+    let mut calls: Vec<Expr> = Vec::new();
+    let mut lifted = sel.clone();
+    if aggregate {
+        for item in &mut lifted.items {
+            if let SelectItem::Expr { expr, .. } = item {
+                *expr = lift_aggregates(expr, width, &mut calls);
             }
         }
-        for rows in groups.values() {
-            let scope = Scope::Group(rows);
-            if let Some(h) = &sel.having {
-                if !env.eval(h, scope)?.truthy() {
-                    continue;
+        lifted.having = sel
+            .having
+            .as_ref()
+            .map(|h| lift_aggregates(h, width, &mut calls));
+        for k in &mut lifted.order_by {
+            k.expr = lift_aggregates(&k.expr, width, &mut calls);
+        }
+    }
+    let mut result: Vec<(Vec<Value>, Vec<Value>)> = Vec::new();
+    let mut groups: Vec<Group> = Vec::new();
+    let mut index: BTreeMap<GroupKey, usize> = BTreeMap::new();
+    if aggregate && sel.group_by.is_empty() {
+        groups.push(Group::new(None, calls.len()));
+        index.insert(Vec::new(), 0);
+    }
+    // The previous row's key values and group: rows of one group often come together (a
+    // table's partitions), and equal values make equal keys without formatting them.
+    let mut last: Option<(Vec<Value>, usize)> = None;
+    let mut feed = |r: &[Value]| -> Result<(), SqlError> {
+        if let Some(w) = &sel.selection {
+            if !env.eval(w, Scope::Row(r))?.truthy() {
+                return Ok(());
+            }
+        }
+        if !aggregate {
+            let out = project(sel, Scope::Row(r))?;
+            let key = order_key(sel, Scope::Row(r), &out)?;
+            result.push((key, out));
+            return Ok(());
+        }
+        let g = if sel.group_by.is_empty() {
+            0
+        } else {
+            let mut key = Vec::with_capacity(sel.group_by.len());
+            for g in &sel.group_by {
+                key.push(match g {
+                    Expr::Lit(Value::Int(n)) if *n >= 1 && (*n as usize) <= sel.items.len() => {
+                        match &sel.items[*n as usize - 1] {
+                            SelectItem::Expr { expr, .. } => env.operand(expr, Scope::Row(r))?,
+                            SelectItem::Star(_) => Cow::Owned(Value::Null),
+                        }
+                    }
+                    e => env.operand(e, Scope::Row(r))?,
+                });
+            }
+            match &last {
+                Some((values, g))
+                    if values.len() == key.len()
+                        && values.iter().zip(&key).all(|(a, b)| a == b.as_ref()) =>
+                {
+                    *g
+                }
+                _ => {
+                    let text: GroupKey =
+                        key.iter().map(|v| (discriminant(v), v.to_text())).collect();
+                    let next = groups.len();
+                    let g = *index.entry(text).or_insert(next);
+                    if g == next {
+                        groups.push(Group::new(Some(r.to_vec()), calls.len()));
+                    }
+                    last = Some((key.into_iter().map(Cow::into_owned).collect(), g));
+                    g
                 }
             }
-            let out = project(scope)?;
-            let key = order_key(scope, &out)?;
-            result.push((key, out));
+        };
+        let group = &mut groups[g];
+        if group.first.is_none() {
+            group.first = Some(r.to_vec());
         }
-    } else {
-        for r in kept {
-            let out = project(Scope::Row(r))?;
-            let key = order_key(Scope::Row(r), &out)?;
-            result.push((key, out));
+        for (call, acc) in calls.iter().zip(group.accs.iter_mut()) {
+            env.accumulate(call, acc, r)?;
         }
+        Ok(())
+    };
+    match rows {
+        Rows::Borrowed(v) => v.into_iter().try_for_each(&mut feed)?,
+        Rows::Owned(v) => v.iter().try_for_each(|r| feed(r))?,
+        Rows::Scan(scan) => scan.for_each(&mut feed)?,
+    }
+    for &g in index.values() {
+        let group = std::mem::replace(&mut groups[g], Group::new(None, 0));
+        let mut row = group.first.unwrap_or_default();
+        row.resize(width, Value::Null);
+        for (call, acc) in calls.iter().zip(group.accs) {
+            row.push(env.aggregate_result(call, acc)?);
+        }
+        let scope = Scope::Row(&row);
+        if let Some(h) = &lifted.having {
+            if !env.eval(h, scope)?.truthy() {
+                continue;
+            }
+        }
+        let out = project(&lifted, scope)?;
+        let key = order_key(&lifted, scope, &out)?;
+        result.push((key, out));
     }
     if !sel.order_by.is_empty() {
         result.sort_by(|a, b| {
@@ -779,6 +847,108 @@ fn key_term<'a>(
 
 /// A grouping key: per value, its kind and text.
 type GroupKey = Vec<(u8, Option<String>)>;
+
+/// One group of a grouped SELECT: its first row and its aggregate calls' running states.
+struct Group {
+    first: Option<Vec<Value>>,
+    accs: Vec<Accumulator>,
+}
+
+impl Group {
+    fn new(first: Option<Vec<Value>>, calls: usize) -> Self {
+        Group {
+            first,
+            accs: (0..calls).map(|_| Accumulator::default()).collect(),
+        }
+    }
+}
+
+/// `e` with every aggregate call replaced by `Expr::Slot(base + k)`, the call itself pushed
+/// to `calls` at `k` (an equal call already there is shared).
+fn lift_aggregates(e: &Expr, base: usize, calls: &mut Vec<Expr>) -> Expr {
+    let mut l = |x: &Expr| Box::new(lift_aggregates(x, base, calls));
+    match e {
+        Expr::Func { name, .. } if AGGREGATES.contains(&name.as_str()) => {
+            let k = match calls.iter().position(|c| c == e) {
+                Some(k) => k,
+                None => {
+                    calls.push(e.clone());
+                    calls.len() - 1
+                }
+            };
+            Expr::Slot(base + k)
+        }
+        Expr::Neg(x) => Expr::Neg(l(x)),
+        Expr::Not(x) => Expr::Not(l(x)),
+        Expr::Bin { op, l: a, r: b } => Expr::Bin {
+            op: op.clone(),
+            l: l(a),
+            r: l(b),
+        },
+        Expr::IsNull { e, neg } => Expr::IsNull { e: l(e), neg: *neg },
+        Expr::Cast { e, ty } => Expr::Cast {
+            e: l(e),
+            ty: ty.clone(),
+        },
+        Expr::Between { e, lo, hi, neg } => Expr::Between {
+            e: l(e),
+            lo: l(lo),
+            hi: l(hi),
+            neg: *neg,
+        },
+        Expr::Like { e, pat, neg } => Expr::Like {
+            e: l(e),
+            pat: l(pat),
+            neg: *neg,
+        },
+        Expr::In { e, list, neg } => Expr::In {
+            e: l(e),
+            list: list
+                .iter()
+                .map(|x| lift_aggregates(x, base, calls))
+                .collect(),
+            neg: *neg,
+        },
+        Expr::Func {
+            name,
+            args,
+            star,
+            distinct,
+            pos,
+        } => Expr::Func {
+            name: name.clone(),
+            args: args
+                .iter()
+                .map(|x| lift_aggregates(x, base, calls))
+                .collect(),
+            star: *star,
+            distinct: *distinct,
+            pos: *pos,
+        },
+        Expr::Case {
+            operand,
+            whens,
+            otherwise,
+        } => {
+            let operand = operand.as_deref().map(&mut l);
+            let otherwise = otherwise.as_deref().map(&mut l);
+            Expr::Case {
+                operand,
+                whens: whens
+                    .iter()
+                    .map(|(w, t)| {
+                        (
+                            lift_aggregates(w, base, calls),
+                            lift_aggregates(t, base, calls),
+                        )
+                    })
+                    .collect(),
+                otherwise,
+            }
+        }
+        other => other.clone(),
+    }
+}
 
 fn discriminant(v: &Value) -> u8 {
     match v {

@@ -48,6 +48,14 @@ impl Value {
         }
     }
 
+    /// [`Value::to_text`], borrowed when the value is a string.
+    pub fn text(&self) -> Option<std::borrow::Cow<'_, str>> {
+        match self {
+            Value::Str(s) => Some(std::borrow::Cow::Borrowed(s)),
+            other => other.to_text().map(std::borrow::Cow::Owned),
+        }
+    }
+
     /// [`Value::to_text`], consuming the value: a string moves instead of being copied
     /// (result sets of hundreds of thousands of rows are sent this way).
     pub fn into_text(self) -> Option<String> {

@@ -185,7 +185,20 @@ fn push_literal(out: &mut String, value: Option<&Value>) {
     match value {
         Some(Value::Date(days)) => {
             let (y, m, d) = crate::engine::time::civil_from_days(i64::from(*days));
-            let _ = write!(out, "{y:04}-{m:02}-{d:02}");
+            match u32::try_from(y) {
+                // Digit by digit: a scan of every partition formats two dates per row.
+                Ok(y) if y <= 9999 => {
+                    let digit = |n: u32| char::from(b'0' + (n % 10) as u8);
+                    out.extend([y / 1000, y / 100, y / 10, y].map(digit));
+                    out.push('-');
+                    out.extend([m / 10, m].map(digit));
+                    out.push('-');
+                    out.extend([d / 10, d].map(digit));
+                }
+                _ => {
+                    let _ = write!(out, "{y:04}-{m:02}-{d:02}");
+                }
+            }
         }
         Some(Value::Int(i)) => {
             let _ = write!(out, "{i}");

@@ -283,27 +283,27 @@ fn class_cast(from: &str, to: &str) -> String {
     }
 }
 
-/// The widest `partitions_meta` row (4.0's 32 columns): rows are allocated once.
-const META_WIDTH: usize = 32;
-
 /// The version profile and session time zone rows are rendered for.
 pub struct RowCtx<'a> {
     pub profile: VersionProfile,
     pub tz: &'a TimeZone,
-    /// Per layout column, whether the query reads it: text cells of unread columns are left
-    /// NULL instead of being formatted (a scan of 365,000 partitions reads a few columns).
-    pub want: &'a [bool],
+    /// The layout columns the query reads, in order: only their cells are computed (a scan
+    /// of 365,000 partitions reads a few columns).
+    pub columns: &'a [usize],
 }
 
-/// One `partitions_meta` row; `slot` is the partition's index and whether it is temporary.
+/// One `partitions_meta` row, the cells of `rc.columns` only, written into `row` (whose
+/// strings are reused: a scan builds each row in the same buffer); `slot` is the
+/// partition's index and whether it is temporary.
 pub fn meta_row(
+    row: &mut Vec<Value>,
     db: &str,
     table: &Table,
     text: &TableText,
     p: &Partition,
     slot: (usize, bool),
     rc: &RowCtx<'_>,
-) -> Vec<Value> {
+) {
     let (index, is_temp) = slot;
     let (profile, tz) = (rc.profile, rc.tz);
     let version = i64::try_from(p.visible_version).unwrap_or(i64::MAX);
@@ -314,64 +314,56 @@ pub fn meta_row(
             Value::Null
         }
     };
-    let want = |i: usize| rc.want.get(i).copied().unwrap_or(true);
-    // A text cell, formatted only when the query reads its column.
-    let text_at = |i: usize, f: &dyn Fn() -> String| {
-        if want(i) {
-            Value::Str(f())
-        } else {
-            Value::Null
+    row.resize(rc.columns.len(), Value::Null);
+    for (cell, &i) in row.iter_mut().zip(rc.columns) {
+        match i {
+            0 => put_text(cell, db),
+            1 => put_text(cell, &table.name),
+            2 => put_text(cell, partition_name(table, p)),
+            10 => put_text(cell, "TXN_NORMAL"),
+            11 => put_text(cell, &text.partition_key_columns),
+            12 => *cell = Value::Str(text.range_or_list(table, p)),
+            13 => put_text(cell, &text.distribution_key),
+            16 => put_text(cell, &p.storage_medium),
+            21 if profile < VersionProfile::V4_0 => *cell = Value::Str(byte_size(p.data_size)),
+            27 => put_text(cell, ""),
+            _ => {
+                *cell = match i {
+                    3 => Value::Int(p.id as i64),
+                    4 => Value::Int(0),
+                    5 | 8 => Value::Int(version),
+                    6 => secs(p.visible_version_time),
+                    7 => Value::Int(version + 1),
+                    9 => Value::Int(version_epoch(table, index)),
+                    14 => Value::Int(i64::from(p.buckets)),
+                    15 => Value::Int(i64::from(p.replication_num)),
+                    17 => secs(MAX_COOLDOWN_TIME_MS),
+                    19 => Value::Bool(text.in_memory && profile < VersionProfile::V4_1),
+                    20 => Value::Bool(is_temp),
+                    21 | 28 => Value::Int(p.data_size as i64),
+                    22 => Value::Int(p.row_count() as i64),
+                    23 => Value::Bool(false),
+                    24..=26 => Value::Float(0.0),
+                    // 3.5's TABLET_BALANCED, then 4.0's METADATA_SWITCH_VERSION and PATH_ID.
+                    29 => Value::Bool(true),
+                    30 | 31 => Value::Int(0),
+                    // LAST_CONSISTENCY_CHECK_TIME.
+                    _ => Value::Null,
+                }
+            }
         }
-    };
-    let data_size = if profile >= VersionProfile::V4_0 {
-        Value::Int(p.data_size as i64)
-    } else {
-        text_at(21, &|| byte_size(p.data_size))
-    };
-    let mut row = Vec::with_capacity(META_WIDTH);
-    row.extend([
-        text_at(0, &|| db.to_string()),
-        text_at(1, &|| table.name.clone()),
-        text_at(2, &|| partition_name(table, p).to_string()),
-        Value::Int(p.id as i64),
-        Value::Int(0),
-        Value::Int(version),
-        secs(p.visible_version_time),
-        Value::Int(version + 1),
-        Value::Int(version),
-        Value::Int(version_epoch(table, index)),
-        text_at(10, &|| "TXN_NORMAL".into()),
-        text_at(11, &|| text.partition_key_columns.clone()),
-        text_at(12, &|| text.range_or_list(table, p)),
-        text_at(13, &|| text.distribution_key.clone()),
-        Value::Int(i64::from(p.buckets)),
-        Value::Int(i64::from(p.replication_num)),
-        text_at(16, &|| p.storage_medium.clone()),
-        secs(MAX_COOLDOWN_TIME_MS),
-        Value::Null,
-        Value::Bool(text.in_memory && profile < VersionProfile::V4_1),
-        Value::Bool(is_temp),
-        data_size,
-        Value::Int(p.row_count() as i64),
-        Value::Bool(false),
-        Value::Float(0.0),
-        Value::Float(0.0),
-        Value::Float(0.0),
-        Value::Str(String::new()),
-    ]);
-    if profile >= VersionProfile::V3_4 {
-        row.push(Value::Int(p.data_size as i64));
     }
-    if profile >= VersionProfile::V3_5 {
-        row.push(Value::Bool(true));
+}
+
+/// Sets `cell` to the text `t`, reusing the string already in it.
+fn put_text(cell: &mut Value, t: &str) {
+    match cell {
+        Value::Str(s) => {
+            s.clear();
+            s.push_str(t);
+        }
+        other => *other = Value::Str(t.to_string()),
     }
-    if profile >= VersionProfile::V4_0 {
-        row.push(Value::Int(0));
-    }
-    if profile == VersionProfile::V4_0 {
-        row.push(Value::Int(0));
-    }
-    row
 }
 
 /// `SHOW PARTITIONS FROM [db.]t [WHERE …] [ORDER BY …] [LIMIT …]`.
