@@ -217,3 +217,8 @@ fn migration_from_version_1_keeps_schemas() {
 fn plan_history_reads_only_the_tables_asked_for() {
     scenarios::plan_history_reads_only_the_tables_asked_for(&Sim::start());
 }
+
+#[test]
+fn finished_set_reads_objects_only_when_complete() {
+    scenarios::finished_set_reads_objects_only_when_complete(&Sim::start());
+}

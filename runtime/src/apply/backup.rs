@@ -19,8 +19,7 @@ use super::Outcome;
 use crate::error::RuntimeError;
 use crate::repo::sets::{FileManifest, SetManifest};
 use crate::state::{
-    BackupEntry, BackupKind, BackupState, FinishedBackup, HistoryFilter, ManifestRow,
-    SubmittedBackup, Transition,
+    BackupEntry, BackupKind, BackupState, FinishedBackup, ManifestRow, SubmittedBackup, Transition,
 };
 
 struct Target {
@@ -427,14 +426,15 @@ impl<'r, 's> Ctx<'r, 's> {
             lock(&ctx.run.warnings).insert(step.id.clone(), message);
         };
         let labels = match self.set_labels(step, t, &set) {
-            Ok(l) => l,
+            Ok(Some(l)) => l,
+            Ok(None) => return, // other chunks of the set are still to run
             Err(e) => {
                 warn(self, format!("set manifest of `{set}` not written: {e}"));
                 return;
             }
         };
         let Some(manifest) = SetManifest::from_entries(&labels) else {
-            return; // other chunks of the set are still to run
+            return;
         };
         let Some(access) = self.run.config.repositories.get(&t.repository) else {
             self.note_once(step, &t.repository, "the policy does not describe it");
@@ -486,28 +486,27 @@ impl<'r, 's> Ctx<'r, 's> {
         }
     }
 
-    /// Every recorded label of set `set` (same group, database, repository), with its manifest.
+    /// Every recorded label of set `set` (same group, database, repository), with its
+    /// manifest; `None` while other labels of the set are still to finish (then no
+    /// manifest is read).
     fn set_labels(
         &mut self,
         step: &Step,
         t: &Target,
         set: &str,
-    ) -> Result<Vec<(BackupEntry, Vec<ManifestRow>)>, RuntimeError> {
-        let filter = HistoryFilter {
-            group: Some(step.group().unwrap_or_default().to_string()),
-            database: Some(t.database.clone()),
-            ..HistoryFilter::default()
+    ) -> Result<Option<Vec<(BackupEntry, Vec<ManifestRow>)>>, RuntimeError> {
+        let group = step.group().unwrap_or_default().to_string();
+        let Some(entries) =
+            self.state(&mut |s| s.finished_set(&group, &t.database, &t.repository, set))?
+        else {
+            return Ok(None);
         };
-        let entries = self.state(&mut |s| s.list_backups(&filter))?;
-        let mut out = Vec::new();
-        for e in entries
-            .into_iter()
-            .filter(|e| e.set == set && e.repository == t.repository)
-        {
+        let mut out = Vec::with_capacity(entries.len());
+        for e in entries {
             let rows = self.state(&mut |s| s.manifest(&e.repository, &e.label))?;
             out.push((e, rows));
         }
-        Ok(out)
+        Ok(Some(out))
     }
 
     /// A `note` event, once per run and repository.

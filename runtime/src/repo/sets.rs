@@ -100,21 +100,36 @@ pub struct PartitionManifest {
     pub data_size: Option<i64>,
 }
 
+/// [`SetManifest::is_complete`] over any list of entries.
+fn complete<'a>(mut entries: impl ExactSizeIterator<Item = &'a BackupEntry>) -> bool {
+    let len = entries.len();
+    let Some(first) = entries.next() else {
+        return false;
+    };
+    let count = first.chunk_count.max(1);
+    len == count as usize
+        && first.state == BackupState::Finished
+        && entries.all(|e| {
+            e.state == BackupState::Finished && e.set == first.set && e.chunk_count == count
+        })
+}
+
 impl SetManifest {
+    /// Whether `entries` are every label of one set, each finished: as many as the set's
+    /// chunk count, all of the first's set and count.
+    pub fn is_complete(entries: &[BackupEntry]) -> bool {
+        complete(entries.iter())
+    }
+
     /// The manifest of a set from its finished labels (each with its manifest rows).
     /// `None` unless every label of the set is there and finished.
     pub fn from_entries(labels: &[(BackupEntry, Vec<ManifestRow>)]) -> Option<SetManifest> {
         let (first, _) = labels.first()?;
-        let count = first.chunk_count.max(1);
-        let mut sorted: Vec<&(BackupEntry, Vec<ManifestRow>)> = labels.iter().collect();
-        sorted.sort_by_key(|(e, _)| (e.chunk_index, e.label.clone()));
-        let complete = sorted.len() == count as usize
-            && sorted.iter().all(|(e, _)| {
-                e.state == BackupState::Finished && e.set == first.set && e.chunk_count == count
-            });
-        if !complete {
+        if !complete(labels.iter().map(|(e, _)| e)) {
             return None;
         }
+        let mut sorted: Vec<&(BackupEntry, Vec<ManifestRow>)> = labels.iter().collect();
+        sorted.sort_by_key(|(e, _)| (e.chunk_index, e.label.clone()));
         let mut out = Vec::with_capacity(sorted.len());
         for (e, rows) in sorted {
             let names: std::collections::BTreeSet<&String> =

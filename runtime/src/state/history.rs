@@ -486,6 +486,34 @@ impl StateStore {
         Ok(out)
     }
 
+    /// The recorded labels of one set (same group, database and repository) with their
+    /// objects and snapshot times, or `None` while any label of the set is missing or not
+    /// finished ([`crate::repo::sets::SetManifest::is_complete`]). Only the set's own entries get
+    /// their facts attached, so a run that finishes a set's chunks one by one reads each
+    /// chunk's objects once, not the whole history's at every chunk.
+    pub fn finished_set(
+        &mut self,
+        group: &str,
+        database: &str,
+        repository: &str,
+        set: &str,
+    ) -> Result<Option<Vec<BackupEntry>>, RuntimeError> {
+        let mut rows: Vec<BackupEntry> = self
+            .list_backup_rows(&HistoryFilter {
+                group: Some(group.to_string()),
+                database: Some(database.to_string()),
+                ..HistoryFilter::default()
+            })?
+            .into_iter()
+            .filter(|e| e.set == set && e.repository == repository)
+            .collect();
+        if !crate::repo::sets::SetManifest::is_complete(&rows) {
+            return Ok(None);
+        }
+        self.attach_facts(&mut rows, None)?;
+        Ok(Some(rows))
+    }
+
     /// Backups, newest first, without their snapshot times and objects
     /// ([`Self::attach_facts`]).
     pub(super) fn list_backup_rows(

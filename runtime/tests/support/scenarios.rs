@@ -945,3 +945,73 @@ pub fn events_by_plan_prefix(f: &dyn Fixture) {
     );
     assert_eq!(s.events_of_plan(&"c".repeat(64)).expect("events").len(), 0);
 }
+
+/// Issue 14: after each chunk of a set, apply asks whether the set is complete (to write its
+/// manifest into the repository). Until every chunk finished the answer costs one statement
+/// and reads no objects; then the set's labels come with their objects (two more
+/// statements), and other sets' labels are left out. (Before, every chunk read the whole
+/// history's objects and every finished chunk's manifest: quadratic in the chunks.)
+pub fn finished_set_reads_objects_only_when_complete(f: &dyn Fixture) {
+    let clock = Arc::new(ManualClock::new(T0));
+    let mut s = f.store(clock.clone());
+    s.init().expect("init");
+    let chunk = |label: &str, set: &str, index: u32| SubmittedBackup {
+        set: Some(set.to_string()),
+        chunk_index: index,
+        chunk_count: 3,
+        ..submitted(label, BackupKind::Full, None)
+    };
+    let finish = |s: &mut StateStore, label: &str| {
+        s.record_finished(
+            "repo1",
+            label,
+            &FinishedBackup {
+                run_id: "run-1".into(),
+                snapshot_timestamp: format!("2026-11-22-04-25-04-{}", label.len()),
+                backup_time_ms: None,
+                manifest: vec![part("orders", label, 7, 2)],
+                state_digests: BTreeMap::new(),
+            },
+        )
+        .expect("finish");
+    };
+    // An older, complete set of the same group and database.
+    for (i, label) in ["old-p1", "old-p2", "old-p3"].iter().enumerate() {
+        s.record_submitted(&chunk(label, "old", i as u32 + 1))
+            .expect("submit");
+        finish(&mut s, label);
+    }
+    clock.advance(Duration::from_secs(60));
+    for (i, label) in ["new-p1", "new-p2", "new-p3"].iter().enumerate() {
+        s.record_submitted(&chunk(label, "new", i as u32 + 1))
+            .expect("submit");
+    }
+    for label in ["new-p1", "new-p2"] {
+        finish(&mut s, label);
+        let before = s.connection().statements_sent();
+        let got = s
+            .finished_set("nightly", "sales", "repo1", "new")
+            .expect("read");
+        assert_eq!(got, None, "{label}");
+        assert_eq!(s.connection().statements_sent() - before, 1, "{label}");
+    }
+    finish(&mut s, "new-p3");
+    let before = s.connection().statements_sent();
+    let got = s
+        .finished_set("nightly", "sales", "repo1", "new")
+        .expect("read")
+        .expect("complete");
+    assert_eq!(s.connection().statements_sent() - before, 3);
+    let mut labels: Vec<&str> = got.iter().map(|e| e.label.as_str()).collect();
+    labels.sort_unstable();
+    assert_eq!(labels, ["new-p1", "new-p2", "new-p3"]);
+    assert!(got
+        .iter()
+        .all(|e| e.schemas.get("orders").map(String::as_str) == Some("fp1")));
+    // Another repository's set of that name is not this one.
+    assert_eq!(
+        s.finished_set("nightly", "sales", "repo2", "new")
+            .expect("read"),
+        None
+    );
+}
