@@ -22,6 +22,9 @@ use crate::state::{
     BackupEntry, BackupKind, BackupState, FinishedBackup, ManifestRow, SubmittedBackup, Transition,
 };
 
+/// A recorded label of a set with its manifest rows.
+type LabelRows = (BackupEntry, Vec<ManifestRow>);
+
 struct Target {
     database: String,
     repository: String,
@@ -494,7 +497,7 @@ impl<'r, 's> Ctx<'r, 's> {
         step: &Step,
         t: &Target,
         set: &str,
-    ) -> Result<Option<Vec<(BackupEntry, Vec<ManifestRow>)>>, RuntimeError> {
+    ) -> Result<Option<Vec<LabelRows>>, RuntimeError> {
         let group = step.group().unwrap_or_default().to_string();
         let Some(entries) =
             self.state(&mut |s| s.finished_set(&group, &t.database, &t.repository, set))?
