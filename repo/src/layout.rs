@@ -96,10 +96,23 @@ pub fn tablet_dir(snapshot_dir: &str, ids: TabletIds) -> String {
 
 /// A tablet's folder relative to its snapshot's folder.
 pub fn tablet_dir_in_snapshot(ids: TabletIds) -> String {
-    format!(
-        "{CONTENT_DIR}/__db_{}/__tbl_{}/__part_{}/__idx_{}/__{}",
-        ids.db, ids.table, ids.partition, ids.index, ids.tablet
-    )
+    let [part, idx, tablet] = tablet_folders(ids);
+    format!("{}/{part}/{idx}/{tablet}", table_dir_in_snapshot(ids))
+}
+
+/// `__ss_content/__db_<db>/__tbl_<tbl>`: a table's folder relative to its snapshot's folder.
+pub fn table_dir_in_snapshot(ids: TabletIds) -> String {
+    format!("{CONTENT_DIR}/__db_{}/__tbl_{}", ids.db, ids.table)
+}
+
+/// The three folders between a table's folder and a tablet's files:
+/// `__part_<part>`, `__idx_<idx>`, `__<tablet>`.
+pub fn tablet_folders(ids: TabletIds) -> [String; 3] {
+    [
+        format!("__part_{}", ids.partition),
+        format!("__idx_{}", ids.index),
+        format!("__{}", ids.tablet),
+    ]
 }
 
 /// The ids that place a tablet's files (`RestoreFileMapping.IdChain` plus the database).

@@ -208,7 +208,10 @@ fn write_tablet(
     schema_hash: u32,
     p: &Partition,
 ) -> Result<TabletUpload, String> {
-    let folder = layout::tablet_dir(base, ids);
+    let table = format!("{base}/{}", layout::table_dir_in_snapshot(ids));
+    let [part, idx, tablet] = layout::tablet_folders(ids);
+    dir.store.create_folders(&table, &[&part, &idx, &tablet])?;
+    let folder = format!("{table}/{part}/{idx}/{tablet}");
     let header = TabletHeader {
         version: p.visible_version,
         version_time: p.visible_version_time,

@@ -41,6 +41,10 @@ pub enum J {
 
 /// An org.json `JSONObject` of `entries`: its keys in Java `HashMap` order.
 pub fn obj(entries: Vec<(String, J)>) -> J {
+    if entries.len() <= 1 {
+        // One key has one order (a tablet's files, a table's one index).
+        return J::Obj(entries);
+    }
     let mut m: JavaHashMap<usize> = JavaHashMap::new();
     for (i, (k, _)) in entries.iter().enumerate() {
         m.put(k.clone(), i);

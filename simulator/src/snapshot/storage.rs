@@ -48,6 +48,12 @@ pub trait Storage: Send + Sync + fmt::Debug {
     fn list_dir(&self, prefix: &str) -> Result<(Vec<String>, Vec<String>), String>;
     /// Deletes everything under `prefix`.
     fn delete_dir(&self, prefix: &str) -> Result<(), String>;
+    /// Makes `parent/names[0]/…/names[n-1]` ready for new files. Where folders are real,
+    /// each is created top-down (a tablet's three new folders cost three `mkdir`s, not a
+    /// failed create and a bottom-up search); object storage has none to make.
+    fn create_folders(&self, _parent: &str, _names: &[&str]) -> Result<(), String> {
+        Ok(())
+    }
 }
 
 /// A local folder standing in for a location.
@@ -76,6 +82,22 @@ impl Storage for LocalFolder {
 
     fn write(&self, key: &str, bytes: &[u8]) -> Result<(), String> {
         write_file(&self.path(key), bytes)
+    }
+
+    fn create_folders(&self, parent: &str, names: &[&str]) -> Result<(), String> {
+        let mut path = self.path(parent);
+        for name in names {
+            path.push(name);
+            match fs::create_dir(&path) {
+                Ok(()) => {}
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                    fs::create_dir_all(&path).map_err(|e| format!("{}: {e}", path.display()))?
+                }
+                Err(e) => return Err(format!("{}: {e}", path.display())),
+            }
+        }
+        Ok(())
     }
 
     fn list_dir(&self, prefix: &str) -> Result<(Vec<String>, Vec<String>), String> {
@@ -412,5 +434,27 @@ mod tests {
         assert_eq!(resolve(&m, "hdfs://nn/p"), None);
         assert_eq!(resolve(&m, "s3://b/../../etc"), None);
         assert_eq!(resolve(&m, "s3://b/x/..\\y"), None);
+    }
+
+    #[test]
+    fn folders_are_made_top_down_whatever_exists_already() {
+        let root = std::env::temp_dir().join(format!("starsnap-folders-{}", std::process::id()));
+        let _ = fs::remove_dir_all(&root);
+        let base = &root;
+        let store = LocalFolder { base: root.clone() };
+        // The parent is missing: made as a whole.
+        store.create_folders("a/b", &["c", "d"]).unwrap();
+        assert!(base.join("a/b/c/d").is_dir());
+        // Some exist, some are new.
+        store.create_folders("a/b", &["c", "e", "f"]).unwrap();
+        assert!(base.join("a/b/c/e/f").is_dir());
+        store.write("a/b/c/e/f/x.dat", b"1").unwrap();
+        assert_eq!(store.read("a/b/c/e/f/x.dat").unwrap(), Some(b"1".to_vec()));
+        // A file where a folder should be is an error naming the path.
+        let err = store
+            .create_folders("a/b/c/e/f", &["x.dat", "g"])
+            .unwrap_err();
+        assert!(err.contains("x.dat"), "{err}");
+        let _ = fs::remove_dir_all(&root);
     }
 }
