@@ -470,11 +470,36 @@ impl Drop for Engine {
 /// `ADMIN RESTART SIMULATOR` (any case and spacing, an optional `;`): a simulator-only
 /// statement, so a test can restart the frontend over the wire.
 fn is_restart_statement(sql: &str) -> bool {
-    let words: Vec<String> = sql
-        .trim()
-        .trim_end_matches(';')
-        .split_whitespace()
-        .map(str::to_ascii_uppercase)
-        .collect();
-    words == ["ADMIN", "RESTART", "SIMULATOR"]
+    // Word by word, stopping at the fourth: this runs before every statement, megabytes long
+    // for a bulk INSERT.
+    let mut words = sql.trim().trim_end_matches(';').split_whitespace();
+    ["ADMIN", "RESTART", "SIMULATOR"]
+        .iter()
+        .all(|want| words.next().is_some_and(|w| w.eq_ignore_ascii_case(want)))
+        && words.next().is_none()
+}
+
+#[cfg(test)]
+mod restart_tests {
+    use super::is_restart_statement;
+
+    #[test]
+    fn restart_is_exactly_three_words() {
+        for yes in [
+            "ADMIN RESTART SIMULATOR",
+            "  admin  Restart\tsimulator ;",
+            "ADMIN RESTART SIMULATOR;;",
+        ] {
+            assert!(is_restart_statement(yes), "{yes}");
+        }
+        for no in [
+            "ADMIN RESTART",
+            "ADMIN RESTART SIMULATOR NOW",
+            "ADMIN RESTART SIMULATORS",
+            "SELECT 'ADMIN RESTART SIMULATOR'",
+            "",
+        ] {
+            assert!(!is_restart_statement(no), "{no}");
+        }
+    }
 }

@@ -243,6 +243,15 @@ pub fn handles(sql: &str) -> bool {
     }
 }
 
+/// Whether a statement starting like `sql` can be one [`handles`] takes: its first word is
+/// one a snapshot statement starts with. (`false` means [`handles`] is `false` too.)
+pub fn may_handle(sql: &str) -> bool {
+    matches!(
+        leading_words(sql, 1).first().map(String::as_str),
+        Some("BACKUP" | "RESTORE" | "CANCEL" | "CREATE" | "DROP" | "SHOW" | "ADMIN")
+    )
+}
+
 /// The first `n` words, upper-cased, skipping comments.
 fn leading_words(sql: &str, n: usize) -> Vec<String> {
     let mut out = Vec::new();
@@ -498,6 +507,7 @@ mod tests {
             "ADMIN SET SIMULATOR FAULT 'submit_busy' TIMES 1",
         ] {
             assert!(handles(yes), "{yes}");
+            assert!(may_handle(yes), "{yes}");
         }
         for no in [
             "SHOW REPOSITORIES",
@@ -507,6 +517,14 @@ mod tests {
             "ADMIN SET FRONTEND CONFIG",
         ] {
             assert!(!handles(no), "{no}");
+        }
+        for plain in [
+            "INSERT INTO starsnap.backup_partitions VALUES ('backup', 'restore')",
+            "-- BACKUP\nSELECT 'SHOW BACKUP'",
+            "/* RESTORE */ UPDATE t SET a = 1",
+            "",
+        ] {
+            assert!(!may_handle(plain), "{plain}");
         }
     }
 }
