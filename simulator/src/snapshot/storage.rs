@@ -421,6 +421,7 @@ pub fn find_prefixed(dir: &RepoDir, folder: &str, prefix: &str) -> Option<String
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 
