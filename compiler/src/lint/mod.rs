@@ -13,6 +13,7 @@ mod suppress;
 
 use std::collections::BTreeMap;
 use std::fmt;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 pub use registry::{
     driver_codes, explain, lookup, registry, rule_docs_markdown, rules_markdown, Rule, RuleKind,
@@ -210,11 +211,12 @@ impl Split {
                 while !src.is_char_boundary(from) {
                     from += 1;
                 }
-                if let Some(at) = src.get(from..).and_then(|rest| rest.find(";\n")) {
-                    let cut = from + at + 1;
-                    if cut > cuts[cuts.len() - 1] && cut < len {
-                        cuts.push(cut);
-                    }
+                let Some(at) = src.get(from..).and_then(|rest| rest.find(";\n")) else {
+                    break;
+                };
+                let cut = from + at + 1;
+                if cut > cuts[cuts.len() - 1] && cut < len {
+                    cuts.push(cut);
                 }
             }
         }
@@ -386,7 +388,8 @@ struct Found {
 /// which is the state the whole file's stream has there; nothing else crosses statements
 /// but the labels, which are resolved here in order (and their lines, counted per piece,
 /// moved down by the line feeds before the piece). Otherwise the piece's work is dropped and
-/// the file is linted here from the last statement end read to the piece's end.
+/// the file is linted here from the last statement end read to the piece's end, or to the
+/// end of the file if no statement ends there (each byte is read at most a few times).
 fn check_file(
     file: &SourceFile<'_>,
     dialect: Dialect,
@@ -400,7 +403,7 @@ fn check_file(
         return;
     };
     if cuts.len() <= 2 || threads < 2 {
-        check_range(src, dialect, *first, *last, outline, found);
+        check_range(src, dialect, *first, *last, outline, &mut |_| false, found);
         return;
     }
     // Line feeds before `counted`, for the labels' lines.
@@ -415,12 +418,21 @@ fn check_file(
             ..f
         })
     };
+    // Once a piece's work cannot be used any more, its thread stops early.
+    let stop = AtomicBool::new(false);
     std::thread::scope(|scope| {
         let lint = |(start, end): (usize, usize)| {
+            let stop = &stop;
             scope.spawn(move || {
-                let mut gathered = Vec::new();
-                let at = check_range(src, dialect, start, end, None, &mut |f| gathered.push(f));
-                (gathered, at)
+                let (mut gathered, mut ends) = (Vec::new(), Vec::new());
+                let mut stopped = |at| {
+                    ends.push(at);
+                    stop.load(Ordering::Relaxed)
+                };
+                let at = check_range(src, dialect, start, end, None, &mut stopped, &mut |f| {
+                    gathered.push(f)
+                });
+                Piece { gathered, at, ends }
             })
         };
         let pieces: Vec<(usize, usize)> = cuts.windows(2).map(|w| (w[0], w[1])).collect();
@@ -433,26 +445,79 @@ fn check_file(
                 };
                 ahead.push_back(lint(next));
             }
-            match ahead.pop_front().map(|piece| piece.join()) {
-                Some(Ok((gathered, piece_at))) if at == start => {
-                    gathered.into_iter().for_each(|f| from(start, f));
-                    at = piece_at;
+            let piece = match ahead.pop_front().map(|p| p.join()) {
+                Some(Ok(piece)) => Some(piece),
+                Some(Err(panic)) => std::panic::resume_unwind(panic),
+                None => None,
+            };
+            let ends = piece.as_ref().map_or(&[][..], |p| &p.ends);
+            let back = at;
+            if at != start || piece.is_none() {
+                // Lint here from the last statement end read until a statement end the
+                // piece's thread read too: the two streams are in the same state there.
+                at = check_range(
+                    src,
+                    dialect,
+                    back,
+                    end,
+                    None,
+                    &mut |p| p != back && ends.binary_search(&p).is_ok(),
+                    &mut |f| from(back, f),
+                );
+                if at == back {
+                    // Not one statement ends in the piece: the rest of the file is linted
+                    // here at once, so that a long string or comment is not read again for
+                    // every piece it spans.
+                    stop.store(true, Ordering::Relaxed);
+                    let whole = check_range(
+                        src,
+                        dialect,
+                        back,
+                        src.len(),
+                        None,
+                        &mut |_| false,
+                        &mut |f| from(back, f),
+                    );
+                    debug_assert_eq!(whole, src.len());
+                    break;
                 }
-                _ => at = check_range(src, dialect, at, end, None, &mut |f| from(at, f)),
+                if ends.binary_search(&at).is_err() {
+                    continue;
+                }
             }
+            let Some(piece) = piece else {
+                continue;
+            };
+            piece
+                .gathered
+                .into_iter()
+                .filter(|f| f.watermark > at)
+                .for_each(|f| from(start, f));
+            at = piece.at;
         }
     });
 }
 
+/// What a piece's thread read: its statements' [`Found`]s, where it may go on, and every
+/// statement end it read (with its start: where its stream stood clean).
+struct Piece {
+    gathered: Vec<Found>,
+    at: usize,
+    ends: Vec<usize>,
+}
+
 /// [`check_file`] of the statements of `src[start..end]` ([`Statements::range`]), one thread.
 /// Returns where a stream may go on: `end` if the input ended there clean (or is the end of
-/// the file), else the end of the last statement read (or `start`).
+/// the file), else the end of the last statement read (or `start`). Where the stream stands
+/// clean (at `start`, then after each statement) it asks `stop(offset)`: yes stops it, and it
+/// returns that offset.
 fn check_range(
     src: &str,
     dialect: Dialect,
     start: usize,
     end: usize,
     mut outline: Option<&mut suppress::Outline>,
+    stop: &mut dyn FnMut(usize) -> bool,
     found: &mut dyn FnMut(Found),
 ) -> usize {
     let mut diags = Vec::new();
@@ -462,6 +527,9 @@ fn check_range(
     let mut stream = Statements::range(src, dialect, start, end);
     let mut resume = start;
     loop {
+        if stop(resume) {
+            return resume;
+        }
         let from = diags.len();
         let Some(ps) = stream.next_statement(&mut diags) else {
             // What the end of the input gave (an unterminated comment after the last

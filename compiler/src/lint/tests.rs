@@ -468,7 +468,15 @@ fn a_large_file_cut_in_pieces_gives_the_same_batches() {
             assert_eq!(cuts.len(), pieces + 1);
             for w in cuts.windows(2) {
                 assert_eq!(
-                    check_range(&text, Dialect::StarRocks3_4, w[0], w[1], None, &mut |_| {}),
+                    check_range(
+                        &text,
+                        Dialect::StarRocks3_4,
+                        w[0],
+                        w[1],
+                        None,
+                        &mut |_| false,
+                        &mut |_| {}
+                    ),
                     w[1]
                 );
             }
@@ -481,6 +489,20 @@ fn a_large_file_cut_in_pieces_gives_the_same_batches() {
     }
     // Small files are not cut.
     assert_eq!(Split::machine().cuts(&text), [0, text.len()]);
+    // Cuts only after `;` and a line feed, found once each.
+    let split = Split {
+        threads: 4,
+        min_bytes: 0,
+        piece_bytes: 4,
+    };
+    assert_eq!(split.cuts("SHOW BACKUP; SHOW BACKUP;"), [0, 25]);
+    assert_eq!(split.cuts("a;\nb;\n\u{e9};\n\u{e9}"), [0, 5, 9, 12]);
+    // A share ending inside a character looks on from the character's end.
+    let two = Split {
+        threads: 2,
+        ..split
+    };
+    assert_eq!(two.cuts("\u{e9}\u{e9};\nx"), [0, 5, 7]);
 }
 
 #[test]
@@ -495,6 +517,14 @@ fn pieces_give_the_same_findings_at_every_cut() {
         pieces_match_whole(text, &[a]);
         pieces_match_whole(text, &[a, a + 7, a + 31]);
     }
+    // A comment over many pieces, then statements again.
+    let long = format!(
+        "SHOW BACKUP;\n/* {}*/ SHOW BACKUP;\n{}",
+        "x;\n".repeat(40),
+        "DROP REPOSITORY r;\n".repeat(5)
+    );
+    pieces_match_whole(&long, &(1..long.len()).step_by(3).collect::<Vec<_>>());
+    pieces_match_whole(&long[..100], &(1..100).step_by(3).collect::<Vec<_>>());
     for tail in ["/* never closed ;\n;", "`open;\n;", "-- last ;", "\"x;"] {
         let t = format!("{text}{tail}");
         for a in 0..=t.len() {
