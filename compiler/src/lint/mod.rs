@@ -188,13 +188,13 @@ struct Split {
 }
 
 impl Split {
-    /// One thread per core, for files of 1 MB or more, in pieces of about 256 KB (small
-    /// enough that the findings held for the pieces ahead stay small next to the input).
+    /// One thread per core, for files of 1 MB or more, in pieces of about 1 MB (the findings
+    /// of the pieces linted ahead are held meanwhile; 256 KB pieces measured slower).
     fn machine() -> Split {
         Split {
             threads: std::thread::available_parallelism().map_or(1, |n| n.get()),
             min_bytes: 1 << 20,
-            piece_bytes: 1 << 18,
+            piece_bytes: 1 << 20,
         }
     }
 
