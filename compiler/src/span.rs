@@ -155,6 +155,76 @@ impl LineIndex {
     }
 }
 
+/// [`LineIndex::line_col`] of increasing offsets into one text from some offset on, counted
+/// on the way: no index of the whole text is built, and the cost is the distance covered.
+/// Lines count from the line holding the start (its line 1), so that pieces of a text can
+/// be counted apart: add the line feeds before the start for the text's own line numbers.
+/// Columns are the text's own.
+#[derive(Clone, Debug)]
+pub struct LineCursor<'a> {
+    text: &'a str,
+    /// Where counting started.
+    origin: usize,
+    /// Counted up to here.
+    pos: usize,
+    /// Line feeds in `text[origin..pos]`.
+    line: usize,
+    /// Where the line holding `pos` starts.
+    line_start: usize,
+    /// Characters in `text[line_start..pos]`.
+    chars: usize,
+}
+
+impl<'a> LineCursor<'a> {
+    /// Counting from `origin` (clamped to the text).
+    pub fn at(text: &'a str, origin: usize) -> Self {
+        let bytes = text.as_bytes();
+        let origin = origin.min(bytes.len());
+        let line_start = bytes[..origin]
+            .iter()
+            .rposition(|&b| b == b'\n')
+            .map_or(0, |i| i + 1);
+        LineCursor {
+            text,
+            origin,
+            pos: origin,
+            line: 0,
+            line_start,
+            chars: count_chars(&bytes[line_start..origin]),
+        }
+    }
+
+    /// 1-based line (counted from the start's line) and 1-based character column of
+    /// `offset`, clamped to the text and to the start. An offset before the previous one
+    /// counts again from the start.
+    pub fn line_col(&mut self, offset: usize) -> LineCol {
+        let bytes = self.text.as_bytes();
+        let offset = offset.clamp(self.origin, bytes.len());
+        if offset < self.pos {
+            *self = LineCursor::at(self.text, self.origin);
+        }
+        let seg = &bytes[self.pos..offset];
+        match seg.iter().rposition(|&b| b == b'\n') {
+            Some(last) => {
+                self.line += count_lines(seg);
+                self.line_start = self.pos + last + 1;
+                self.chars = count_chars(&bytes[self.line_start..offset]);
+            }
+            None => self.chars += count_chars(seg),
+        }
+        self.pos = offset;
+        LineCol {
+            line: self.line + 1,
+            col: self.chars + 1,
+        }
+    }
+}
+
+/// Line feeds in `bytes`.
+pub fn count_lines(bytes: &[u8]) -> usize {
+    bytes.iter().filter(|&&b| b == b'\n').count()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -171,6 +241,25 @@ mod tests {
         assert_eq!(idx.line_col(text, 1000), LineCol { line: 3, col: 1 });
         assert_eq!(idx.line_range(text, 2), 3..8);
         assert_eq!(idx.line_range(text, 9), 9..9);
+    }
+
+    /// The cursor answers what the index answers (lines counted from its start), for
+    /// increasing and decreasing offsets.
+    #[test]
+    fn line_cursor_agrees_with_the_index() {
+        let text = "ab\ncé d\n\n\u{1F600}x\r\ny".repeat(50);
+        let idx = LineIndex::new(&text);
+        let offsets: Vec<usize> = text.char_indices().map(|(i, _)| i).step_by(3).collect();
+        for origin in [0, 1, 3, 4, 40] {
+            let mut cur = LineCursor::at(&text, origin);
+            let before = count_lines(&text.as_bytes()[..origin]);
+            let far = [text.len(), text.len() + 5, 0, origin + 7];
+            for &o in offsets.iter().chain(far.iter()) {
+                let mut want = idx.line_col(&text, o.max(origin));
+                want.line -= before;
+                assert_eq!(cur.line_col(o), want, "offset {o} from {origin}");
+            }
+        }
     }
 
     /// The block counts give what counting from the line start gives, across block edges.

@@ -13,6 +13,7 @@ mod suppress;
 
 use std::collections::BTreeMap;
 use std::fmt;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 pub use registry::{
     driver_codes, explain, lookup, registry, rule_docs_markdown, rules_markdown, Rule, RuleKind,
@@ -20,7 +21,7 @@ pub use registry::{
 };
 
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::span::Span;
+use crate::span::{self, LineCursor, Span};
 use crate::syntax::{codes as syntax_codes, Dialect, Statements};
 use crate::validate::analyze_static;
 use rules::duplicate_label;
@@ -153,6 +154,10 @@ const RELEASE: usize = 1024;
 /// Every finding of a statement starts at or after the end of the text read before it (the
 /// parser, validation and the rules point into the statement), so a batch is released up to
 /// where the lexer stands: nothing found later can sort before it.
+///
+/// A file of 1 MB or more without suppressions is linted on every core, in pieces cut at
+/// statement boundaries the lexer confirms; the calls are exactly those of linting it on one
+/// thread (see `check_file`).
 pub fn lint_each(
     files: &[SourceFile<'_>],
     options: &LintOptions,
@@ -168,13 +173,82 @@ fn lint_each_by(
     release: usize,
     emit: &mut dyn FnMut(usize, Vec<Diagnostic>),
 ) {
+    lint_each_split(files, options, release, Split::machine(), emit);
+}
+
+/// How a large file is cut to be linted on several threads (see [`check_file`]).
+#[derive(Clone, Copy, Debug)]
+struct Split {
+    /// How many threads lint pieces at once.
+    threads: usize,
+    /// Files smaller than this are linted whole.
+    min_bytes: usize,
+    /// About how large a piece is (the findings of the pieces being linted are held at once).
+    piece_bytes: usize,
+}
+
+impl Split {
+    /// One thread per core, for files of 1 MB or more, in pieces of about 1 MB (the findings
+    /// of the pieces linted ahead are held meanwhile; 256 KB pieces measured slower).
+    fn machine() -> Split {
+        Split {
+            threads: std::thread::available_parallelism().map_or(1, |n| n.get()),
+            min_bytes: 1 << 20,
+            piece_bytes: 1 << 20,
+        }
+    }
+
+    /// Where to cut `src`: `0`, then the end of the first `;` and line feed at or after each
+    /// `k / pieces` of the text, then `src.len()`. These are guesses (a `;` may sit in a
+    /// string or a comment): [`check_file`] keeps a cut only where the lexer confirms it.
+    fn cuts(self, src: &str) -> Vec<usize> {
+        let len = src.len();
+        let mut cuts = vec![0];
+        if len >= self.min_bytes && self.threads > 1 {
+            let pieces = self.threads.max(len.div_ceil(self.piece_bytes.max(1)));
+            for k in 1..pieces {
+                let mut from = (k * len / pieces).max(cuts[cuts.len() - 1]);
+                while !src.is_char_boundary(from) {
+                    from += 1;
+                }
+                let Some(at) = src.get(from..).and_then(|rest| rest.find(";\n")) else {
+                    break;
+                };
+                let cut = from + at + 1;
+                if cut > cuts[cuts.len() - 1] && cut < len {
+                    cuts.push(cut);
+                }
+            }
+        }
+        cuts.push(len);
+        cuts
+    }
+}
+
+/// [`lint_each_by`], cutting large files as `split` says.
+fn lint_each_split(
+    files: &[SourceFile<'_>],
+    options: &LintOptions,
+    release: usize,
+    split: Split,
+    emit: &mut dyn FnMut(usize, Vec<Diagnostic>),
+) {
     let mut labels = duplicate_label::Labels::default();
     for (i, f) in files.iter().enumerate() {
         if suppress::wanted(f.text) {
             let mut all = Vec::new();
-            let outline = check_file(i, f, options.dialect, &mut labels, &mut |batch, _| {
-                all.append(batch);
-            });
+            let mut outline = suppress::Outline::default();
+            let whole = [0, f.text.len()];
+            check_file(
+                f,
+                options.dialect,
+                &whole,
+                1,
+                Some(&mut outline),
+                &mut |found| {
+                    all.extend(with_label(i, f.path, &mut labels, found).0);
+                },
+            );
             suppress::apply(f.text, &outline, &mut all);
             let done = finish(all, options);
             if !done.is_empty() {
@@ -184,12 +258,17 @@ fn lint_each_by(
         }
         let mut pending: Vec<Diagnostic> = Vec::new();
         check_file(
-            i,
             f,
             options.dialect,
-            &mut labels,
-            &mut |batch, watermark| {
-                keep_levels(batch, options, &mut pending);
+            &split.cuts(f.text),
+            split.threads,
+            None,
+            &mut |found| {
+                let (mut batch, watermark) = with_label(i, f.path, &mut labels, found);
+                if batch.is_empty() {
+                    return;
+                }
+                keep_levels(&mut batch, options, &mut pending);
                 if pending.len() >= release {
                     sort(&mut pending);
                     let ready = pending.partition_point(|d| d.span.start < watermark);
@@ -205,6 +284,25 @@ fn lint_each_by(
             emit(i, pending);
         }
     }
+}
+
+/// A statement's findings with the cross-file rule's (last), and its watermark.
+fn with_label<'a>(
+    file: usize,
+    path: &'a str,
+    labels: &mut duplicate_label::Labels<'a>,
+    found: Found,
+) -> (Vec<Diagnostic>, usize) {
+    let Found {
+        mut diags,
+        label,
+        watermark,
+    } = found;
+    if let Some(mut d) = label.and_then(|u| labels.see(file, path, u)) {
+        hint(&mut d);
+        diags.push(d);
+    }
+    (diags, watermark)
 }
 
 /// Lints one file on its own.
@@ -268,26 +366,170 @@ pub fn lint_bytes<'a>(path: &str, bytes: &'a [u8], options: &LintOptions) -> Byt
     BytesLint { text, lint }
 }
 
-/// Parses file number `index` statement by statement and runs validation, rules and
-/// `sqlparser` on each, dropping its AST before the next one; BACKUP labels go to `labels`.
-/// Each statement's findings go to `batch(findings, watermark)` (the parser's, then
-/// validation's and `sqlparser`'s, then the rules', then the cross-file rule's), `watermark`
-/// being where the lexer stands: every later finding starts at or after it.
-fn check_file<'a>(
-    index: usize,
-    file: &SourceFile<'a>,
+/// What one statement gave: its findings (the parser's, then validation's and `sqlparser`'s,
+/// then the rules'), the label a BACKUP uses (for the cross-file rule, whose finding comes
+/// after those) and the watermark: where the lexer stands, every later finding starting at
+/// or after it.
+struct Found {
+    diags: Vec<Diagnostic>,
+    label: Option<duplicate_label::Use>,
+    watermark: usize,
+}
+
+/// Parses a file statement by statement and runs validation, rules and `sqlparser` on each,
+/// dropping its AST before the next one: `found` gets each statement's [`Found`] that has a
+/// finding or a label, in order. With `outline`, the statements are outlined for
+/// suppressions.
+///
+/// `cuts` (`0`, increasing offsets, `file.text.len()`) proposes pieces, linted `threads` at a
+/// time on threads of their own, each gathered and handed on here in order. The result is
+/// exactly the sequential one: a piece is handed on only if the piece before it ended clean
+/// at its cut ([`Statements::clean`]: the lexer read a `;` ending there and nothing since),
+/// which is the state the whole file's stream has there; nothing else crosses statements
+/// but the labels, which are resolved here in order (and their lines, counted per piece,
+/// moved down by the line feeds before the piece). Otherwise the piece's work is dropped and
+/// the file is linted here from the last statement end read to the piece's end, or to the
+/// end of the file if no statement ends there (each byte is read at most a few times).
+fn check_file(
+    file: &SourceFile<'_>,
     dialect: Dialect,
-    labels: &mut duplicate_label::Labels<'a>,
-    batch: &mut dyn FnMut(&mut Vec<Diagnostic>, usize),
-) -> suppress::Outline {
+    cuts: &[usize],
+    threads: usize,
+    outline: Option<&mut suppress::Outline>,
+    found: &mut dyn FnMut(Found),
+) {
     let src = file.text;
+    let [first, .., last] = cuts else {
+        return;
+    };
+    if cuts.len() <= 2 || threads < 2 {
+        check_range(src, dialect, *first, *last, outline, &mut |_| false, found);
+        return;
+    }
+    // Line feeds before `counted`, for the labels' lines.
+    let (mut counted, mut lines) = (0, 0);
+    let mut from = |start: usize, f: Found| {
+        if start > counted {
+            lines += span::count_lines(&src.as_bytes()[counted..start]);
+            counted = start;
+        }
+        found(Found {
+            label: f.label.map(|u| u.below(lines)),
+            ..f
+        })
+    };
+    // Once a piece's work cannot be used any more, its thread stops early.
+    let stop = AtomicBool::new(false);
+    std::thread::scope(|scope| {
+        let lint = |(start, end): (usize, usize)| {
+            let stop = &stop;
+            scope.spawn(move || {
+                let (mut gathered, mut ends) = (Vec::new(), Vec::new());
+                let mut stopped = |at| {
+                    ends.push(at);
+                    stop.load(Ordering::Relaxed)
+                };
+                let at = check_range(src, dialect, start, end, None, &mut stopped, &mut |f| {
+                    gathered.push(f)
+                });
+                Piece { gathered, at, ends }
+            })
+        };
+        let pieces: Vec<(usize, usize)> = cuts.windows(2).map(|w| (w[0], w[1])).collect();
+        let mut ahead = std::collections::VecDeque::new();
+        let mut at = *first;
+        for (k, &(start, end)) in pieces.iter().enumerate() {
+            while ahead.len() < threads {
+                let Some(&next) = pieces.get(k + ahead.len()) else {
+                    break;
+                };
+                ahead.push_back(lint(next));
+            }
+            let piece = match ahead.pop_front().map(|p| p.join()) {
+                Some(Ok(piece)) => Some(piece),
+                Some(Err(panic)) => std::panic::resume_unwind(panic),
+                None => None,
+            };
+            let ends = piece.as_ref().map_or(&[][..], |p| &p.ends);
+            let back = at;
+            if at != start || piece.is_none() {
+                // Lint here from the last statement end read until a statement end the
+                // piece's thread read too: the two streams are in the same state there.
+                at = check_range(
+                    src,
+                    dialect,
+                    back,
+                    end,
+                    None,
+                    &mut |p| p != back && ends.binary_search(&p).is_ok(),
+                    &mut |f| from(back, f),
+                );
+                if at == back {
+                    // Not one statement ends in the piece: the rest of the file is linted
+                    // here at once, so that a long string or comment is not read again for
+                    // every piece it spans.
+                    stop.store(true, Ordering::Relaxed);
+                    let whole = check_range(
+                        src,
+                        dialect,
+                        back,
+                        src.len(),
+                        None,
+                        &mut |_| false,
+                        &mut |f| from(back, f),
+                    );
+                    debug_assert_eq!(whole, src.len());
+                    break;
+                }
+                if ends.binary_search(&at).is_err() {
+                    continue;
+                }
+            }
+            let Some(piece) = piece else {
+                continue;
+            };
+            piece
+                .gathered
+                .into_iter()
+                .filter(|f| f.watermark > at)
+                .for_each(|f| from(start, f));
+            at = piece.at;
+        }
+    });
+}
+
+/// What a piece's thread read: its statements' [`Found`]s, where it may go on, and every
+/// statement end it read (with its start: where its stream stood clean).
+struct Piece {
+    gathered: Vec<Found>,
+    at: usize,
+    ends: Vec<usize>,
+}
+
+/// [`check_file`] of the statements of `src[start..end]` ([`Statements::range`]), one thread.
+/// Returns where a stream may go on: `end` if the input ended there clean (or is the end of
+/// the file), else the end of the last statement read (or `start`). Where the stream stands
+/// clean (at `start`, then after each statement) it asks `stop(offset)`: yes stops it, and it
+/// returns that offset.
+fn check_range(
+    src: &str,
+    dialect: Dialect,
+    start: usize,
+    end: usize,
+    mut outline: Option<&mut suppress::Outline>,
+    stop: &mut dyn FnMut(usize) -> bool,
+    found: &mut dyn FnMut(Found),
+) -> usize {
     let mut diags = Vec::new();
     let mut analysis = Vec::new();
-    let mut outline = suppress::Outline::default();
-    let keep_outline = suppress::wanted(src);
     let mut rule_cx = rules::RuleCx::new(src, dialect);
-    let mut stream = Statements::new(src, dialect);
+    let mut lines = LineCursor::at(src, start);
+    let mut stream = Statements::range(src, dialect, start, end);
+    let mut resume = start;
     loop {
+        if stop(resume) {
+            return resume;
+        }
         let from = diags.len();
         let Some(ps) = stream.next_statement(&mut diags) else {
             // What the end of the input gave (an unterminated comment after the last
@@ -296,13 +538,18 @@ fn check_file<'a>(
                 hint(d);
             }
             if !diags.is_empty() {
-                batch(&mut diags, src.len());
+                found(Found {
+                    diags,
+                    label: None,
+                    watermark: src.len(),
+                });
             }
             break;
         };
-        if keep_outline {
-            outline.push(&ps);
+        if let Some(o) = outline.as_deref_mut() {
+            o.push(&ps);
         }
+        let mut label = None;
         if let Some(stmt) = &ps.statement {
             // This statement's findings from the parser: errors mean StarRocks refuses it at
             // parse time, and a `ttl` finding makes V011's repeat of it redundant. (Findings
@@ -310,7 +557,7 @@ fn check_file<'a>(
             let mine = diags.get(from..).unwrap_or(&[]);
             let inside =
                 |d: &&Diagnostic| ps.span.start <= d.span.start && d.span.start <= ps.span.end;
-            labels.see(index, file.path, src, stmt);
+            label = duplicate_label::label_use(stmt, &mut lines);
             if let crate::syntax::ast::Statement::Other { text, span } = stmt {
                 // sqlparser's positions are mapped back through the exact source text.
                 let exact = src.get(span.start..span.end).unwrap_or(text);
@@ -341,16 +588,23 @@ fn check_file<'a>(
         }
         diags.append(&mut analysis);
         diags.append(&mut rule_cx.out);
-        diags.extend(labels.out.drain(..).map(|(_, d)| d));
-        if !diags.is_empty() {
+        if !diags.is_empty() || label.is_some() {
             for d in &mut diags {
                 hint(d);
             }
-            batch(&mut diags, stream.offset());
-            diags.clear();
+            found(Found {
+                diags: std::mem::take(&mut diags),
+                label,
+                watermark: stream.offset(),
+            });
         }
+        resume = stream.offset();
     }
-    outline
+    if end >= src.len() || stream.clean() {
+        end
+    } else {
+        resume
+    }
 }
 
 /// Sharper help for syntax errors starsnap users commonly make.

@@ -198,7 +198,6 @@ fn hostile_input_gives_findings_not_panics() {
 
 /// Snapshot-SQL-shaped token soup.
 fn soup() -> impl proptest::strategy::Strategy<Value = String> {
-    use proptest::prelude::*;
     const WORDS: &[&str] = &[
         "BACKUP",
         "RESTORE",
@@ -239,18 +238,22 @@ fn soup() -> impl proptest::strategy::Strategy<Value = String> {
         "SELECT",
         "1",
     ];
-    proptest::collection::vec(0..WORDS.len(), 0..60).prop_map(|ix| {
-        ix.into_iter()
-            .map(|i| WORDS[i])
-            .collect::<Vec<_>>()
-            .join(" ")
-    })
+    made_of(WORDS, " ", 60)
 }
 
-/// The findings of `text` streamed a batch per statement, and sorted once at the end of the
-/// file: the same list (the driver's watermark holds), and the stream is in order.
-fn stream_matches_whole(text: &str) {
-    let files = [
+/// Up to `n` of `parts`, joined with `sep`.
+fn made_of(
+    parts: &'static [&'static str],
+    sep: &'static str,
+    n: usize,
+) -> impl proptest::strategy::Strategy<Value = String> {
+    use proptest::prelude::*;
+    proptest::collection::vec(proptest::sample::select(parts), 0..n).prop_map(move |p| p.join(sep))
+}
+
+/// `text` as two files (`a.sql`, `b.sql`): the cross-file rule sees each label twice.
+fn twice(text: &str) -> [SourceFile<'_>; 2] {
+    [
         SourceFile {
             path: "a.sql",
             text,
@@ -259,7 +262,13 @@ fn stream_matches_whole(text: &str) {
             path: "b.sql",
             text,
         },
-    ];
+    ]
+}
+
+/// The findings of `text` streamed a batch per statement, and sorted once at the end of the
+/// file: the same list (the driver's watermark holds), and the stream is in order.
+fn stream_matches_whole(text: &str) {
+    let files = twice(text);
     let opts = LintOptions::new(Dialect::StarRocks3_4);
     let mut streamed: Vec<Vec<Diagnostic>> = vec![Vec::new(); 2];
     let mut calls = 0;
@@ -367,4 +376,212 @@ fn rename_to_gets_a_precise_hint_and_a_bom_is_skipped() {
         bom.lint.diagnostics
     );
     assert_eq!(bom.text, "SHOW BACKUP;\n");
+}
+
+#[path = "../../benches/support/corpus.rs"]
+#[allow(dead_code)]
+mod corpus;
+
+/// Every statement's findings (the cross-file rule's resolved) and watermark, in order, for
+/// `files` linted in the pieces `cuts` proposes, `threads` at a time.
+fn records(
+    files: &[SourceFile<'_>],
+    threads: usize,
+    cuts: &dyn Fn(&str) -> Vec<usize>,
+) -> Vec<(usize, Vec<Diagnostic>, usize)> {
+    let mut labels = duplicate_label::Labels::default();
+    let mut out = Vec::new();
+    for (i, f) in files.iter().enumerate() {
+        check_file(
+            f,
+            Dialect::StarRocks3_4,
+            &cuts(f.text),
+            threads,
+            None,
+            &mut |found| {
+                let (diags, watermark) = with_label(i, f.path, &mut labels, found);
+                out.push((i, diags, watermark));
+            },
+        );
+    }
+    out
+}
+
+/// `text` (twice, as two files: labels cross them) cut at `at` (offsets, any, sorted here)
+/// gives exactly what it gives whole, statement by statement.
+fn pieces_match_whole(text: &str, at: &[usize]) {
+    let files = twice(text);
+    let whole = records(&files, 1, &|t| vec![0, t.len()]);
+    let cuts = |t: &str| {
+        let mut cuts = vec![0];
+        let mut inner: Vec<usize> = at
+            .iter()
+            .copied()
+            .filter(|&a| 0 < a && a < t.len() && t.is_char_boundary(a))
+            .collect();
+        inner.sort_unstable();
+        inner.dedup();
+        cuts.extend(inner);
+        cuts.push(t.len());
+        cuts
+    };
+    for threads in [2, 3] {
+        assert_eq!(whole, records(&files, threads, &cuts), "cut at {at:?}");
+    }
+}
+
+/// Batches of `lint_each_split`: (file, findings) in call order.
+fn split_batches(
+    files: &[SourceFile<'_>],
+    release: usize,
+    split: Split,
+) -> Vec<(usize, Vec<Diagnostic>)> {
+    let mut out = Vec::new();
+    let opts = LintOptions::new(Dialect::StarRocks3_4);
+    lint_each_split(files, &opts, release, split, &mut |file, ds| {
+        out.push((file, ds))
+    });
+    out
+}
+
+const WHOLE: Split = Split {
+    threads: 1,
+    min_bytes: 0,
+    piece_bytes: usize::MAX,
+};
+
+#[test]
+fn a_large_file_cut_in_pieces_gives_the_same_batches() {
+    let text = corpus::generate(300_000, true);
+    let files = twice(&text);
+    for release in [1, RELEASE] {
+        let whole = split_batches(&files, release, WHOLE);
+        assert!(whole.len() > 2);
+        for (threads, piece_bytes, pieces) in [(2, 1 << 20, 2), (3, 1 << 20, 3), (2, 10_000, 31)] {
+            let split = Split {
+                threads,
+                min_bytes: 0,
+                piece_bytes,
+            };
+            // The guessed cuts of this corpus all hold: the work is really shared.
+            let cuts = split.cuts(&text);
+            assert_eq!(cuts.len(), pieces + 1);
+            for w in cuts.windows(2) {
+                assert_eq!(
+                    check_range(
+                        &text,
+                        Dialect::StarRocks3_4,
+                        w[0],
+                        w[1],
+                        None,
+                        &mut |_| false,
+                        &mut |_| {}
+                    ),
+                    w[1]
+                );
+            }
+            assert_eq!(
+                split_batches(&files, release, split),
+                whole,
+                "{pieces} pieces on {threads} threads"
+            );
+        }
+    }
+    // Small files are not cut.
+    assert_eq!(Split::machine().cuts(&text), [0, text.len()]);
+    // Cuts only after `;` and a line feed, found once each.
+    let split = Split {
+        threads: 4,
+        min_bytes: 0,
+        piece_bytes: 4,
+    };
+    assert_eq!(split.cuts("SHOW BACKUP; SHOW BACKUP;"), [0, 25]);
+    assert_eq!(split.cuts("a;\nb;\n\u{e9};\n\u{e9}"), [0, 5, 9, 12]);
+    // A share ending inside a character looks on from the character's end.
+    let two = Split {
+        threads: 2,
+        ..split
+    };
+    assert_eq!(two.cuts("\u{e9}\u{e9};\nx"), [0, 5, 7]);
+}
+
+#[test]
+fn pieces_give_the_same_findings_at_every_cut() {
+    let text = "BACKUP DATABASE d SNAPSHOT l TO r;\nSELECT ';' FROM `t;x` -- ;\n;\n\
+        /* ; */ BACKUP SNAPSHOT d.l TO r;\r\nRESTORE SNAPSHOT d.l FROM r ON (t);\n\
+        SHOW BACKUP 'x\\';y';;BACKUP DATABASE d SNAPSHOT l TO r ON (TABLE é中);\n\
+        ALTER TABLE t RENAME TO u;BACKUP DATABASE d SNAPSHOT;\u{3000}x; \u{3000}y;\n\
+        BACKUP DATABASE d SNAPSHOT late TO r;\n\nBACKUP DATABASE e SNAPSHOT late TO r;\n\
+        BACKUP DATABASE d SNAPSHOT l TO r; 'open ; string\n";
+    for a in 0..=text.len() {
+        pieces_match_whole(text, &[a]);
+        pieces_match_whole(text, &[a, a + 7, a + 31]);
+    }
+    // A comment over many pieces, then statements again.
+    let long = format!(
+        "SHOW BACKUP;\n/* {}*/ SHOW BACKUP;\n{}",
+        "x;\n".repeat(40),
+        "DROP REPOSITORY r;\n".repeat(5)
+    );
+    pieces_match_whole(&long, &(1..long.len()).step_by(3).collect::<Vec<_>>());
+    pieces_match_whole(&long[..100], &(1..100).step_by(3).collect::<Vec<_>>());
+    for tail in ["/* never closed ;\n;", "`open;\n;", "-- last ;", "\"x;"] {
+        let t = format!("{text}{tail}");
+        for a in 0..=t.len() {
+            pieces_match_whole(&t, &[a, t.len() - 2]);
+        }
+    }
+}
+
+/// Adversarial pieces of statements: `;` inside strings, quoted names and comments,
+/// unterminated ones, backslash escapes, CRLF, multibyte text, duplicate labels, syntax
+/// errors.
+const TRICKY: &[&str] = &[
+    ";",
+    ";\n",
+    ";\r\n",
+    "BACKUP DATABASE d SNAPSHOT l TO r",
+    "BACKUP SNAPSHOT d.l TO r ON (t)",
+    "RESTORE SNAPSHOT d.l FROM r",
+    "SHOW SNAPSHOT ON r WHERE SNAPSHOT = ';'",
+    "SELECT ';', \";\", `;` FROM t",
+    "'a\\';b'",
+    "\"\\\\\"",
+    "'",
+    "\"",
+    "`",
+    "`a``;b`",
+    "-- c ; d\n",
+    "-- starsnap\n",
+    "/* ; */",
+    "/*",
+    "*/",
+    "#;",
+    "\r\n",
+    "\n",
+    " ",
+    "é",
+    "中文",
+    "\u{3000}",
+    "ALTER TABLE t RENAME TO u",
+    "BACKUP DATABASE",
+    "PROPERTIES (\"timeout\" = \"1\")",
+    ".5",
+    "1e",
+    "<=",
+];
+
+proptest::proptest! {
+    #[test]
+    fn pieces_match_whole_on_tricky_text(
+        text in made_of(TRICKY, "", 40),
+        at in proptest::collection::vec(0usize..400, 1..5),
+    ) {
+        pieces_match_whole(&text, &at);
+    }
+
+    #[test]
+    fn pieces_match_whole_on_token_soup(s in soup(), a in 0usize..300, b in 0usize..300) {
+        pieces_match_whole(&s, &[a, b]);
+    }
 }

@@ -162,6 +162,17 @@ impl<'a> Lexer<'a> {
         }
     }
 
+    /// Lexes `src` from `pos`, which must follow a `;` token of `src` (or be 0): the lexer is
+    /// then in the state lexing `src` from the start reaches there.
+    pub fn resume(src: &'a str, pos: usize) -> Self {
+        Lexer {
+            src,
+            pos,
+            last: (pos > 0).then_some(TokenKind::Semicolon),
+            diagnostics: Vec::new(),
+        }
+    }
+
     /// The byte offset read up to.
     pub fn offset(&self) -> usize {
         self.pos

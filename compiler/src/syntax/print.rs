@@ -50,6 +50,14 @@ fn is_bare_ident(name: &str) -> bool {
     {
         return !is_reserved(name);
     }
+    // A word token holds only letters, digits, `_`, `$` and non-ASCII characters: a name with
+    // any other ASCII character (`sales-1`, `order items`) is not one word, without lexing.
+    if bytes
+        .iter()
+        .any(|b| b.is_ascii() && !(b.is_ascii_alphanumeric() || *b == b'_' || *b == b'$'))
+    {
+        return false;
+    }
     let lexed = lex(name);
     match lexed.tokens.as_slice() {
         [t] => {

@@ -95,17 +95,50 @@ pub struct Statements<'a> {
     lexer: Lexer<'a>,
     b: Builder,
     finished: bool,
+    /// The input stops before the end of `src` ([`Statements::range`]).
+    partial: bool,
+    /// Where the last `;` read ends.
+    semicolon_end: usize,
 }
 
 impl<'a> Statements<'a> {
     pub fn new(src: &'a str, dialect: Dialect) -> Self {
+        Statements::range(src, dialect, 0, src.len())
+    }
+
+    /// The statements of `src[start..end]`, spans counting from the start of `src`. `start`
+    /// must be 0 or the end of a `;` where [`Statements::new`]'s stream of `src` stands
+    /// [`Statements::clean`]: the statements and diagnostics are then exactly those that
+    /// stream gives from there. When `end < src.len()` the input is cut there, which ends no
+    /// statement: what follows the last `;` is neither parsed nor reported, and
+    /// [`Statements::clean`] says whether the cut fell on a statement boundary.
+    pub fn range(src: &'a str, dialect: Dialect, start: usize, end: usize) -> Self {
+        let end = end.min(src.len());
         Statements {
             src,
             dialect,
-            lexer: Lexer::new(src),
+            lexer: Lexer::resume(src.get(..end).unwrap_or(src), start.min(end)),
             b: Builder::default(),
             finished: false,
+            partial: end < src.len(),
+            semicolon_end: start,
         }
+    }
+
+    /// Whether the input read so far ends with a `;` after which nothing is pending (no
+    /// token, comment or lexical diagnostic): a stream started there by
+    /// [`Statements::range`] is in the same state as this one.
+    ///
+    /// A `;` token read from a cut input is a `;` of the whole text (no token before it looks
+    /// further than the byte after it, which is this `;` itself), so a cut input that ends
+    /// clean was lexed and split exactly as the whole text is.
+    pub fn clean(&self) -> bool {
+        self.semicolon_end == self.lexer.offset()
+            && self.b.sig.is_empty()
+            && self.b.leading.is_empty()
+            && self.b.inner.is_empty()
+            && !self.b.bad
+            && self.lexer.diagnostics.is_empty()
     }
 
     /// The next statement; its diagnostics (and those of the comments before it) are appended
@@ -115,11 +148,15 @@ impl<'a> Statements<'a> {
         while !self.finished {
             let Some(tok) = self.lexer.next_token() else {
                 self.finished = true;
+                if self.partial {
+                    return None;
+                }
                 diags.extend(self.lexer.diagnostics.drain(..).next());
                 return self.b.flush(src, self.dialect, diags);
             };
             match tok.kind {
                 TokenKind::Semicolon => {
+                    self.semicolon_end = tok.span.end;
                     // At most one lexical diagnostic per statement (the first).
                     diags.extend(self.lexer.diagnostics.drain(..).next());
                     if let Some(ps) = self.b.flush(src, self.dialect, diags) {
