@@ -193,6 +193,7 @@ fn plan(w: &World) -> Result<(String, u64, usize), String> {
             mode: Mode::Swap { drop_old: false },
             replication_num,
             timeout_s: 86_400,
+            run: None,
         },
         catalog,
         as_of: Timestamp(1_796_000_000),

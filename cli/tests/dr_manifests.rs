@@ -211,6 +211,37 @@ fn sets_made_before_manifests_stay_usable_and_are_back_filled() {
     ok(&o);
     let out = text(&o.stdout);
     assert_eq!(out.matches("\"result\":\"passed\"").count(), 2, "{out}");
+    // A second drill of the same sets, within the same second, is a drill of its own: its
+    // scratch databases are new (before, it had the first's plan and found every step done,
+    // restoring nothing), and it leaves nothing behind either.
+    let scratch = |out: &str| -> Vec<String> {
+        out.lines()
+            .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+            .filter_map(|v| v["scratch_database"].as_str().map(str::to_string))
+            .collect()
+    };
+    let first = scratch(&out);
+    let o = w.run(&["drill", "--format", "json"]);
+    ok(&o);
+    let again = text(&o.stdout);
+    assert_eq!(again.matches("\"result\":\"passed\"").count(), 2, "{again}");
+    let second = scratch(&again);
+    assert_eq!((first.len(), second.len()), (2, 2), "{out}{again}");
+    assert!(
+        first.iter().all(|d| !second.contains(d)),
+        "{first:?} {second:?}"
+    );
+    let dbs: Vec<String> = w
+        .connect()
+        .query("SHOW DATABASES")
+        .unwrap()
+        .iter()
+        .map(|r| r.get("Database").unwrap().unwrap_or("").to_string())
+        .collect();
+    assert!(
+        !dbs.iter().any(|d| d.contains("__starsnap_drill_")),
+        "{dbs:?}"
+    );
 
     // Back-fill, confirmed by SHOW SNAPSHOT; a second run finds them there.
     let o = w.run(&["init", "--write-manifests"]);

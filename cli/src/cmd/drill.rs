@@ -214,6 +214,7 @@ pub fn run(args: DrillArgs) -> i32 {
             mode: Mode::Drill,
             replication_num: args.replication_num,
             timeout_s: timeout_of(&policy),
+            run: Some(run_id.clone()),
         },
         catalog,
         as_of: super::plan::now(),

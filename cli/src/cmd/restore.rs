@@ -278,6 +278,7 @@ pub fn run(args: RestoreArgs) -> i32 {
             mode,
             replication_num,
             timeout_s,
+            run: None,
         },
         catalog,
         as_of: now(),

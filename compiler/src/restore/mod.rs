@@ -49,6 +49,12 @@ pub struct RestoreRequest {
     pub replication_num: u32,
     /// The `timeout` of every RESTORE job, in seconds (StarRocks requires ≥ 600).
     pub timeout_s: u64,
+    /// A drill's run id. It goes into the scratch databases' names, so each drill's plan is
+    /// its own: a drill never counts as resuming an earlier drill of the same sets (whose
+    /// steps apply would find done, restoring nothing). `None` for a restore, whose plan
+    /// made again is the same plan (and resumes).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub run: Option<String>,
 }
 
 /// One thing to restore.
@@ -101,7 +107,8 @@ pub enum Mode {
     /// Onto the live tables; partitions newer than the point are dropped.
     InPlace,
     /// A restore drill: each database into a scratch database of its own (a free name,
-    /// `<db>__starsnap_drill_<id>`) under the original names, verified there, then dropped.
+    /// `<db>__starsnap_drill_<id>`, the id from the sets and the drill's run) under the original
+    /// names, verified there, then dropped.
     /// Nothing live is touched.
     Drill,
 }

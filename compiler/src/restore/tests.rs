@@ -129,6 +129,7 @@ fn req(targets: Vec<Target>, point: Point, mode: Mode) -> RestoreRequest {
         mode,
         replication_num: 3,
         timeout_s: 86_400,
+        run: None,
     }
 }
 
