@@ -245,6 +245,31 @@ fn write_tablet(
     })
 }
 
+/// A partition as a job info holds it: its tablet's ids, version and schema hash, and the
+/// tablet's files, of which the data file's path (in the tablet's folder) is the rows'.
+pub fn partition_info(
+    ids: TabletIds,
+    version: u64,
+    schema_hash: u32,
+    files: Vec<String>,
+) -> PartitionInfo {
+    let folder = layout::tablet_dir_in_snapshot(ids);
+    let path = files
+        .iter()
+        .find(|f| layout::split_checksum(f).is_some_and(|(n, _)| n.ends_with(".dat")))
+        .map(|f| format!("{folder}/{f}"))
+        .unwrap_or_default();
+    PartitionInfo {
+        id: ids.partition,
+        version,
+        index_id: ids.index,
+        tablet_id: ids.tablet,
+        schema_hash,
+        path,
+        files,
+    }
+}
+
 /// Writes `__meta.<md5>` (the SAVE_META step); its size.
 pub fn write_meta(dir: &RepoDir, label: &str, c: &Captured) -> Result<u64, String> {
     let mut stripped = c.clone();
@@ -277,27 +302,11 @@ pub fn job_info(
                 .partitions
                 .iter()
                 .map(|p| {
-                    let ids = tablet_ids(c.db_id, t, p);
                     let files = tablet_files.get(&p.id).cloned().unwrap_or_default();
-                    let folder = layout::tablet_dir_in_snapshot(ids);
-                    let path = files
-                        .iter()
-                        .find(|f| {
-                            layout::split_checksum(f).is_some_and(|(n, _)| n.ends_with(".dat"))
-                        })
-                        .map(|f| format!("{folder}/{f}"))
-                        .unwrap_or_default();
+                    let ids = tablet_ids(c.db_id, t, p);
                     (
                         p.name.clone(),
-                        PartitionInfo {
-                            id: p.id,
-                            version: p.visible_version,
-                            index_id: ids.index,
-                            tablet_id: ids.tablet,
-                            schema_hash: hash,
-                            path,
-                            files,
-                        },
+                        partition_info(ids, p.visible_version, hash, files),
                     )
                 })
                 .collect();

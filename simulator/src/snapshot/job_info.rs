@@ -27,8 +27,8 @@ use std::collections::BTreeMap;
 use serde_json::Value;
 use starsnap_compiler::validate::java::JavaHashMap;
 
-use super::files::{JobInfo, PartitionInfo, TableInfo, META_VERSION, STARROCKS_META_VERSION};
-use starsnap_repo::layout::{self, TabletIds};
+use super::files::{partition_info, JobInfo, TableInfo, META_VERSION, STARROCKS_META_VERSION};
+use starsnap_repo::layout::TabletIds;
 
 /// A JSON value printed the org.json way.
 pub enum J {
@@ -321,29 +321,14 @@ fn parse_value(bytes: &[u8], what: &str) -> Result<JobInfo, String> {
                     .get("tablets")
                     .and_then(Value::as_object)
                     .ok_or_else(|| bad(&format!("index of {tname}.{pname} has no tablets")))?;
-                let order: Vec<String> = match index.get("tablets_order").and_then(Value::as_array)
-                {
-                    Some(o) if !o.is_empty() => o
-                        .iter()
-                        .map(|v| match v {
-                            Value::String(s) => s.clone(),
-                            other => other.to_string(),
-                        })
-                        .collect(),
-                    _ => {
-                        let mut ids: Vec<&String> = tablets.keys().collect();
-                        ids.sort_by_key(|s| s.parse::<u64>().unwrap_or(u64::MAX));
-                        ids.into_iter().cloned().collect()
-                    }
-                };
-                let first = order
-                    .first()
+                let order = index.get("tablets_order").and_then(Value::as_array);
+                let first = first_tablet(order.map(Vec::as_slice), tablets.keys())
                     .ok_or_else(|| bad(&format!("index of {tname}.{pname} has no tablets")))?;
                 let tablet_id: u64 = first
                     .parse()
                     .map_err(|_| bad(&format!("tablet id '{first}' is not a number")))?;
                 let files: Vec<String> = tablets
-                    .get(first)
+                    .get(&first)
                     .and_then(Value::as_array)
                     .map(|a| {
                         a.iter()
@@ -352,29 +337,17 @@ fn parse_value(bytes: &[u8], what: &str) -> Result<JobInfo, String> {
                             .collect()
                     })
                     .unwrap_or_default();
-                let folder = layout::tablet_dir_in_snapshot(TabletIds {
+                let ids = TabletIds {
                     db: db_id,
                     table: table_id,
                     partition: pid,
                     index: index_id,
                     tablet: tablet_id,
-                });
-                let path = files
-                    .iter()
-                    .find(|f| layout::split_checksum(f).is_some_and(|(n, _)| n.ends_with(".dat")))
-                    .map(|f| format!("{folder}/{f}"))
-                    .unwrap_or_default();
+                };
+                let version = id(p, "version")?;
                 partitions.insert(
                     pname.clone(),
-                    PartitionInfo {
-                        id: pid,
-                        version: id(p, "version")?,
-                        index_id,
-                        tablet_id,
-                        schema_hash,
-                        path,
-                        files,
-                    },
+                    partition_info(ids, version, schema_hash, files),
                 );
             }
         }
@@ -410,6 +383,21 @@ fn parse_value(bytes: &[u8], what: &str) -> Result<JobInfo, String> {
     })
 }
 
+/// The first tablet of an index: `tablets_order`'s first when it is given (a number written
+/// as it is), else the smallest id among `ids` (`tablets`' keys).
+fn first_tablet<'a>(
+    order: Option<&[Value]>,
+    ids: impl Iterator<Item = &'a String>,
+) -> Option<String> {
+    match order.and_then(<[Value]>::first) {
+        Some(Value::String(s)) => Some(s.clone()),
+        Some(other) => Some(other.to_string()),
+        None => ids
+            .min_by_key(|s| s.parse::<u64>().unwrap_or(u64::MAX))
+            .cloned(),
+    }
+}
+
 /// The common case of [`parse`] without a `Value` tree: a job info in StarRocks's format read
 /// into typed records (a 20,000-partition info is parsed several times faster, most of the
 /// `Value` path's time being its allocations). `None` for anything else — the first format,
@@ -423,9 +411,10 @@ mod fast {
     use serde_json::Value;
 
     use super::super::files::{
-        JobInfo, PartitionInfo, TableInfo, META_VERSION, STARROCKS_META_VERSION,
+        partition_info, JobInfo, TableInfo, META_VERSION, STARROCKS_META_VERSION,
     };
-    use starsnap_repo::layout::{self, TabletIds};
+    use super::first_tablet;
+    use starsnap_repo::layout::TabletIds;
 
     #[derive(Deserialize)]
     struct Info {
@@ -506,49 +495,18 @@ mod fast {
                     };
                     let index_id = id(index.id)?;
                     let schema_hash = u32::try_from(index.schema_hash).ok()?;
-                    let order: Vec<String> = match &index.tablets_order {
-                        Some(o) if !o.is_empty() => o
-                            .iter()
-                            .map(|v| match v {
-                                Value::String(s) => s.clone(),
-                                other => other.to_string(),
-                            })
-                            .collect(),
-                        _ => {
-                            let mut ids: Vec<&String> = index.tablets.keys().collect();
-                            ids.sort_by_key(|s| s.parse::<u64>().unwrap_or(u64::MAX));
-                            ids.into_iter().cloned().collect()
-                        }
-                    };
-                    let first = order.first()?;
+                    let first = first_tablet(index.tablets_order.as_deref(), index.tablets.keys())?;
                     let tablet_id: u64 = first.parse().ok()?;
-                    let files = index.tablets.get(first).cloned().unwrap_or_default();
-                    let folder = layout::tablet_dir_in_snapshot(TabletIds {
+                    let files = index.tablets.get(&first).cloned().unwrap_or_default();
+                    let ids = TabletIds {
                         db: db_id,
                         table: table_id,
                         partition: pid,
                         index: index_id,
                         tablet: tablet_id,
-                    });
-                    let path = files
-                        .iter()
-                        .find(|f| {
-                            layout::split_checksum(f).is_some_and(|(n, _)| n.ends_with(".dat"))
-                        })
-                        .map(|f| format!("{folder}/{f}"))
-                        .unwrap_or_default();
-                    partitions.insert(
-                        pname,
-                        PartitionInfo {
-                            id: pid,
-                            version: id(p.version)?,
-                            index_id,
-                            tablet_id,
-                            schema_hash,
-                            path,
-                            files,
-                        },
-                    );
+                    };
+                    let version = id(p.version)?;
+                    partitions.insert(pname, partition_info(ids, version, schema_hash, files));
                 }
             }
             backup_objects.insert(
@@ -593,6 +551,7 @@ mod fast {
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {
+    use super::super::files::PartitionInfo;
     use super::*;
 
     #[test]
