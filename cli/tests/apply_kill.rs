@@ -110,6 +110,8 @@ fn sigint_cancels_the_job_records_it_and_releases_the_locks() {
     let w = World::start("sigint");
     w.plan("p.json", "2026-11-22T02:00:00Z");
     w.exec("ADMIN SET SIMULATOR PACING = 100");
+    // Long enough to be seen on a loaded machine (see the restart test below).
+    w.exec("ADMIN SET SIMULATOR PACING STATE 'UPLOADING' = 3000");
     let child = w.spawn(&["apply", "p.json", "--auto-approve", "--parallel", "1"]);
     w.wait_until("a job uploading", |w| any_job_in(w, "UPLOADING"));
     let sent = Command::new("kill")
@@ -145,6 +147,9 @@ fn a_restart_mid_apply_still_releases_the_leases() {
     let w = World::start_persistent("restart-leases");
     w.plan("p.json", "2026-11-22T02:00:00Z");
     w.exec("ADMIN SET SIMULATOR PACING = 100");
+    // UPLOADING lasts long enough to be seen however loaded the machine: with 100 ms, two
+    // polls more than 100 ms apart could see it pass (then the test waited for nothing).
+    w.exec("ADMIN SET SIMULATOR PACING STATE 'UPLOADING' = 3000");
     let child = w.spawn(&["apply", "p.json", "--auto-approve", "--parallel", "2"]);
     w.wait_until("a job uploading", |w| any_job_in(w, "UPLOADING"));
     w.exec("ADMIN RESTART SIMULATOR");
