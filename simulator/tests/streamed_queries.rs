@@ -248,11 +248,86 @@ fn in_lists_of_strings_match_whole_values_only() {
             .map(|r| r[0].clone().unwrap_or_default())
             .collect()
     };
-    assert_eq!(n(&mut s, "k IN ('ab', '', 'x')"), ["1", "3"]);
-    assert_eq!(n(&mut s, "k NOT IN ('ab', 'b')"), ["1", "2", "5"]);
-    assert_eq!(n(&mut s, "k IN ('a', 'abd')"), ["2"]);
-    // A NULL in the list: no match is NULL, not false.
-    assert_eq!(n(&mut s, "k NOT IN ('a', NULL)"), Vec::<String>::new());
-    // A number against strings is compared as a number.
-    assert_eq!(n(&mut s, "n IN ('2', '04')"), ["2", "4"]);
+    // Short lists are compared item by item; from eight string literals on, a list is
+    // looked up in a set (`Expr::InStrings`): the answers are the same.
+    for pad in [
+        "",
+        ", 'zz0', 'zz1', 'zz2', 'zz3', 'zz4', 'zz5', 'zz6', 'zz7'",
+    ] {
+        assert_eq!(n(&mut s, &format!("k IN ('ab', '', 'x'{pad})")), ["1", "3"]);
+        assert_eq!(
+            n(&mut s, &format!("k NOT IN ('ab', 'b'{pad})")),
+            ["1", "2", "5"]
+        );
+        assert_eq!(n(&mut s, &format!("k IN ('a', 'abd', 'A'{pad})")), ["2"]);
+        // A NULL in the list: no match is NULL, not false.
+        assert_eq!(
+            n(&mut s, &format!("k NOT IN ('a', NULL{pad})")),
+            Vec::<String>::new()
+        );
+        // A number against strings is compared as a number.
+        assert_eq!(n(&mut s, &format!("n IN ('2', '04'{pad})")), ["2", "4"]);
+        // A NULL value is NULL in and NULL not in.
+        let tested = rows(
+            &e,
+            &mut s,
+            &format!("SELECT n, k IN ('a'{pad}), k NOT IN ('a'{pad}) FROM d2.w ORDER BY n"),
+        );
+        let at = |i: usize| -> Vec<Option<String>> { tested[i][1..].to_vec() };
+        assert_eq!(at(1), [Some("1".to_string()), Some("0".to_string())]);
+        assert_eq!(at(5), [None, None]);
+    }
+}
+
+#[test]
+fn and_or_skip_only_a_right_side_that_cannot_fail() {
+    let (e, mut s) = engine();
+    for sql in [
+        "CREATE TABLE d2.tv (id INT, a INT, b INT) DUPLICATE KEY(id) DISTRIBUTED BY HASH(id) BUCKETS 1",
+        "INSERT INTO d2.tv VALUES (1, 1, 1), (2, 1, 0), (3, 1, NULL), (4, 0, 1), (5, 0, 0), \
+         (6, 0, NULL), (7, NULL, 1), (8, NULL, 0), (9, NULL, NULL)",
+    ] {
+        let out = e.query(&mut s, sql);
+        assert!(out.iter().all(Result::is_ok), "{sql}: {out:?}");
+    }
+    // Three-valued logic whether the right side is skipped when the left decides (a plain
+    // comparison) or always read (a cast, which could fail).
+    for op in ["AND", "OR"] {
+        let skipped = rows(
+            &e,
+            &mut s,
+            &format!("SELECT id, (a = 1) {op} (b = 1) FROM d2.tv ORDER BY id"),
+        );
+        let read = rows(
+            &e,
+            &mut s,
+            &format!("SELECT id, (a = 1) {op} (CAST(b AS INT) = 1) FROM d2.tv ORDER BY id"),
+        );
+        assert_eq!(skipped, read, "{op}");
+        let truth: String = skipped
+            .iter()
+            .map(|r| match r[1].as_deref() {
+                Some("1") => 'T',
+                Some("0") => 'F',
+                None => 'N',
+                Some(_) => '?',
+            })
+            .collect();
+        // Rows 1-9: a, b over (1, 0, NULL) × (1, 0, NULL).
+        let want = if op == "AND" {
+            "TFNFFFNFN"
+        } else {
+            "TTTTFNTNN"
+        };
+        assert_eq!(truth, want, "{op}");
+    }
+    // A right side that can fail is read even where the left side is FALSE for every row:
+    // the error StarRocks raises is not hidden.
+    let out = e
+        .query(
+            &mut s,
+            "SELECT id FROM d2.tv WHERE id > 100 AND COUNT(*) > 1",
+        )
+        .pop();
+    assert!(matches!(out, Some(Err(_))), "{out:?}");
 }

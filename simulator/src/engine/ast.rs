@@ -27,6 +27,12 @@ pub enum BinOp {
     Ge,
     And,
     Or,
+    /// AND / OR whose right side cannot fail (`eval::infallible`): once the left side
+    /// decides (FALSE for AND, TRUE for OR) the right side is not read. Only `eval::bind`
+    /// makes them, so a row scan decides the common "selective condition first" WHERE
+    /// without reading the rest.
+    AndThen,
+    OrElse,
     Add,
     Sub,
     Mul,
@@ -64,6 +70,15 @@ pub enum Expr {
     In {
         e: Box<Expr>,
         list: Vec<Expr>,
+        neg: bool,
+    },
+    /// `e [NOT] IN (…)` over string literals only, with the strings in a set: `eval::bind`
+    /// makes it of a long list (the tables of a state-store query, over every row of the
+    /// table). A value that is not a string is compared with each item as `In` does.
+    InStrings {
+        e: Box<Expr>,
+        list: Vec<Expr>,
+        set: std::collections::HashSet<String>,
         neg: bool,
     },
     /// `e [NOT] IN (SELECT …)`, uncorrelated: `select::materialize_subqueries` runs the

@@ -73,6 +73,10 @@ pub struct Accumulator {
     best: Option<Value>,
 }
 
+/// From this many items, an IN list of string literals is looked up in a set
+/// ([`Expr::InStrings`]) rather than compared item by item.
+const IN_SET_MIN: usize = 8;
+
 pub const AGGREGATES: &[&str] = &["count", "sum", "min", "max", "avg"];
 
 /// Whether an expression contains an aggregate call.
@@ -84,7 +88,9 @@ pub fn has_aggregate(e: &Expr) -> bool {
         Expr::Neg(x) | Expr::Not(x) => has_aggregate(x),
         Expr::Bin { l, r, .. } => has_aggregate(l) || has_aggregate(r),
         Expr::IsNull { e, .. } | Expr::Cast { e, .. } => has_aggregate(e),
-        Expr::In { e, list, .. } => has_aggregate(e) || list.iter().any(has_aggregate),
+        Expr::In { e, list, .. } | Expr::InStrings { e, list, .. } => {
+            has_aggregate(e) || list.iter().any(has_aggregate)
+        }
         Expr::InSubquery { e, .. } => has_aggregate(e),
         Expr::Between { e, lo, hi, .. } => {
             has_aggregate(e) || has_aggregate(lo) || has_aggregate(hi)
@@ -119,7 +125,7 @@ pub fn visit_columns<'e>(
             visit_columns(r, f)
         }
         Expr::IsNull { e, .. } | Expr::Cast { e, .. } => visit_columns(e, f),
-        Expr::In { e, list, .. } => {
+        Expr::In { e, list, .. } | Expr::InStrings { e, list, .. } => {
             visit_columns(e, f)?;
             list.iter().try_for_each(|a| visit_columns(a, f))
         }
@@ -164,11 +170,15 @@ impl EvalEnv<'_> {
             Expr::Col { table, name, pos } => Expr::Slot(self.resolve(table, name, *pos)?),
             Expr::Neg(x) => Expr::Neg(b(x)?),
             Expr::Not(x) => Expr::Not(b(x)?),
-            Expr::Bin { op, l, r } => Expr::Bin {
-                op: op.clone(),
-                l: b(l)?,
-                r: b(r)?,
-            },
+            Expr::Bin { op, l, r } => {
+                let (l, r) = (b(l)?, b(r)?);
+                let op = match op {
+                    BinOp::And if infallible(&r) => BinOp::AndThen,
+                    BinOp::Or if infallible(&r) => BinOp::OrElse,
+                    op => op.clone(),
+                };
+                Expr::Bin { op, l, r }
+            }
             Expr::IsNull { e, neg } => Expr::IsNull {
                 e: b(e)?,
                 neg: *neg,
@@ -177,14 +187,29 @@ impl EvalEnv<'_> {
                 e: b(e)?,
                 ty: ty.clone(),
             },
-            Expr::In { e, list, neg } => Expr::In {
-                e: b(e)?,
-                list: list
+            Expr::In { e, list, neg } | Expr::InStrings { e, list, neg, .. } => {
+                let e = b(e)?;
+                let list: Vec<Expr> = list
                     .iter()
                     .map(|x| self.bind(x))
-                    .collect::<Result<_, _>>()?,
-                neg: *neg,
-            },
+                    .collect::<Result<_, _>>()?;
+                let strings: Option<std::collections::HashSet<String>> = list
+                    .iter()
+                    .map(|x| match x {
+                        Expr::Lit(Value::Str(s)) => Some(s.clone()),
+                        _ => None,
+                    })
+                    .collect();
+                match strings {
+                    Some(set) if list.len() >= IN_SET_MIN => Expr::InStrings {
+                        e,
+                        list,
+                        set,
+                        neg: *neg,
+                    },
+                    _ => Expr::In { e, list, neg: *neg },
+                }
+            }
             Expr::Between { e, lo, hi, neg } => Expr::Between {
                 e: b(e)?,
                 lo: b(lo)?,
@@ -326,33 +351,17 @@ impl EvalEnv<'_> {
             // else (a DELETE or UPDATE condition) it is not simulated.
             Expr::InSubquery { .. } => Err(errors::unsupported("a subquery here")),
             Expr::IsNull { e, neg } => Ok(Value::Bool(self.operand(e, scope)?.is_null() != *neg)),
+            Expr::InStrings { e, list, set, neg } => {
+                let v = self.operand(e, scope)?;
+                match v.as_ref() {
+                    // Two strings are equal when their bytes are (`sql_cmp`).
+                    Value::Str(s) => Ok(Value::Bool(set.contains(s.as_str()) != *neg)),
+                    _ => self.in_list(&v, list, *neg, scope),
+                }
+            }
             Expr::In { e, list, neg } => {
                 let v = self.operand(e, scope)?;
-                if v.is_null() {
-                    return Ok(Value::Null);
-                }
-                let mut saw_null = false;
-                for item in list {
-                    let x = self.operand(item, scope)?;
-                    // Two strings are equal when their bytes are (`sql_cmp`): most differ in
-                    // their first byte, told without comparing the rest (an IN list of keys
-                    // over every row of a table).
-                    if let (Value::Str(a), Value::Str(b)) = (v.as_ref(), x.as_ref()) {
-                        if a.as_bytes().first() != b.as_bytes().first() || a.len() != b.len() {
-                            continue;
-                        }
-                    }
-                    match v.sql_cmp(&x) {
-                        Some(std::cmp::Ordering::Equal) => return Ok(Value::Bool(!*neg)),
-                        None if x.is_null() => saw_null = true,
-                        _ => {}
-                    }
-                }
-                Ok(if saw_null {
-                    Value::Null
-                } else {
-                    Value::Bool(*neg)
-                })
+                self.in_list(&v, list, *neg, scope)
             }
             Expr::Between { e, lo, hi, neg } => {
                 let v = self.operand(e, scope)?;
@@ -429,16 +438,63 @@ impl EvalEnv<'_> {
         }
     }
 
+    /// `v [NOT] IN (list)`: TRUE on an equal item, NULL when none is equal but one is NULL.
+    fn in_list(
+        &self,
+        v: &Value,
+        list: &[Expr],
+        neg: bool,
+        scope: Scope<'_>,
+    ) -> Result<Value, SqlError> {
+        if v.is_null() {
+            return Ok(Value::Null);
+        }
+        let mut saw_null = false;
+        for item in list {
+            let x = self.operand(item, scope)?;
+            // Two strings are equal when their bytes are (`sql_cmp`): most differ in
+            // their first byte, told without comparing the rest (an IN list of keys
+            // over every row of a table).
+            if let (Value::Str(a), Value::Str(b)) = (v, x.as_ref()) {
+                if a.as_bytes().first() != b.as_bytes().first() || a.len() != b.len() {
+                    continue;
+                }
+            }
+            match v.sql_cmp(&x) {
+                Some(std::cmp::Ordering::Equal) => return Ok(Value::Bool(!neg)),
+                None if x.is_null() => saw_null = true,
+                _ => {}
+            }
+        }
+        Ok(if saw_null {
+            Value::Null
+        } else {
+            Value::Bool(neg)
+        })
+    }
+
     fn binary(&self, op: &BinOp, l: &Expr, r: &Expr, scope: Scope<'_>) -> Result<Value, SqlError> {
-        if matches!(op, BinOp::And | BinOp::Or) {
+        if matches!(op, BinOp::And | BinOp::Or | BinOp::AndThen | BinOp::OrElse) {
             let a = self.operand(l, scope)?;
+            // FALSE AND x is FALSE, TRUE OR x is TRUE, whatever x is: a right side that
+            // cannot fail is not read then.
+            let decided = match (op, &*a) {
+                (_, Value::Null) => None,
+                (BinOp::AndThen, v) if !v.truthy() => Some(false),
+                (BinOp::OrElse, v) if v.truthy() => Some(true),
+                _ => None,
+            };
+            if let Some(d) = decided {
+                return Ok(Value::Bool(d));
+            }
             let b = self.operand(r, scope)?;
             let t = |v: &Value| if v.is_null() { None } else { Some(v.truthy()) };
-            return Ok(match (op, t(&a), t(&b)) {
-                (BinOp::And, Some(false), _) | (BinOp::And, _, Some(false)) => Value::Bool(false),
-                (BinOp::And, Some(true), Some(true)) => Value::Bool(true),
-                (BinOp::Or, Some(true), _) | (BinOp::Or, _, Some(true)) => Value::Bool(true),
-                (BinOp::Or, Some(false), Some(false)) => Value::Bool(false),
+            let and = matches!(op, BinOp::And | BinOp::AndThen);
+            return Ok(match (and, t(&a), t(&b)) {
+                (true, Some(false), _) | (true, _, Some(false)) => Value::Bool(false),
+                (true, Some(true), Some(true)) => Value::Bool(true),
+                (false, Some(true), _) | (false, _, Some(true)) => Value::Bool(true),
+                (false, Some(false), Some(false)) => Value::Bool(false),
                 _ => Value::Null,
             });
         }
@@ -624,14 +680,29 @@ impl EvalEnv<'_> {
                 })
                 .unwrap_or(Value::Null),
             "concat" => {
-                let mut s = String::new();
+                // The result is allocated once (a CONCAT over every partition of the
+                // cluster in the partition summary).
+                let strs: Option<usize> = a.iter().try_fold(0, |n, v| match v.as_ref() {
+                    Value::Str(s) => Some(n + s.len()),
+                    _ => None,
+                });
+                if let Some(len) = strs {
+                    let mut out = String::with_capacity(len);
+                    for v in a {
+                        if let Value::Str(s) = v.as_ref() {
+                            out.push_str(s);
+                        }
+                    }
+                    return Ok(Value::Str(out));
+                }
+                let mut texts: Vec<Cow<'_, str>> = Vec::with_capacity(a.len());
                 for v in a {
                     match v.text() {
-                        Some(t) => s.push_str(&t),
+                        Some(t) => texts.push(t),
                         None => return Ok(Value::Null),
                     }
                 }
-                Value::Str(s)
+                Value::Str(texts.concat())
             }
             "concat_ws" => {
                 let sep = text(0).unwrap_or_default();
@@ -792,6 +863,41 @@ fn type_name(v: &Value) -> &'static str {
         Value::Date(_) => "date",
         Value::DateTime(_) => "datetime",
         Value::Str(_) => "varchar",
+    }
+}
+
+/// Whether evaluating `e` over any row can never fail: bound columns, literals, and
+/// comparisons, `IN`, `BETWEEN`, `LIKE`, `IS NULL` and logic over them. Only such a right
+/// side of AND / OR is skipped once the left side decides ([`BinOp::AndThen`]): a function
+/// or a cast may raise an error StarRocks would raise, which skipping must not hide.
+pub fn infallible(e: &Expr) -> bool {
+    match e {
+        Expr::Lit(_) | Expr::Slot(_) => true,
+        Expr::Not(x) => infallible(x),
+        Expr::IsNull { e, .. } => infallible(e),
+        Expr::In { e, list, .. } | Expr::InStrings { e, list, .. } => {
+            infallible(e) && list.iter().all(infallible)
+        }
+        Expr::Between { e, lo, hi, .. } => infallible(e) && infallible(lo) && infallible(hi),
+        Expr::Like { e, pat, .. } => infallible(e) && infallible(pat),
+        Expr::Bin { op, l, r } => {
+            matches!(
+                op,
+                BinOp::Eq
+                    | BinOp::NullSafeEq
+                    | BinOp::Ne
+                    | BinOp::Lt
+                    | BinOp::Le
+                    | BinOp::Gt
+                    | BinOp::Ge
+                    | BinOp::And
+                    | BinOp::Or
+                    | BinOp::AndThen
+                    | BinOp::OrElse
+            ) && infallible(l)
+                && infallible(r)
+        }
+        _ => false,
     }
 }
 

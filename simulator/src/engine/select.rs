@@ -587,26 +587,27 @@ pub fn run(
         let g = if sel.group_by.is_empty() {
             0
         } else {
-            let mut key = Vec::with_capacity(sel.group_by.len());
-            for g in &sel.group_by {
-                key.push(match g {
-                    Expr::Lit(Value::Int(n)) if *n >= 1 && (*n as usize) <= sel.items.len() => {
-                        match &sel.items[*n as usize - 1] {
-                            SelectItem::Expr { expr, .. } => env.operand(expr, Scope::Row(r))?,
-                            SelectItem::Star(_) => Cow::Owned(Value::Null),
-                        }
+            let key_value = |g| group_value(&env, sel, g, r);
+            // The same group as the previous row when every key value equals its own (no
+            // key is built for it).
+            let mut same = None;
+            if let Some((values, g)) = &last {
+                same = Some(*g);
+                for (e, v) in sel.group_by.iter().zip(values) {
+                    if key_value(e)?.as_ref() != v {
+                        same = None;
+                        break;
                     }
-                    e => env.operand(e, Scope::Row(r))?,
-                });
-            }
-            match &last {
-                Some((values, g))
-                    if values.len() == key.len()
-                        && values.iter().zip(&key).all(|(a, b)| a == b.as_ref()) =>
-                {
-                    *g
                 }
-                _ => {
+            }
+            match same {
+                Some(g) => g,
+                None => {
+                    let key = sel
+                        .group_by
+                        .iter()
+                        .map(|e| key_value(e).map(Cow::into_owned))
+                        .collect::<Result<Vec<Value>, SqlError>>()?;
                     let text: GroupKey =
                         key.iter().map(|v| (discriminant(v), v.to_text())).collect();
                     let next = groups.len();
@@ -614,7 +615,7 @@ pub fn run(
                     if g == next {
                         groups.push(Group::new(Some(r.to_vec()), calls.len()));
                     }
-                    last = Some((key.into_iter().map(Cow::into_owned).collect(), g));
+                    last = Some((key, g));
                     g
                 }
             }
@@ -674,6 +675,24 @@ pub fn run(
         });
     }
     Ok(finish(sel, out_cols, rows))
+}
+
+/// The value of GROUP BY item `g` for row `r` (`GROUP BY 2` is the second select item).
+fn group_value<'x>(
+    env: &EvalEnv<'_>,
+    sel: &'x Select,
+    g: &'x Expr,
+    r: &'x [Value],
+) -> Result<Cow<'x, Value>, SqlError> {
+    Ok(match g {
+        Expr::Lit(Value::Int(n)) if *n >= 1 && (*n as usize) <= sel.items.len() => {
+            match &sel.items[*n as usize - 1] {
+                SelectItem::Expr { expr, .. } => env.operand(expr, Scope::Row(r))?,
+                SelectItem::Star(_) => Cow::Owned(Value::Null),
+            }
+        }
+        e => env.operand(e, Scope::Row(r))?,
+    })
 }
 
 /// OFFSET and LIMIT, then the type of columns that could not be known statically: that of
@@ -907,6 +926,13 @@ fn lift_aggregates(e: &Expr, base: usize, calls: &mut Vec<Expr>) -> Expr {
                 .iter()
                 .map(|x| lift_aggregates(x, base, calls))
                 .collect(),
+            neg: *neg,
+        },
+        // The items are literals: only the value tested may hold an aggregate call.
+        Expr::InStrings { e, list, set, neg } => Expr::InStrings {
+            e: l(e),
+            list: list.clone(),
+            set: set.clone(),
             neg: *neg,
         },
         Expr::Func {
