@@ -103,6 +103,9 @@ pub struct PartitionColumns {
     pub names: Vec<String>,
     pub types: Vec<SqlType>,
     pub type_names: Vec<&'static str>,
+    /// The last date written and its text: a partition's upper bound is the next one's
+    /// lower bound, so a scan in range order formats each date once.
+    last_date: std::cell::RefCell<(Option<i32>, String)>,
 }
 
 impl PartitionColumns {
@@ -123,6 +126,7 @@ impl PartitionColumns {
             names,
             types,
             type_names,
+            last_date: std::cell::RefCell::new((None, String::new())),
         }
     }
 
@@ -131,12 +135,22 @@ impl PartitionColumns {
     /// `format::guava_range(&key_text(lower), &key_text(upper))`.
     pub fn range_text(&self, lower: Option<&Vec<Value>>, upper: Option<&Vec<Value>>) -> String {
         let mut out = String::with_capacity(96);
-        out.push('[');
-        self.push_key(&mut out, lower, true);
-        out.push_str("..");
-        self.push_key(&mut out, upper, false);
-        out.push(')');
+        self.write_range_text(&mut out, lower, upper);
         out
+    }
+
+    /// [`Self::range_text`] appended to `out`.
+    pub fn write_range_text(
+        &self,
+        out: &mut String,
+        lower: Option<&Vec<Value>>,
+        upper: Option<&Vec<Value>>,
+    ) {
+        out.push('[');
+        self.push_key(out, lower, true);
+        out.push_str("..");
+        self.push_key(out, upper, false);
+        out.push(')');
     }
 
     fn push_key(&self, out: &mut String, bound: Option<&Vec<Value>>, lower: bool) {
@@ -153,12 +167,29 @@ impl PartitionColumns {
                 out.push_str(", ");
             }
             match bound {
-                Some(values) => push_literal(out, values.get(i)),
+                Some(values) => match values.get(i) {
+                    Some(Value::Date(days)) => self.push_date(out, *days),
+                    v => push_literal(out, v),
+                },
                 None if lower => out.push_str(&min_literal(&self.types[i])),
                 None => out.push_str("MAXVALUE"),
             }
         }
         out.push_str("]; ");
+    }
+
+    /// A DATE key as `YYYY-MM-DD`, from the one-entry memo when it is the last date written.
+    fn push_date(&self, out: &mut String, days: i32) {
+        let mut memo = self.last_date.borrow_mut();
+        if memo.0 == Some(days) {
+            out.push_str(&memo.1);
+            return;
+        }
+        let start = out.len();
+        push_literal(out, Some(&Value::Date(days)));
+        memo.0 = Some(days);
+        memo.1.clear();
+        memo.1.push_str(&out[start..]);
     }
 
     /// A range end as `PartitionKey` text; `None` bound = MIN (lower) or MAXVALUE (upper).
@@ -740,6 +771,7 @@ mod tests {
             names: vec!["a".into(), "b".into()],
             types: vec![SqlType::Int, SqlType::DateTime],
             type_names: vec!["INT", "DATETIME"],
+            last_date: Default::default(),
         };
         let lo = vec![Value::Int(1), Value::DateTime(0)];
         for (l, u) in [(Some(&lo), None), (None, Some(&lo)), (Some(&lo), Some(&lo))] {
@@ -752,5 +784,35 @@ mod tests {
             pc.range_text(None, None),
             "[types: [INT, DATETIME]; keys: [-2147483648, 0000-01-01 00:00:00]; ..types: [INT, DATETIME]; keys: [MAXVALUE, MAXVALUE]; )"
         );
+    }
+
+    #[test]
+    fn remembered_dates_are_written_as_the_guava_rendering() {
+        let pc = PartitionColumns {
+            names: vec!["dt".into()],
+            types: vec![SqlType::Date],
+            type_names: vec!["DATE"],
+            last_date: Default::default(),
+        };
+        let d = |days: i32| vec![Value::Date(days)];
+        // Consecutive ranges (each lower bound the last upper one), a repeat, a jump back,
+        // and dates outside years 0-9999.
+        let bounds = [
+            (0, 1),
+            (1, 2),
+            (2, 2),
+            (-719_529, 1),
+            (1, 20_000),
+            (2_932_897, 2_932_898),
+            (-800_000, 0),
+        ];
+        for (lo, hi) in bounds {
+            let (l, u) = (d(lo), d(hi));
+            assert_eq!(
+                pc.range_text(Some(&l), Some(&u)),
+                guava_range(&pc.key_text(Some(&l), true), &pc.key_text(Some(&u), false)),
+                "[{lo}, {hi})"
+            );
+        }
     }
 }

@@ -112,11 +112,20 @@ impl TableText {
 
     /// `findRangeOrListValues`: Guava range, Gson list, or `""` when unpartitioned.
     pub fn range_or_list(&self, table: &Table, p: &Partition) -> String {
+        let mut out = String::new();
+        self.write_range_or_list(&mut out, table, p);
+        out
+    }
+
+    /// [`Self::range_or_list`] written over `out` (a scan reuses one row's buffer).
+    pub fn write_range_or_list(&self, out: &mut String, table: &Table, p: &Partition) {
+        out.clear();
         match (&table.partitioning, &p.bound) {
-            (Partitioning::Unpartitioned, _) | (_, PartitionBound::Whole) => String::new(),
-            (_, PartitionBound::List(_)) => gson_lists(&list_values(&p.bound)),
+            (Partitioning::Unpartitioned, _) | (_, PartitionBound::Whole) => {}
+            (_, PartitionBound::List(_)) => out.push_str(&gson_lists(&list_values(&p.bound))),
             (_, PartitionBound::Range { lower, upper }) => {
-                self.columns.range_text(lower.as_ref(), upper.as_ref())
+                self.columns
+                    .write_range_text(out, lower.as_ref(), upper.as_ref())
             }
         }
     }
@@ -322,7 +331,10 @@ pub fn meta_row(
             2 => put_text(cell, partition_name(table, p)),
             10 => put_text(cell, "TXN_NORMAL"),
             11 => put_text(cell, &text.partition_key_columns),
-            12 => *cell = Value::Str(text.range_or_list(table, p)),
+            12 => match cell {
+                Value::Str(s) => text.write_range_or_list(s, table, p),
+                other => *other = Value::Str(text.range_or_list(table, p)),
+            },
             13 => put_text(cell, &text.distribution_key),
             16 => put_text(cell, &p.storage_medium),
             21 if profile < VersionProfile::V4_0 => *cell = Value::Str(byte_size(p.data_size)),
