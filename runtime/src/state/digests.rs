@@ -176,25 +176,29 @@ impl StateStore {
             None,
         );
         let list = |vals: Vec<String>| vals.join(", ");
-        q.push_str(&format!(
-            " WHERE {} IN ({})",
+        let by_id = format!(
+            "{} IN ({})",
             sql::columns(&["backup_id"]),
             list(ids.iter().map(|i| Val::text(i).sql()).collect())
-        ));
+        );
         let tables: BTreeSet<&String> = needs
             .iter()
             .flat_map(|n| n.tables.iter().flatten())
             .collect();
         // Rows are filtered here by table in any case; the server is asked to when the list
-        // is short.
+        // is short. The table condition comes first: it is the selective one (a few tables
+        // of a chain whose backups hold every table), and a server that reads rows one by
+        // one need not test the backup of the others.
         if needs.iter().all(|n| n.tables.is_some())
             && tables.len() <= crate::inspect::SCOPE_TABLES_MAX
         {
             q.push_str(&format!(
-                " AND {} IN ({})",
+                " WHERE {} IN ({}) AND {by_id}",
                 sql::columns(&["table_name"]),
                 list(tables.iter().map(|t| Val::text(t.as_str()).sql()).collect())
             ));
+        } else {
+            q.push_str(&format!(" WHERE {by_id}"));
         }
         let rs = self.conn.query(&q)?;
         let mut by_backup: HashMap<String, Vec<ManifestRow>> = HashMap::new();

@@ -5,8 +5,9 @@
 //!
 //! - the partition summary (`inspect::PARTITION_SUMMARY_QUERY` of the runtime, grouped per
 //!   table): one aggregate row per table over every partition of `partitions_meta`;
-//! - the manifests an incremental plan loads (`StateStore::load_manifests`: 20 backups,
-//!   20 tables), and one backup's manifest read and deleted as apply does;
+//! - the manifests an incremental plan loads (`StateStore::load_manifests`: 20 tables of
+//!   20 backups, the table condition first as there), and one backup's manifest read and
+//!   deleted as apply does;
 //! - the scoped listing of 20 tables' partitions (`inspect::read_partitions`).
 //!
 //! Run with `cargo run --release -p starsnap-simulator --bin bench-plan-reads
@@ -132,7 +133,7 @@ fn main() {
         &format!(
             "SELECT backup_id, partition_id, database_name, table_name, partition_name, \
              visible_version, row_count, data_size FROM starsnap.backup_partitions \
-             WHERE backup_id IN ({ids}) AND table_name IN ({})",
+             WHERE table_name IN ({}) AND backup_id IN ({ids})",
             q(some.clone())
         ),
     );
