@@ -10,6 +10,10 @@
 //! * the same incremental decision made the way per-table tools make it: `SHOW PARTITIONS`
 //!   for each table, compared in the client with what it stored.
 //!
+//! The incremental plan and the per-table way only read, so each is run five times and the
+//! run of median wall time is printed, with the fastest and slowest; their ratio is that of
+//! the medians. Writing phases (the applies) run once.
+//!
 //! The simulator runs in a child process (this binary with `--serve`), so the CPU this
 //! process uses (`/proc/self/stat`) is starsnap's alone. The simulator holds every answer
 //! `latency` (`ADMIN SET SIMULATOR LATENCY`), as a network with that round trip would; a
@@ -232,6 +236,9 @@ fn cpu() -> Duration {
     Duration::from_millis(ticks * 10)
 }
 
+/// How many times a read-only phase (the incremental plan, the per-table way) is run.
+const RUNS: usize = 5;
+
 /// One measured phase.
 #[derive(Clone, Copy, Default)]
 struct Phase {
@@ -257,6 +264,26 @@ impl Phase {
         ))
     }
 
+    /// `f` run `RUNS` times (it must read only): the run of median wall time, the least
+    /// and greatest wall times, and the first run's result. A shared machine's noise moves
+    /// one run by a third; the median of five does not.
+    fn median_of<T>(
+        server: &mut Server,
+        mut f: impl FnMut() -> Res<T>,
+    ) -> Res<(Phase, (Duration, Duration), T)> {
+        let mut phases = Vec::with_capacity(RUNS);
+        let mut first = None;
+        for _ in 0..RUNS {
+            let (p, out) = Phase::measure(server, &mut f)?;
+            phases.push(p);
+            first.get_or_insert(out);
+        }
+        phases.sort_by_key(|p| p.wall);
+        let range = (phases[0].wall, phases[RUNS - 1].wall);
+        let first = first.ok_or("no run")?;
+        Ok((phases[RUNS / 2], range, first))
+    }
+
     fn show(&self) -> String {
         format!(
             "{:>8.2} s wall {:>6.2} s CPU {:>6} statements",
@@ -265,6 +292,15 @@ impl Phase {
             self.statements
         )
     }
+}
+
+/// The least and greatest wall times of [`Phase::median_of`]'s runs.
+fn show_range((least, most): (Duration, Duration)) -> String {
+    format!(
+        "median of {RUNS}, {:.2}-{:.2} s",
+        least.as_secs_f64(),
+        most.as_secs_f64()
+    )
 }
 
 fn now() -> Timestamp {
@@ -449,12 +485,13 @@ fn scenario(tables: usize, partitions: usize, latency_ms: u64) -> Res<()> {
         .map_err(err)?;
     }
 
-    let (p, incremental) = Phase::measure(&mut server, || plan(port))?;
+    let (p, range, incremental) = Phase::median_of(&mut server, || plan(port))?;
     let partitions_planned = incremental.summary.partitions;
     println!(
-        "  plan, 3-partition incremental  {}  ({} partitions planned)",
+        "  plan, 3-partition incremental  {}  ({} partitions planned; {})",
         p.show(),
-        partitions_planned
+        partitions_planned,
+        show_range(range)
     );
     let plan_phase = p;
     let (p, jobs) = Phase::measure(&mut server, || apply(port, incremental, "bench-incr"))?;
@@ -464,13 +501,14 @@ fn scenario(tables: usize, partitions: usize, latency_ms: u64) -> Res<()> {
         jobs.as_secs_f64(),
         p.wall.saturating_sub(jobs).as_secs_f64()
     );
-    let (p, changed) = Phase::measure(&mut server, || per_table(port, &stored))?;
+    let (p, range, changed) = Phase::median_of(&mut server, || per_table(port, &stored))?;
     println!(
-        "  per-table SHOW PARTITIONS      {}  ({changed} partitions changed found)",
-        p.show()
+        "  per-table SHOW PARTITIONS      {}  ({changed} partitions changed found; {})",
+        p.show(),
+        show_range(range)
     );
     println!(
-        "  starsnap plan vs per-table: {:.1}x faster (wall)",
+        "  starsnap plan vs per-table: {:.1}x faster (median wall times)",
         p.wall.as_secs_f64() / plan_phase.wall.as_secs_f64().max(1e-9)
     );
     drop(server);
