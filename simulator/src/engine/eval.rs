@@ -193,15 +193,18 @@ impl EvalEnv<'_> {
                     .iter()
                     .map(|x| self.bind(x))
                     .collect::<Result<_, _>>()?;
-                let strings: Option<std::collections::HashSet<String>> = list
-                    .iter()
-                    .map(|x| match x {
-                        Expr::Lit(Value::Str(s)) => Some(s.clone()),
-                        _ => None,
+                let strings: Option<std::collections::HashSet<String>> = (list.len() >= IN_SET_MIN)
+                    .then(|| {
+                        list.iter()
+                            .map(|x| match x {
+                                Expr::Lit(Value::Str(s)) => Some(s.clone()),
+                                _ => None,
+                            })
+                            .collect()
                     })
-                    .collect();
+                    .flatten();
                 match strings {
-                    Some(set) if list.len() >= IN_SET_MIN => Expr::InStrings {
+                    Some(set) => Expr::InStrings {
                         e,
                         list,
                         set,
